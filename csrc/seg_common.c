@@ -1,0 +1,78 @@
+#include "seg_common.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+const char *seg_status_str(seg_status status) {
+    switch (status) {
+    case SEG_OK: return "success";
+    case SEG_EINVAL: return "argument outside the documented domain";
+    case SEG_ENONFINITE: return "NaN or infinite value in input";
+    case SEG_EDEGENERATE: return "degenerate input without an answer";
+    case SEG_EINTERRUPTED: return "interrupted";
+    }
+    return "unknown status";
+}
+
+int seg_has_openmp(void) {
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int seg_max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+int seg_resolve_threads(int n_threads) {
+    int max = seg_max_threads();
+    if (n_threads <= 0) return max < 1 ? 1 : max;
+#ifdef _OPENMP
+    return n_threads;
+#else
+    return 1;
+#endif
+}
+
+int seg_interrupted(const seg_interrupt *intr) {
+    if (intr == NULL || intr->fn == NULL) return 0;
+    return intr->fn(intr->ctx) != 0;
+}
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void seg_rng_seed(seg_rng *rng, uint64_t seed) {
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++) rng->s[i] = splitmix64(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t seg_rng_next(seg_rng *rng) {
+    uint64_t *s = rng->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double seg_rng_uniform(seg_rng *rng) {
+    return (double)(seg_rng_next(rng) >> 11) * 0x1.0p-53;
+}

@@ -1,0 +1,71 @@
+/* seg_common.h: types and helpers shared by every segment kernel.
+ *
+ * The C core of segment is pure C11 (+ optional OpenMP). It never includes
+ * Python.h, never allocates, never prints, and reports every failure through a
+ * seg_status. The caller passes outputs and scratch memory, sized by each
+ * kernel's *_work_size() function.
+ *
+ * Long-running kernels take an optional seg_interrupt. Its callback is called
+ * only from the calling thread, outside OpenMP parallel regions, every few
+ * milliseconds of work; when it returns nonzero the kernel stops and returns
+ * SEG_EINTERRUPTED, leaving its outputs unspecified.
+ */
+#ifndef SEG_COMMON_H
+#define SEG_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef ptrdiff_t seg_idx;
+
+typedef enum seg_status {
+    SEG_OK = 0,
+    SEG_EINVAL,       /* argument outside the documented domain */
+    SEG_ENONFINITE,   /* NaN or inf where the contract says finite */
+    SEG_EDEGENERATE,  /* well-formed input without an answer */
+    SEG_EINTERRUPTED  /* the interrupt callback asked to stop */
+} seg_status;
+
+/* Returns nonzero to ask the kernel to stop. */
+typedef int (*seg_interrupt_fn)(void *ctx);
+
+typedef struct seg_interrupt {
+    seg_interrupt_fn fn; /* may be NULL: never interrupted */
+    void *ctx;
+} seg_interrupt;
+
+/* A static, human-readable description of a status. */
+const char *seg_status_str(seg_status status);
+
+/* Threads an OpenMP region may use (omp_get_max_threads, which honours
+ * OMP_NUM_THREADS); 1 when built without OpenMP. */
+int seg_max_threads(void);
+
+/* Threads to use for a request: n_threads <= 0 means seg_max_threads(). */
+int seg_resolve_threads(int n_threads);
+
+/* 1 when the library was compiled with OpenMP. */
+int seg_has_openmp(void);
+
+/* Calls intr->fn if set; nonzero means stop. Safe with intr == NULL. */
+int seg_interrupted(const seg_interrupt *intr);
+
+/* A small, fast, seedable generator (SplitMix64-seeded xoshiro256**): the
+ * same seed gives the same stream on every platform. */
+typedef struct seg_rng {
+    uint64_t s[4];
+} seg_rng;
+
+void seg_rng_seed(seg_rng *rng, uint64_t seed);
+uint64_t seg_rng_next(seg_rng *rng);
+/* Uniform double in [0, 1) with 53 random bits. */
+double seg_rng_uniform(seg_rng *rng);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEG_COMMON_H */

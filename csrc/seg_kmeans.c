@@ -1,0 +1,610 @@
+#include "seg_kmeans.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Rows per chunk: at least CHUNK_MIN, more when the per-chunk accumulators
+ * (k*(d+1)+2 doubles each) would pass ACC_CAP doubles. It depends on n, k and
+ * d only, never on the thread count: that is what makes results identical on
+ * any number of threads. */
+#define CHUNK_MIN 256
+#define ACC_CAP ((double)(1 << 22))
+/* Work per parallel region between two interrupt checks, in d-dimensional
+ * distance evaluations times d (about a few milliseconds). */
+#define GROUP_WORK ((double)(1 << 24))
+
+static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
+    double per = (double)k * (double)(d + 1) + 2.0;
+    double need = ceil((double)n * per / ACC_CAP);
+    seg_idx c = CHUNK_MIN;
+    if (need > (double)c) c = (seg_idx)need;
+    return c;
+}
+
+static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return (n + chunk - 1) / chunk; }
+
+static seg_idx chunks_per_group(seg_idx chunk, seg_idx k, seg_idx d) {
+    double per = (double)chunk * (double)k * (double)d;
+    double g = GROUP_WORK / (per > 1.0 ? per : 1.0);
+    return g < 1.0 ? 1 : (g > 1e9 ? 1000000000 : (seg_idx)g);
+}
+
+static inline double sqdist(const double *a, const double *b, seg_idx d) {
+    double s = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        double t = a[f] - b[f];
+        s += t * t;
+    }
+    return s;
+}
+
+static int all_finite(const double *x, seg_idx count) {
+    for (seg_idx i = 0; i < count; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
+/* Weights must be finite, >= 0, with a positive sum. */
+static seg_status check_weights(const double *sw, seg_idx n) {
+    if (sw == NULL) return SEG_OK;
+    double total = 0.0;
+    for (seg_idx i = 0; i < n; i++) {
+        if (!isfinite(sw[i])) return SEG_ENONFINITE;
+        if (sw[i] < 0.0) return SEG_EINVAL;
+        total += sw[i];
+    }
+    return total > 0.0 ? SEG_OK : SEG_EINVAL;
+}
+
+/* Overflow-checked a*b + c for work sizes; -1 on overflow. */
+static seg_idx mul_add(seg_idx a, seg_idx b, seg_idx c) {
+    if (a < 0 || b < 0 || c < 0) return -1;
+    if (a != 0 && b > (PTRDIFF_MAX - c) / a) return -1;
+    return a * b + c;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running a function over fixed chunks, in parallel, with interrupt checks  */
+/* ------------------------------------------------------------------------ */
+
+typedef void (*chunk_fn)(void *ctx, seg_idx chunk_index, seg_idx i0, seg_idx i1);
+
+/* Calls fn(ctx, c, i0, i1) for every chunk c; returns 1 if interrupted. The
+ * chunks of a group run in parallel; fn must write only chunk-owned memory. */
+static int for_chunks(chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx group, int nt,
+                      const seg_interrupt *intr) {
+    seg_idx nc = n_chunks(n, chunk);
+    for (seg_idx g0 = 0; g0 < nc; g0 += group) {
+        seg_idx g1 = g0 + group < nc ? g0 + group : nc;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (g1 - g0 > 1 && nt > 1)
+#endif
+        for (seg_idx c = g0; c < g1; c++) {
+            seg_idx i0 = c * chunk;
+            seg_idx i1 = i0 + chunk < n ? i0 + chunk : n;
+            fn(ctx, c, i0, i1);
+        }
+        (void)nt;
+        if (seg_interrupted(intr)) return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* k-means++                                                                 */
+/* ------------------------------------------------------------------------ */
+
+seg_idx seg_kmeans_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
+    if (n < 1 || d < 1 || k < 1 || n_trials < 1) return -1;
+    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
+    seg_idx a = mul_add(n, 2, 0);
+    seg_idx b = mul_add(nc, n_trials, 0);
+    if (a < 0 || b < 0 || a > PTRDIFF_MAX - b) return -1;
+    return a + b;
+}
+
+typedef struct pp_ctx {
+    const double *X, *sw;
+    seg_idx d;
+    double *closest;        /* n: squared distance to the nearest chosen centre */
+    const seg_idx *cand;    /* n_trials candidate rows */
+    seg_idx n_trials;
+    double *chunk_pot;      /* n_chunks x n_trials */
+    const double *centre;   /* the centre to fold into closest */
+    int init;               /* 1: closest = dist to centre; 0: min with it */
+} pp_ctx;
+
+static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    pp_ctx *p = (pp_ctx *)vctx;
+    (void)c;
+    for (seg_idx i = i0; i < i1; i++) {
+        double dd = sqdist(p->X + i * p->d, p->centre, p->d);
+        if (p->init || dd < p->closest[i]) p->closest[i] = dd;
+    }
+}
+
+static void pp_trials_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    pp_ctx *p = (pp_ctx *)vctx;
+    double *pot = p->chunk_pot + c * p->n_trials;
+    for (seg_idx t = 0; t < p->n_trials; t++) {
+        const double *y = p->X + p->cand[t] * p->d;
+        double s = 0.0;
+        for (seg_idx i = i0; i < i1; i++) {
+            double dd = sqdist(p->X + i * p->d, y, p->d);
+            double m = dd < p->closest[i] ? dd : p->closest[i];
+            s += p->sw ? p->sw[i] * m : m;
+        }
+        pot[t] = s;
+    }
+}
+
+/* First index i with cum[i] >= value (numpy's searchsorted, side="left"),
+ * clipped to n - 1. */
+static seg_idx search_left(const double *cum, seg_idx n, double value) {
+    seg_idx lo = 0, hi = n;
+    while (lo < hi) {
+        seg_idx mid = lo + (hi - lo) / 2;
+        if (cum[mid] < value) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n ? lo : n - 1;
+}
+
+#define MAX_TRIALS 64
+
+seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                               seg_idx n_trials, uint64_t seed, int n_threads,
+                               const seg_interrupt *intr, double *centers, seg_idx *indices,
+                               double *work) {
+    if (X == NULL || centers == NULL || work == NULL) return SEG_EINVAL;
+    if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS)
+        return SEG_EINVAL;
+    if (!all_finite(X, n * d)) return SEG_ENONFINITE;
+    seg_status st = check_weights(sw, n);
+    if (st != SEG_OK) return st;
+
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx chunk = chunk_rows(n, k, d);
+    seg_idx nc = n_chunks(n, chunk);
+    seg_idx group = chunks_per_group(chunk, n_trials, d);
+    double *closest = work;
+    double *cum = work + n;
+    double *chunk_pot = work + 2 * n;
+    seg_idx cand[MAX_TRIALS];
+    seg_rng rng;
+    seg_rng_seed(&rng, seed);
+
+    /* First centre: a row with probability proportional to its weight. */
+    double run = 0.0;
+    for (seg_idx i = 0; i < n; i++) cum[i] = run += sw ? sw[i] : 1.0;
+    seg_idx first = search_left(cum, n, seg_rng_uniform(&rng) * cum[n - 1]);
+    memcpy(centers, X + first * d, (size_t)d * sizeof(double));
+    if (indices) indices[0] = first;
+
+    pp_ctx ctx = {X, sw, d, closest, cand, n_trials, chunk_pot, centers, 1};
+    if (for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+    ctx.init = 0;
+
+    for (seg_idx c = 1; c < k; c++) {
+        run = 0.0;
+        for (seg_idx i = 0; i < n; i++) cum[i] = run += sw ? sw[i] * closest[i] : closest[i];
+        double pot = cum[n - 1];
+        for (seg_idx t = 0; t < n_trials; t++)
+            cand[t] = search_left(cum, n, seg_rng_uniform(&rng) * pot);
+        if (for_chunks(pp_trials_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        /* Merge candidate potentials in chunk order; keep the first best. */
+        seg_idx best = 0;
+        double best_pot = INFINITY;
+        for (seg_idx t = 0; t < n_trials; t++) {
+            double s = 0.0;
+            for (seg_idx ch = 0; ch < nc; ch++) s += chunk_pot[ch * n_trials + t];
+            if (s < best_pot) {
+                best_pot = s;
+                best = t;
+            }
+        }
+        double *centre = centers + c * d;
+        memcpy(centre, X + cand[best] * d, (size_t)d * sizeof(double));
+        if (indices) indices[c] = cand[best];
+        ctx.centre = centre;
+        if (for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+    }
+    return SEG_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lloyd / Hamerly                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct fit_ctx {
+    const double *X, *sw;
+    seg_idx d, k;
+    const double *C;     /* current centres, k x d */
+    int32_t *labels;     /* n */
+    double *dist;        /* n: Lloyd: squared distance to own centre; Hamerly: upper bound */
+    double *lower;       /* n: Hamerly lower bound on the second-nearest distance */
+    const double *half;  /* k: Hamerly, half the distance to the nearest other centre */
+    double *sums;        /* n_chunks x k x d */
+    double *wts;         /* n_chunks x k */
+    double *chunk_stat;  /* n_chunks x 2: inertia, labels changed */
+    int first;           /* Hamerly: no bounds yet */
+    int update;          /* accumulate sums (0: labels + inertia only) */
+} fit_ctx;
+
+/* Nearest and second-nearest squared distances; ties go to the lower index. */
+static inline seg_idx nearest2(const double *x, const double *C, seg_idx k, seg_idx d,
+                               double *d1, double *d2) {
+    seg_idx best = 0;
+    double b1 = INFINITY, b2 = INFINITY;
+    for (seg_idx c = 0; c < k; c++) {
+        double dd = sqdist(x, C + c * d, d);
+        if (dd < b1) {
+            b2 = b1;
+            b1 = dd;
+            best = c;
+        } else if (dd < b2) {
+            b2 = dd;
+        }
+    }
+    *d1 = b1;
+    *d2 = b2;
+    return best;
+}
+
+static inline seg_idx nearest(const double *x, const double *C, seg_idx k, seg_idx d, double *d1) {
+    seg_idx best = 0;
+    double b1 = sqdist(x, C, d);
+    for (seg_idx c = 1; c < k; c++) {
+        double dd = sqdist(x, C + c * d, d);
+        if (dd < b1) {
+            b1 = dd;
+            best = c;
+        }
+    }
+    *d1 = b1;
+    return best;
+}
+
+static void accumulate(fit_ctx *p, seg_idx c, seg_idx i, seg_idx lab, double w) {
+    double *s = p->sums + (c * p->k + lab) * p->d;
+    const double *x = p->X + i * p->d;
+    for (seg_idx f = 0; f < p->d; f++) s[f] += w * x[f];
+    p->wts[c * p->k + lab] += w;
+}
+
+static void clear_chunk(fit_ctx *p, seg_idx c) {
+    p->chunk_stat[2 * c] = 0.0;
+    p->chunk_stat[2 * c + 1] = 0.0;
+    if (p->update) {
+        memset(p->sums + c * p->k * p->d, 0, (size_t)(p->k * p->d) * sizeof(double));
+        memset(p->wts + c * p->k, 0, (size_t)p->k * sizeof(double));
+    }
+}
+
+static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    fit_ctx *p = (fit_ctx *)vctx;
+    clear_chunk(p, c);
+    double inertia = 0.0, changed = 0.0;
+    for (seg_idx i = i0; i < i1; i++) {
+        double dd;
+        seg_idx lab = nearest(p->X + i * p->d, p->C, p->k, p->d, &dd);
+        double w = p->sw ? p->sw[i] : 1.0;
+        if (p->labels[i] != (int32_t)lab) changed += 1.0;
+        p->labels[i] = (int32_t)lab;
+        if (p->dist) p->dist[i] = dd;
+        inertia += w * dd;
+        if (p->update) accumulate(p, c, i, lab, w);
+    }
+    p->chunk_stat[2 * c] = inertia;
+    p->chunk_stat[2 * c + 1] = changed;
+}
+
+static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    fit_ctx *p = (fit_ctx *)vctx;
+    clear_chunk(p, c);
+    double changed = 0.0;
+    for (seg_idx i = i0; i < i1; i++) {
+        const double *x = p->X + i * p->d;
+        seg_idx lab = p->labels[i];
+        if (p->first) {
+            double d1, d2;
+            lab = nearest2(x, p->C, p->k, p->d, &d1, &d2);
+            p->dist[i] = sqrt(d1);
+            p->lower[i] = sqrt(d2);
+            changed += 1.0;
+        } else {
+            double m = p->half[lab] > p->lower[i] ? p->half[lab] : p->lower[i];
+            if (p->dist[i] > m) {
+                p->dist[i] = sqrt(sqdist(x, p->C + lab * p->d, p->d));
+                if (p->dist[i] > m) {
+                    double d1, d2;
+                    seg_idx now = nearest2(x, p->C, p->k, p->d, &d1, &d2);
+                    if (now != lab) changed += 1.0;
+                    lab = now;
+                    p->dist[i] = sqrt(d1);
+                    p->lower[i] = sqrt(d2);
+                }
+            }
+        }
+        p->labels[i] = (int32_t)lab;
+        if (p->update) accumulate(p, c, i, lab, p->sw ? p->sw[i] : 1.0);
+    }
+    p->chunk_stat[2 * c + 1] = changed;
+}
+
+typedef struct inertia_ctx {
+    const double *X, *sw, *C;
+    const int32_t *labels;
+    seg_idx d;
+    double *chunk_inertia;
+    double *dist; /* optional: squared distance to own centre */
+} inertia_ctx;
+
+static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    inertia_ctx *p = (inertia_ctx *)vctx;
+    double s = 0.0;
+    for (seg_idx i = i0; i < i1; i++) {
+        double dd = sqdist(p->X + i * p->d, p->C + (seg_idx)p->labels[i] * p->d, p->d);
+        if (p->dist) p->dist[i] = dd;
+        s += p->sw ? p->sw[i] * dd : dd;
+    }
+    p->chunk_inertia[c] = s;
+}
+
+seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm) {
+    if (n < 1 || d < 1 || k < 1) return -1;
+    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
+    seg_idx kd = mul_add(k, d, 0);
+    seg_idx acc = mul_add(nc, mul_add(k, d + 1, 2), 0);
+    if (kd < 0 || acc < 0) return -1;
+    seg_idx per_point = algorithm == SEG_KMEANS_HAMERLY ? 2 : 1;
+    seg_idx total = mul_add(n, per_point, 0);
+    if (total < 0 || total > PTRDIFF_MAX - acc - 2 * kd - 4 * k) return -1;
+    return total + acc + 2 * kd + 4 * k;
+}
+
+/* Re-seeds every cluster with zero weight (see the header). sums/wsum hold
+ * the merged sums; dist the squared distance of each row to its centre. */
+static void relocate_empty(const double *X, const double *sw, seg_idx n, seg_idx d, seg_idx k,
+                           const int32_t *labels, double *dist, double *sums, double *wsum,
+                           double *newc) {
+    for (seg_idx c = 0; c < k; c++) {
+        if (wsum[c] > 0.0) continue;
+        seg_idx far = -1;
+        double fd = -1.0;
+        for (seg_idx i = 0; i < n; i++) {
+            if (dist[i] > fd) {
+                fd = dist[i];
+                far = i;
+            }
+        }
+        if (far < 0) return; /* every row used already: k > n cannot happen */
+        dist[far] = -2.0;    /* chosen: never again */
+        double w = sw ? sw[far] : 1.0;
+        seg_idx old = labels[far];
+        const double *x = X + far * d;
+        if (old >= 0 && old != c && wsum[old] > 0.0) {
+            for (seg_idx f = 0; f < d; f++) sums[old * d + f] -= w * x[f];
+            wsum[old] -= w;
+            if (wsum[old] <= 0.0) wsum[old] = 0.0; /* it keeps its previous centre */
+        }
+        memcpy(newc + c * d, x, (size_t)d * sizeof(double));
+        wsum[c] = -1.0; /* marks "relocated": centre already set */
+    }
+}
+
+seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                          double *centers, int max_iter, double tol,
+                          seg_kmeans_algorithm algorithm, int n_threads,
+                          const seg_interrupt *intr, int32_t *labels, double *inertia,
+                          int *n_iter, int *converged, double *work) {
+    if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
+    if (n < 1 || d < 1 || k < 1 || k > n || max_iter < 1 || !(tol >= 0.0)) return SEG_EINVAL;
+    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) return SEG_EINVAL;
+    if (!all_finite(X, n * d) || !all_finite(centers, k * d) || !isfinite(tol))
+        return SEG_ENONFINITE;
+    seg_status st = check_weights(sw, n);
+    if (st != SEG_OK) return st;
+
+    int nt = seg_resolve_threads(n_threads);
+    int hamerly = algorithm == SEG_KMEANS_HAMERLY;
+    seg_idx chunk = chunk_rows(n, k, d);
+    seg_idx nc = n_chunks(n, chunk);
+    seg_idx group = chunks_per_group(chunk, k, d);
+
+    double *w = work;
+    double *dist = w;
+    w += n;
+    double *lower = NULL;
+    if (hamerly) {
+        lower = w;
+        w += n;
+    }
+    double *sums = w;
+    w += nc * k * d;
+    double *wts = w;
+    w += nc * k;
+    double *chunk_stat = w;
+    w += 2 * nc;
+    double *newc = w;
+    w += k * d;
+    double *oldc = w;
+    w += k * d;
+    double *wsum = w;
+    w += k;
+    double *half = w;
+    w += k;
+    double *moved = w;
+    w += k;
+
+    for (seg_idx i = 0; i < n; i++) labels[i] = -1;
+    fit_ctx ctx = {X, sw, d, k, centers, labels, dist, lower, half, sums, wts, chunk_stat,
+                   1, 1};
+    chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
+    int strict = 0, conv = 0, it;
+
+    for (it = 0; it < max_iter; it++) {
+        if (hamerly && !ctx.first) {
+            /* half[c]: half the distance from centre c to its nearest other centre. */
+            for (seg_idx c = 0; c < k; c++) half[c] = INFINITY;
+            for (seg_idx a = 0; a < k; a++)
+                for (seg_idx b = a + 1; b < k; b++) {
+                    double dd = 0.5 * sqrt(sqdist(centers + a * d, centers + b * d, d));
+                    if (dd < half[a]) half[a] = dd;
+                    if (dd < half[b]) half[b] = dd;
+                }
+        }
+        if (for_chunks(step, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        ctx.first = 0;
+
+        /* Merge the chunks' sums in chunk order. */
+        double changed = 0.0;
+        memset(newc, 0, (size_t)(k * d) * sizeof(double));
+        memset(wsum, 0, (size_t)k * sizeof(double));
+        for (seg_idx ch = 0; ch < nc; ch++) {
+            const double *s = sums + ch * k * d;
+            const double *cw = wts + ch * k;
+            for (seg_idx j = 0; j < k * d; j++) newc[j] += s[j];
+            for (seg_idx c = 0; c < k; c++) wsum[c] += cw[c];
+            changed += chunk_stat[2 * ch + 1];
+        }
+        int any_empty = 0;
+        for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
+        if (any_empty) {
+            /* Exact squared distances to the current centres for the choice. */
+            inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, dist};
+            if (for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr))
+                return SEG_EINTERRUPTED;
+            relocate_empty(X, sw, n, d, k, labels, dist, newc, wsum, newc);
+            if (hamerly) {
+                /* dist was overwritten with squared distances: rebuild bounds. */
+                ctx.first = 1;
+            }
+        }
+        for (seg_idx c = 0; c < k; c++) {
+            double *nc_ = newc + c * d;
+            if (wsum[c] > 0.0) {
+                for (seg_idx f = 0; f < d; f++) nc_[f] /= wsum[c];
+            } else if (wsum[c] == 0.0) {
+                memcpy(nc_, centers + c * d, (size_t)d * sizeof(double));
+            } /* wsum < 0: relocated, centre already set */
+        }
+        /* Shift, then the new centres become current. */
+        double shift = 0.0, max1 = 0.0, max2 = 0.0;
+        seg_idx argmax1 = -1;
+        for (seg_idx c = 0; c < k; c++) {
+            double s2 = sqdist(newc + c * d, centers + c * d, d);
+            shift += s2;
+            moved[c] = sqrt(s2);
+            if (moved[c] > max1) {
+                max2 = max1;
+                max1 = moved[c];
+                argmax1 = c;
+            } else if (moved[c] > max2) {
+                max2 = moved[c];
+            }
+        }
+        memcpy(oldc, centers, (size_t)(k * d) * sizeof(double));
+        memcpy(centers, newc, (size_t)(k * d) * sizeof(double));
+        if (hamerly && !ctx.first) {
+            for (seg_idx i = 0; i < n; i++) {
+                seg_idx lab = labels[i];
+                dist[i] += moved[lab];
+                lower[i] -= lab == argmax1 ? max2 : max1;
+            }
+        }
+        if (changed == 0.0 && !any_empty) {
+            strict = 1;
+            conv = 1;
+            break;
+        }
+        if (shift <= tol) {
+            conv = 1;
+            break;
+        }
+    }
+    *n_iter = it < max_iter ? it + 1 : max_iter;
+    *converged = conv;
+
+    /* Labels must be the nearest final centre: re-assign unless the last
+     * pass already used these exact centres (strict convergence). */
+    double total = 0.0;
+    if (!strict) {
+        fit_ctx fin = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, chunk_stat,
+                       0, 0};
+        if (for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
+    } else {
+        inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, NULL};
+        if (for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[ch];
+    }
+    *inertia = total;
+    return SEG_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* predict, transform                                                        */
+/* ------------------------------------------------------------------------ */
+
+seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
+    if (n < 1 || d < 1 || k < 1) return -1;
+    return 2 * n_chunks(n, chunk_rows(n, k, d));
+}
+
+seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const double *sw,
+                              const double *centers, seg_idx k, int n_threads,
+                              const seg_interrupt *intr, int32_t *labels, double *inertia,
+                              double *work) {
+    if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
+    if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
+    if (!all_finite(X, n * d) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (sw) {
+        for (seg_idx i = 0; i < n; i++)
+            if (!isfinite(sw[i])) return SEG_ENONFINITE;
+    }
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx chunk = chunk_rows(n, k, d);
+    seg_idx nc = n_chunks(n, chunk);
+    fit_ctx ctx = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, work, 0, 0};
+    if (for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+        return SEG_EINTERRUPTED;
+    if (inertia) {
+        double total = 0.0;
+        for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
+        *inertia = total;
+    }
+    return SEG_OK;
+}
+
+typedef struct transform_ctx {
+    const double *X, *C;
+    seg_idx d, k;
+    double *out;
+} transform_ctx;
+
+static void transform_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    transform_ctx *p = (transform_ctx *)vctx;
+    (void)c;
+    for (seg_idx i = i0; i < i1; i++)
+        for (seg_idx j = 0; j < p->k; j++)
+            p->out[i * p->k + j] = sqrt(sqdist(p->X + i * p->d, p->C + j * p->d, p->d));
+}
+
+seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const double *centers,
+                                seg_idx k, int n_threads, const seg_interrupt *intr,
+                                double *out) {
+    if (X == NULL || centers == NULL || out == NULL) return SEG_EINVAL;
+    if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
+    if (!all_finite(X, n * d) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx chunk = chunk_rows(n, k, d);
+    transform_ctx ctx = {X, centers, d, k, out};
+    if (for_chunks(transform_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+        return SEG_EINTERRUPTED;
+    return SEG_OK;
+}

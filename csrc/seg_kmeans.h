@@ -1,0 +1,91 @@
+/* seg_kmeans.h: k-means clustering (Lloyd 1982, with Hamerly 2010 bounds),
+ * greedy k-means++ seeding (Arthur & Vassilvitskii 2007, the greedy variant
+ * scikit-learn uses), prediction and distances to centres.
+ *
+ * Data: X is n rows by d columns, row-major, finite float64. Optional sample
+ * weights sw (n, finite, >= 0; NULL means all 1). Centres are k by d,
+ * row-major. Labels are int32 in [0, k).
+ *
+ * Memory: the caller passes `work`, a scratch buffer of doubles sized by the
+ * matching *_work_size() function; the kernels never allocate. Scratch is
+ * O(n + k*d*(n / chunk)) doubles; never n by n, never n by k.
+ *
+ * Determinism: rows are cut into fixed chunks whose size depends only on n,
+ * k and d. Each chunk accumulates its own partial sums, merged serially in
+ * chunk order. So the result (labels, centres, inertia) depends only on the
+ * data, the initial centres and the seed, bit for bit, whatever the number of
+ * threads.
+ *
+ * Ties: a point equally near two centres goes to the lower index. Empty
+ * clusters (zero total weight) are re-seeded with the points farthest from
+ * their centres, farthest first, lower index first on ties.
+ *
+ * Interrupts: long loops call seg_interrupted(intr) from the calling thread
+ * between groups of chunks (every few milliseconds) and return
+ * SEG_EINTERRUPTED when asked to stop; outputs are then unspecified.
+ */
+#ifndef SEG_KMEANS_H
+#define SEG_KMEANS_H
+
+#include "seg_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum seg_kmeans_algorithm {
+    SEG_KMEANS_LLOYD = 0,   /* every point to every centre each iteration */
+    SEG_KMEANS_HAMERLY = 1  /* same answer, skips points whose bounds prove the label */
+} seg_kmeans_algorithm;
+
+/* Scratch doubles needed by seg_kmeans_plusplus; -1 if the sizes overflow. */
+seg_idx seg_kmeans_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials);
+
+/* Greedy k-means++: the first centre is a row drawn with probability
+ * proportional to its weight; each next centre is the best (lowest resulting
+ * potential) of n_trials rows drawn with probability proportional to
+ * weight * squared distance to the nearest chosen centre. Writes k rows of X
+ * into centers (k x d) and their row numbers into indices (may be NULL).
+ * Needs 1 <= k <= n, n_trials >= 1. The same seed gives the same centres. */
+seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                               seg_idx n_trials, uint64_t seed, int n_threads,
+                               const seg_interrupt *intr, double *centers, seg_idx *indices,
+                               double *work);
+
+/* Scratch doubles needed by seg_kmeans_fit; -1 if the sizes overflow. */
+seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm);
+
+/* Lloyd iterations from the k x d centres given in `centers` (overwritten by
+ * the final centres). Stops when the labels stop changing, when the sum over
+ * centres of the squared centre shift is <= tol (an absolute tolerance: the
+ * caller scales it, e.g. by the mean feature variance as scikit-learn does),
+ * or after max_iter iterations (>= 1). On return labels (n) are the nearest
+ * final centre of every row, *inertia = sum_i w_i ||x_i - c_label(i)||^2,
+ * *n_iter the iterations run, *converged 1 unless max_iter was reached.
+ * Needs 1 <= k <= n, finite X and centres, at least one positive weight. */
+seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                          double *centers, int max_iter, double tol,
+                          seg_kmeans_algorithm algorithm, int n_threads,
+                          const seg_interrupt *intr, int32_t *labels, double *inertia,
+                          int *n_iter, int *converged, double *work);
+
+/* Scratch doubles needed by seg_kmeans_predict (per-chunk inertia). */
+seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k);
+
+/* Nearest centre of every row of X (labels, n) and, if inertia is not NULL,
+ * the weighted sum of squared distances to it. */
+seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const double *sw,
+                              const double *centers, seg_idx k, int n_threads,
+                              const seg_interrupt *intr, int32_t *labels, double *inertia,
+                              double *work);
+
+/* Euclidean distances of every row of X to every centre: out is n x k.
+ * Needs no scratch. */
+seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const double *centers,
+                                seg_idx k, int n_threads, const seg_interrupt *intr,
+                                double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEG_KMEANS_H */

@@ -1,0 +1,219 @@
+#include "seg_silhouette.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define B SEG_SILHOUETTE_BLOCK
+
+/* The tile loop is compiled for AVX-512 and AVX2 as well as the baseline,
+ * and the loader picks the best the CPU has (gcc function multi-versioning):
+ * wheels stay portable without -march=native. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SEG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef SEG_MULTIVERSION
+#define SEG_MULTIVERSION
+#endif
+
+static seg_idx n_blocks(seg_idx n) { return (n + B - 1) / B; }
+
+seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads) {
+    if (n < 1 || d < 1 || k < 1) return -1;
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx nb = n_blocks(n);
+    /* overflow-safe in double, then exact in seg_idx */
+    double total = (double)nb * B * (double)d + (double)n * (double)k + (double)n +
+                   (double)(n + 1) / 2 + 2.0 * (double)k + 2 + 2.0 * B * (double)nt;
+    if (total > (double)(PTRDIFF_MAX / 16)) return -1;
+    return nb * B * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + 2 * B * (seg_idx)nt;
+}
+
+/* Sum of x[0..m) with four fixed lanes: vectorisable, and the same order on
+ * every run. */
+static inline double lane_sum(const double *x, seg_idx m) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    seg_idx j = 0;
+    for (; j + 4 <= m; j += 4) {
+        s0 += x[j];
+        s1 += x[j + 1];
+        s2 += x[j + 2];
+        s3 += x[j + 3];
+    }
+    for (; j < m; j++) s0 += x[j];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
+ * distance to acc[row][label(col)] and, when bi != bj, to
+ * acc[col][label(row)]. tmp and colbuf are this thread's B doubles each. */
+SEG_MULTIVERSION
+static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
+                 seg_idx bi, seg_idx bj, double *acc, double *restrict tmp,
+                 double *restrict colbuf) {
+    seg_idx i0 = bi * B, j0 = bj * B;
+    seg_idx ni = n - i0 < B ? n - i0 : B;
+    seg_idx nj = n - j0 < B ? n - j0 : B;
+    const double *XI = Xb + i0 * d;
+    const double *XJ = Xb + j0 * d;
+    int diag = bi == bj;
+
+    /* Runs of equal labels in block bj (rows are sorted by label). */
+    seg_idx bounds[B + 1];
+    int32_t runlab[B];
+    seg_idx nruns = 0;
+    for (seg_idx j = 0; j < nj; j++) {
+        if (j == 0 || lab[j0 + j] != lab[j0 + j - 1]) {
+            bounds[nruns] = j;
+            runlab[nruns++] = lab[j0 + j];
+        }
+    }
+    bounds[nruns] = nj;
+
+    if (!diag) memset(colbuf, 0, (size_t)B * sizeof(double));
+    int32_t cur = lab[i0];
+    for (seg_idx ii = 0; ii < ni; ii++) {
+        int32_t ci = lab[i0 + ii];
+        if (!diag && ci != cur) {
+            for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
+            memset(colbuf, 0, (size_t)B * sizeof(double));
+            cur = ci;
+        }
+        for (seg_idx j = 0; j < B; j++) tmp[j] = 0.0;
+        for (seg_idx f = 0; f < d; f++) {
+            double xf = XI[f * B + ii];
+            const double *col = XJ + f * B;
+            for (seg_idx j = 0; j < B; j++) {
+                double t = xf - col[j];
+                tmp[j] += t * t;
+            }
+        }
+        for (seg_idx j = 0; j < B; j++) tmp[j] = sqrt(tmp[j]);
+        double *row = acc + (i0 + ii) * k;
+        for (seg_idx r = 0; r < nruns; r++)
+            row[runlab[r]] += lane_sum(tmp + bounds[r], bounds[r + 1] - bounds[r]);
+        if (!diag)
+            for (seg_idx j = 0; j < B; j++) colbuf[j] += tmp[j];
+    }
+    if (!diag)
+        for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
+}
+
+/* Round-robin tournament ("circle method") over P = nb rounded up to even
+ * players: in round r, game q pairs two blocks; every unordered pair of
+ * distinct blocks meets exactly once in P - 1 rounds, and no block plays
+ * twice in a round. A player >= nb is a bye. */
+static void game(seg_idx P, seg_idx r, seg_idx q, seg_idx *a, seg_idx *b) {
+    seg_idx m = P - 1;
+    if (q == 0) {
+        *a = r;
+        *b = m;
+    } else {
+        *a = (r + q) % m;
+        *b = (r - q + m) % m;
+    }
+}
+
+static inline int thread_id(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
+                                  seg_idx k, int n_threads, const seg_interrupt *intr, double *s,
+                                  double *work) {
+    if (X == NULL || labels == NULL || s == NULL || work == NULL) return SEG_EINVAL;
+    if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
+    for (seg_idx i = 0; i < n * d; i++)
+        if (!isfinite(X[i])) return SEG_ENONFINITE;
+    for (seg_idx i = 0; i < n; i++)
+        if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
+
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx nb = n_blocks(n);
+    double *Xb = work;
+    double *acc = Xb + nb * B * d;
+    seg_idx *order = (seg_idx *)(acc + n * k);
+    int32_t *lab = (int32_t *)(order + n);
+    seg_idx *count = (seg_idx *)((double *)order + n + (n + 1) / 2);
+    seg_idx *start = count + k;
+    double *thread_buf = (double *)(start + k + 2);
+
+    /* Stable counting sort of the rows by label. */
+    memset(count, 0, (size_t)k * sizeof(seg_idx));
+    for (seg_idx i = 0; i < n; i++) count[labels[i]]++;
+    seg_idx used = 0;
+    start[0] = 0;
+    for (seg_idx c = 0; c < k; c++) {
+        start[c + 1] = start[c] + count[c];
+        used += count[c] > 0;
+    }
+    if (used < 2) return SEG_EDEGENERATE;
+    for (seg_idx c = 0; c < k; c++) count[c] = start[c]; /* count is the cursor here */
+    for (seg_idx i = 0; i < n; i++) order[count[labels[i]]++] = i;
+    for (seg_idx c = 0; c < k; c++) count[c] = start[c + 1] - start[c];
+    /* Column-major blocks of the sorted rows, zero-padded to whole blocks. */
+    memset(Xb + (nb - 1) * B * d, 0, (size_t)(B * d) * sizeof(double));
+    for (seg_idx p = 0; p < n; p++) {
+        const double *x = X + order[p] * d;
+        double *blk = Xb + (p / B) * B * d;
+        seg_idx j = p % B;
+        for (seg_idx f = 0; f < d; f++) blk[f * B + j] = x[f];
+        lab[p] = labels[order[p]];
+    }
+    memset(acc, 0, (size_t)(n * k) * sizeof(double));
+
+    /* Diagonal tiles, then the tournament rounds. */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && nb > 1)
+#endif
+    for (seg_idx bi = 0; bi < nb; bi++) {
+        double *tb = thread_buf + 2 * B * thread_id();
+        tile(Xb, lab, n, d, k, bi, bi, acc, tb, tb + B);
+    }
+    if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
+    seg_idx P = nb + (nb & 1);
+    for (seg_idx r = 0; r + 1 < P; r++) {
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && P > 2)
+#endif
+        for (seg_idx q = 0; q < P / 2; q++) {
+            seg_idx a, b;
+            game(P, r, q, &a, &b);
+            if (a >= nb || b >= nb) continue;
+            double *tb = thread_buf + 2 * B * thread_id();
+            tile(Xb, lab, n, d, k, a < b ? a : b, a < b ? b : a, acc, tb, tb + B);
+        }
+        if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
+    }
+
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (seg_idx p = 0; p < n; p++) {
+        int32_t c = lab[p];
+        const double *row = acc + p * k;
+        double value = 0.0;
+        if (count[c] > 1) {
+            double a = row[c] / (double)(count[c] - 1);
+            double b = INFINITY;
+            for (seg_idx o = 0; o < k; o++) {
+                if (o == c || count[o] == 0) continue;
+                double m = row[o] / (double)count[o];
+                if (m < b) b = m;
+            }
+            double den = a > b ? a : b;
+            value = den > 0.0 ? (b - a) / den : 0.0;
+        }
+        s[order[p]] = value;
+    }
+    return SEG_OK;
+}

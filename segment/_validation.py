@@ -1,0 +1,221 @@
+"""Input validation shared by the public API.
+
+Every public function turns what a user passes (ndarray, DataFrame, list) into
+a float64 matrix with these helpers, so that bad input gets the same clear
+message everywhere: it names the argument, the column or the rows at fault and
+says what to do. The C glue re-checks what its kernels rely on; this layer is
+where the friendly messages live.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+NAN_POLICIES = ("raise", "omit")
+
+
+def _first(items, limit=10) -> str:
+    items = list(items)
+    shown = ", ".join(str(i) for i in items[:limit])
+    return f"[{shown}{', ...' if len(items) > limit else ''}]"
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A validated 2-D input: the float array and the labels it came with."""
+
+    values: np.ndarray  # (n, d) float64 or float32, any memory order, never modified
+    index: pd.Index | None  # the DataFrame's index, or None for array input
+    columns: pd.Index | None  # the DataFrame's columns, or None for array input
+    finite: np.ndarray | None  # bool (n,) rows kept under nan_policy="omit"; None if all
+
+    @property
+    def is_frame(self) -> bool:
+        return self.index is not None
+
+
+def check_nan_policy(nan_policy: str) -> str:
+    if nan_policy not in NAN_POLICIES:
+        raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
+    return nan_policy
+
+
+def as_matrix(
+    X,
+    name: str = "X",
+    *,
+    nan_policy: str = "raise",
+    allow_float32: bool = True,
+    min_rows: int = 1,
+) -> Matrix:
+    """Validate a 2-D numeric input without copying it when it is already fine.
+
+    Accepts an ndarray (float64, float32, integer or bool; C or Fortran order),
+    a pandas DataFrame of numeric columns, or a nested sequence. Raises
+    TypeError for non-numeric data (naming the DataFrame columns at fault) and
+    ValueError for a wrong shape, too few rows or non-finite values (naming
+    the rows), unless nan_policy="omit", where those rows are flagged.
+    """
+    check_nan_policy(nan_policy)
+    index = columns = None
+    if isinstance(X, pd.Series):
+        raise ValueError(
+            f"{name} must be 2-dimensional; got a pandas Series. "
+            f"Use {name}.to_frame() for one feature."
+        )
+    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"{name} is a sparse matrix: sparse input is not supported; "
+            f"pass {name}.toarray() (k-means centres are dense anyway)"
+        )
+    if isinstance(X, pd.DataFrame):
+        bad = [
+            c
+            for c, dt in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
+            or pd.api.types.is_complex_dtype(dt)
+        ]
+        if bad:
+            raise TypeError(
+                f"{name} has non-numeric columns {_first(bad)}; encode or drop them "
+                "before clustering"
+            )
+        index, columns = X.index, X.columns
+        dtypes = set(X.dtypes)
+        if len(dtypes) == 1 and next(iter(dtypes)) in (np.float64, np.float32):
+            arr = X.to_numpy(copy=False)
+        else:
+            arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        if isinstance(X, (str, bytes)) or X is None or isinstance(X, numbers.Number):
+            raise TypeError(f"{name} must be a 2-D array or DataFrame, got {type(X).__name__}")
+        try:
+            arr = np.asarray(X)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
+        if arr.dtype.kind == "c":
+            raise ValueError(
+                f"{name} is complex: Complex data not supported; pass real numbers"
+            )
+        if arr.dtype.kind not in "biuf":
+            if arr.dtype.kind == "O":
+                try:
+                    arr = arr.astype(np.float64)
+                except (ValueError, TypeError) as exc:
+                    raise TypeError(
+                        f"{name} has dtype object with non-numeric values ({exc}); "
+                        "pass a numeric array"
+                    ) from None
+            else:
+                raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-dimensional (samples x features), got {arr.ndim} "
+            f"dimension{'s' if arr.ndim != 1 else ''} with shape {arr.shape}"
+            + (
+                f". Reshape your data with {name}.reshape(-1, 1) for one feature "
+                f"or {name}.reshape(1, -1) for one sample"
+                if arr.ndim == 1
+                else ""
+            )
+        )
+    if arr.dtype.kind != "f" or (arr.dtype == np.float32 and not allow_float32):
+        arr = arr.astype(np.float64)
+    elif arr.dtype not in (np.float64, np.float32):  # float16, longdouble
+        arr = arr.astype(np.float64)
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
+        )
+    if arr.shape[0] < min_rows:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} sample{'s' if arr.shape[0] != 1 else ''} (rows); "
+            f"at least {min_rows} required"
+        )
+    finite_rows = np.isfinite(arr).all(axis=1)
+    finite = None
+    if not finite_rows.all():
+        bad_rows = np.flatnonzero(~finite_rows)
+        labels = index[bad_rows] if index is not None else bad_rows
+        if nan_policy == "raise":
+            raise ValueError(
+                f"{name} has NaN or infinite values in rows {_first(labels)}; "
+                "drop them or pass nan_policy='omit'"
+            )
+        finite = finite_rows
+        if finite.sum() < min_rows:
+            raise ValueError(
+                f"{name} has {int(finite.sum())} finite rows after omitting NaN/inf rows; "
+                f"at least {min_rows} required"
+            )
+    return Matrix(arr, index, columns, finite)
+
+
+def as_vector(
+    x,
+    name: str,
+    n: int,
+    *,
+    dtype=np.float64,
+) -> np.ndarray:
+    """A 1-D numeric array of length n (a Series is taken by position)."""
+    if isinstance(x, (pd.Series, pd.Index)):
+        x = x.to_numpy()
+    arr = np.asarray(x)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} has length {arr.shape[0]} but X has {n} samples")
+    if dtype is not None:
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+        arr = arr.astype(dtype, copy=False)
+    return arr
+
+
+def check_int(value, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer argument within [low, high], with a message naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value}")
+    return value
+
+
+def check_n_threads(n_threads) -> int:
+    """0 means 'all' for the C core; None maps to 0."""
+    if n_threads is None:
+        return 0
+    n = check_int(n_threads, "n_threads")
+    if n == 0 or n < -1:
+        raise ValueError(f"n_threads must be None, -1 (all) or a positive integer, got {n}")
+    return 0 if n == -1 else n
+
+
+def check_random_state(random_state) -> np.random.RandomState:
+    """Like sklearn.utils.check_random_state, without scikit-learn."""
+    if random_state is None or random_state is np.random:
+        return np.random.mtrand._rand
+    if isinstance(random_state, (numbers.Integral, np.integer)) and not isinstance(
+        random_state, bool
+    ):
+        if not 0 <= int(random_state) < 2**32:
+            raise ValueError(
+                f"random_state must be an integer in [0, 2**32), got {random_state}"
+            )
+        return np.random.RandomState(int(random_state))
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.integers(0, 2**32))
+    raise TypeError(
+        f"random_state must be None, an int, a numpy RandomState or Generator; "
+        f"got {random_state!r}"
+    )

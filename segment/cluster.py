@@ -1,0 +1,619 @@
+"""k-means clustering and the exact silhouette coefficient.
+
+The arithmetic runs in the C core (csrc/seg_kmeans.c, csrc/seg_silhouette.c)
+with the GIL released; this module validates input, draws seeds and shapes
+results (pandas in, pandas out).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+import sys
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from segment import _core
+from segment._validation import (
+    as_matrix,
+    as_vector,
+    check_int,
+    check_n_threads,
+    check_random_state,
+)
+
+__all__ = [
+    "KMeans",
+    "KMeansResult",
+    "NotFittedError",
+    "kmeans",
+    "silhouette_samples",
+    "silhouette_score",
+]
+
+_ALGORITHMS = {"lloyd": 0, "hamerly": 1, "elkan": 1}
+# Hamerly's bounds pay once there are enough centres to skip; measured in
+# benchmarks/bench_cluster.py (see BENCHMARKS.md).
+_HAMERLY_MIN_K = 4
+_HAMERLY_MAX_D = 64
+
+
+class NotFittedError(ValueError, AttributeError):
+    """An estimator method was called before fit (as scikit-learn's)."""
+
+
+def _not_fitted(message: str) -> NotFittedError:
+    """Our NotFittedError; when scikit-learn is in use, also an instance of
+    its NotFittedError, so code written for either catches it. scikit-learn
+    is never imported here."""
+    skl = sys.modules.get("sklearn.exceptions")
+    if skl is None:
+        return NotFittedError(message)
+    cls = _BOTH.get(skl.NotFittedError)
+    if cls is None:
+        cls = type("NotFittedError", (NotFittedError, skl.NotFittedError), {})
+        cls.__module__ = __name__
+        _BOTH[skl.NotFittedError] = cls
+    return cls(message)
+
+
+_BOTH: dict = {}
+
+
+@dataclass(frozen=True)
+class KMeansResult:
+    """The outcome of :func:`kmeans`.
+
+    Attributes
+    ----------
+    labels : ndarray of int32, shape (n_samples,), or Series
+        Cluster of every row, in [0, n_clusters); -1 for rows left out by
+        ``nan_policy="omit"``. A Series on the input's index for DataFrame input.
+    centers : ndarray, shape (n_clusters, n_features), or DataFrame
+        The centres; a DataFrame with the input's columns for DataFrame input.
+    inertia : float
+        Sum of (weighted) squared distances of the rows to their centres.
+    n_iter : int
+        Lloyd iterations of the best run.
+    converged : bool
+        False when the best run stopped at ``max_iter``.
+    """
+
+    labels: np.ndarray | pd.Series
+    centers: np.ndarray | pd.DataFrame
+    inertia: float
+    n_iter: int
+    converged: bool
+
+    @property
+    def n_clusters(self) -> int:
+        return len(self.centers)
+
+    def sizes(self) -> pd.Series:
+        """Rows per cluster (omitted rows not counted)."""
+        labels = np.asarray(self.labels)
+        counts = np.bincount(labels[labels >= 0], minlength=self.n_clusters)
+        return pd.Series(counts, index=pd.RangeIndex(self.n_clusters, name="cluster"), name="size")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cluster: its size and centre coordinates."""
+        centers = pd.DataFrame(self.centers)
+        centers.index = pd.RangeIndex(self.n_clusters, name="cluster")
+        return pd.concat([self.sizes(), centers], axis=1)
+
+
+def _seed(rng: np.random.RandomState) -> int:
+    return int(rng.randint(np.iinfo(np.int64).max, dtype=np.int64))
+
+
+def _resolve_algorithm(algorithm: str, k: int, d: int) -> int:
+    if algorithm == "auto":
+        return 1 if (k >= _HAMERLY_MIN_K and d <= _HAMERLY_MAX_D) else 0
+    if algorithm not in _ALGORITHMS:
+        raise ValueError(
+            f"algorithm must be 'auto', 'lloyd', 'hamerly' or 'elkan', got {algorithm!r}"
+        )
+    return _ALGORITHMS[algorithm]
+
+
+def _resolve_n_init(n_init, init) -> int:
+    if isinstance(n_init, str):
+        if n_init != "auto":
+            raise ValueError(f"n_init must be 'auto' or a positive integer, got {n_init!r}")
+        return 10 if (isinstance(init, str) and init == "random") else 1
+    return check_int(n_init, "n_init", low=1)
+
+
+def _initial_centers(init, data, k, sw, rng, n_threads):
+    """Centres to start a run from: k-means++, random rows, given or callable."""
+    n, d = data.shape
+    if isinstance(init, str):
+        if init == "k-means++":
+            centers, _ = _core.kmeans_plusplus(
+                data, k, sample_weight=sw, seed=_seed(rng), n_threads=n_threads
+            )
+            return centers
+        if init == "random":
+            return data[rng.permutation(n)[:k]]
+        raise ValueError(f"init must be 'k-means++', 'random', an array or a callable; got {init!r}")
+    if callable(init):
+        centers = init(data, k, random_state=rng)
+    else:
+        centers = init
+    centers = np.asarray(centers.to_numpy() if isinstance(centers, pd.DataFrame) else centers)
+    if centers.dtype.kind not in "biuf":
+        raise TypeError(f"init centres must be numeric, got dtype {centers.dtype}")
+    centers = np.ascontiguousarray(centers, dtype=np.float64)
+    if centers.shape != (k, d):
+        raise ValueError(
+            f"init has shape {centers.shape}; it must be (n_clusters, n_features) = ({k}, {d})"
+        )
+    if not np.isfinite(centers).all():
+        raise ValueError("init centres contain NaN or infinity")
+    return centers
+
+
+def _check_k(k, n: int) -> int:
+    k = check_int(k, "n_clusters", low=1)
+    if k > n:
+        raise ValueError(
+            f"X has {n} sample{'s' if n != 1 else ''} (rows), fewer than n_clusters={k}; "
+            f"choose n_clusters <= {n}"
+        )
+    return k
+
+
+def _check_weights(sample_weight, n: int) -> np.ndarray | None:
+    if sample_weight is None:
+        return None
+    sw = as_vector(sample_weight, "sample_weight", n)
+    if not np.isfinite(sw).all():
+        raise ValueError(
+            f"sample_weight has NaN or infinity at rows {np.flatnonzero(~np.isfinite(sw))[:10]}"
+        )
+    if (sw < 0).any():
+        raise ValueError(
+            f"sample_weight must be >= 0; negative at rows {np.flatnonzero(sw < 0)[:10]}"
+        )
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight is all zero: at least one weight must be positive")
+    return np.ascontiguousarray(sw)
+
+
+def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_state, n_threads):
+    """k-means on a validated float64 C array; returns the best run's tuple."""
+    n, d = data.shape
+    max_iter = check_int(max_iter, "max_iter", low=1, high=2**31 - 1)
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    if not math.isfinite(tol):
+        raise ValueError(f"tol must be finite, got {tol!r}")
+    n_init = _resolve_n_init(n_init, init)
+    if not isinstance(init, str) and not callable(init) and n_init != 1:
+        warnings.warn(
+            f"explicit initial centres given: n_init={n_init} runs would all be the same; "
+            "running once",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        n_init = 1
+    alg = _resolve_algorithm(algorithm, k, d)
+    threads = check_n_threads(n_threads)
+    rng = check_random_state(random_state)
+    # scikit-learn's convention: tol is relative to the mean feature variance.
+    abs_tol = float(np.var(data, axis=0).mean() * tol) if tol > 0 else 0.0
+    best = None
+    for _ in range(n_init):
+        centers0 = _initial_centers(init, data, k, sw, rng, threads)
+        run = _core.kmeans_fit(
+            data,
+            centers0,
+            sample_weight=sw,
+            max_iter=max_iter,
+            tol=abs_tol,
+            algorithm=alg,
+            n_threads=threads,
+        )
+        if best is None or run[2] < best[2]:
+            best = run
+    labels = best[0]
+    used = np.unique(labels).size
+    if used < k:
+        warnings.warn(
+            f"only {used} distinct clusters found, fewer than n_clusters={k}: "
+            "X has fewer distinct points than clusters",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return best
+
+
+def kmeans(
+    X,
+    n_clusters: int,
+    *,
+    init="k-means++",
+    n_init="auto",
+    max_iter: int = 300,
+    tol: float = 1e-4,
+    algorithm: str = "auto",
+    sample_weight=None,
+    random_state=None,
+    n_threads: int | None = None,
+    nan_policy: str = "raise",
+) -> KMeansResult:
+    """Cluster the rows of X into n_clusters groups with k-means.
+
+    Lloyd iterations on Euclidean distance, from greedy k-means++ seeds (as
+    scikit-learn), keeping the best of ``n_init`` runs by inertia. The same
+    ``random_state`` gives the same result on any number of threads.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame, shape (n_samples, n_features)
+        Numeric data: float64, float32 (accumulated in float64), integers or
+        bools, in C or Fortran order; a DataFrame of numeric columns.
+    n_clusters : int
+        Number of clusters, 1 <= n_clusters <= n_samples.
+    init : {"k-means++", "random"}, array of shape (n_clusters, n_features) or callable
+        Seeding: greedy k-means++, ``n_clusters`` distinct random rows, the
+        given centres, or ``init(X, n_clusters, random_state=...)``.
+    n_init : "auto" or int
+        Runs from different seeds; "auto" is 1 for k-means++ or given
+        centres and 10 for "random".
+    max_iter : int
+        Maximum Lloyd iterations per run.
+    tol : float
+        A run converges when the summed squared centre shift is at most
+        ``tol`` times the mean feature variance, or when no label changes.
+    algorithm : {"auto", "lloyd", "hamerly", "elkan"}
+        "hamerly" skips rows whose distance bounds prove their label (same
+        answer as "lloyd", fewer distance computations); "elkan" is accepted
+        as an alias for it. "auto" picks Hamerly for n_clusters >= 4 and at
+        most 64 features.
+    sample_weight : array-like, shape (n_samples,), optional
+        Non-negative weights with a positive sum.
+    random_state : None, int, numpy RandomState or Generator
+        Seeds the initialisation.
+    n_threads : int, optional
+        OpenMP threads; None or -1 uses all (honouring OMP_NUM_THREADS).
+    nan_policy : {"raise", "omit"}
+        "omit" clusters the rows without NaN/inf and labels the others -1.
+
+    Returns
+    -------
+    KMeansResult
+        labels (n_samples,), centers (n_clusters, n_features), inertia,
+        n_iter, converged; pandas objects for DataFrame input.
+
+    Examples
+    --------
+    >>> import numpy as np, segment as sg
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> res = sg.kmeans(X, 2, random_state=0)
+    >>> sorted(np.bincount(res.labels).tolist())
+    [2, 2]
+    >>> round(res.inertia, 3)
+    0.01
+    """
+    m = as_matrix(X, nan_policy=nan_policy)
+    values = m.values if m.finite is None else m.values[m.finite]
+    data = np.ascontiguousarray(values, dtype=np.float64)
+    n = data.shape[0]
+    k = _check_k(n_clusters, n)
+    sw = _check_weights(sample_weight, m.values.shape[0])
+    if sw is not None and m.finite is not None:
+        sw = np.ascontiguousarray(sw[m.finite])
+        if not sw.sum() > 0:
+            raise ValueError("sample_weight of the finite rows must have a positive sum")
+    labels, centers, inertia, n_iter, converged = _fit_arrays(
+        data,
+        k,
+        init=init,
+        n_init=n_init,
+        max_iter=max_iter,
+        tol=tol,
+        algorithm=algorithm,
+        sw=sw,
+        random_state=random_state,
+        n_threads=n_threads,
+    )
+    if m.finite is not None:
+        full = np.full(m.values.shape[0], -1, dtype=np.int32)
+        full[m.finite] = labels
+        labels = full
+    if m.is_frame:
+        labels = pd.Series(labels, index=m.index, name="cluster")
+        centers = pd.DataFrame(centers, columns=m.columns)
+        centers.index.name = "cluster"
+    return KMeansResult(labels, centers, float(inertia), int(n_iter), bool(converged))
+
+
+# ---------------------------------------------------------------------------
+# Silhouette
+# ---------------------------------------------------------------------------
+
+
+def _encode_labels(labels, n: int) -> tuple[np.ndarray, int]:
+    if isinstance(labels, (pd.Series, pd.Index)):
+        labels = labels.to_numpy()
+    lab = np.asarray(labels)
+    if lab.ndim != 1:
+        raise ValueError(f"labels must be 1-dimensional, got shape {lab.shape}")
+    if lab.shape[0] != n:
+        raise ValueError(f"labels has length {lab.shape[0]} but X has {n} samples")
+    if lab.dtype.kind == "f" and not np.isfinite(lab).all():
+        raise ValueError(
+            f"labels contain NaN at rows {np.flatnonzero(~np.isfinite(lab))[:10].tolist()}"
+        )
+    try:
+        uniques, codes = np.unique(lab, return_inverse=True)
+    except TypeError:
+        raise TypeError("labels must be sortable values of one type (ints or strings)") from None
+    k = uniques.size
+    if not 2 <= k <= n - 1:
+        raise ValueError(
+            f"the silhouette needs between 2 and n_samples - 1 = {n - 1} distinct labels, "
+            f"got {k}"
+        )
+    return np.ascontiguousarray(codes.reshape(-1), dtype=np.int32), k
+
+
+def silhouette_samples(X, labels, *, n_threads: int | None = None):
+    """Exact silhouette coefficient of every row (Rousseeuw 1987).
+
+    For row i in cluster A, a(i) is the mean distance to the other rows of A,
+    b(i) the smallest mean distance to the rows of another cluster, and
+    s(i) = (b - a) / max(a, b); s(i) = 0 for a row alone in its cluster.
+    Euclidean distances, all n^2 / 2 of them, computed in C in blocks: memory
+    is O(n * n_clusters + n * n_features), never n by n. Equal to
+    ``sklearn.metrics.silhouette_samples`` (to about 1e-14).
+
+    Parameters
+    ----------
+    X : array-like or DataFrame, shape (n_samples, n_features)
+    labels : array-like, shape (n_samples,)
+        Cluster of every row (any sortable values), 2 to n_samples - 1 distinct.
+    n_threads : int, optional
+        OpenMP threads; the result is bit-identical for any count.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples,), or a Series on X's index.
+
+    Examples
+    --------
+    >>> import numpy as np, segment as sg
+    >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
+    >>> sg.silhouette_samples(X, [0, 0, 1, 1]).round(3).tolist()
+    [0.9, 0.889, 0.889, 0.9]
+    """
+    m = as_matrix(X, min_rows=2)
+    data = np.ascontiguousarray(m.values, dtype=np.float64)
+    codes, k = _encode_labels(labels, data.shape[0])
+    s = _core.silhouette_samples(data, codes, k, n_threads=check_n_threads(n_threads))
+    if m.is_frame:
+        return pd.Series(s, index=m.index, name="silhouette")
+    return s
+
+
+def silhouette_score(
+    X,
+    labels,
+    *,
+    sample_size: int | None = None,
+    random_state=None,
+    n_threads: int | None = None,
+) -> float:
+    """Mean silhouette coefficient over all rows (exact), or over a sample.
+
+    With ``sample_size``, the silhouette of a random subset of rows computed
+    within that subset, drawn exactly as scikit-learn draws it: the same
+    integer ``random_state`` gives scikit-learn's value.
+
+    Examples
+    --------
+    >>> import segment as sg
+    >>> round(sg.silhouette_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 4)
+    0.8944
+    """
+    m = as_matrix(X, min_rows=2)
+    n = m.values.shape[0]
+    if isinstance(labels, (pd.Series, pd.Index)):
+        labels = labels.to_numpy()
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] != n:
+        raise ValueError(f"labels has shape {labels.shape} but X has {n} samples")
+    values = m.values
+    if sample_size is not None:
+        sample_size = check_int(sample_size, "sample_size", low=2, high=n)
+        idx = check_random_state(random_state).permutation(n)[:sample_size]
+        values, labels = values[idx], labels[idx]
+    s = silhouette_samples(values, labels, n_threads=n_threads)
+    return float(np.mean(s))
+
+
+# ---------------------------------------------------------------------------
+# The estimator
+# ---------------------------------------------------------------------------
+
+
+class KMeans:
+    """k-means as a scikit-learn style estimator, without scikit-learn.
+
+    Same parameters and fitted attributes as ``sklearn.cluster.KMeans``
+    (``cluster_centers_``, ``labels_``, ``inertia_``, ``n_iter_``,
+    ``n_features_in_``, ``feature_names_in_``), with ``fit``, ``predict``,
+    ``fit_predict``, ``transform``, ``fit_transform``, ``score``,
+    ``get_params`` and ``set_params``; it pickles, clones and works in a
+    ``sklearn.pipeline.Pipeline``. The fitted attributes are ndarrays, as in
+    scikit-learn; ``result_`` holds the :class:`KMeansResult`, labelled with
+    the DataFrame's index and columns when fitted on one. See :func:`kmeans`
+    for the parameters.
+
+    Examples
+    --------
+    >>> import numpy as np, segment as sg
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> km = sg.KMeans(2, random_state=0).fit(X)
+    >>> km.predict([[0.05, 0.0]])[0] == km.labels_[0]
+    True
+    """
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        init="k-means++",
+        n_init="auto",
+        max_iter=300,
+        tol=1e-4,
+        verbose=0,
+        random_state=None,
+        copy_x=True,
+        algorithm="auto",
+        n_threads=None,
+        nan_policy="raise",
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.random_state = random_state
+        self.copy_x = copy_x
+        self.algorithm = algorithm
+        self.n_threads = n_threads
+        self.nan_policy = nan_policy
+
+    # -- scikit-learn conventions ------------------------------------------
+
+    @classmethod
+    def _get_param_names(cls):
+        sig = inspect.signature(cls.__init__)
+        return sorted(p.name for p in sig.parameters.values() if p.name != "self")
+
+    def get_params(self, deep=True):
+        """Parameters of this estimator, as a dict."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params):
+        """Set parameters; unknown names raise ValueError. Returns self."""
+        valid = self._get_param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {type(self).__name__}; "
+                    f"valid parameters are {valid}"
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self):
+        defaults = type(self)().get_params()
+        changed = []
+        for key, value in self.get_params().items():
+            default = defaults[key]
+            same = value is default or (
+                type(value) is type(default) and not isinstance(value, np.ndarray)
+                and value == default
+            )
+            if not same:
+                changed.append(f"{key}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self):
+        # Called only by scikit-learn (already imported then): segment itself
+        # never imports it.
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+
+        return Tags(
+            estimator_type="clusterer",
+            target_tags=TargetTags(required=False),
+            transformer_tags=TransformerTags(preserves_dtype=["float64"]),
+            input_tags=InputTags(allow_nan=self.nan_policy == "omit"),
+        )
+
+    # -- fitting -----------------------------------------------------------
+
+    def _check_fitted(self):
+        if not hasattr(self, "cluster_centers_"):
+            raise _not_fitted(
+                f"This {type(self).__name__} instance is not fitted yet; call fit first"
+            )
+
+    def _validate_predict_X(self, X):
+        self._check_fitted()
+        m = as_matrix(X, nan_policy="raise")
+        if m.values.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {m.values.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input"
+            )
+        return np.ascontiguousarray(m.values, dtype=np.float64)
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the clustering. y is ignored. Returns self."""
+        result = kmeans(
+            X,
+            self.n_clusters,
+            init=self.init,
+            n_init=self.n_init,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            algorithm=self.algorithm,
+            sample_weight=sample_weight,
+            random_state=self.random_state,
+            n_threads=self.n_threads,
+            nan_policy=self.nan_policy,
+        )
+        centers = np.asarray(result.centers, dtype=np.float64)
+        self.cluster_centers_ = centers
+        self.labels_ = np.asarray(result.labels, dtype=np.int32)
+        self.inertia_ = result.inertia
+        self.n_iter_ = result.n_iter
+        self.n_features_in_ = centers.shape[1]
+        self.result_ = result
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit, then return labels_."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def predict(self, X, sample_weight=None):
+        """Index of the nearest centre of every row."""
+        data = self._validate_predict_X(X)
+        labels, _ = _core.kmeans_predict(
+            data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
+        )
+        return labels
+
+    def transform(self, X):
+        """Euclidean distance of every row to every centre, shape (n, n_clusters)."""
+        data = self._validate_predict_X(X)
+        return _core.kmeans_transform(
+            data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
+        )
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit, then transform X."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the (weighted) inertia of X against the centres."""
+        data = self._validate_predict_X(X)
+        sw = _check_weights(sample_weight, data.shape[0])
+        _, inertia = _core.kmeans_predict(
+            data, self.cluster_centers_, sample_weight=sw,
+            n_threads=check_n_threads(self.n_threads),
+        )
+        return -float(inertia)
