@@ -25,7 +25,7 @@ static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
     return c;
 }
 
-static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return (n + chunk - 1) / chunk; }
+static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return n / chunk + (n % chunk != 0); }
 
 static seg_idx chunks_per_group(seg_idx chunk, seg_idx k, seg_idx d) {
     double per = (double)chunk * (double)k * (double)d;

@@ -21,7 +21,18 @@
 #define SEG_MULTIVERSION
 #endif
 
-static seg_idx n_blocks(seg_idx n) { return (n + B - 1) / B; }
+/* Register tile: RB rows by VL columns (a GCC vector of 8 doubles: one
+ * AVX-512 register, two AVX2 or four SSE2 registers, per target clone). */
+#define RB 4
+#define VL 8
+typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
+
+/* Unaligned vector load and store (macros: passing a 64-byte vector to a
+ * function would change the ABI between target clones). */
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
+
+static seg_idx n_blocks(seg_idx n) { return n / B + (n % B != 0); }
 
 seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads) {
     if (n < 1 || d < 1 || k < 1) return -1;
@@ -29,9 +40,9 @@ seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads)
     seg_idx nb = n_blocks(n);
     /* overflow-safe in double, then exact in seg_idx */
     double total = (double)nb * B * (double)d + (double)n * (double)k + (double)n +
-                   (double)(n + 1) / 2 + 2.0 * (double)k + 2 + 2.0 * B * (double)nt;
+                   (double)(n + 1) / 2 + 2.0 * (double)k + 2 + (RB + 1.0) * B * (double)nt;
     if (total > (double)(PTRDIFF_MAX / 16)) return -1;
-    return nb * B * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + 2 * B * (seg_idx)nt;
+    return nb * B * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + (RB + 1) * B * (seg_idx)nt;
 }
 
 /* Sum of x[0..m) with four fixed lanes: vectorisable, and the same order on
@@ -51,7 +62,8 @@ static inline double lane_sum(const double *x, seg_idx m) {
 
 /* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
  * distance to acc[row][label(col)] and, when bi != bj, to
- * acc[col][label(row)]. tmp and colbuf are this thread's B doubles each. */
+ * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
+ * thread's. */
 SEG_MULTIVERSION
 static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
                  seg_idx bi, seg_idx bj, double *acc, double *restrict tmp,
@@ -77,28 +89,43 @@ static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg
 
     if (!diag) memset(colbuf, 0, (size_t)B * sizeof(double));
     int32_t cur = lab[i0];
-    for (seg_idx ii = 0; ii < ni; ii++) {
-        int32_t ci = lab[i0 + ii];
-        if (!diag && ci != cur) {
-            for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
-            memset(colbuf, 0, (size_t)B * sizeof(double));
-            cur = ci;
-        }
-        for (seg_idx j = 0; j < B; j++) tmp[j] = 0.0;
-        for (seg_idx f = 0; f < d; f++) {
-            double xf = XI[f * B + ii];
-            const double *col = XJ + f * B;
-            for (seg_idx j = 0; j < B; j++) {
-                double t = xf - col[j];
-                tmp[j] += t * t;
+    for (seg_idx ii0 = 0; ii0 < ni; ii0 += RB) {
+        /* Squared distances of RB rows to all B columns, held in registers
+         * across the features. Rows past ni are block padding: computed,
+         * never used. */
+        for (seg_idx jb = 0; jb < B; jb += VL) {
+            v8d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (seg_idx f = 0; f < d; f++) {
+                const double *xi = XI + f * B + ii0;
+                v8d c;
+                LOAD8(c, XJ + f * B + jb);
+                v8d t0 = xi[0] - c, t1 = xi[1] - c, t2 = xi[2] - c, t3 = xi[3] - c;
+                a0 += t0 * t0;
+                a1 += t1 * t1;
+                a2 += t2 * t2;
+                a3 += t3 * t3;
             }
+            STORE8(tmp + 0 * B + jb, a0);
+            STORE8(tmp + 1 * B + jb, a1);
+            STORE8(tmp + 2 * B + jb, a2);
+            STORE8(tmp + 3 * B + jb, a3);
         }
-        for (seg_idx j = 0; j < B; j++) tmp[j] = sqrt(tmp[j]);
-        double *row = acc + (i0 + ii) * k;
-        for (seg_idx r = 0; r < nruns; r++)
-            row[runlab[r]] += lane_sum(tmp + bounds[r], bounds[r + 1] - bounds[r]);
-        if (!diag)
-            for (seg_idx j = 0; j < B; j++) colbuf[j] += tmp[j];
+        for (seg_idx j = 0; j < RB * B; j++) tmp[j] = sqrt(tmp[j]);
+        for (seg_idx r = 0; r < RB && ii0 + r < ni; r++) {
+            seg_idx ii = ii0 + r;
+            const double *dist = tmp + r * B;
+            int32_t ci = lab[i0 + ii];
+            if (!diag && ci != cur) {
+                for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
+                memset(colbuf, 0, (size_t)B * sizeof(double));
+                cur = ci;
+            }
+            double *row = acc + (i0 + ii) * k;
+            for (seg_idx q = 0; q < nruns; q++)
+                row[runlab[q]] += lane_sum(dist + bounds[q], bounds[q + 1] - bounds[q]);
+            if (!diag)
+                for (seg_idx j = 0; j < B; j++) colbuf[j] += dist[j];
+        }
     }
     if (!diag)
         for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
@@ -176,8 +203,8 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && nb > 1)
 #endif
     for (seg_idx bi = 0; bi < nb; bi++) {
-        double *tb = thread_buf + 2 * B * thread_id();
-        tile(Xb, lab, n, d, k, bi, bi, acc, tb, tb + B);
+        double *tb = thread_buf + (RB + 1) * B * thread_id();
+        tile(Xb, lab, n, d, k, bi, bi, acc, tb, tb + RB * B);
     }
     if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     seg_idx P = nb + (nb & 1);
@@ -189,8 +216,8 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
             seg_idx a, b;
             game(P, r, q, &a, &b);
             if (a >= nb || b >= nb) continue;
-            double *tb = thread_buf + 2 * B * thread_id();
-            tile(Xb, lab, n, d, k, a < b ? a : b, a < b ? b : a, acc, tb, tb + B);
+            double *tb = thread_buf + (RB + 1) * B * thread_id();
+            tile(Xb, lab, n, d, k, a < b ? a : b, a < b ? b : a, acc, tb, tb + RB * B);
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }

@@ -17,7 +17,7 @@
  * rows' and to its columns' per-cluster sums. Tiles are scheduled as a
  * round-robin tournament, so that the tiles run at the same time never share
  * a block. Scratch (seg_silhouette_work_size) is n*k sums + a sorted copy of X
- * (n*d) + n indices + 2 blocks per thread: O(n*k + n*d), never n by n.
+ * (n*d) + n indices + 5 block rows per thread: O(n*k + n*d), never n by n.
  *
  * Determinism: each sum receives its terms in an order fixed by n and the
  * labels alone, so the result is bit-identical on any number of threads.

@@ -5,13 +5,21 @@ criteria by Shannon entropy and rank alternatives with VIKOR.
 """
 
 from segment._version import __version__
-from segment.cluster import KMeans, KMeansResult, kmeans, silhouette_samples, silhouette_score
+from segment.cluster import (
+    KMeans,
+    KMeansResult,
+    NotFittedError,
+    kmeans,
+    silhouette_samples,
+    silhouette_score,
+)
 
 __all__ = [
     "__version__",
     # clustering
     "KMeans",
     "KMeansResult",
+    "NotFittedError",
     "kmeans",
     "silhouette_samples",
     "silhouette_score",

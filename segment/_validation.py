@@ -18,9 +18,9 @@ import pandas as pd
 NAN_POLICIES = ("raise", "omit")
 
 
-def _first(items, limit=10) -> str:
+def _first(items, limit=10, fmt=str) -> str:
     items = list(items)
-    shown = ", ".join(str(i) for i in items[:limit])
+    shown = ", ".join(fmt(i) for i in items[:limit])
     return f"[{shown}{', ...' if len(items) > limit else ''}]"
 
 
@@ -81,7 +81,7 @@ def as_matrix(
         ]
         if bad:
             raise TypeError(
-                f"{name} has non-numeric columns {_first(bad)}; encode or drop them "
+                f"{name} has non-numeric columns {_first(bad, fmt=repr)}; encode or drop them "
                 "before clustering"
             )
         index, columns = X.index, X.columns

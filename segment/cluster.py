@@ -139,7 +139,9 @@ def _initial_centers(init, data, k, sw, rng, n_threads):
             return centers
         if init == "random":
             return data[rng.permutation(n)[:k]]
-        raise ValueError(f"init must be 'k-means++', 'random', an array or a callable; got {init!r}")
+        raise ValueError(
+            f"init must be 'k-means++', 'random', an array or a callable; got {init!r}"
+        )
     if callable(init):
         centers = init(data, k, random_state=rng)
     else:

@@ -1,0 +1,196 @@
+/* Plain-C tests of seg_kmeans: every result re-derived by brute force. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "seg_kmeans.h"
+#include "seg_test.h"
+
+static double urand(seg_rng *r) { return seg_rng_uniform(r); }
+
+static void make_data(double *X, seg_idx n, seg_idx d, uint64_t seed) {
+    seg_rng r;
+    seg_rng_seed(&r, seed);
+    for (seg_idx i = 0; i < n; i++)
+        for (seg_idx f = 0; f < d; f++)
+            X[i * d + f] = urand(&r) + (double)((i % 3) * 2); /* three loose groups */
+}
+
+static double sq(const double *a, const double *b, seg_idx d) {
+    double s = 0;
+    for (seg_idx f = 0; f < d; f++) s += (a[f] - b[f]) * (a[f] - b[f]);
+    return s;
+}
+
+/* Brute-force Lloyd with the same stopping rules (no empty clusters here). */
+static int brute_lloyd(const double *X, seg_idx n, seg_idx d, seg_idx k, double *C, int max_iter,
+                       double tol, int32_t *lab) {
+    int32_t *old = malloc((size_t)n * sizeof(int32_t));
+    double *nc = malloc((size_t)(k * d) * sizeof(double));
+    double *w = malloc((size_t)k * sizeof(double));
+    int strict = 0, it;
+    for (seg_idx i = 0; i < n; i++) old[i] = -1;
+    for (it = 0; it < max_iter; it++) {
+        memset(nc, 0, (size_t)(k * d) * sizeof(double));
+        memset(w, 0, (size_t)k * sizeof(double));
+        int changed = 0;
+        for (seg_idx i = 0; i < n; i++) {
+            seg_idx b = 0;
+            for (seg_idx c = 1; c < k; c++)
+                if (sq(X + i * d, C + c * d, d) < sq(X + i * d, C + b * d, d)) b = c;
+            lab[i] = (int32_t)b;
+            changed += lab[i] != old[i];
+            old[i] = lab[i];
+            for (seg_idx f = 0; f < d; f++) nc[b * d + f] += X[i * d + f];
+            w[b] += 1;
+        }
+        double shift = 0;
+        for (seg_idx c = 0; c < k; c++) {
+            for (seg_idx f = 0; f < d; f++) nc[c * d + f] /= w[c];
+            shift += sq(nc + c * d, C + c * d, d);
+        }
+        memcpy(C, nc, (size_t)(k * d) * sizeof(double));
+        if (!changed) {
+            strict = 1;
+            break;
+        }
+        if (shift <= tol) break;
+    }
+    if (!strict)
+        for (seg_idx i = 0; i < n; i++) {
+            seg_idx b = 0;
+            for (seg_idx c = 1; c < k; c++)
+                if (sq(X + i * d, C + c * d, d) < sq(X + i * d, C + b * d, d)) b = c;
+            lab[i] = (int32_t)b;
+        }
+    free(old);
+    free(nc);
+    free(w);
+    return it < max_iter ? it + 1 : max_iter;
+}
+
+static int stop_now(void *ctx) {
+    (void)ctx;
+    return 1;
+}
+
+static void test_against_brute_force(seg_kmeans_algorithm alg) {
+    const seg_idx n = 700, d = 4, k = 3;
+    double *X = malloc(sizeof(double) * n * d);
+    make_data(X, n, d, 42 + (uint64_t)alg);
+    double C[12], Cb[12];
+    memcpy(C, X, sizeof(C)); /* rows 0, 1, 2 are in different groups */
+    memcpy(Cb, X, sizeof(Cb));
+    int32_t *lab = malloc(sizeof(int32_t) * n), *labb = malloc(sizeof(int32_t) * n);
+    double *work = malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, alg));
+    double inertia;
+    int n_iter, conv;
+    seg_status st = seg_kmeans_fit(X, n, d, NULL, k, C, 100, 1e-8, alg, 2, NULL, lab, &inertia,
+                                   &n_iter, &conv, work);
+    CHECK(st == SEG_OK);
+    int it_b = brute_lloyd(X, n, d, k, Cb, 100, 1e-8, labb);
+    CHECK(n_iter == it_b);
+    CHECK(conv == 1);
+    int same = 1;
+    double inert_b = 0;
+    for (seg_idx i = 0; i < n; i++) {
+        same &= lab[i] == labb[i];
+        inert_b += sq(X + i * d, Cb + labb[i] * d, d);
+    }
+    CHECK(same);
+    for (int j = 0; j < 12; j++) CHECK_CLOSE(C[j], Cb[j], 1e-12);
+    CHECK_CLOSE(inertia, inert_b, 1e-9 * inert_b);
+    free(X);
+    free(lab);
+    free(labb);
+    free(work);
+}
+
+static void test_threads_bit_identical(void) {
+    const seg_idx n = 5000, d = 3, k = 7;
+    double *X = malloc(sizeof(double) * n * d);
+    make_data(X, n, d, 7);
+    double C1[21], C2[21];
+    double *wk = malloc(sizeof(double) * (size_t)seg_kmeans_plusplus_work_size(n, d, k, 3));
+    CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 99, 1, NULL, C1, NULL, wk) == SEG_OK);
+    CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 99, 2, NULL, C2, NULL, wk) == SEG_OK);
+    CHECK(memcmp(C1, C2, sizeof(C1)) == 0);
+    free(wk);
+    int32_t *l1 = malloc(sizeof(int32_t) * n), *l2 = malloc(sizeof(int32_t) * n);
+    double *work =
+        malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, SEG_KMEANS_HAMERLY));
+    double i1, i2;
+    int it1, it2, c1, c2;
+    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C1, 300, 0.0, SEG_KMEANS_HAMERLY, 1, NULL, l1, &i1,
+                         &it1, &c1, work) == SEG_OK);
+    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C2, 300, 0.0, SEG_KMEANS_HAMERLY, 2, NULL, l2, &i2,
+                         &it2, &c2, work) == SEG_OK);
+    CHECK(memcmp(l1, l2, sizeof(int32_t) * n) == 0);
+    CHECK(memcmp(C1, C2, sizeof(C1)) == 0);
+    CHECK(i1 == i2 && it1 == it2);
+    /* every label is the nearest final centre */
+    int nearest = 1;
+    for (seg_idx i = 0; i < n; i++)
+        for (seg_idx c = 0; c < k; c++)
+            nearest &= sq(X + i * d, C1 + l1[i] * d, d) <= sq(X + i * d, C1 + c * d, d);
+    CHECK(nearest);
+    free(X);
+    free(l1);
+    free(l2);
+    free(work);
+}
+
+static void test_empty_cluster_reseeded(void) {
+    const seg_idx n = 300, d = 2, k = 4;
+    double *X = malloc(sizeof(double) * n * d);
+    make_data(X, n, d, 3);
+    double C[8] = {0.5, 0.5, 2.5, 2.5, 4.5, 4.5, 1e6, 1e6};
+    int32_t *lab = malloc(sizeof(int32_t) * n);
+    double *work =
+        malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, SEG_KMEANS_LLOYD));
+    double inertia;
+    int it, conv;
+    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 100, 0.0, SEG_KMEANS_LLOYD, 2, NULL, lab, &inertia,
+                         &it, &conv, work) == SEG_OK);
+    seg_idx count[4] = {0, 0, 0, 0};
+    for (seg_idx i = 0; i < n; i++) count[lab[i]]++;
+    for (int c = 0; c < 4; c++) CHECK(count[c] > 0);
+    CHECK(C[6] < 10.0); /* the far centre moved into the data */
+    free(X);
+    free(lab);
+    free(work);
+}
+
+static void test_bad_input(void) {
+    double X[6] = {0, 1, 2, 3, 4, 5}, C[2] = {0, 1};
+    int32_t lab[3];
+    double work[4096], inertia;
+    int it, conv;
+    CHECK(seg_kmeans_fit(X, 3, 2, NULL, 4, C, 10, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
+                         &conv, work) == SEG_EINVAL);
+    CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 0, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
+                         &conv, work) == SEG_EINVAL);
+    CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 10, -1, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia,
+                         &it, &conv, work) == SEG_EINVAL);
+    double w[3] = {1, -1, 1};
+    CHECK(seg_kmeans_fit(X, 3, 2, w, 1, C, 10, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
+                         &conv, work) == SEG_EINVAL);
+    X[3] = NAN;
+    CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 10, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
+                         &conv, work) == SEG_ENONFINITE);
+    CHECK(seg_kmeans_plusplus(X, 3, 2, NULL, 1, 2, 0, 1, NULL, C, NULL, work) == SEG_ENONFINITE);
+    X[3] = 3;
+    seg_interrupt stop = {stop_now, NULL};
+    CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 10, 0, SEG_KMEANS_LLOYD, 1, &stop, lab, &inertia,
+                         &it, &conv, work) == SEG_EINTERRUPTED);
+    CHECK(seg_kmeans_fit_work_size(PTRDIFF_MAX - 10, 4, 4, SEG_KMEANS_HAMERLY) == -1);
+    CHECK(seg_kmeans_plusplus_work_size(0, 1, 1, 1) == -1);
+}
+
+int main(void) {
+    test_against_brute_force(SEG_KMEANS_LLOYD);
+    test_against_brute_force(SEG_KMEANS_HAMERLY);
+    test_threads_bit_identical();
+    test_empty_cluster_reseeded();
+    test_bad_input();
+    return seg_test_report();
+}

@@ -1,0 +1,112 @@
+"""Contract tests of the raw segment._core clustering entry points.
+
+A direct call with bad arguments raises; it never crashes. Inputs are never
+modified, and refcounts stay flat across failing calls.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+from segment import _core
+
+X = np.random.default_rng(0).normal(size=(40, 3))
+C = X[:4].copy()
+L = np.repeat(np.arange(4, dtype=np.int32), 10)
+
+
+BAD_CALLS = [
+    (lambda: _core.kmeans_fit(X[:, 0], C), ValueError, "X must be 2-dimensional"),
+    (lambda: _core.kmeans_fit(X[None], C), ValueError, "X must be 2-dimensional"),
+    (lambda: _core.kmeans_fit(np.zeros((0, 3)), C), ValueError, "at least one row"),
+    (lambda: _core.kmeans_fit(X, C[:, :2]), ValueError, "centers must have shape"),
+    (lambda: _core.kmeans_fit(X[:3], C), ValueError, "must not exceed"),
+    (lambda: _core.kmeans_fit(X, C, max_iter=0), ValueError, "max_iter"),
+    (lambda: _core.kmeans_fit(X, C, tol=float("nan")), ValueError, "tol"),
+    (lambda: _core.kmeans_fit(X, C, algorithm=7), ValueError, "algorithm"),
+    (lambda: _core.kmeans_fit(X, C, sample_weight=np.ones(3)), ValueError, "sample_weight has"),
+    (lambda: _core.kmeans_fit(X, C, sample_weight=-np.ones(40)), ValueError, "sample_weight"),
+    (lambda: _core.kmeans_fit(np.where(X > 1, np.nan, X), C), ValueError, "NaN"),
+    (lambda: _core.kmeans_fit(X, np.full((4, 3), np.inf)), ValueError, "NaN or infinity"),
+    (lambda: _core.kmeans_fit("x", C), TypeError, "X"),
+    (lambda: _core.kmeans_fit(X.astype(complex), C), TypeError, "real numeric"),
+    (lambda: _core.kmeans_fit(None, C), TypeError, "not None"),
+    (lambda: _core.kmeans_plusplus(X, 0), ValueError, "n_clusters"),
+    (lambda: _core.kmeans_plusplus(X, 41), ValueError, "n_clusters"),
+    (lambda: _core.kmeans_plusplus(X, -5), ValueError, "n_clusters"),
+    (lambda: _core.kmeans_plusplus(X, 2, n_trials=1000), ValueError, "n_trials"),
+    (lambda: _core.kmeans_predict(X, C[:, :1]), ValueError, "centers"),
+    (lambda: _core.kmeans_transform(X, np.zeros((0, 3))), ValueError, "centers"),
+    (lambda: _core.silhouette_samples(X, L[:5], 4), ValueError, "labels has length"),
+    (lambda: _core.silhouette_samples(X, L, 3), ValueError, r"codes in \[0, 3\)"),
+    (lambda: _core.silhouette_samples(X, L - 1, 4), ValueError, "codes"),
+    (lambda: _core.silhouette_samples(X, np.zeros(40, np.int32), 1), ValueError, "2 distinct"),
+    (lambda: _core.silhouette_samples(X, L, 0), ValueError, "n_clusters"),
+    (lambda: _core.silhouette_samples(X, L.reshape(4, 10), 4), ValueError, "1-dimensional"),
+    (lambda: _core.silhouette_samples(X, L, 2**40), MemoryError, "GiB"),
+    (lambda: _core.kmeans_transform(np.zeros((2**20, 1)), np.zeros((2**20, 1))),
+     MemoryError, "GiB"),
+]
+
+
+@pytest.mark.parametrize("call, exc, match", BAD_CALLS)
+def test_bad_calls_raise(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_refcounts_stable_across_failing_calls():
+    before = [sys.getrefcount(a) for a in (X, C, L)]
+    for _ in range(200):
+        for call, exc, _match in BAD_CALLS:
+            with pytest.raises(exc):
+                call()
+    after = [sys.getrefcount(a) for a in (X, C, L)]
+    assert before == after
+
+
+def test_inputs_never_modified():
+    Xc, Cc, Lc = X.copy(), C.copy(), L.copy()
+    w = np.linspace(1, 2, 40)
+    wc = w.copy()
+    _core.kmeans_fit(X, C, sample_weight=w)
+    _core.kmeans_plusplus(X, 4, sample_weight=w, seed=3)
+    _core.kmeans_predict(X, C, sample_weight=w)
+    _core.kmeans_transform(X, C)
+    _core.silhouette_samples(X, L, 4)
+    for a, b in ((X, Xc), (C, Cc), (L, Lc), (w, wc)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_non_contiguous_integer_and_readonly_input_work():
+    base = _core.kmeans_fit(X, C)
+    Xf = np.asfortranarray(X)
+    Xs = np.repeat(X, 2, axis=1)[:, ::2]
+    Xr = X.copy()
+    Xr.flags.writeable = False
+    for Y in (Xf, Xs, Xr):
+        np.testing.assert_array_equal(_core.kmeans_fit(Y, C)[0], base[0])
+    Xi = (X * 100).astype(np.int32)
+    labels, centers, inertia, n_iter, conv = _core.kmeans_fit(Xi, C * 100)
+    assert labels.dtype == np.int32 and centers.dtype == np.float64
+    s = _core.silhouette_samples(Xs, L.astype(np.int64), 4)
+    np.testing.assert_array_equal(s, _core.silhouette_samples(X, L, 4))
+
+
+def test_plusplus_is_deterministic_and_picks_rows():
+    a, ia = _core.kmeans_plusplus(X, 5, seed=123)
+    b, ib = _core.kmeans_plusplus(X, 5, seed=123, n_threads=1)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, X[ia])
+    assert len(set(ia.tolist())) == 5
+    c, _ = _core.kmeans_plusplus(X, 5, seed=124)
+    assert not np.array_equal(a, c)
+
+
+def test_plusplus_never_picks_zero_weight_rows():
+    w = np.zeros(40)
+    w[[3, 7, 11, 20, 33]] = 1.0
+    for seed in range(20):
+        _, idx = _core.kmeans_plusplus(X, 3, sample_weight=w, seed=seed)
+        assert set(idx.tolist()) <= {3, 7, 11, 20, 33}
