@@ -1,0 +1,105 @@
+"""Ctrl-C stops long kernels; the GIL is released while they run."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import segment as sg
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time, numpy as np, segment as sg
+    kind = sys.argv[1]
+    rng = np.random.default_rng(0)
+    if kind == "silhouette":
+        X = rng.random((200_000, 8)); labels = rng.integers(0, 5, len(X))
+        call = lambda: sg.silhouette_samples(X, labels)
+    else:
+        X = rng.random((400_000, 16))
+        call = lambda: sg.kmeans(X, 200, n_init=50, max_iter=1000, tol=0, random_state=0)
+    print("ready", flush=True)
+    t0 = time.perf_counter()
+    try:
+        call()
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print(f"interrupted {time.perf_counter() - t0:.3f}", flush=True)
+    # the next call works and gives the right answer
+    s = sg.silhouette_score(np.array([[0.0], [1.0], [10.0], [11.0]]), [0, 0, 1, 1])
+    print(f"next {s:.4f}", flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("kind", ["silhouette", "kmeans"])
+def test_ctrl_c_stops_within_a_second(kind):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, kind],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "2"},
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(1.0)  # well inside the long call
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    line = proc.stdout.readline().strip()
+    latency = time.perf_counter() - sent
+    rest, err = proc.communicate(timeout=60)
+    assert line.startswith("interrupted"), (line, err)
+    assert latency < 1.0, latency
+    assert rest.strip() == "next 0.8997", (rest, err)
+    assert proc.returncode == 0
+
+
+def test_gil_is_released_during_kernels():
+    rng = np.random.default_rng(1)
+    X = rng.random((30_000, 8))
+    labels = rng.integers(0, 4, len(X))
+    done = threading.Event()
+    ticks = 0
+
+    def work():
+        sg.silhouette_samples(X, labels, n_threads=1)
+        done.set()
+
+    t = threading.Thread(target=work)
+    start = time.perf_counter()
+    t.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    t.join()
+    elapsed = time.perf_counter() - start
+    # with the GIL held the loop would not run at all until the call ended
+    assert elapsed > 0.05
+    assert ticks > 0.3 * elapsed / 0.0015
+
+
+def test_concurrent_calls_from_threads_equal_serial():
+    rng = np.random.default_rng(2)
+    data = [rng.random((3000, 5)) for _ in range(4)]
+    serial = [sg.kmeans(X, 4, n_init=2, random_state=i) for i, X in enumerate(data)]
+    sil_serial = [sg.silhouette_score(X, r.labels) for X, r in zip(data, serial)]
+    results = [None] * 4
+
+    def run(i):
+        r = sg.kmeans(data[i], 4, n_init=2, random_state=i)
+        results[i] = (r, sg.silhouette_score(data[i], r.labels))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for (r, s), ref, sref in zip(results, serial, sil_serial):
+        np.testing.assert_array_equal(r.labels, ref.labels)
+        assert r.inertia == ref.inertia and s == sref
