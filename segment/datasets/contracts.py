@@ -1,0 +1,324 @@
+"""Synthetic contracts in Paper B's Table 1 schema, at the paper's scale.
+
+Paper B's data (88,390 contracts of a Portuguese private security company,
+extracted on 2022-07-12) is confidential. `make_contracts` generates data with
+the same schema and the published aggregate shape: installations from 1995 to
+the extraction date, about 15.5% of customers with several contracts, about
+5.8% of contracts dropped by cleaning (outstanding debt plus a few dirty rows),
+so that 88,390 contracts become about 83,234 clean contracts of about 66,651
+customers. Everything else (fees, extensions, debt history, districts) is an
+invented but plausible, skewed distribution; no figure of the paper beyond
+those counts is reproduced.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segment.contracts import CONTRACT_COLUMNS
+
+__all__ = ["make_contracts"]
+
+_START = np.datetime64("1995-01-01", "D")
+
+# share of contracts per district: a Lisbon-based company, weaker in the north
+_DISTRICTS = {
+    "Lisboa": 0.300,
+    "Setúbal": 0.115,
+    "Porto": 0.090,
+    "Faro": 0.065,
+    "Santarém": 0.060,
+    "Leiria": 0.055,
+    "Aveiro": 0.045,
+    "Braga": 0.040,
+    "Coimbra": 0.040,
+    "Viseu": 0.025,
+    "Évora": 0.020,
+    "Castelo Branco": 0.015,
+    "Beja": 0.015,
+    "Viana do Castelo": 0.015,
+    "Portalegre": 0.010,
+    "Guarda": 0.010,
+    "Vila Real": 0.010,
+    "Madeira": 0.010,
+    "Bragança": 0.008,
+    "Açores": 0.007,
+}
+_PRIVATE_PLACES = {"house": 0.50, "apartment": 0.38, "farm": 0.05, "garage": 0.04, "storage": 0.03}
+_BUSINESS_PLACES = {
+    "shop": 0.26,
+    "restaurant": 0.16,
+    "office": 0.14,
+    "pharmacy": 0.10,
+    "pastry shop": 0.08,
+    "jewellery": 0.06,
+    "warehouse": 0.08,
+    "clinic": 0.05,
+    "bank branch": 0.02,
+    "school": 0.05,
+}
+_PAYMENTS = {
+    "direct debit": 0.42,
+    "ATM reference": 0.27,
+    "bank transfer": 0.18,
+    "credit card": 0.08,
+    "cash": 0.05,
+}
+_INVOICES = {"email": 0.56, "paper": 0.36, "customer area": 0.08}
+_CONTRACT_TYPES = ["private", "business", "unknown"]  # "unknown" only in dirty rows
+
+# calibration (see the module docstring): contracts per customer, debtors, dirt
+_P_SEVERAL = 0.155  # customers with several contracts
+_P_GEOM = 0.62  # several = 1 + Geometric(p): mean 2.6 contracts
+_P_DEBTOR = 0.0565  # customers with outstanding debt (all their contracts are dropped)
+_DIRTY = 0.0022  # share of rows made invalid
+
+
+def _choice(rng, table: dict, size):
+    """Codes into list(table), drawn with the table's probabilities."""
+    p = np.array(list(table.values()), dtype=np.float64)
+    return rng.choice(len(p), size=size, p=p / p.sum())
+
+
+def _labels(codes, categories) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(codes, list(categories))).astype("str")
+
+
+def _ids(prefix: str, numbers, width: int) -> pd.Series:
+    return pd.Series(numbers).astype("str").str.zfill(width).radd(prefix)
+
+
+def _rng(random_state):
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if random_state is None or isinstance(random_state, (int, np.integer)):
+        if isinstance(random_state, bool):
+            raise TypeError(f"random_state must be an int, got {random_state!r}")
+        if random_state is not None and random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state}")
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        f"random_state must be None, an int or a numpy Generator, got {random_state!r}"
+    )
+
+
+def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, dirty=True):
+    """Synthetic contract rows in Paper B's Table 1 schema.
+
+    Parameters
+    ----------
+    n_contracts : int, default 88_390
+        Number of rows (Paper B's raw data has 88,390 contracts).
+    as_of : date-like, default "2022-07-12"
+        The extraction date: no date lies after it. Installations start on
+        1995-01-01 (or later when as_of is earlier than 1996).
+    random_state : int, numpy Generator or None, default 0
+        Same seed, same frame.
+    dirty : bool, default True
+        Make about 0.22% of the rows invalid the way real exports are (missing
+        fee, negative installation fee, empty installation date, extension
+        dated before installation, unknown contract type, an exact duplicate
+        row, two different rows sharing a contract id) so that `load_contracts`
+        has work to do.
+
+    Returns
+    -------
+    DataFrame, shape (n_contracts, 18)
+        Columns and dtypes as returned by `segment.load_contracts`, rows in
+        installation order, contract ids "CT0000001"..., customer ids
+        "CU000001"... . Shape of the data:
+
+        * customers: about 15.5% hold several contracts (2-20, mean 2.6);
+        * installations: from 1995 to as_of, more recent ones more frequent
+          (customers who joined long ago have more often left);
+        * contract_type: about 18% of customers are businesses;
+        * location: Portugal's districts, mostly around Lisbon (about 16%
+          of contracts in the north); a customer's contracts share a district
+          85% of the time;
+        * monthly_fee, installation_fee (30% zero), extensions (about 45% of
+          contracts have some), extensions_fee, mvc (fees after costs, can be
+          negative): right-skewed, log-normal-like;
+        * debt_amount / time_in_debt: Poisson / gamma, growing with tenure;
+        * debt (outstanding): about 5.65% of customers, all their contracts
+          dropped by cleaning, so 88,390 -> about 83,234 contracts and about
+          66,651 customers.
+
+    Examples
+    --------
+    >>> from segment.datasets import make_contracts
+    >>> df = make_contracts(1000, random_state=1)
+    >>> df.shape
+    (1000, 18)
+    >>> bool(df["date_installed"].min() >= pd.Timestamp("1995-01-01"))
+    True
+    >>> make_contracts(1000, random_state=1).equals(df)
+    True
+    """
+    if isinstance(n_contracts, bool) or not isinstance(n_contracts, (int, np.integer)):
+        raise TypeError(f"n_contracts must be an integer, got {n_contracts!r}")
+    n = int(n_contracts)
+    if n < 1:
+        raise ValueError(f"n_contracts must be >= 1, got {n}")
+    try:
+        end = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "D")
+    except (TypeError, ValueError):
+        raise ValueError(f"as_of must be a date, got {as_of!r}") from None
+    start = _START if end - _START >= np.timedelta64(366, "D") else end - np.timedelta64(365, "D")
+    span = int((end - start).astype(np.int64))
+    rng = _rng(random_state)
+
+    # ---- customers and how many contracts each holds
+    n_cust = int(n / (1 + _P_SEVERAL / _P_GEOM) * 1.05) + 16
+    several = rng.random(n_cust) < _P_SEVERAL
+    counts = np.where(several, np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
+    while counts.sum() < n:  # rare: extend with more customers
+        extra = np.where(rng.random(n_cust) < _P_SEVERAL,
+                         np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
+        counts = np.concatenate([counts, extra])
+    csum = np.cumsum(counts)
+    m = int(np.searchsorted(csum, n) + 1)  # customers needed
+    counts = counts[:m].copy()
+    counts[-1] -= csum[m - 1] - n
+    cust = np.repeat(np.arange(m), counts)  # customer of each contract
+    first_of = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    is_first = np.zeros(n, bool)
+    is_first[first_of] = True
+
+    # customer-level traits
+    scale = 4200.0  # days; truncated exponential age: recent customers more frequent
+    u = rng.random(m)
+    age = -scale * np.log1p(-u * (1 - np.exp(-span / scale)))
+    c_first = end - np.floor(age).astype("timedelta64[D]")
+    c_business = rng.random(m) < 0.18
+    c_district = _choice(rng, _DISTRICTS, m)
+    c_payment = _choice(rng, _PAYMENTS, m)
+    c_invoice = _choice(rng, _INVOICES, m)
+    c_debtor = rng.random(m) < _P_DEBTOR
+    c_debt_rate = rng.gamma(0.6, 1 / 0.6, m) * 0.35  # debt-department visits per year
+
+    # ---- contracts
+    first_day = c_first[cust]
+    room = (end - first_day).astype(np.int64)
+    offset = np.where(is_first, 0, np.floor(rng.random(n) ** 1.5 * (room + 1)).astype(np.int64))
+    installed = first_day + offset.astype("timedelta64[D]")
+    years = (end - installed).astype(np.int64) / 365.25
+
+    business = np.where(c_business[cust], rng.random(n) < 0.85, rng.random(n) < 0.03)
+    contract_type = business.astype(np.int8)  # codes into _CONTRACT_TYPES
+    n_private = len(_PRIVATE_PLACES)
+    local = np.where(business, n_private + _choice(rng, _BUSINESS_PLACES, n),
+                     _choice(rng, _PRIVATE_PLACES, n))
+    location = np.where(rng.random(n) < 0.85, c_district[cust], _choice(rng, _DISTRICTS, n))
+    payment = np.where(rng.random(n) < 0.9, c_payment[cust], _choice(rng, _PAYMENTS, n))
+    invoice = np.where(rng.random(n) < 0.9, c_invoice[cust], _choice(rng, _INVOICES, n))
+
+    monthly = np.where(business, rng.lognormal(np.log(44.0), 0.45, n),
+                       rng.lognormal(np.log(27.0), 0.35, n))
+    monthly = np.round(monthly, 2)
+    install_fee = np.where(rng.random(n) < 0.30, 0.0,
+                           rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0))
+    install_fee = np.round(install_fee, 2)
+
+    lam = (0.15 + 0.08 * years) * rng.gamma(0.8, 1 / 0.8, n)
+    n_ext = np.minimum(rng.poisson(lam), 30)
+    has_ext = n_ext > 0
+    life = (end - installed).astype(np.int64)
+    first_ext_off = np.floor(rng.beta(1.2, 2.5, n) * life).astype(np.int64)
+    first_ext = installed + first_ext_off.astype("timedelta64[D]")
+    rest = (end - first_ext).astype(np.int64)
+    last_off = np.where(n_ext > 1, np.floor(rng.beta(2.0, 1.5, n) * rest).astype(np.int64), 0)
+    last_ext = first_ext + last_off.astype("timedelta64[D]")
+    nat = np.datetime64("NaT", "D")
+    first_ext = np.where(has_ext, first_ext, nat)
+    last_ext = np.where(has_ext, last_ext, nat)
+    ext_fee = np.round(n_ext * rng.lognormal(np.log(6.0), 0.5, n), 2)
+
+    debtor = c_debtor[cust]
+    debt_amount = rng.poisson(c_debt_rate[cust] * years)
+    debt_amount = np.where(debtor, np.maximum(debt_amount, 1), debt_amount)
+    time_in_debt = np.where(
+        debt_amount > 0, np.round(rng.gamma(np.maximum(debt_amount, 1), 24.0)), 0.0
+    )
+    margin = rng.beta(6.0, 3.0, n)
+    mvc = np.round((monthly + ext_fee) * margin - 0.8 * debt_amount / np.maximum(years, 0.5), 2)
+    # outstanding debt: one contract of each debtor for sure, the others often
+    flagged = debtor & (is_first | (rng.random(n) < 0.4))
+
+    # ---- order by installation, assign ids, spoil a few rows
+    order = np.argsort(installed, kind="stable")
+    cust_rank = np.empty(m, np.int64)
+    cust_rank[np.argsort(c_first, kind="stable")] = np.arange(1, m + 1)
+    cols = {
+        "contract_id": np.arange(1, n + 1),
+        "customer_id": cust_rank[cust],
+        "date_installed": installed,
+        "location": location,
+        "contract_type": contract_type,
+        "local_description": local,
+        "payment_type": payment,
+        "invoice_type": invoice,
+        "monthly_fee": monthly,
+        "installation_fee": install_fee,
+        "extensions_amount": n_ext,
+        "extensions_fee": ext_fee,
+        "first_extension_date": first_ext,
+        "last_extension_date": last_ext,
+        "debt_amount": debt_amount,
+        "time_in_debt": time_in_debt.astype(np.float64),
+        "mvc": mvc,
+        "debt": flagged,
+    }
+    cols = {c: (v if c == "contract_id" else v[order]) for c, v in cols.items()}
+    if dirty and n >= 20:
+        _add_dirt(cols, rng)
+    return pd.DataFrame({
+        "contract_id": _ids("CT", cols["contract_id"], max(7, len(str(n)))),
+        "customer_id": _ids("CU", cols["customer_id"], max(6, len(str(m)))),
+        "date_installed": cols["date_installed"].astype("datetime64[ns]"),
+        "location": _labels(cols["location"], _DISTRICTS),
+        "contract_type": _labels(cols["contract_type"], _CONTRACT_TYPES),
+        "local_description": _labels(cols["local_description"],
+                                     [*_PRIVATE_PLACES, *_BUSINESS_PLACES]),
+        "payment_type": _labels(cols["payment_type"], _PAYMENTS),
+        "invoice_type": _labels(cols["invoice_type"], _INVOICES),
+        "monthly_fee": cols["monthly_fee"],
+        "installation_fee": cols["installation_fee"],
+        "extensions_amount": pd.array(cols["extensions_amount"], dtype="Int64"),
+        "extensions_fee": cols["extensions_fee"],
+        "first_extension_date": cols["first_extension_date"].astype("datetime64[ns]"),
+        "last_extension_date": cols["last_extension_date"].astype("datetime64[ns]"),
+        "debt_amount": pd.array(cols["debt_amount"], dtype="Int64"),
+        "time_in_debt": cols["time_in_debt"],
+        "mvc": cols["mvc"],
+        "debt": pd.array(cols["debt"], dtype="boolean"),
+    })[list(CONTRACT_COLUMNS)]
+
+
+def _add_dirt(cols: dict, rng) -> None:
+    """Make a few rows invalid, in place (about 0.22% of the rows, at least 7)."""
+    n = len(cols["contract_id"])
+    k = max(7, int(round(n * _DIRTY)))
+    rows = rng.choice(n, size=min(k + 1, n), replace=False)
+    kinds = np.arange(len(rows)) % 7
+    pick = {kind: rows[kinds == kind] for kind in range(7)}
+    cols["monthly_fee"][pick[0]] = np.nan
+    cols["installation_fee"][pick[1]] = -cols["installation_fee"][pick[1]] - 1.0
+    cols["date_installed"][pick[2]] = np.datetime64("NaT")
+    # an extension dated 30 days before the installation
+    r3 = pick[3]
+    early = cols["date_installed"][r3] - np.timedelta64(30, "D")
+    last = cols["last_extension_date"][r3]
+    cols["first_extension_date"][r3] = early
+    cols["last_extension_date"][r3] = np.where(np.isnat(last), early, np.maximum(last, early))
+    cols["extensions_amount"][r3] = np.maximum(cols["extensions_amount"][r3], 1)
+    cols["contract_type"][pick[4]] = _CONTRACT_TYPES.index("unknown")
+    # exact duplicates: a row overwritten by a copy of its predecessor
+    r5 = pick[5][pick[5] > 0]
+    for values in cols.values():
+        values[r5] = values[r5 - 1]
+    # conflicting duplicates: a row given the contract id of another row
+    r6 = pick[6][pick[6] > 0]
+    cols["contract_id"][r6] = cols["contract_id"][r6 - 1]
