@@ -88,4 +88,109 @@ def silhouette(X, labels):
     return s
 
 
+def davies_bouldin(X, labels):
+    """Davies-Bouldin index from direct distances (centroid distances > 0)."""
+    X = np.asarray(X, dtype=np.float64)
+    labels = np.asarray(labels)
+    clusters = np.unique(labels)
+    C = np.array([X[labels == c].mean(axis=0) for c in clusters])
+    s = np.array([np.sqrt(((X[labels == c] - C[i]) ** 2).sum(axis=1)).mean()
+                  for i, c in enumerate(clusters)])
+    D = np.sqrt(((C[:, None, :] - C[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(D, np.inf)
+    return float(((s[:, None] + s[None, :]) / D).max(axis=1).mean())
+
+
 # ---- decision references ----
+
+# A criterion is constant when max - min <= CONST_RTOL * max(|max|, |min|);
+# differences within VIKOR_TOL on the [0, 1] scale of S, R, Q are ties
+# (the tolerances SPEC.md asks to define; documented in csrc/seg_mcdm.h).
+CONST_RTOL = 1e-12
+VIKOR_TOL = 1e-10
+
+
+def _is_constant(col):
+    hi, lo = float(np.max(col)), float(np.min(col))
+    return abs(hi - lo) <= CONST_RTOL * max(abs(hi), abs(lo))
+
+
+def entropy_weights(x):
+    """Textbook Shannon entropy weights: (w, E, d), each of shape (n,).
+
+    p_ij = x_ij / sum_i x_ij; E_j = -(1 / ln m) sum_i p_ij ln p_ij with
+    0 ln 0 = 0; d_j = 1 - E_j (0 for a constant column); w = d / sum(d).
+    """
+    x = np.asarray(x, dtype=float)
+    m, n = x.shape
+    E = np.ones(n)
+    for j in range(n):
+        if _is_constant(x[:, j]):
+            continue
+        p = x[:, j] / x[:, j].sum()
+        h = 0.0
+        for pi in p:
+            if pi > 0:
+                h -= pi * np.log(pi)
+        E[j] = h / np.log(m)
+    d = 1.0 - E
+    return d / d.sum(), E, d
+
+
+def vikor(x, w, v=0.5, types=None, ideal=None, anti_ideal=None):
+    """VIKOR and its compromise solution, following SPEC.md step by step.
+
+    Returns a dict with S, R, Q (m,), ranking (positions by Q ascending, ties
+    in input order), compromise (positions, in ranking order), advantage
+    (C1) and stability (C2).
+    """
+    x = np.asarray(x, dtype=float)
+    m, n = x.shape
+    w = np.asarray(w, dtype=float)
+    w = w / w.sum()
+    types = np.ones(n) if types is None else np.asarray(types)
+    S = np.zeros(m)
+    R = np.zeros(m)
+    for j in range(n):
+        col = x[:, j]
+        if types[j] > 0:
+            best, worst = col.max(), col.min()
+        else:
+            best, worst = col.min(), col.max()
+        if ideal is not None:
+            best = ideal[j]
+        if anti_ideal is not None:
+            worst = anti_ideal[j]
+        if abs(best - worst) <= CONST_RTOL * max(abs(best), abs(worst)):
+            continue  # a constant criterion contributes 0
+        for i in range(m):
+            term = w[j] * (best - col[i]) / (best - worst)
+            S[i] += term
+            R[i] = max(R[i], term)
+    s_star, s_minus, r_star, r_minus = S.min(), S.max(), R.min(), R.max()
+    Q = np.zeros(m)
+    for i in range(m):
+        if s_minus - s_star > VIKOR_TOL:
+            Q[i] += v * (S[i] - s_star) / (s_minus - s_star)
+        if r_minus - r_star > VIKOR_TOL:
+            Q[i] += (1 - v) * (R[i] - r_star) / (r_minus - r_star)
+    ranking = sorted(range(m), key=lambda i: (Q[i], i))
+    a1, a2 = ranking[0], ranking[1]
+    dq = 1.0 / (m - 1)
+    advantage = Q[a2] - Q[a1] >= dq - VIKOR_TOL
+    stability = S[a1] - s_star <= VIKOR_TOL or R[a1] - r_star <= VIKOR_TOL
+    if advantage and stability:
+        compromise = [a1]
+    elif advantage:
+        compromise = [a1, a2]
+    else:
+        compromise = [a for a in ranking if Q[a] - Q[a1] < dq - VIKOR_TOL]
+    return {
+        "S": S,
+        "R": R,
+        "Q": Q,
+        "ranking": np.array(ranking),
+        "compromise": compromise,
+        "advantage": bool(advantage),
+        "stability": bool(stability),
+    }

@@ -1,4 +1,55 @@
 """Data sets that ship with segment: Paper A's expert matrix, Paper B's vote
 matrix, and a generator of synthetic contracts in Paper B's schema."""
 
-__all__: list[str] = []
+from segment.datasets.contracts import make_contracts
+from segment.datasets.paper_a import load_iot_experts
+from segment.datasets.paper_b import load_paper_b_votes
+
+_DATASETS = {
+    "contracts": (
+        "make_contracts",
+        "synthetic contracts in Paper B's Table 1 schema (88,390 rows by default)",
+    ),
+    "iot_experts": (
+        "load_iot_experts",
+        "Paper A's expert decision matrix (Table 2): 9 factors x 5 criteria",
+    ),
+    "paper_b_votes": (
+        "load_paper_b_votes",
+        "Paper B's Table 5: 15 variables x 4 managers' votes",
+    ),
+}
+
+
+def list_datasets(*, details=False):
+    """Names of the data sets segment ships or generates.
+
+    Parameters
+    ----------
+    details : bool, default False
+        Return a DataFrame (index name, columns ``function`` and
+        ``description``) instead of a list of names.
+
+    Returns
+    -------
+    list of str, sorted, or DataFrame
+
+    Examples
+    --------
+    >>> from segment.datasets import list_datasets
+    >>> list_datasets()
+    ['contracts', 'iot_experts', 'paper_b_votes']
+    """
+    names = sorted(_DATASETS)
+    if not details:
+        return names
+    import pandas as pd
+
+    return pd.DataFrame(
+        [_DATASETS[n] for n in names],
+        index=pd.Index(names, name="name"),
+        columns=["function", "description"],
+    )
+
+
+__all__ = ["list_datasets", "load_iot_experts", "load_paper_b_votes", "make_contracts"]

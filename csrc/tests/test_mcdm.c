@@ -1,0 +1,615 @@
+/* Plain-C tests of seg_mcdm: entropy weights and VIKOR against Paper A's
+ * printed tables, published worked examples, brute-force re-derivations and
+ * the degenerate cases. Prints "N passed, N failed". */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seg_mcdm.h"
+#include "seg_test.h"
+
+/* Paper A, Table 2 (criteria order C1..C5; row A1 reconstructed). */
+static const double PAPER_A[9 * 5] = {
+    5.311, 5.689, 3.878, 4.933, 5.089, /* A1 */
+    7.044, 6.833, 7.333, 5.656, 5.933, /* A2 */
+    4.956, 5.589, 3.378, 5.622, 5.178, /* A3 */
+    7.333, 6.900, 7.100, 6.400, 6.822, /* A4 */
+    5.333, 5.444, 4.067, 4.900, 4.778, /* A5 */
+    7.078, 7.422, 7.956, 6.344, 6.611, /* A6 */
+    4.967, 5.667, 5.489, 5.144, 5.222, /* A7 */
+    5.233, 6.100, 3.767, 4.700, 4.889, /* A8 */
+    7.033, 6.489, 7.267, 6.744, 6.867, /* A9 */
+};
+static const double TABLE3_W[5] = {0.155, 0.065, 0.574, 0.091, 0.115};
+static const double TABLE3_E[5] = {0.994, 0.997, 0.978, 0.996, 0.995};
+static const double TABLE3_D[5] = {0.006, 0.003, 0.022, 0.004, 0.005};
+static const double TABLE4_V[10] = {1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1};
+/* Table 4: Q per v (rows) per alternative A1..A9 (A4 at v = 1 is 0.1061). */
+static const double TABLE4_Q[10][9] = {
+    {0.9394, 0.1897, 1.0, 0.1061, 0.9412, 0.0, 0.7180, 0.9699, 0.0997},
+    {0.9342, 0.1816, 1.0, 0.1115, 0.9315, 0.0, 0.6986, 0.9641, 0.1020},
+    {0.9290, 0.1734, 1.0, 0.1170, 0.9219, 0.0, 0.6792, 0.9584, 0.1044},
+    {0.9238, 0.1653, 1.0, 0.1225, 0.9122, 0.0, 0.6598, 0.9526, 0.1067},
+    {0.9186, 0.1571, 1.0, 0.1280, 0.9026, 0.0, 0.6404, 0.9468, 0.1091},
+    {0.9133, 0.1490, 1.0, 0.1335, 0.8929, 0.0, 0.6210, 0.9411, 0.1115},
+    {0.9081, 0.1408, 1.0, 0.1389, 0.8833, 0.0, 0.6016, 0.9353, 0.1138},
+    {0.9029, 0.1327, 1.0, 0.1444, 0.8736, 0.0, 0.5822, 0.9296, 0.1162},
+    {0.8977, 0.1245, 1.0, 0.1499, 0.8640, 0.0, 0.5628, 0.9238, 0.1186},
+    {0.8925, 0.1164, 1.0, 0.1554, 0.8543, 0.0, 0.5435, 0.9181, 0.1209},
+};
+/* Table 5: compromise sets as membership of A1..A9 per v. */
+static const unsigned char TABLE5[10][9] = {
+    {0, 0, 0, 1, 0, 1, 0, 0, 1}, {0, 0, 0, 1, 0, 1, 0, 0, 1}, {0, 0, 0, 1, 0, 1, 0, 0, 1},
+    {0, 0, 0, 1, 0, 1, 0, 0, 1}, {0, 0, 0, 0, 0, 1, 0, 0, 1}, {0, 0, 0, 0, 0, 1, 0, 0, 1},
+    {0, 0, 0, 0, 0, 1, 0, 0, 1}, {0, 0, 0, 0, 0, 1, 0, 0, 1}, {0, 1, 0, 0, 0, 1, 0, 0, 1},
+    {0, 1, 0, 0, 0, 1, 0, 0, 1},
+};
+
+static const int BENEFIT5[5] = {1, 1, 1, 1, 1};
+
+static double *work_for(seg_idx m, seg_idx n, int nt) {
+    seg_idx size = seg_vikor_work_size(m, n, nt);
+    return (double *)malloc((size_t)(size > 0 ? size : 1) * sizeof(double));
+}
+
+static void test_entropy_paper_a(void) {
+    double w[5], e[5], d[5];
+    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w, e, d) == SEG_OK);
+    double sum = 0.0;
+    for (int j = 0; j < 5; j++) {
+        CHECK_CLOSE(w[j], TABLE3_W[j], 5e-4);
+        CHECK_CLOSE(e[j], TABLE3_E[j], 1e-3);
+        CHECK_CLOSE(d[j], TABLE3_D[j], 1e-3);
+        CHECK_CLOSE(e[j] + d[j], 1.0, 1e-15);
+        sum += w[j];
+    }
+    CHECK_CLOSE(sum, 1.0, 1e-14);
+    /* e and d are optional. */
+    double w2[5];
+    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w2, NULL, NULL) == SEG_OK);
+    CHECK(memcmp(w, w2, sizeof w) == 0);
+}
+
+/* Brute force: the textbook formula, in long double. */
+static void entropy_brute(const double *x, int m, int n, double *w) {
+    long double dsum = 0.0L, dj[16];
+    for (int j = 0; j < n; j++) {
+        long double col = 0.0L, h = 0.0L;
+        for (int i = 0; i < m; i++) col += x[i * n + j];
+        for (int i = 0; i < m; i++) {
+            long double p = x[i * n + j] / col;
+            if (p > 0.0L) h -= p * logl(p);
+        }
+        dj[j] = 1.0L - h / logl((long double)m);
+        dsum += dj[j];
+    }
+    for (int j = 0; j < n; j++) w[j] = (double)(dj[j] / dsum);
+}
+
+static void test_entropy_literature(void) {
+    /* Xu, X. (2004). A note on the subjective and objective integrated
+     * approach to determine attribute weights. EJOR 156(2):530-532. Printed
+     * weights 0.4630, 0.3992, 0.1378, 0.0000 (the nearly constant fourth
+     * attribute gets a tiny but positive weight). */
+    const double xu[4 * 4] = {30, 30, 38, 29, 19, 54, 86, 29, 19, 15, 85, 28.9, 68, 70, 60, 29};
+    const double xu_w[4] = {0.4630, 0.3992, 0.1378, 0.0000};
+    double w[4], brute[4];
+    CHECK(seg_entropy_weights(xu, 4, 4, w, NULL, NULL) == SEG_OK);
+    entropy_brute(xu, 4, 4, brute);
+    for (int j = 0; j < 4; j++) {
+        CHECK_CLOSE(w[j], xu_w[j], 5e-5);
+        CHECK_CLOSE(w[j], brute[j], 1e-12);
+    }
+    CHECK(w[3] > 0.0 && w[3] < 1e-4);
+
+    /* Zavadskas & Podvezko (2016), IJITDM 15(2):267-283: 0.1146, 0.1981,
+     * 0.4185, 0.2689. */
+    const double zp[4 * 4] = {3.0, 100, 10, 7, 2.5, 80, 8, 5, 1.8, 50, 20, 11, 2.2, 70, 12, 9};
+    const double zp_w[4] = {0.1146, 0.1981, 0.4185, 0.2689};
+    CHECK(seg_entropy_weights(zp, 4, 4, w, NULL, NULL) == SEG_OK);
+    for (int j = 0; j < 4; j++) CHECK_CLOSE(w[j], zp_w[j], 5e-5);
+}
+
+static void test_entropy_degenerate(void) {
+    double w[3], e[3], d[3];
+    /* A constant column gets weight 0 exactly, E = 1, d = 0. */
+    const double c[3 * 3] = {1, 0.1, 5, 2, 0.1, 5, 4, 0.1, 6};
+    CHECK(seg_entropy_weights(c, 3, 3, w, e, d) == SEG_OK);
+    CHECK(w[1] == 0.0 && d[1] == 0.0 && e[1] == 1.0);
+    CHECK_CLOSE(w[0] + w[2], 1.0, 1e-15);
+    /* All-zero column: constant too. */
+    const double z[2 * 2] = {0, 1, 0, 3};
+    CHECK(seg_entropy_weights(z, 2, 2, w, NULL, NULL) == SEG_OK);
+    CHECK(w[0] == 0.0 && w[1] == 1.0);
+    /* Zeros follow 0 ln 0 = 0: [0, 1] is maximally informative for m = 2. */
+    const double zz[2 * 2] = {0, 1, 1, 2};
+    CHECK(seg_entropy_weights(zz, 2, 2, w, e, d) == SEG_OK);
+    CHECK_CLOSE(d[0], 1.0, 1e-15);
+    CHECK_CLOSE(e[0], 0.0, 1e-15);
+    /* Every column constant: no weights, never round-off turned into them. */
+    const double k[3 * 2] = {0.1, 7, 0.1, 7, 0.1, 7};
+    CHECK(seg_entropy_weights(k, 3, 2, w, NULL, NULL) == SEG_EDEGENERATE);
+    const double k2[3 * 1] = {0.3, 0.3, 0.30000000000000004};
+    CHECK(seg_entropy_weights(k2, 3, 1, w, NULL, NULL) == SEG_EDEGENERATE);
+    /* Bad input. */
+    const double neg[2 * 2] = {1, 2, -1, 3};
+    CHECK(seg_entropy_weights(neg, 2, 2, w, NULL, NULL) == SEG_EINVAL);
+    const double nan[2 * 2] = {1, 2, NAN, 3};
+    CHECK(seg_entropy_weights(nan, 2, 2, w, NULL, NULL) == SEG_ENONFINITE);
+    const double inf[2 * 2] = {1, 2, INFINITY, 3};
+    CHECK(seg_entropy_weights(inf, 2, 2, w, NULL, NULL) == SEG_ENONFINITE);
+    CHECK(seg_entropy_weights(c, 1, 3, w, NULL, NULL) == SEG_EINVAL);
+    CHECK(seg_entropy_weights(c, 3, 0, w, NULL, NULL) == SEG_EINVAL);
+    CHECK(seg_entropy_weights(NULL, 3, 3, w, NULL, NULL) == SEG_EINVAL);
+    /* Huge values do not overflow the column sums. */
+    const double big[2 * 2] = {1e308, 1, 5e307, 2};
+    CHECK(seg_entropy_weights(big, 2, 2, w, NULL, NULL) == SEG_OK);
+    CHECK(isfinite(w[0]) && isfinite(w[1]));
+}
+
+static void test_entropy_near_constant(void) {
+    /* Column [1, 1 + eps]: d = (g(t) + g(-t)) / (2 ln 2) with
+     * t = eps / (2 + eps), and g(t) + g(-t) = t^2 + t^4 / 6 + O(t^6). The
+     * textbook 1 - E_j loses every digit once eps < 1e-8; this keeps 12. */
+    for (double eps = 1e-3; eps > 5e-13; eps /= 10.0) {
+        const double x[2 * 2] = {1.0, 1.0, 1.0 + eps, 3.0};
+        double w[2], e[2], d[2];
+        CHECK(seg_entropy_weights(x, 2, 2, w, e, d) == SEG_OK);
+        double xe = 1.0 + eps;
+        double t = (xe - 1.0) / (2.0 + (xe - 1.0));
+        double exact = (t * t + t * t * t * t / 6.0) / (2.0 * log(2.0));
+        CHECK(fabs(d[0] - exact) <= 1e-12 * exact);
+    }
+    /* Below SEG_MCDM_CONST_RTOL the spread is taken for round-off. */
+    const double x13[2 * 2] = {1.0, 1.0, 1.0 + 1e-13, 3.0};
+    double w[2], d[2];
+    CHECK(seg_entropy_weights(x13, 2, 2, w, NULL, d) == SEG_OK);
+    CHECK(d[0] == 0.0 && w[0] == 0.0 && w[1] == 1.0);
+}
+
+/* Plain VIKOR for one weight vector and one v, as in SPEC.md. */
+static void vikor_brute(const double *x, int m, int n, const int *types, const double *w_raw,
+                        double v, double *S, double *R, double *Q) {
+    double wsum = 0.0;
+    for (int j = 0; j < n; j++) wsum += w_raw[j];
+    for (int i = 0; i < m; i++) {
+        S[i] = 0.0;
+        R[i] = 0.0;
+    }
+    for (int j = 0; j < n; j++) {
+        double hi = -INFINITY, lo = INFINITY;
+        for (int i = 0; i < m; i++) {
+            hi = fmax(hi, x[i * n + j]);
+            lo = fmin(lo, x[i * n + j]);
+        }
+        double best = types[j] > 0 ? hi : lo, worst = types[j] > 0 ? lo : hi;
+        for (int i = 0; i < m; i++) {
+            double t = hi == lo ? 0.0 : (w_raw[j] / wsum) * (best - x[i * n + j]) / (best - worst);
+            S[i] += t;
+            R[i] = fmax(R[i], t);
+        }
+    }
+    double smin = INFINITY, smax = -INFINITY, rmin = INFINITY, rmax = -INFINITY;
+    for (int i = 0; i < m; i++) {
+        smin = fmin(smin, S[i]);
+        smax = fmax(smax, S[i]);
+        rmin = fmin(rmin, R[i]);
+        rmax = fmax(rmax, R[i]);
+    }
+    for (int i = 0; i < m; i++) {
+        Q[i] = v * (S[i] - smin) / (smax - smin) + (1.0 - v) * (R[i] - rmin) / (rmax - rmin);
+    }
+}
+
+static void test_vikor_paper_a(void) {
+    double w[5];
+    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w, NULL, NULL) == SEG_OK);
+    double S[9], R[9], Q[10 * 9];
+    seg_idx rank[10 * 9];
+    unsigned char comp[10 * 9], adv[10], stab[10];
+    double fs[5], fm[5];
+    unsigned char cst[5];
+    seg_vikor_out out = {fs, fm, cst, S, R, Q, rank, comp, adv, stab};
+    double *work = work_for(9, 5, 1);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, TABLE4_V, 10, &out, work, 1,
+                    NULL) == SEG_OK);
+    double worst = 0.0;
+    for (int k = 0; k < 10; k++) {
+        double bS[9], bR[9], bQ[9];
+        vikor_brute(PAPER_A, 9, 5, BENEFIT5, w, TABLE4_V[k], bS, bR, bQ);
+        for (int i = 0; i < 9; i++) {
+            worst = fmax(worst, fabs(Q[k * 9 + i] - TABLE4_Q[k][i]));
+            CHECK_CLOSE(Q[k * 9 + i], bQ[i], 1e-12);
+            CHECK(comp[k * 9 + i] == TABLE5[k][i]);
+        }
+        /* A6 first everywhere; A9 second except at v = 0.1 (A2). */
+        CHECK(rank[k * 9 + 0] == 5);
+        CHECK(rank[k * 9 + 1] == (k == 9 ? 1 : 8));
+        CHECK(adv[k] == 0 && stab[k] == 1);
+    }
+    CHECK(worst <= 3e-4);
+    for (int j = 0; j < 5; j++) CHECK(cst[j] == 0);
+    CHECK(fs[2] == 7.956 && fm[2] == 3.378);
+    free(work);
+}
+
+static void test_vikor_opricovic_2004(void) {
+    /* Opricovic & Tzeng (2004), EJOR 156:445-455, numerical example: two
+     * criteria (f1 cost, f2 benefit), equal weights, v = 0.5. S = (0.5,
+     * 0.375, 0.5), R = (0.5, 0.25, 0.5), Q = (1, 0, 1): A2 alone. */
+    const double x[3 * 2] = {1.0, 3000.0, 2.0, 3750.0, 5.0, 4500.0};
+    const int types[2] = {SEG_COST, SEG_BENEFIT};
+    const double w[2] = {0.5, 0.5}, v = 0.5;
+    double S[3], R[3], Q[3];
+    unsigned char comp[3], adv, stab;
+    seg_vikor_out out = {0};
+    out.S = S;
+    out.R = R;
+    out.Q = Q;
+    out.compromise = comp;
+    out.advantage = &adv;
+    out.stability = &stab;
+    double *work = work_for(3, 2, 1);
+    CHECK(seg_vikor(x, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    const double eS[3] = {0.5, 0.375, 0.5}, eR[3] = {0.5, 0.25, 0.5}, eQ[3] = {1, 0, 1};
+    for (int i = 0; i < 3; i++) {
+        CHECK_CLOSE(S[i], eS[i], 1e-15);
+        CHECK_CLOSE(R[i], eR[i], 1e-15);
+        CHECK_CLOSE(Q[i], eQ[i], 1e-15);
+    }
+    CHECK(comp[0] == 0 && comp[1] == 1 && comp[2] == 0 && adv == 1 && stab == 1);
+    free(work);
+}
+
+static void test_vikor_opricovic_2007(void) {
+    /* Opricovic & Tzeng (2007), EJOR 178:514-529, Mlava reservoir example,
+     * weight set 3 (1,1,1,1,2,2,2,2), v = 0.5: Q printed to 3 decimals;
+     * C1 fails and the compromise set is {A5, A3, A6}. */
+    const double x[6 * 8] = {
+        4184.3, 2914.0, 407.2, 251.0, 195, 244, 15, 2.41, 5211.9, 3630.0, 501.7, 308.3, 282, 346,
+        21,     1.41,   5021.3, 3920.5, 504.0, 278.6, 12, 56, 3,  4.42, 5566.1, 3957.9, 559.5,
+        335.3,  167,    268,    16,     3.36,  5060.5, 3293.5, 514.1, 284.2, 69, 90, 7, 4.04,
+        4317.9, 2925.9, 432.8,  239.3,  12,    55,    3,     4.36};
+    const int types[8] = {1, -1, 1, 1, -1, -1, -1, 1};
+    const double w[8] = {1, 1, 1, 1, 2, 2, 2, 2}, v = 0.5;
+    const double eQ[6] = {0.684, 1.0, 0.147, 0.554, 0.041, 0.191};
+    double Q[6];
+    unsigned char comp[6], adv, stab;
+    seg_vikor_out out = {0};
+    out.Q = Q;
+    out.compromise = comp;
+    out.advantage = &adv;
+    out.stability = &stab;
+    double *work = work_for(6, 8, 1);
+    CHECK(seg_vikor(x, 6, 8, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    for (int i = 0; i < 6; i++) CHECK_CLOSE(Q[i], eQ[i], 5e-4);
+    const unsigned char eC[6] = {0, 0, 1, 0, 1, 1};
+    for (int i = 0; i < 6; i++) CHECK(comp[i] == eC[i]);
+    CHECK(adv == 0 && stab == 1);
+    free(work);
+}
+
+static void test_vikor_degenerate(void) {
+    double S[3], R[3], Q[3];
+    seg_idx rank[3];
+    unsigned char comp[3], adv, stab, cst[2];
+    seg_vikor_out out = {0};
+    out.S = S;
+    out.R = R;
+    out.Q = Q;
+    out.ranking = rank;
+    out.compromise = comp;
+    out.advantage = &adv;
+    out.stability = &stab;
+    out.constant = cst;
+    const int types[2] = {1, 1};
+    const double w[2] = {0.3, 0.7}, v = 0.5;
+    double *work = work_for(3, 2, 1), *work3 = work_for(3, 3, 1);
+    /* A constant criterion contributes 0. */
+    const double x1[3 * 2] = {1, 5, 2, 5, 3, 5};
+    CHECK(seg_vikor(x1, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(cst[0] == 0 && cst[1] == 1);
+    CHECK_CLOSE(S[0], 0.3, 1e-15);
+    CHECK(S[2] == 0.0 && R[2] == 0.0);
+    CHECK(Q[2] == 0.0 && Q[0] == 1.0);
+    /* Everything constant: S- = S* and R- = R*, Q = 0 for all, never NaN;
+     * all tied, so every alternative is in the compromise set. */
+    const double x2[3 * 2] = {2, 5, 2, 5, 2, 5};
+    CHECK(seg_vikor(x2, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    for (int i = 0; i < 3; i++) {
+        CHECK(Q[i] == 0.0 && comp[i] == 1 && rank[i] == i);
+    }
+    CHECK(adv == 0 && stab == 1);
+    /* R- = R* with S spread: only the S part of Q remains. Regrets
+     * D = (1,0,0), (0,1,0), (1,1,1) with equal weights: R = 1/3 for all. */
+    const double x3[3 * 3] = {0, 1, 1, 1, 0, 1, 0, 0, 0};
+    const int t3[3] = {1, 1, 1};
+    const double we[3] = {1, 1, 1};
+    unsigned char cst3[3];
+    out.constant = cst3;
+    CHECK(seg_vikor(x3, 3, 3, t3, NULL, NULL, we, 1, &v, 1, &out, work3, 1, NULL) == SEG_OK);
+    CHECK_CLOSE(R[0], R[2], 1e-16);
+    CHECK(Q[0] == 0.0 && Q[1] == 0.0);
+    CHECK_CLOSE(Q[2], 0.5, 1e-15);
+    CHECK(comp[0] == 1 && comp[1] == 1 && comp[2] == 0 && adv == 0 && stab == 1);
+    out.constant = cst;
+    /* m = 2: DQ = 1, C1 holds only for Q = (0, 1). */
+    const double x4[2 * 2] = {1, 1, 0, 0};
+    CHECK(seg_vikor(x4, 2, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(Q[0] == 0.0 && Q[1] == 1.0 && adv == 1 && stab == 1 && comp[0] == 1 && comp[1] == 0);
+    free(work);
+    free(work3);
+}
+
+static void test_vikor_cost_negation(void) {
+    /* Cost on x and benefit on -x give bit-identical results. */
+    double xn[9 * 5];
+    memcpy(xn, PAPER_A, sizeof xn);
+    for (int i = 0; i < 9; i++) xn[i * 5 + 1] = -xn[i * 5 + 1];
+    const int t1[5] = {1, 1, 1, 1, 1}, t2[5] = {1, -1, 1, 1, 1};
+    const double w[5] = {0.2, 0.1, 0.4, 0.2, 0.1}, v[2] = {0.3, 0.8};
+    double Q1[2 * 9], Q2[2 * 9];
+    seg_vikor_out o1 = {0}, o2 = {0};
+    o1.Q = Q1;
+    o2.Q = Q2;
+    double *work = work_for(9, 5, 1);
+    CHECK(seg_vikor(PAPER_A, 9, 5, t1, NULL, NULL, w, 1, v, 2, &o1, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(xn, 9, 5, t2, NULL, NULL, w, 1, v, 2, &o2, work, 1, NULL) == SEG_OK);
+    CHECK(memcmp(Q1, Q2, sizeof Q1) == 0);
+    free(work);
+}
+
+static void test_vikor_ideal(void) {
+    /* A given ideal/anti-ideal (e.g. the ends of a 1..9 scale) replaces the
+     * data's best/worst; values outside it are rejected. */
+    const double lo[5] = {1, 1, 1, 1, 1}, hi[5] = {9, 9, 9, 9, 9};
+    const double w[5] = {1, 1, 1, 1, 1}, v = 0.5;
+    double S[9], fs[5], fm[5];
+    seg_vikor_out out = {0};
+    out.S = S;
+    out.f_star = fs;
+    out.f_minus = fm;
+    double *work = work_for(9, 5, 1);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, hi, lo, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    double expect = 0.0;
+    for (int j = 0; j < 5; j++) expect += 0.2 * (9.0 - PAPER_A[j]) / 8.0;
+    CHECK_CLOSE(S[0], expect, 1e-15);
+    CHECK(fs[0] == 9.0 && fm[0] == 1.0);
+    const double bad_hi[5] = {9, 9, 7.5, 9, 9}; /* A6 scores 7.956 on C3 */
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, bad_hi, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    const double bad_lo[5] = {1, 1, 4, 1, 1}; /* A3 scores 3.378 on C3 */
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, bad_lo, w, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    const double nan_hi[5] = {9, 9, NAN, 9, 9};
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, nan_hi, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_ENONFINITE);
+    free(work);
+}
+
+static void test_vikor_errors(void) {
+    const double w[5] = {1, 1, 1, 1, 1}, v = 0.5;
+    double Q[9];
+    seg_vikor_out out = {0};
+    out.Q = Q;
+    double *work = work_for(9, 5, 1);
+    const int bad_types[5] = {1, 1, 0, 1, 1};
+    CHECK(seg_vikor(PAPER_A, 9, 5, bad_types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    const double wneg[5] = {1, -1, 1, 1, 1}, wzero[5] = {0, 0, 0, 0, 0};
+    const double wnan[5] = {1, NAN, 1, 1, 1};
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wneg, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wzero, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wnan, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_ENONFINITE);
+    const double vbad = 1.5, vnan = NAN;
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &vbad, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &vnan, 1, &out, work, 1, NULL) ==
+          SEG_ENONFINITE);
+    double xnan[9 * 5];
+    memcpy(xnan, PAPER_A, sizeof xnan);
+    xnan[17] = NAN;
+    CHECK(seg_vikor(xnan, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_ENONFINITE);
+    CHECK(seg_vikor(PAPER_A, 1, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 0, &v, 1, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 0, &out, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, NULL, work, 1, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_vikor_work_size(PTRDIFF_MAX / 2, 4, 1) < 0);
+    CHECK(seg_vikor_sensitivity_work_size(1 << 30, 4, 1 << 30, 2) < 0);
+    CHECK(seg_vikor_work_size(-1, 4, 1) < 0);
+    free(work);
+}
+
+static int stop_now(void *ctx) {
+    int *calls = (int *)ctx;
+    (*calls)++;
+    return 1;
+}
+
+/* Batched evaluation: equal to one call per weight vector, independent of
+ * the thread count, stable ranking with ties, interruptible. */
+static void test_vikor_batch(void) {
+    enum { M = 40, N = 3, B = 300, V = 3 };
+    static double x[M * N], w[B * N];
+    seg_rng rng;
+    seg_rng_seed(&rng, 7);
+    for (int i = 0; i < M * N; i++) x[i] = floor(seg_rng_uniform(&rng) * 5.0);
+    for (int i = 0; i < B * N; i++) w[i] = seg_rng_uniform(&rng);
+    memcpy(x + 20 * N, x + 3 * N, N * sizeof(double)); /* rows 3 and 20 tie */
+    const int types[N] = {1, -1, 1};
+    const double v[V] = {0.0, 0.5, 1.0};
+    static double Q1[B * V * M], Q2[B * V * M], Qs[V * M];
+    static seg_idx r1[B * V * M], r2[B * V * M], rs[V * M];
+    static unsigned char c1[B * V * M], c2[B * V * M], cs[V * M];
+    seg_vikor_out o1 = {0}, o2 = {0}, os = {0};
+    o1.Q = Q1;
+    o1.ranking = r1;
+    o1.compromise = c1;
+    o2.Q = Q2;
+    o2.ranking = r2;
+    o2.compromise = c2;
+    os.Q = Qs;
+    os.ranking = rs;
+    os.compromise = cs;
+    double *work1 = work_for(M, N, 1), *work2 = work_for(M, N, 2);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o1, work1, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o2, work2, 2, NULL) == SEG_OK);
+    CHECK(memcmp(Q1, Q2, sizeof Q1) == 0);
+    CHECK(memcmp(r1, r2, sizeof r1) == 0);
+    CHECK(memcmp(c1, c2, sizeof c1) == 0);
+    int same = 1, stable = 1, sorted = 1;
+    for (int b = 0; b < B; b += 37) {
+        CHECK(seg_vikor(x, M, N, types, NULL, NULL, w + b * N, 1, v, V, &os, work1, 1, NULL) ==
+              SEG_OK);
+        same &= memcmp(Qs, Q1 + b * V * M, sizeof Qs) == 0;
+        same &= memcmp(rs, r1 + b * V * M, sizeof rs) == 0;
+    }
+    for (int b = 0; b < B * V; b++) {
+        const seg_idx *r = r1 + b * M;
+        const double *q = Q1 + b * M;
+        int pos3 = -1, pos20 = -1;
+        for (int k = 0; k < M; k++) {
+            if (k > 0) sorted &= q[r[k - 1]] <= q[r[k]];
+            if (k > 0 && q[r[k - 1]] == q[r[k]]) stable &= r[k - 1] < r[k];
+            if (r[k] == 3) pos3 = k;
+            if (r[k] == 20) pos20 = k;
+        }
+        stable &= pos3 < pos20;
+    }
+    CHECK(same);
+    CHECK(stable);
+    CHECK(sorted);
+    int calls = 0;
+    seg_interrupt intr = {stop_now, &calls};
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o1, work1, 1, &intr) ==
+          SEG_EINTERRUPTED);
+    CHECK(calls == 1);
+    free(work1);
+    free(work2);
+}
+
+static void test_weight_sensitivity(void) {
+    enum { M = 9, N = 5, V = 2 };
+    const double v[V] = {0.5, 0.9};
+    double w0[N];
+    CHECK(seg_entropy_weights(PAPER_A, M, N, w0, NULL, NULL) == SEG_OK);
+    double alpha[N];
+    for (int j = 0; j < N; j++) alpha[j] = 100.0 * w0[j];
+    const seg_idx B = 20000;
+    int64_t rc1[V * M * M], rc2[V * M * M], cc1[V * M], cc2[V * M];
+    double *wo1 = malloc((size_t)B * N * sizeof(double));
+    double *wo2 = malloc((size_t)B * N * sizeof(double));
+    seg_idx size1 = seg_vikor_sensitivity_work_size(M, N, V, 1);
+    seg_idx size2 = seg_vikor_sensitivity_work_size(M, N, V, 2);
+    double *work1 = malloc((size_t)size1 * sizeof(double));
+    double *work2 = malloc((size_t)size2 * sizeof(double));
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 42, v, V,
+                                       rc1, cc1, wo1, work1, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 42, v, V,
+                                       rc2, cc2, wo2, work2, 2, NULL) == SEG_OK);
+    /* Same seed, any thread count: identical draws and counts. */
+    CHECK(memcmp(rc1, rc2, sizeof rc1) == 0);
+    CHECK(memcmp(cc1, cc2, sizeof cc1) == 0);
+    CHECK(memcmp(wo1, wo2, (size_t)B * N * sizeof(double)) == 0);
+    /* Every (v, alternative) row and every (v, rank) column sums to B. */
+    int rows_ok = 1, cols_ok = 1;
+    for (int k = 0; k < V; k++) {
+        for (int i = 0; i < M; i++) {
+            int64_t rs = 0, cs = 0;
+            for (int r = 0; r < M; r++) {
+                rs += rc1[(k * M + i) * M + r];
+                cs += rc1[(k * M + r) * M + i];
+            }
+            rows_ok &= rs == B;
+            cols_ok &= cs == B;
+        }
+    }
+    CHECK(rows_ok);
+    CHECK(cols_ok);
+    /* A6 dominates on the heavy criterion: first in most draws. */
+    CHECK(rc1[(0 * M + 5) * M + 0] > B / 2);
+    /* Dirichlet moments: mean alpha / sum, variance w (1 - w) / (c + 1). */
+    for (int j = 0; j < N; j++) {
+        double mean = 0.0, var = 0.0;
+        for (seg_idx b = 0; b < B; b++) mean += wo1[b * N + j];
+        mean /= (double)B;
+        for (seg_idx b = 0; b < B; b++) var += (wo1[b * N + j] - mean) * (wo1[b * N + j] - mean);
+        var /= (double)(B - 1);
+        double ev = w0[j] * (1.0 - w0[j]) / 101.0;
+        CHECK(fabs(mean - w0[j]) < 5.0 * sqrt(ev / (double)B));
+        CHECK(fabs(var / ev - 1.0) < 0.05);
+    }
+    int sums_ok = 1;
+    for (seg_idx b = 0; b < B; b++) {
+        double s = 0.0;
+        for (int j = 0; j < N; j++) s += wo1[b * N + j];
+        sums_ok &= fabs(s - 1.0) < 1e-14;
+    }
+    CHECK(sums_ok);
+    /* A different seed gives different draws. */
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 43, v, V,
+                                       rc2, cc2, wo2, work1, 1, NULL) == SEG_OK);
+    CHECK(memcmp(wo1, wo2, (size_t)B * N * sizeof(double)) != 0);
+    /* alpha_j = 0 fixes w_j = 0; tiny alpha never underflows to NaN. */
+    const double a0[N] = {0.0, 1e-3, 1e-3, 0.0, 1e-3};
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, a0, 1000, 1, v, V,
+                                       rc2, cc2, wo2, work1, 1, NULL) == SEG_OK);
+    int zero_ok = 1, finite_ok = 1;
+    for (seg_idx b = 0; b < 1000; b++) {
+        zero_ok &= wo2[b * N + 0] == 0.0 && wo2[b * N + 3] == 0.0;
+        for (int j = 0; j < N; j++) finite_ok &= isfinite(wo2[b * N + j]) && wo2[b * N + j] >= 0.0;
+    }
+    CHECK(zero_ok);
+    CHECK(finite_ok);
+    /* Uniform on the simplex (alpha = 1): mean 1/n. */
+    const double a1[N] = {1, 1, 1, 1, 1};
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, a1, B, 5, v, V, NULL,
+                                       NULL, wo2, work1, 1, NULL) == SEG_OK);
+    double m0 = 0.0;
+    for (seg_idx b = 0; b < B; b++) m0 += wo2[b * N];
+    CHECK(fabs(m0 / (double)B - 0.2) < 0.01);
+    /* Errors and interrupts. */
+    const double aneg[N] = {1, -1, 1, 1, 1}, azero[N] = {0, 0, 0, 0, 0};
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, aneg, 10, 1, v, V,
+                                       rc2, cc2, NULL, work1, 1, NULL) == SEG_EINVAL);
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, azero, 10, 1, v, V,
+                                       rc2, cc2, NULL, work1, 1, NULL) == SEG_EINVAL);
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, 0, 1, v, V,
+                                       rc2, cc2, NULL, work1, 1, NULL) == SEG_EINVAL);
+    int calls = 0;
+    seg_interrupt intr = {stop_now, &calls};
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 1, v, V,
+                                       rc2, cc2, NULL, work1, 1, &intr) == SEG_EINTERRUPTED);
+    CHECK(calls == 1);
+    free(wo1);
+    free(wo2);
+    free(work1);
+    free(work2);
+}
+
+int main(void) {
+    test_entropy_paper_a();
+    test_entropy_literature();
+    test_entropy_degenerate();
+    test_entropy_near_constant();
+    test_vikor_paper_a();
+    test_vikor_opricovic_2004();
+    test_vikor_opricovic_2007();
+    test_vikor_degenerate();
+    test_vikor_cost_negation();
+    test_vikor_ideal();
+    test_vikor_errors();
+    test_vikor_batch();
+    test_weight_sensitivity();
+    return seg_test_report();
+}
