@@ -165,6 +165,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
         if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
 
     int nt = seg_resolve_threads(n_threads);
+    (void)nt; /* unused without OpenMP */
     seg_idx nb = n_blocks(n);
     double *Xb = work;
     double *acc = Xb + nb * B * d;

@@ -4,15 +4,48 @@ Cluster customers with k-means and choose K by the exact silhouette; weigh
 criteria by Shannon entropy and rank alternatives with VIKOR.
 """
 
+from segment import datasets
 from segment._version import __version__
 from segment.cluster import (
     KMeans,
     KMeansResult,
     NotFittedError,
+    SweepResult,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    k_sweep,
     kmeans,
     silhouette_samples,
     silhouette_score,
 )
+from segment.contracts import (
+    PAPER_B_FEATURES,
+    RFM_FEATURES,
+    CleaningReport,
+    customer_features,
+    load_contracts,
+    minmax_scale,
+)
+from segment.decision import (
+    VikorBatch,
+    VikorResult,
+    VikorSensitivity,
+    critic_weights,
+    entropy_weights,
+    equal_weights,
+    std_weights,
+    vikor,
+    vikor_batch,
+    vikor_sensitivity,
+    vikor_weight_sensitivity,
+)
+from segment.profile import (
+    compare_feature_sets,
+    most_valuable,
+    profile_clusters,
+    rank_segments,
+)
+from segment.survey import cronbach_alpha, expert_matrix, load_likert, tally_votes
 
 __all__ = [
     "__version__",
@@ -20,7 +53,41 @@ __all__ = [
     "KMeans",
     "KMeansResult",
     "NotFittedError",
+    "SweepResult",
+    "calinski_harabasz_score",
+    "davies_bouldin_score",
+    "k_sweep",
     "kmeans",
     "silhouette_samples",
     "silhouette_score",
+    # profiles and choices (Paper B, Tables 9-16 and 23)
+    "profile_clusters",
+    "most_valuable",
+    "compare_feature_sets",
+    "rank_segments",
+    # decisions: criteria weights and VIKOR (Paper A)
+    "entropy_weights",
+    "critic_weights",
+    "std_weights",
+    "equal_weights",
+    "vikor",
+    "VikorResult",
+    "vikor_sensitivity",
+    "VikorSensitivity",
+    "vikor_weight_sensitivity",
+    "vikor_batch",
+    "VikorBatch",
+    # data: contracts and features (Paper B)
+    "load_contracts",
+    "CleaningReport",
+    "customer_features",
+    "minmax_scale",
+    "PAPER_B_FEATURES",
+    "RFM_FEATURES",
+    # data: surveys, experts, votes
+    "load_likert",
+    "cronbach_alpha",
+    "expert_matrix",
+    "tally_votes",
+    "datasets",
 ]

@@ -11,6 +11,7 @@ import inspect
 import math
 import numbers
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ __all__ = [
     "KMeans",
     "KMeansResult",
     "NotFittedError",
+    "SweepResult",
+    "calinski_harabasz_score",
+    "davies_bouldin_score",
+    "k_sweep",
     "kmeans",
     "silhouette_samples",
     "silhouette_score",
@@ -324,6 +329,12 @@ def kmeans(
         random_state=random_state,
         n_threads=n_threads,
     )
+    return _result(m, labels, centers, inertia, n_iter, converged)
+
+
+def _result(m, labels, centers, inertia, n_iter, converged) -> KMeansResult:
+    """A KMeansResult in the input's terms: -1 for omitted rows, pandas
+    objects on the DataFrame's index and columns."""
     if m.finite is not None:
         full = np.full(m.values.shape[0], -1, dtype=np.int32)
         full[m.finite] = labels
@@ -359,7 +370,7 @@ def _encode_labels(labels, n: int) -> tuple[np.ndarray, int]:
     k = uniques.size
     if not 2 <= k <= n - 1:
         raise ValueError(
-            f"the silhouette needs between 2 and n_samples - 1 = {n - 1} distinct labels, "
+            f"this score needs between 2 and n_samples - 1 = {n - 1} distinct labels, "
             f"got {k}"
         )
     return np.ascontiguousarray(codes.reshape(-1), dtype=np.int32), k
@@ -437,6 +448,47 @@ def silhouette_score(
         values, labels = values[idx], labels[idx]
     s = silhouette_samples(values, labels, n_threads=n_threads)
     return float(np.mean(s))
+
+
+def _validity(X, labels, n_threads):
+    m = as_matrix(X, min_rows=3)
+    data = np.ascontiguousarray(m.values, dtype=np.float64)
+    codes, k = _encode_labels(labels, data.shape[0])
+    return _core.cluster_validity(data, codes, k, n_threads=check_n_threads(n_threads))
+
+
+def calinski_harabasz_score(X, labels, *, n_threads: int | None = None) -> float:
+    """Calinski-Harabasz score: between- over within-cluster dispersion.
+
+    ``[sum_c n_c |m_c - m|^2 / (k - 1)] / [sum_i |x_i - m_c(i)|^2 / (n - k)]``
+    (Calinski & Harabasz 1974); higher is better; 1.0 when every cluster is a
+    single point repeated. Two passes over X in C; equal to
+    ``sklearn.metrics.calinski_harabasz_score`` to about 1e-13 relative.
+
+    Examples
+    --------
+    >>> import segment as sg
+    >>> round(sg.calinski_harabasz_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 1)
+    200.0
+    """
+    return float(_validity(X, labels, n_threads)[0])
+
+
+def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
+    """Davies-Bouldin index: mean over clusters of the worst similarity ratio.
+
+    ``mean_c max_{c' != c} (s_c + s_c') / |m_c - m_c'|`` with s_c the mean
+    distance of cluster c's rows to its centroid (Davies & Bouldin 1979);
+    lower is better, 0 is the minimum. Two passes over X in C; equal to
+    ``sklearn.metrics.davies_bouldin_score`` to about 1e-13 relative.
+
+    Examples
+    --------
+    >>> import segment as sg
+    >>> round(sg.davies_bouldin_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 3)
+    0.1
+    """
+    return float(_validity(X, labels, n_threads)[1])
 
 
 # ---------------------------------------------------------------------------
@@ -619,3 +671,224 @@ class KMeans:
             n_threads=check_n_threads(self.n_threads),
         )
         return -float(inertia)
+
+    @classmethod
+    def from_result(cls, result: KMeansResult, X=None, **params) -> KMeans:
+        """A fitted estimator from a :func:`kmeans` result, without refitting.
+
+        ``params`` set the estimator's parameters (n_clusters is taken from
+        the result); X, if given, sets ``feature_names_in_`` like fit does.
+        """
+        est = cls(n_clusters=result.n_clusters, **params)
+        centers = np.asarray(result.centers, dtype=np.float64)
+        est.cluster_centers_ = centers
+        est.labels_ = np.asarray(result.labels, dtype=np.int32)
+        est.inertia_ = result.inertia
+        est.n_iter_ = result.n_iter
+        est.n_features_in_ = centers.shape[1]
+        est.result_ = result
+        columns = getattr(X if isinstance(X, pd.DataFrame) else result.centers, "columns", None)
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            est.feature_names_in_ = np.asarray(columns, dtype=object)
+        return est
+
+
+# ---------------------------------------------------------------------------
+# Choosing K
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The outcome of :func:`k_sweep`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per K (index ``k``): silhouette, inertia, calinski_harabasz,
+        davies_bouldin, n_iter, converged, seconds.
+    models : dict of int to KMeansResult
+        The clustering for every K.
+    best_k : int
+        The K with the highest silhouette (the lowest K on ties).
+    elbow_k : int
+        The knee of the inertia curve: the K farthest below the chord from
+        the first to the last point of the min-max normalised curve.
+    sample_size : int or None
+        Rows the silhouette was computed on (None: all, exact).
+    """
+
+    table: pd.DataFrame
+    models: dict
+    best_k: int
+    elbow_k: int
+    sample_size: int | None = None
+
+    def best_model(self, k: int | None = None) -> KMeans:
+        """A fitted :class:`KMeans` for K = k (default: best_k), without refitting."""
+        k = self.best_k if k is None else k
+        if k not in self.models:
+            raise ValueError(f"k={k} was not part of the sweep; choose one of {list(self.models)}")
+        return KMeans.from_result(self.models[k])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-K table (a copy)."""
+        return self.table.copy()
+
+
+def _score(fn, X, labels, default=np.nan):
+    """fn(X, codes, n_labels), or default when the labels number fewer than 2
+    or as many as the rows (a K whose clustering came out degenerate)."""
+    uniques, codes = np.unique(labels, return_inverse=True)
+    if not 2 <= uniques.size <= len(labels) - 1:
+        return default
+    return fn(X, np.ascontiguousarray(codes, dtype=np.int32), uniques.size)
+
+
+def _elbow(ks: np.ndarray, inertia: np.ndarray) -> int:
+    if len(ks) < 3 or inertia.max() == inertia.min():
+        return int(ks[0])
+    x = (ks - ks[0]) / (ks[-1] - ks[0])
+    y = (inertia - inertia.min()) / (inertia.max() - inertia.min())
+    chord = y[0] + (y[-1] - y[0]) * x
+    return int(ks[np.argmax(chord - y)])
+
+
+def _progress_bar(progress, total: int, n_rows: int):
+    """A tqdm bar when asked for (or, with progress=None, in a notebook on a
+    sweep that takes a while), else None."""
+    if progress is False:
+        return None
+    if progress is None:
+        in_notebook = "ipykernel" in sys.modules
+        if not (in_notebook and n_rows * total >= 200_000):
+            return None
+    try:
+        if progress is None or progress is True:
+            from tqdm.auto import tqdm
+        else:
+            return progress  # a user-made bar-like object with update()/close()
+    except ImportError:
+        if progress is True:
+            warnings.warn("progress=True needs tqdm: pip install tqdm", stacklevel=3)
+        return None
+    return tqdm(total=total, desc="k_sweep", unit="K")
+
+
+def k_sweep(
+    X,
+    k=range(2, 11),
+    *,
+    n_init="auto",
+    random_state=None,
+    sample_size: int | None = None,
+    progress=None,
+    n_threads: int | None = None,
+    nan_policy: str = "raise",
+    **kmeans_params,
+) -> SweepResult:
+    """k-means for every K in ``k``, scored by the exact silhouette and more.
+
+    Paper B's method for choosing K: cluster for each candidate K and keep
+    the one with the highest silhouette coefficient. Each K also gets the
+    inertia (for the elbow), the Calinski-Harabasz score and the
+    Davies-Bouldin index, all computed in C.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame, shape (n_samples, n_features)
+    k : iterable of int
+        Candidate numbers of clusters, each in [2, n_samples - 1].
+    n_init, random_state, n_threads, nan_policy, **kmeans_params
+        Passed to :func:`kmeans` for every K (an int random_state gives each
+        K the same seed stream, so results do not depend on which Ks are swept).
+    sample_size : int, optional
+        Compute the silhouette on this many rows drawn once (the same rows for
+        every K) instead of exactly on all.
+    progress : bool or None
+        True shows a tqdm progress bar, False never; None shows one in a
+        notebook when the sweep is long.
+
+    Returns
+    -------
+    SweepResult
+        ``table``, ``models``, ``best_k``, ``elbow_k``; ``best_model()``.
+
+    Examples
+    --------
+    >>> import numpy as np, segment as sg
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(c, 0.1, size=(50, 2)) for c in (0, 3, 6)])
+    >>> sweep = sg.k_sweep(X, k=range(2, 6), random_state=0)
+    >>> sweep.best_k
+    3
+    >>> list(sweep.table.columns)[:4]
+    ['silhouette', 'inertia', 'calinski_harabasz', 'davies_bouldin']
+    """
+    ks = sorted(check_int(kk, "k") for kk in (k if not isinstance(k, numbers.Integral) else [k]))
+    if not ks:
+        raise ValueError("k is empty; pass e.g. range(2, 11)")
+    if len(set(ks)) != len(ks):
+        raise ValueError(f"k has repeated values: {ks}")
+    m = as_matrix(X, nan_policy=nan_policy)
+    data = m.values if m.finite is None else m.values[m.finite]
+    data = np.ascontiguousarray(data, dtype=np.float64)
+    n = data.shape[0]
+    bad = [kk for kk in ks if not 2 <= kk <= n - 1]
+    if bad:
+        raise ValueError(
+            f"every K must be between 2 and n_samples - 1 = {n - 1} for the silhouette; "
+            f"got {bad}"
+        )
+    sample = None
+    if sample_size is not None:
+        sample_size = check_int(sample_size, "sample_size", low=2, high=n)
+        seed = random_state if isinstance(random_state, numbers.Integral) else None
+        sample = check_random_state(seed).permutation(n)[:sample_size]
+    params = {"init": "k-means++", "max_iter": 300, "tol": 1e-4, "algorithm": "auto",
+              "sample_weight": None}
+    unknown = sorted(set(kmeans_params) - set(params))
+    if unknown:
+        raise TypeError(f"k_sweep got unexpected keyword arguments {unknown}")
+    params.update(kmeans_params)
+    sw = _check_weights(params.pop("sample_weight"), m.values.shape[0])
+    if sw is not None and m.finite is not None:
+        sw = np.ascontiguousarray(sw[m.finite])
+    threads = check_n_threads(n_threads)
+    bar = _progress_bar(progress, len(ks), n)
+    rows, models = [], {}
+    try:
+        for kk in ks:
+            t0 = time.perf_counter()
+            labels, centers, inertia, n_iter, converged = _fit_arrays(
+                data, kk, n_init=n_init, sw=sw, random_state=random_state, n_threads=n_threads,
+                **params,
+            )
+            sub_x = data if sample is None else data[sample]
+            sub_l = labels if sample is None else labels[sample]
+            sil = _score(lambda x, c, u: float(np.mean(
+                _core.silhouette_samples(x, c, u, n_threads=threads))), sub_x, sub_l)
+            ch, db = _score(lambda x, c, u: _core.cluster_validity(x, c, u, n_threads=threads),
+                            data, labels, default=(np.nan, np.nan))
+            rows.append(
+                {
+                    "k": kk,
+                    "silhouette": sil,
+                    "inertia": float(inertia),
+                    "calinski_harabasz": float(ch),
+                    "davies_bouldin": float(db),
+                    "n_iter": int(n_iter),
+                    "converged": bool(converged),
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
+            models[kk] = _result(m, labels, centers, inertia, n_iter, converged)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None and bar is not progress:
+            bar.close()
+    table = pd.DataFrame(rows).set_index("k")
+    best_k = int(table["silhouette"].idxmax()) if table["silhouette"].notna().any() else ks[0]
+    elbow = _elbow(np.asarray(ks, float), table["inertia"].to_numpy())
+    return SweepResult(table, models, best_k, elbow, sample_size)

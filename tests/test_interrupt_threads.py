@@ -88,7 +88,7 @@ def test_concurrent_calls_from_threads_equal_serial():
     rng = np.random.default_rng(2)
     data = [rng.random((3000, 5)) for _ in range(4)]
     serial = [sg.kmeans(X, 4, n_init=2, random_state=i) for i, X in enumerate(data)]
-    sil_serial = [sg.silhouette_score(X, r.labels) for X, r in zip(data, serial)]
+    sil_serial = [sg.silhouette_score(X, r.labels) for X, r in zip(data, serial, strict=True)]
     results = [None] * 4
 
     def run(i):
@@ -100,6 +100,6 @@ def test_concurrent_calls_from_threads_equal_serial():
         t.start()
     for t in threads:
         t.join()
-    for (r, s), ref, sref in zip(results, serial, sil_serial):
+    for (r, s), ref, sref in zip(results, serial, sil_serial, strict=True):
         np.testing.assert_array_equal(r.labels, ref.labels)
         assert r.inertia == ref.inertia and s == sref
