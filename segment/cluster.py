@@ -43,7 +43,7 @@ __all__ = [
 _ALGORITHMS = {"lloyd": 0, "hamerly": 1, "elkan": 1}
 # Hamerly's bounds pay once there are enough centres to skip; measured in
 # benchmarks/bench_cluster.py (see BENCHMARKS.md).
-_HAMERLY_MIN_K = 4
+_HAMERLY_MIN_K = 6
 _HAMERLY_MAX_D = 64
 
 
@@ -280,7 +280,7 @@ def kmeans(
     algorithm : {"auto", "lloyd", "hamerly", "elkan"}
         "hamerly" skips rows whose distance bounds prove their label (same
         answer as "lloyd", fewer distance computations); "elkan" is accepted
-        as an alias for it. "auto" picks Hamerly for n_clusters >= 4 and at
+        as an alias for it. "auto" picks Hamerly for n_clusters >= 6 and at
         most 64 features.
     sample_weight : array-like, shape (n_samples,), optional
         Non-negative weights with a positive sum.
