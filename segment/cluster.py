@@ -42,7 +42,7 @@ __all__ = [
 
 _ALGORITHMS = {"lloyd": 0, "hamerly": 1, "elkan": 1}
 # Hamerly's bounds pay once there are enough centres to skip; measured in
-# benchmarks/bench_cluster.py (see BENCHMARKS.md).
+# benchmarks/bench_kmeans_algorithms.py (see BENCHMARKS.md).
 _HAMERLY_MIN_K = 6
 _HAMERLY_MAX_D = 64
 
