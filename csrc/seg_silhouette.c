@@ -9,12 +9,17 @@
 
 #define B SEG_SILHOUETTE_BLOCK
 
-/* The tile loop is compiled for AVX-512 and AVX2 as well as the baseline,
- * and the loader picks the best the CPU has (gcc function multi-versioning):
- * wheels stay portable without -march=native. */
+/* The tile loop is compiled for x86-64-v4 (AVX-512) and v3 (AVX2 + FMA) as
+ * well as the baseline, and the loader picks the best the CPU has (gcc
+ * function multi-versioning): wheels stay portable without -march=native.
+ * Fused multiply-add is allowed in the tile (one rounding instead of two per
+ * term), so the last bits of a distance may differ between CPUs with and
+ * without FMA; on one machine the result is fixed, whatever the threads. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
-#define SEG_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#define SEG_MULTIVERSION                                                                   \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),           \
+                   optimize("fp-contract=fast")))
 #endif
 #endif
 #ifndef SEG_MULTIVERSION
