@@ -4,7 +4,7 @@ Cluster customers with k-means and choose K by the exact silhouette; weigh
 criteria by Shannon entropy and rank alternatives with VIKOR.
 """
 
-from segment import datasets
+from segment import datasets, plotting
 from segment._version import __version__
 from segment.cluster import (
     KMeans,
@@ -90,4 +90,5 @@ __all__ = [
     "expert_matrix",
     "tally_votes",
     "datasets",
+    "plotting",
 ]

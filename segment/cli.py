@@ -1,68 +1,395 @@
-"""The `segment` command."""
+"""The ``segment`` command (also ``python -m segment``).
+
+    segment run  [CONTRACTS] [--k 2-10] [--as-of DATE] [--features multi|rfm]
+                 [--columns MAP.json] [--out DIR] [--seed N]
+    segment rank [MATRIX.csv] [--weights entropy|critic|std|equal|W1,W2,...]
+                 [--types benefit,cost,...] [--v 0.5] [--sensitivity]
+
+``run`` is Paper B's pipeline: load and clean contracts, compute customer
+features, choose K by the exact silhouette, profile the clusters and find the
+most valuable one, then write a report. ``rank`` is Paper A's: weigh criteria
+and rank alternatives with VIKOR. Without a file each runs on the data segment
+ships. User errors print one line and exit with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import base64
+import html
+import io
+import json
 import sys
 import time
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import segment as sg
 
-
-def _demo_data(n: int, seed: int) -> pd.DataFrame:
-    """Rows shaped like Paper B's customers: skewed numeric and binary
-    features, min-max scaled."""
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {
-            "gross_revenue": rng.lognormal(7.0, 1.1, n),
-            "frequency": rng.poisson(rng.gamma(1.2, 1.5, n)),
-            "recency": rng.gamma(2.0, 500.0, n),
-            "time_to_first_extension": rng.gamma(1.5, 700.0, n),
-            "quantity_of_debt": rng.poisson(0.3, n),
-            "business": rng.random(n) < 0.18,
-            "direct_debit": rng.random(n) < 0.55,
-            "north_region": rng.random(n) < 0.45,
-        }
-    ).astype(float)
-    return (frame - frame.min()) / (frame.max() - frame.min())
+EXIT_USAGE = 2
 
 
-def _sweep(args: argparse.Namespace) -> int:
-    X = _demo_data(args.n, args.seed)
-    print(f"k-means + exact silhouette on {len(X):,} rows x {X.shape[1]} features", flush=True)
-    rows = []
-    for k in range(args.k_min, args.k_max + 1):
-        t0 = time.perf_counter()
-        res = sg.kmeans(X, k, n_init=10, random_state=args.seed)
-        t1 = time.perf_counter()
-        sil = sg.silhouette_score(X, res.labels)
-        t2 = time.perf_counter()
-        rows.append((k, sil, res.inertia, res.n_iter, t1 - t0, t2 - t1))
-        print(f"  K={k:2d}  silhouette={sil:.4f}  inertia={res.inertia:10.2f}  "
-              f"kmeans {t1 - t0:5.2f}s  silhouette {t2 - t1:5.2f}s", flush=True)
-    best = max(rows, key=lambda r: r[1])
-    print(f"best K by silhouette: {best[0]} ({best[1]:.4f})")
+class UserError(Exception):
+    """A problem with the command's input: reported in one line, exit 2."""
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class _Progress:
+    """A minimal progress reporter for k_sweep, on stderr."""
+
+    def __init__(self, total: int, what: str):
+        self.total, self.done, self.what, self.start = total, 0, what, time.perf_counter()
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        _say(f"  {self.what}: {self.done}/{self.total} "
+             f"({time.perf_counter() - self.start:.1f} s)")
+
+    def close(self) -> None:
+        pass
+
+
+def _parse_k(text: str) -> list[int]:
+    """'2-10', '3,4,5' or '4' -> a list of K."""
+    try:
+        if "-" in text:
+            lo, hi = (int(p) for p in text.split("-", 1))
+            ks = list(range(lo, hi + 1))
+        else:
+            ks = [int(p) for p in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--k takes a range like 2-10 or a list like 3,4,5; got {text!r}") from None
+    if not ks or min(ks) < 2:
+        raise argparse.ArgumentTypeError(f"--k needs values >= 2; got {text!r}")
+    return ks
+
+
+def _table(frame: pd.DataFrame, digits: int = 3) -> str:
+    with pd.option_context("display.width", 120, "display.max_columns", 30):
+        return frame.round(digits).to_string()
+
+
+# ---------------------------------------------------------------------------
+# segment run
+# ---------------------------------------------------------------------------
+
+
+def _load(args) -> pd.DataFrame:
+    columns = None
+    if args.columns:
+        try:
+            columns = json.loads(Path(args.columns).read_text())
+        except FileNotFoundError:
+            raise UserError(f"--columns file {args.columns} does not exist") from None
+        except json.JSONDecodeError as exc:
+            raise UserError(f"--columns file {args.columns} is not valid JSON: {exc}") from None
+        if not isinstance(columns, dict):
+            raise UserError("--columns must hold a JSON object mapping your column names to "
+                            "segment's (e.g. {\"Contract ID\": \"contract_id\"})")
+    if args.contracts is None:
+        _say(f"[1/5] generating {args.n_contracts:,} synthetic contracts (Paper B's schema; "
+             f"seed {args.seed})")
+        raw = sg.datasets.make_contracts(args.n_contracts, random_state=args.seed)
+        source = raw
+    else:
+        path = Path(args.contracts)
+        if not path.exists():
+            raise UserError(f"contracts file {path} does not exist")
+        _say(f"[1/5] loading {path}")
+        source = path
+    try:
+        return sg.load_contracts(source, columns=columns)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise UserError(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)) \
+            from None
+
+
+def _png(ax) -> str:
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plots(X, customers_features, sweep, profile, best_labels) -> dict[str, str]:
+    """PNG plots, base64: empty when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    except ImportError:
+        return {}
+    from segment import plotting
+
+    return {
+        "Silhouette and inertia by K": _png(plotting.plot_k_sweep(sweep)),
+        f"Silhouette per customer, K = {sweep.best_k}": _png(
+            plotting.plot_silhouette(X, best_labels)),
+        f"Cluster profiles, K = {sweep.best_k}": _png(plotting.plot_profile(profile)),
+    }
+
+
+REPORT_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f2f2f2; } .note { color: #555; font-size: 0.9em; }
+img { max-width: 100%; border: 1px solid #eee; }
+"""
+
+
+def _html_report(title: str, sections: list[tuple[str, str]]) -> str:
+    body = "\n".join(f"<h2>{html.escape(h)}</h2>\n{content}" for h, content in sections)
+    return (f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title><style>{REPORT_CSS}</style></head><body>\n<h1>{html.escape(title)}</h1>\n"
+            f"{body}\n</body></html>\n")
+
+
+def _frame_html(frame: pd.DataFrame, digits: int = 3) -> str:
+    return frame.round(digits).to_html(border=0)
+
+
+def cmd_run(args) -> int:
+    t_start = time.perf_counter()
+    contracts = _load(args)
+    report = contracts.attrs.get("cleaning_report")
+    if report is not None:
+        print(report)
+    _say(f"[2/5] customer features (as of {args.as_of or 'the latest date in the data'})")
+    try:
+        customers = sg.customer_features(contracts, as_of=args.as_of)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    features = sg.PAPER_B_FEATURES if args.features == "multi" else sg.RFM_FEATURES
+    X = sg.minmax_scale(customers[features])
+    n = len(X)
+    bad = [k for k in args.k if k > n - 1]
+    if bad:
+        raise UserError(f"--k values {bad} need more customers than the {n} in the data")
+    _say(f"[3/5] k-means + exact silhouette for K = {args.k[0]}..{args.k[-1]} on "
+         f"{n:,} customers x {len(features)} features")
+    sweep = sg.k_sweep(X, k=args.k, n_init=args.n_init, random_state=args.seed,
+                       progress=_Progress(len(args.k), "K done"))
+    best = sweep.best_k
+    labels = sweep.models[best].labels
+    _say("[4/5] profiles and the most valuable cluster per K")
+    profile = sg.profile_clusters(customers[features], labels, sort_by=features[0])
+    valuable = sg.most_valuable(sweep, customers, by=features[0]
+                                if args.features == "rfm" else "gross_revenue")
+    ranking = None
+    if len(valuable) >= 3:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degenerate criteria are reported in the table
+            ranking = sg.rank_segments(valuable)
+
+    print("\nK table (silhouette exact on all customers):")
+    print(_table(sweep.table))
+    print(f"\nchosen K = {best} (highest silhouette {sweep.table.loc[best, 'silhouette']:.4f});"
+          f" elbow of inertia at K = {sweep.elbow_k}")
+    print(f"\nclusters for K = {best}, most valuable first:")
+    print(_table(profile))
+    print("\nmost valuable cluster per K (Paper B, Table 16):")
+    print(_table(valuable))
+    if ranking is not None:
+        print(f"\nVIKOR over these candidates (size as cost; value, silhouette as benefit; "
+              f"entropy weights): best {ranking.best}, compromise set "
+              f"{list(ranking.compromise)}")
+
+    _say("[5/5] writing the report")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sweep.table.to_csv(out / "k_table.csv")
+    profile.to_csv(out / f"profile_k{best}.csv")
+    valuable.to_csv(out / "most_valuable.csv")
+    pd.DataFrame({f"cluster_k{k}": m.labels for k, m in sweep.models.items()}).to_csv(
+        out / "labels.csv")
+    if report is not None:
+        report.to_frame().to_csv(out / "cleaning_report.csv")
+    plots = _plots(X, customers, sweep, profile, labels)
+    sections = [
+        ("Data", f"<p>{html.escape(str(report)) if report is not None else ''}</p>"
+                 f"<p>{n:,} customers; features: {', '.join(features)} (min-max scaled)."
+                 "</p>"),
+        ("Choosing K", _frame_html(sweep.table)
+         + f"<p>Chosen K = {best} by the highest silhouette (exact, all customers); the "
+           f"elbow of the inertia is at K = {sweep.elbow_k}.</p>"),
+        (f"Clusters for K = {best}", _frame_html(profile)),
+        ("Most valuable cluster per K (Paper B, Table 16)", _frame_html(valuable)),
+    ]
+    if ranking is not None:
+        sections.append(("VIKOR ranking of the candidates", _frame_html(ranking.to_frame())
+                         + f"<p>Compromise set: {html.escape(str(list(ranking.compromise)))}"
+                         "</p>"))
+    if plots:
+        sections += [(title, f"<img alt='{html.escape(title)}' src='data:image/png;base64,"
+                             f"{data}'>") for title, data in plots.items()]
+    else:
+        sections.append(("Plots", "<p class='note'>matplotlib is not installed: "
+                                  "pip install \"segment-kit[plot]\" for plots.</p>"))
+    (out / "report.html").write_text(_html_report("segment: customer segmentation report",
+                                                  sections), encoding="utf-8")
+    print(f"\nwrote {out / 'report.html'} and CSV tables in {out}/ "
+          f"({time.perf_counter() - t_start:.1f} s in all)")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+# ---------------------------------------------------------------------------
+# segment rank
+# ---------------------------------------------------------------------------
+
+
+def _read_matrix(path: str | None) -> pd.DataFrame:
+    if path is None:
+        experts = sg.datasets.load_iot_experts()
+        _say("decision matrix: Paper A, Table 2 (IoT marketing factors A1..A9 x criteria "
+             "C1..C5; row A1 reconstructed)")
+        return experts.matrix
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"matrix file {p} does not exist")
+    try:
+        frame = pd.read_csv(p, index_col=0)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise UserError(f"could not read {p} as CSV: {exc}") from None
+    if frame.empty:
+        raise UserError(f"{p} has no rows: it needs alternatives as rows, criteria as columns")
+    return frame
+
+
+def _parse_list(text: str | None, name: str) -> list[str] | None:
+    if text is None:
+        return None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise UserError(f"{name} is empty")
+    return items
+
+
+def cmd_rank(args) -> int:
+    matrix = _read_matrix(args.matrix)
+    types = _parse_list(args.types, "--types")
+    if types is not None:
+        if len(types) != matrix.shape[1]:
+            raise UserError(f"--types has {len(types)} entries but the matrix has "
+                            f"{matrix.shape[1]} criteria {list(matrix.columns)}")
+        types = [{"+": "benefit", "-": "cost"}.get(t, t) for t in types]
+    try:
+        if args.weights in ("entropy", "critic", "std", "equal"):
+            fn = {"entropy": sg.entropy_weights, "std": sg.std_weights,
+                  "equal": sg.equal_weights,
+                  "critic": lambda m: sg.critic_weights(m, types=types)}[args.weights]
+            weights = fn(matrix)
+        else:
+            values = [float(w) for w in _parse_list(args.weights, "--weights")]
+            if len(values) != matrix.shape[1]:
+                raise UserError(f"--weights has {len(values)} numbers but the matrix has "
+                                f"{matrix.shape[1]} criteria")
+            weights = pd.Series(values, index=matrix.columns, name="weight")
+        result = sg.vikor(matrix, weights, v=args.v, types=types)
+    except ValueError as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    print(f"weights ({args.weights}):")
+    print(_table(pd.DataFrame({"weight": result.weights}), 4))
+    print(f"\nVIKOR, v = {args.v}:")
+    print(_table(result.to_frame(), 4))
+    print(f"\nranking (by Q): {', '.join(map(str, result.ranking))}")
+    print(f"compromise set: {', '.join(map(str, result.compromise))} "
+          f"(C1 advantage {'holds' if result.advantage else 'fails'}, C2 stability "
+          f"{'holds' if result.stability else 'fails'}, DQ = {result.dq:.4f})")
+    if args.sensitivity:
+        sens = sg.vikor_sensitivity(matrix, weights, types=types)
+        print("\nQ by v (Paper A, Table 4):")
+        print(_table(sens.to_frame(), 3))
+        print("\ncompromise set by v (Paper A, Table 5):")
+        for v, members in sens.compromise.items():
+            print(f"  v = {v:.1f}: {', '.join(map(str, members))}")
+        ws = sg.vikor_weight_sensitivity(matrix, weights, types=types, v=args.v,
+                                         n_samples=10_000, random_state=0)
+        print("\nunder 10,000 perturbed weight vectors (Dirichlet around the weights): "
+              "share of draws per rank")
+        print(_table(ws, 3))
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="segment", description="Customer segmentation with a fast C core."
+        prog="segment",
+        description="Customer segmentation (k-means chosen by the exact silhouette) and "
+                    "multi-criteria ranking (entropy weights, VIKOR) with a C core.",
     )
-    sub = parser.add_subparsers(dest="command")
-    sweep = sub.add_parser("sweep", help="k-means + exact silhouette for a range of K")
-    sweep.add_argument("--n", type=int, default=100_000, help="rows of demo data")
-    sweep.add_argument("--k-min", type=int, default=2)
-    sweep.add_argument("--k-max", type=int, default=10)
-    sweep.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--version", action="version", version=f"segment {sg.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,rank}")
+    run = sub.add_parser(
+        "run", help="Paper B: contracts -> customer features -> K by silhouette -> report",
+        description="Load and clean contracts, compute Paper B's customer features, cluster "
+                    "them for every K with k-means, choose K by the exact silhouette, profile "
+                    "the clusters and write DIR/report.html with CSV tables. Without CONTRACTS "
+                    "it runs on synthetic contracts at Paper B's scale.")
+    run.add_argument("contracts", nargs="?", help="contracts file (CSV, Excel, Parquet)")
+    run.add_argument("--k", type=_parse_k, default=list(range(2, 11)),
+                     help="candidate K: a range 2-10 (default) or a list 3,4,5")
+    run.add_argument("--as-of", help="date the features are computed at (default: the latest "
+                                     "date in the data)")
+    run.add_argument("--features", choices=("multi", "rfm"), default="multi",
+                     help="Paper B's eight features (multi, default) or RFM only")
+    run.add_argument("--columns", metavar="MAP.json",
+                     help="JSON object mapping your column names to segment's")
+    run.add_argument("--out", default="segment-report", metavar="DIR",
+                     help="output folder (default: segment-report)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--n-init", type=int, default=10, help="k-means restarts per K (default 10)")
+    run.add_argument("--n-contracts", type=int, default=88_390,
+                     help="synthetic contracts to generate without CONTRACTS (default 88,390)")
+    rank = sub.add_parser(
+        "rank", help="Paper A: weigh criteria and rank alternatives with VIKOR",
+        description="Rank the alternatives (rows) of a decision matrix over its criteria "
+                    "(columns) with VIKOR. Without MATRIX.csv it uses Paper A's Table 2.")
+    rank.add_argument("matrix", nargs="?", metavar="MATRIX.csv",
+                      help="CSV: first column the alternatives, then one column per criterion")
+    rank.add_argument("--weights", default="entropy",
+                      help="entropy (default), critic, std, equal, or numbers W1,W2,...")
+    rank.add_argument("--types", help="per criterion: benefit or cost (or + / -), comma-"
+                                      "separated; default all benefit")
+    rank.add_argument("--v", type=float, default=0.5, help="weight of group utility (0..1)")
+    rank.add_argument("--sensitivity", action="store_true",
+                      help="also Q and the compromise set for v = 1.0..0.1, and ranks under "
+                           "perturbed weights")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["sweep", *(argv or sys.argv[1:])])
-    if args.k_min < 2 or args.k_max < args.k_min or args.n < args.k_max + 1:
-        print("segment: need 2 <= k-min <= k-max < n", file=sys.stderr)
-        return 2
-    return _sweep(args)
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_rank(args)
+    except UserError as exc:
+        print(f"segment {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("segment: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
