@@ -204,9 +204,12 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
     }
     memset(acc, 0, (size_t)(n * k) * sizeof(double));
 
-    /* Diagonal tiles, then the tournament rounds. */
+    /* Diagonal tiles, then the tournament rounds. Tiles of one round write
+     * disjoint rows in a fixed order, so which thread runs a tile does not
+     * change the result: dynamic scheduling keeps every core busy when the
+     * machine is shared, without giving up bit-identical output. */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && nb > 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && nb > 1)
 #endif
     for (seg_idx bi = 0; bi < nb; bi++) {
         double *tb = thread_buf + (RB + 1) * B * thread_id();
@@ -216,7 +219,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
     seg_idx P = nb + (nb & 1);
     for (seg_idx r = 0; r + 1 < P; r++) {
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && P > 2)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && P > 2)
 #endif
         for (seg_idx q = 0; q < P / 2; q++) {
             seg_idx a, b;
