@@ -763,11 +763,14 @@ def _progress_bar(progress, total: int, n_rows: int):
         in_notebook = "ipykernel" in sys.modules
         if not (in_notebook and n_rows * total >= 200_000):
             return None
+    if progress is not None and progress is not True:
+        return progress  # a user-made bar-like object with update()/close()
     try:
-        if progress is None or progress is True:
+        try:  # a widget in notebooks with ipywidgets, text elsewhere
+            import ipywidgets  # noqa: F401
             from tqdm.auto import tqdm
-        else:
-            return progress  # a user-made bar-like object with update()/close()
+        except ImportError:
+            from tqdm.std import tqdm
     except ImportError:
         if progress is True:
             warnings.warn("progress=True needs tqdm: pip install tqdm", stacklevel=3)

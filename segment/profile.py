@@ -184,6 +184,7 @@ def compare_feature_sets(
     feature_sets: Mapping[str, Sequence[str]],
     *,
     k=range(2, 11),
+    n_init="auto",
     random_state=None,
     sample_size: int | None = None,
     n_threads: int | None = None,
@@ -192,7 +193,8 @@ def compare_feature_sets(
     """Silhouette per K for several feature sets: Paper B's Table 23.
 
     Each set's columns are min-max scaled (``scale=True``) and swept with
-    :func:`k_sweep`. With two sets, ``difference_%`` is
+    :func:`k_sweep` (``n_init``, ``random_state``, ``sample_size`` and
+    ``n_threads`` are passed on). With two sets, ``difference_%`` is
     ``(first - second) / second * 100``, as in Table 23; the last rows are the
     total and the average over K.
 
@@ -219,8 +221,8 @@ def compare_feature_sets(
         X = customers[cols]
         if scale:
             X = minmax_scale(X)
-        sweep = k_sweep(X, k=k, random_state=random_state, sample_size=sample_size,
-                        n_threads=n_threads)
+        sweep = k_sweep(X, k=k, n_init=n_init, random_state=random_state,
+                        sample_size=sample_size, n_threads=n_threads, progress=False)
         columns[name] = sweep.table["silhouette"]
     table = pd.DataFrame(columns)
     table.index.name = "k"
