@@ -917,12 +917,10 @@ class VikorBatch:
     def to_frame(self) -> pd.DataFrame:
         """One row per weight vector: the best alternative, C1, C2 and the
         compromise set (a tuple in ranking order)."""
-        comp = [
-            tuple(a for a in order if flags[a])
-            for order, (_, flags) in zip(
-                self.ranking.itertuples(index=False), self.compromise.iterrows(), strict=True
-            )
-        ]
+        order = self.ranking.to_numpy()
+        pos = pd.Index(self.compromise.columns).get_indexer(order.ravel()).reshape(order.shape)
+        member = np.take_along_axis(self.compromise.to_numpy(dtype=bool), pos, axis=1)
+        comp = [tuple(row[flags]) for row, flags in zip(order, member, strict=True)]
         return pd.DataFrame(
             {
                 "best": self.ranking.iloc[:, 0],
