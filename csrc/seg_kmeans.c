@@ -1,6 +1,7 @@
 #include "seg_kmeans.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -548,6 +549,164 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
     }
     *inertia = total;
     return SEG_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Several runs                                                              */
+/* ------------------------------------------------------------------------ */
+
+static seg_idx add_sizes(seg_idx a, seg_idx b) {
+    if (a < 0 || b < 0 || a > PTRDIFF_MAX - b) return -1;
+    return a + b;
+}
+
+/* Scratch of one run: its centres, labels (int32), k-means++ and Lloyd work. */
+static seg_idx run_slot_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials,
+                             seg_kmeans_algorithm algorithm) {
+    seg_idx pp = seg_kmeans_plusplus_work_size(n, d, k, n_trials);
+    seg_idx fit = seg_kmeans_fit_work_size(n, d, k, algorithm);
+    seg_idx kd = mul_add(k, d, 0);
+    if (pp < 0 || fit < 0 || kd < 0) return -1;
+    return add_sizes(add_sizes(add_sizes(kd, n / 2 + 1), pp > fit ? pp : fit), 0);
+}
+
+seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials,
+                                  seg_kmeans_algorithm algorithm, int n_threads) {
+    if (n < 1 || d < 1 || k < 1 || n_init < 1 || n_trials < 1) return -1;
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx slots = n_init >= 2 * nt ? nt : 1;
+    seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
+    seg_idx all = mul_add(slots, slot, 0);
+    seg_idx per_run = mul_add(n_init, mul_add(k, d, 3), 0);
+    return add_sizes(add_sizes(all, per_run), seg_kmeans_predict_work_size(n, d, k));
+}
+
+/* Interrupts inside parallel runs: the calling thread asks the caller's
+ * callback and raises a shared flag; the other threads only read the flag. */
+typedef struct run_stop {
+    const seg_interrupt *user; /* NULL for worker threads */
+    atomic_int *flag;
+} run_stop;
+
+static int run_stop_check(void *ctx) {
+    run_stop *r = (run_stop *)ctx;
+    if (atomic_load_explicit(r->flag, memory_order_relaxed)) return 1;
+    if (r->user != NULL && seg_interrupted(r->user)) {
+        atomic_store_explicit(r->flag, 1, memory_order_relaxed);
+        return 1;
+    }
+    return 0;
+}
+
+static seg_status one_run(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                          uint64_t seed, seg_idx n_trials, const double *init, int max_iter,
+                          double tol, seg_kmeans_algorithm algorithm, int nt,
+                          const seg_interrupt *intr, double *slot, double *out_centers,
+                          double *out_stats) {
+    double *c = slot;
+    int32_t *lab = (int32_t *)(slot + k * d);
+    double *w = slot + k * d + n / 2 + 1;
+    seg_status st;
+    if (init != NULL) {
+        memcpy(c, init, (size_t)(k * d) * sizeof(double));
+    } else {
+        st = seg_kmeans_plusplus(X, n, d, sw, k, n_trials, seed, nt, intr, c, NULL, w);
+        if (st != SEG_OK) return st;
+    }
+    double inertia;
+    int it, conv;
+    st = seg_kmeans_fit(X, n, d, sw, k, c, max_iter, tol, algorithm, nt, intr, lab, &inertia, &it,
+                        &conv, w);
+    if (st != SEG_OK) return st;
+    memcpy(out_centers, c, (size_t)(k * d) * sizeof(double));
+    out_stats[0] = inertia;
+    out_stats[1] = (double)it;
+    out_stats[2] = (double)conv;
+    return SEG_OK;
+}
+
+seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                               int n_init, const uint64_t *seeds, seg_idx n_trials,
+                               const double *init_centers, int max_iter, double tol,
+                               seg_kmeans_algorithm algorithm, int n_threads,
+                               const seg_interrupt *intr, double *centers, int32_t *labels,
+                               double *inertia, int *n_iter, int *converged, int *best_run,
+                               double *work) {
+    if (X == NULL || centers == NULL || labels == NULL || work == NULL || n_init < 1)
+        return SEG_EINVAL;
+    if (init_centers == NULL && seeds == NULL) return SEG_EINVAL;
+    if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1) return SEG_EINVAL;
+    int nt = seg_resolve_threads(n_threads);
+    int parallel_runs = n_init >= 2 * nt;
+    seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
+    if (slot < 0) return SEG_EINVAL;
+    seg_idx slots = parallel_runs ? nt : 1;
+    double *run_centers = work + slots * slot;        /* n_init x k x d */
+    double *run_stats = run_centers + n_init * k * d; /* n_init x 3 */
+    double *pwork = run_stats + 3 * n_init;
+    seg_status st = SEG_OK;
+
+    if (parallel_runs) {
+        atomic_int stop;
+        atomic_init(&stop, 0);
+        seg_status first_error = SEG_OK;
+        int first_error_run = n_init;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+        {
+#ifdef _OPENMP
+            int tid = omp_get_thread_num();
+#else
+            int tid = 0;
+#endif
+            run_stop rs = {tid == 0 ? intr : NULL, &stop};
+            seg_interrupt mine = {run_stop_check, &rs};
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (int r = 0; r < n_init; r++) {
+                if (atomic_load_explicit(&stop, memory_order_relaxed)) continue;
+                seg_status rst = one_run(X, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
+                                         init_centers ? init_centers + (seg_idx)r * k * d : NULL,
+                                         max_iter, tol, algorithm, 1, &mine, work + tid * slot,
+                                         run_centers + (seg_idx)r * k * d, run_stats + 3 * r);
+                if (rst != SEG_OK) {
+#ifdef _OPENMP
+#pragma omp critical(seg_kmeans_runs)
+#endif
+                    {
+                        if (r < first_error_run) {
+                            first_error_run = r;
+                            first_error = rst;
+                        }
+                    }
+                    if (rst != SEG_EINTERRUPTED)
+                        atomic_store_explicit(&stop, 1, memory_order_relaxed);
+                }
+            }
+        }
+        if (atomic_load_explicit(&stop, memory_order_relaxed) && first_error == SEG_OK)
+            first_error = SEG_EINTERRUPTED;
+        if (first_error != SEG_OK) return first_error;
+    } else {
+        for (int r = 0; r < n_init; r++) {
+            st = one_run(X, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
+                         init_centers ? init_centers + (seg_idx)r * k * d : NULL, max_iter, tol,
+                         algorithm, nt, intr, work, run_centers + (seg_idx)r * k * d,
+                         run_stats + 3 * r);
+            if (st != SEG_OK) return st;
+        }
+    }
+    int best = 0;
+    for (int r = 1; r < n_init; r++)
+        if (run_stats[3 * r] < run_stats[3 * best]) best = r;
+    memcpy(centers, run_centers + (seg_idx)best * k * d, (size_t)(k * d) * sizeof(double));
+    *n_iter = (int)run_stats[3 * best + 1];
+    *converged = (int)run_stats[3 * best + 2];
+    *best_run = best;
+    /* Labels (and the inertia they give) of the best centres, in parallel. */
+    return seg_kmeans_predict(X, n, d, sw, centers, k, nt, intr, labels, inertia, pwork);
 }
 
 /* ------------------------------------------------------------------------ */

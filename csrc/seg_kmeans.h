@@ -69,6 +69,33 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
                           const seg_interrupt *intr, int32_t *labels, double *inertia,
                           int *n_iter, int *converged, double *work);
 
+/* Scratch doubles needed by seg_kmeans_fit_runs; -1 if the sizes overflow.
+ * n_threads must be the value later passed to seg_kmeans_fit_runs. */
+seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials,
+                                  seg_kmeans_algorithm algorithm, int n_threads);
+
+/* n_init independent k-means runs; keeps the one with the lowest inertia (the
+ * first run on ties). Run r starts from init_centers + r*k*d when
+ * init_centers is not NULL, else from greedy k-means++ seeded with seeds[r]
+ * (n_trials candidates per step). Each run is seg_kmeans_plusplus +
+ * seg_kmeans_fit; on return centers (k x d), labels (n: the nearest final
+ * centre of every row), *inertia, *n_iter, *converged describe the best run
+ * and *best_run is its index.
+ *
+ * With n_init >= 2 * threads, whole runs execute in parallel, one per thread
+ * (one synchronisation per call instead of several per Lloyd iteration: it
+ * scales better, and far better on a busy machine); otherwise the runs go one
+ * after another, each parallel inside. Every run depends only on its seed or
+ * centres, so the result is bit-identical either way and on any thread
+ * count. Scratch: seg_kmeans_runs_work_size(). */
+seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                               int n_init, const uint64_t *seeds, seg_idx n_trials,
+                               const double *init_centers, int max_iter, double tol,
+                               seg_kmeans_algorithm algorithm, int n_threads,
+                               const seg_interrupt *intr, double *centers, int32_t *labels,
+                               double *inertia, int *n_iter, int *converged, int *best_run,
+                               double *work);
+
 /* Scratch doubles needed by seg_kmeans_predict (per-chunk inertia). */
 seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k);
 

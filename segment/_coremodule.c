@@ -22,6 +22,7 @@
 
 #include "seg_common.h"
 #include "seg_kmeans.h"
+#include "seg_kmeans_step.h"
 #include "seg_silhouette.h"
 #include "seg_validity.h"
 #include "seg_mcdm.h"
@@ -359,6 +360,108 @@ done:
     return result;
 }
 
+static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"X",        "n_clusters", "seeds", "init_centers", "sample_weight",
+                             "n_trials", "max_iter",   "tol",   "algorithm",    "n_threads",
+                             NULL};
+    PyObject *xo, *so = Py_None, *io = Py_None, *wo = Py_None, *result = NULL;
+    Py_ssize_t k, trials = 0;
+    int max_iter = 300, algorithm = 0, n_threads = 0;
+    double tol = 0.0;
+    PyArrayObject *X = NULL, *S = NULL, *Init = NULL, *W = NULL, *C = NULL, *L = NULL;
+    double *work = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "On|OOOnidii", kwlist, &xo, &k, &so, &io, &wo,
+                                     &trials, &max_iter, &tol, &algorithm, &n_threads))
+        return NULL;
+    if ((X = get_X(xo)) == NULL) goto done;
+    npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
+    if (k < 1 || k > n) {
+        PyErr_Format(PyExc_ValueError, "n_clusters must be between 1 and the %zd rows of X, got %zd",
+                     (Py_ssize_t)n, k);
+        goto done;
+    }
+    if ((so == Py_None) == (io == Py_None)) {
+        PyErr_SetString(PyExc_ValueError, "pass exactly one of seeds and init_centers");
+        goto done;
+    }
+    npy_intp n_init;
+    if (so != Py_None) {
+        if ((S = as_array(so, NPY_UINT64, 1, "seeds")) == NULL) goto done;
+        n_init = PyArray_DIM(S, 0);
+    } else {
+        if ((Init = as_array(io, NPY_FLOAT64, 3, "init_centers")) == NULL) goto done;
+        n_init = PyArray_DIM(Init, 0);
+        if (PyArray_DIM(Init, 1) != k || PyArray_DIM(Init, 2) != d) {
+            PyErr_Format(PyExc_ValueError,
+                         "init_centers must have shape (n_init, %zd, %zd), got (%zd, %zd, %zd)", k,
+                         (Py_ssize_t)d, (Py_ssize_t)n_init, (Py_ssize_t)PyArray_DIM(Init, 1),
+                         (Py_ssize_t)PyArray_DIM(Init, 2));
+            goto done;
+        }
+        if (require_finite(Init, "init_centers") < 0) goto done;
+    }
+    if (n_init < 1 || n_init > 100000) {
+        PyErr_Format(PyExc_ValueError, "n_init must be between 1 and 100000, got %zd",
+                     (Py_ssize_t)n_init);
+        goto done;
+    }
+    if (trials <= 0) trials = 2 + (Py_ssize_t)log((double)k);
+    if (trials > 64) {
+        PyErr_Format(PyExc_ValueError, "n_trials must be between 1 and 64, got %zd", trials);
+        goto done;
+    }
+    if (max_iter < 1) {
+        PyErr_Format(PyExc_ValueError, "max_iter must be >= 1, got %d", max_iter);
+        goto done;
+    }
+    if (!(tol >= 0.0) || !isfinite(tol)) {
+        PyErr_SetString(PyExc_ValueError, "tol must be finite and >= 0");
+        goto done;
+    }
+    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) {
+        PyErr_Format(PyExc_ValueError, "algorithm must be 0 (Lloyd) or 1 (Hamerly), got %d",
+                     algorithm);
+        goto done;
+    }
+    if (get_weights(wo, n, &W) < 0) goto done;
+    npy_intp cdims[2] = {k, d}, ldims[1] = {n};
+    C = (PyArrayObject *)PyArray_SimpleNew(2, cdims, NPY_FLOAT64);
+    L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
+    if (C == NULL || L == NULL) goto done;
+    int nt = seg_resolve_threads(n_threads);
+    work = alloc_work(seg_kmeans_runs_work_size(n, d, k, (int)n_init, trials,
+                                                (seg_kmeans_algorithm)algorithm, nt),
+                      "kmeans");
+    if (work == NULL) goto done;
+    double inertia = 0.0;
+    int n_iter = 0, converged = 0, best = 0;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_kmeans_fit_runs((const double *)PyArray_DATA(X), n, d,
+                             W ? (const double *)PyArray_DATA(W) : NULL, k, (int)n_init,
+                             S ? (const uint64_t *)PyArray_DATA(S) : NULL, trials,
+                             Init ? (const double *)PyArray_DATA(Init) : NULL, max_iter, tol,
+                             (seg_kmeans_algorithm)algorithm, nt, &INTERRUPT,
+                             (double *)PyArray_DATA(C), (int32_t *)PyArray_DATA(L), &inertia,
+                             &n_iter, &converged, &best, work);
+    Py_END_ALLOW_THREADS
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans");
+        goto done;
+    }
+    result = Py_BuildValue("OOdiOi", L, C, inertia, n_iter, converged ? Py_True : Py_False, best);
+done:
+    PyMem_RawFree(work);
+    Py_XDECREF(X);
+    Py_XDECREF(S);
+    Py_XDECREF(Init);
+    Py_XDECREF(W);
+    Py_XDECREF(C);
+    Py_XDECREF(L);
+    return result;
+}
+
 static PyObject *py_kmeans_predict(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X", "centers", "sample_weight", "n_threads", NULL};
@@ -554,6 +657,482 @@ done:
 /* ---- end clustering kernels ---- */
 
 /* ---- dask step kernels (seg_kmeans_step) ---- */
+
+/* A 2-D float64 array with d columns (d < 0: any d >= 1), zero rows allowed;
+ * values are checked by the kernels (they report non-finite outputs). */
+static PyArrayObject *step_matrix(PyObject *obj, npy_intp d, const char *name) {
+    PyArrayObject *a = as_array(obj, NPY_FLOAT64, 2, name);
+    if (a == NULL) return NULL;
+    if (PyArray_DIM(a, 1) < 1 || (d >= 0 && PyArray_DIM(a, 1) != d)) {
+        if (d >= 0)
+            PyErr_Format(PyExc_ValueError, "%s must have %zd columns, got shape (%zd, %zd)", name,
+                         (Py_ssize_t)d, (Py_ssize_t)PyArray_DIM(a, 0),
+                         (Py_ssize_t)PyArray_DIM(a, 1));
+        else
+            PyErr_Format(PyExc_ValueError, "%s must have at least one column, got shape (%zd, 0)",
+                         name, (Py_ssize_t)PyArray_DIM(a, 0));
+        Py_DECREF(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Optional weights of one chunk: None, or m finite values >= 0 (a chunk may
+ * weigh nothing in total). */
+static int step_weights(PyObject *obj, npy_intp m, PyArrayObject **out) {
+    *out = NULL;
+    if (obj == NULL || obj == Py_None) return 0;
+    PyArrayObject *w = as_array(obj, NPY_FLOAT64, 1, "sample_weight");
+    if (w == NULL) return -1;
+    if (PyArray_DIM(w, 0) != m) {
+        PyErr_Format(PyExc_ValueError, "sample_weight has length %zd but X has %zd rows",
+                     (Py_ssize_t)PyArray_DIM(w, 0), (Py_ssize_t)m);
+        Py_DECREF(w);
+        return -1;
+    }
+    const double *p = (const double *)PyArray_DATA(w);
+    for (npy_intp i = 0; i < m; i++) {
+        if (!isfinite(p[i]) || p[i] < 0.0) {
+            PyErr_Format(PyExc_ValueError, "sample_weight must be finite and >= 0; row %zd is %s",
+                         (Py_ssize_t)i, isfinite(p[i]) ? "negative" : "NaN or infinite");
+            Py_DECREF(w);
+            return -1;
+        }
+    }
+    *out = w;
+    return 0;
+}
+
+static PyObject *py_kmeans_step(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"X", "centers", "sample_weight", "offset", "n_far", "return_labels",
+                             NULL};
+    PyObject *xo, *co, *wo = Py_None, *result = NULL;
+    Py_ssize_t offset = 0, n_far = 0;
+    int want_labels = 0;
+    PyArrayObject *X = NULL, *W = NULL, *C = NULL, *S = NULL, *Wt = NULL, *L = NULL;
+    PyArrayObject *Fi = NULL, *Fd = NULL, *Fl = NULL, *Fw = NULL, *Fr = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|Onnp", kwlist, &xo, &co, &wo, &offset,
+                                     &n_far, &want_labels))
+        return NULL;
+    if ((X = step_matrix(xo, -1, "X")) == NULL) goto done;
+    npy_intp m = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
+    if ((C = get_centers(co, d)) == NULL) goto done;
+    npy_intp k = PyArray_DIM(C, 0);
+    if (k > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "at most %d centres, got %zd", INT32_MAX, (Py_ssize_t)k);
+        goto done;
+    }
+    if (offset < 0 || n_far < 0) {
+        PyErr_Format(PyExc_ValueError, "offset and n_far must be >= 0, got %zd and %zd", offset,
+                     n_far);
+        goto done;
+    }
+    if (step_weights(wo, m, &W) < 0) goto done;
+    npy_intp nf = n_far < m ? n_far : m; /* the kernel writes min(capacity, m) */
+    npy_intp kd[2] = {k, d}, kk[1] = {k}, fd1[1] = {nf}, fd2[2] = {nf, d}, md[1] = {m};
+    S = (PyArrayObject *)PyArray_SimpleNew(2, kd, NPY_FLOAT64);
+    Wt = (PyArrayObject *)PyArray_SimpleNew(1, kk, NPY_FLOAT64);
+    Fi = (PyArrayObject *)PyArray_SimpleNew(1, fd1, NPY_INTP);
+    Fd = (PyArrayObject *)PyArray_SimpleNew(1, fd1, NPY_FLOAT64);
+    Fl = (PyArrayObject *)PyArray_SimpleNew(1, fd1, NPY_INT32);
+    Fw = (PyArrayObject *)PyArray_SimpleNew(1, fd1, NPY_FLOAT64);
+    Fr = (PyArrayObject *)PyArray_SimpleNew(2, fd2, NPY_FLOAT64);
+    if (want_labels) L = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_INT32);
+    if (!S || !Wt || !Fi || !Fd || !Fl || !Fw || !Fr || (want_labels && !L)) goto done;
+    seg_kmeans_far far = {(seg_idx *)PyArray_DATA(Fi), (double *)PyArray_DATA(Fd),
+                          (int32_t *)PyArray_DATA(Fl), (double *)PyArray_DATA(Fw),
+                          (double *)PyArray_DATA(Fr), nf, 0};
+    double sse = 0.0;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_kmeans_step((const double *)PyArray_DATA(X), m, d,
+                         W ? (const double *)PyArray_DATA(W) : NULL,
+                         (const double *)PyArray_DATA(C), k, offset, &INTERRUPT,
+                         L ? (int32_t *)PyArray_DATA(L) : NULL, (double *)PyArray_DATA(S),
+                         (double *)PyArray_DATA(Wt), &sse, &far);
+    Py_END_ALLOW_THREADS
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_step");
+        goto done;
+    }
+    if (want_labels)
+        result = Py_BuildValue("OOdOOOOOO", S, Wt, sse, Fi, Fd, Fl, Fw, Fr, L);
+    else
+        result = Py_BuildValue("OOdOOOOO", S, Wt, sse, Fi, Fd, Fl, Fw, Fr);
+done:
+    Py_XDECREF(X);
+    Py_XDECREF(W);
+    Py_XDECREF(C);
+    Py_XDECREF(S);
+    Py_XDECREF(Wt);
+    Py_XDECREF(L);
+    Py_XDECREF(Fi);
+    Py_XDECREF(Fd);
+    Py_XDECREF(Fl);
+    Py_XDECREF(Fw);
+    Py_XDECREF(Fr);
+    return result;
+}
+
+static PyObject *py_kmeans_step_merge(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"sums",     "weights",    "centers",  "far_dist",
+                             "far_label", "far_weight", "far_rows", NULL};
+    PyObject *so, *wo, *co, *fdo = Py_None, *flo = Py_None, *fwo = Py_None, *fro = Py_None;
+    PyObject *result = NULL;
+    PyArrayObject *S = NULL, *W = NULL, *C0 = NULL, *C = NULL;
+    PyArrayObject *Fd = NULL, *Fl = NULL, *Fw = NULL, *Fr = NULL;
+    double *work = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO|OOOO", kwlist, &so, &wo, &co, &fdo, &flo,
+                                     &fwo, &fro))
+        return NULL;
+    if ((S = as_array(so, NPY_FLOAT64, 3, "sums")) == NULL) goto done;
+    npy_intp nc = PyArray_DIM(S, 0), k = PyArray_DIM(S, 1), d = PyArray_DIM(S, 2);
+    if (nc < 1 || k < 1 || d < 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "sums must have shape (n_chunks >= 1, n_clusters >= 1, n_features >= 1)");
+        goto done;
+    }
+    if ((W = as_array(wo, NPY_FLOAT64, 2, "weights")) == NULL) goto done;
+    if (PyArray_DIM(W, 0) != nc || PyArray_DIM(W, 1) != k) {
+        PyErr_Format(PyExc_ValueError, "weights must have shape (%zd, %zd) like sums, got (%zd, %zd)",
+                     (Py_ssize_t)nc, (Py_ssize_t)k, (Py_ssize_t)PyArray_DIM(W, 0),
+                     (Py_ssize_t)PyArray_DIM(W, 1));
+        goto done;
+    }
+    if ((C0 = get_centers(co, d)) == NULL) goto done;
+    if (PyArray_DIM(C0, 0) != k) {
+        PyErr_Format(PyExc_ValueError, "centers has %zd rows but sums has %zd clusters",
+                     (Py_ssize_t)PyArray_DIM(C0, 0), (Py_ssize_t)k);
+        goto done;
+    }
+    C = (PyArrayObject *)PyArray_NewCopy(C0, NPY_CORDER); /* the kernel overwrites it */
+    if (C == NULL) goto done;
+    int n_given = (fdo != Py_None) + (flo != Py_None) + (fwo != Py_None) + (fro != Py_None);
+    if (n_given != 0 && n_given != 4) {
+        PyErr_SetString(PyExc_TypeError,
+                        "far_dist, far_label, far_weight and far_rows go together: all or none");
+        goto done;
+    }
+    npy_intp ne = 0;
+    if (n_given == 4) {
+        if ((Fd = as_array(fdo, NPY_FLOAT64, 1, "far_dist")) == NULL) goto done;
+        if ((Fl = as_array(flo, NPY_INT32, 1, "far_label")) == NULL) goto done;
+        if ((Fw = as_array(fwo, NPY_FLOAT64, 1, "far_weight")) == NULL) goto done;
+        if ((Fr = as_array(fro, NPY_FLOAT64, 2, "far_rows")) == NULL) goto done;
+        ne = PyArray_DIM(Fd, 0);
+        if (PyArray_DIM(Fl, 0) != ne || PyArray_DIM(Fw, 0) != ne || PyArray_DIM(Fr, 0) != ne ||
+            PyArray_DIM(Fr, 1) != d) {
+            PyErr_Format(PyExc_ValueError,
+                         "far_dist, far_label, far_weight must have length %zd and far_rows "
+                         "shape (%zd, %zd)", (Py_ssize_t)ne, (Py_ssize_t)ne, (Py_ssize_t)d);
+            goto done;
+        }
+        const int32_t *lab = (const int32_t *)PyArray_DATA(Fl);
+        for (npy_intp e = 0; e < ne; e++) {
+            if (lab[e] < 0 || lab[e] >= k) {
+                PyErr_Format(PyExc_ValueError, "far_label must be in [0, %zd); entry %zd is %d",
+                             (Py_ssize_t)k, (Py_ssize_t)e, (int)lab[e]);
+                goto done;
+            }
+        }
+    }
+    work = alloc_work(seg_kmeans_step_merge_work_size(k, d, ne), "kmeans_step_merge");
+    if (work == NULL) goto done;
+    seg_kmeans_far far = {NULL, Fd ? (double *)PyArray_DATA(Fd) : NULL,
+                          Fl ? (int32_t *)PyArray_DATA(Fl) : NULL,
+                          Fw ? (double *)PyArray_DATA(Fw) : NULL,
+                          Fr ? (double *)PyArray_DATA(Fr) : NULL, ne, ne};
+    double shift = 0.0;
+    seg_idx moved = 0;
+    seg_status st = seg_kmeans_step_merge(nc, k, d, (const double *)PyArray_DATA(S),
+                                          (const double *)PyArray_DATA(W), ne ? &far : NULL,
+                                          (double *)PyArray_DATA(C), &shift, &moved, work);
+    if (st == SEG_EDEGENERATE) {
+        PyErr_SetString(PyExc_ValueError,
+                        "kmeans_step_merge: the clusters' total weight is zero; at least one "
+                        "row must have a positive sample_weight");
+        goto done;
+    }
+    if (st == SEG_EINVAL) {
+        PyErr_SetString(PyExc_ValueError,
+                        "kmeans_step_merge: weights and far_weight must be >= 0");
+        goto done;
+    }
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_step_merge");
+        goto done;
+    }
+    result = Py_BuildValue("Odn", C, shift, (Py_ssize_t)moved);
+done:
+    PyMem_RawFree(work);
+    Py_XDECREF(S);
+    Py_XDECREF(W);
+    Py_XDECREF(C0);
+    Py_XDECREF(C);
+    Py_XDECREF(Fd);
+    Py_XDECREF(Fl);
+    Py_XDECREF(Fw);
+    Py_XDECREF(Fr);
+    return result;
+}
+
+static PyObject *py_kmeans_step_nearest(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"X",       "candidates", "first",         "n_candidates",
+                             "closest", "nearest",    "sample_weight", NULL};
+    PyObject *xo, *qo, *clo = Py_None, *neo = Py_None, *wo = Py_None, *result = NULL;
+    Py_ssize_t first, n_cand;
+    PyArrayObject *X = NULL, *Q = NULL, *W = NULL, *Cl = NULL, *Ne = NULL, *Cw = NULL;
+    PyArrayObject *in = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOnn|OOO", kwlist, &xo, &qo, &first, &n_cand,
+                                     &clo, &neo, &wo))
+        return NULL;
+    if ((X = step_matrix(xo, -1, "X")) == NULL) goto done;
+    npy_intp m = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
+    if ((Q = step_matrix(qo, d, "candidates")) == NULL) goto done;
+    npy_intp q = PyArray_DIM(Q, 0);
+    int reset = clo == Py_None;
+    if ((clo == Py_None) != (neo == Py_None)) {
+        PyErr_SetString(PyExc_TypeError, "closest and nearest go together: both or neither");
+        goto done;
+    }
+    if (first < 0 || n_cand < 1 || n_cand > INT32_MAX || first > n_cand - q ||
+        (reset && (first != 0 || q < 1))) {
+        PyErr_Format(PyExc_ValueError,
+                     "need 0 <= first <= n_candidates - len(candidates) (first = 0 and at least "
+                     "one candidate without closest/nearest); got first=%zd, %zd candidates, "
+                     "n_candidates=%zd", first, (Py_ssize_t)q, n_cand);
+        goto done;
+    }
+    if (step_weights(wo, m, &W) < 0) goto done;
+    npy_intp md[1] = {m}, cd[1] = {n_cand};
+    if (reset) {
+        Cl = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_FLOAT64);
+        Ne = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_INT32);
+    } else {
+        /* Fresh copies: the caller's arrays (persisted Dask chunks) stay as they are. */
+        if ((in = as_array(clo, NPY_FLOAT64, 1, "closest")) == NULL) goto done;
+        Cl = (PyArrayObject *)PyArray_NewCopy(in, NPY_CORDER);
+        Py_CLEAR(in);
+        if (Cl == NULL) goto done;
+        if ((in = as_array(neo, NPY_INT32, 1, "nearest")) == NULL) goto done;
+        Ne = (PyArrayObject *)PyArray_NewCopy(in, NPY_CORDER);
+        Py_CLEAR(in);
+        if (Ne == NULL) goto done;
+        if (PyArray_DIM(Cl, 0) != m || PyArray_DIM(Ne, 0) != m) {
+            PyErr_Format(PyExc_ValueError, "closest and nearest must have the %zd rows of X",
+                         (Py_ssize_t)m);
+            goto done;
+        }
+    }
+    Cw = (PyArrayObject *)PyArray_SimpleNew(1, cd, NPY_FLOAT64);
+    if (Cl == NULL || Ne == NULL || Cw == NULL) goto done;
+    double cost = 0.0;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_kmeans_step_nearest((const double *)PyArray_DATA(X), m, d,
+                                 W ? (const double *)PyArray_DATA(W) : NULL,
+                                 (const double *)PyArray_DATA(Q), q, first, reset, &INTERRUPT,
+                                 (double *)PyArray_DATA(Cl), (int32_t *)PyArray_DATA(Ne), &cost,
+                                 (double *)PyArray_DATA(Cw), n_cand);
+    Py_END_ALLOW_THREADS
+    if (st == SEG_EINVAL) {
+        PyErr_Format(PyExc_ValueError,
+                     "kmeans_step_nearest: nearest must hold candidate numbers in [0, %zd) and "
+                     "closest squared distances >= 0", first);
+        goto done;
+    }
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_step_nearest");
+        goto done;
+    }
+    result = Py_BuildValue("OOdO", Cl, Ne, cost, Cw);
+done:
+    Py_XDECREF(X);
+    Py_XDECREF(Q);
+    Py_XDECREF(W);
+    Py_XDECREF(Cl);
+    Py_XDECREF(Ne);
+    Py_XDECREF(Cw);
+    Py_XDECREF(in);
+    return result;
+}
+
+static PyObject *py_kmeans_step_sample(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"closest", "ell", "phi", "seed", "sample_weight", NULL};
+    PyObject *clo, *wo = Py_None, *result = NULL;
+    double ell, phi;
+    unsigned long long seed;
+    PyArrayObject *Cl = NULL, *W = NULL, *P = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OddK|O", kwlist, &clo, &ell, &phi, &seed, &wo))
+        return NULL;
+    if ((Cl = as_array(clo, NPY_FLOAT64, 1, "closest")) == NULL) goto done;
+    npy_intp m = PyArray_DIM(Cl, 0);
+    if (!(isfinite(ell) && ell > 0.0 && isfinite(phi) && phi > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "ell and phi must be finite and > 0");
+        goto done;
+    }
+    if (step_weights(wo, m, &W) < 0) goto done;
+    npy_intp md[1] = {m};
+    P = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_INTP);
+    if (P == NULL) goto done;
+    seg_idx count = 0;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_kmeans_step_sample((const double *)PyArray_DATA(Cl),
+                                W ? (const double *)PyArray_DATA(W) : NULL, m, ell, phi,
+                                (uint64_t)seed, (seg_idx *)PyArray_DATA(P), &count);
+    Py_END_ALLOW_THREADS
+    if (st == SEG_EINVAL) {
+        PyErr_SetString(PyExc_ValueError, "kmeans_step_sample: closest must be >= 0");
+        goto done;
+    }
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_step_sample");
+        goto done;
+    }
+    npy_intp pd[1] = {count}; /* keep the picked prefix */
+    PyArrayObject *Out = (PyArrayObject *)PyArray_SimpleNew(1, pd, NPY_INTP);
+    if (Out == NULL) goto done;
+    if (count > 0)
+        memcpy(PyArray_DATA(Out), PyArray_DATA(P), (size_t)count * sizeof(npy_intp));
+    result = (PyObject *)Out;
+done:
+    Py_XDECREF(Cl);
+    Py_XDECREF(W);
+    Py_XDECREF(P);
+    return result;
+}
+
+/* int32 labels of length m, codes in [0, k); raises naming the row. */
+static PyArrayObject *step_labels(PyObject *obj, npy_intp m, npy_intp k, const char *name) {
+    PyArrayObject *L = as_array(obj, NPY_INT32, 1, name);
+    if (L == NULL) return NULL;
+    if (PyArray_DIM(L, 0) != m) {
+        PyErr_Format(PyExc_ValueError, "%s has length %zd but its rows number %zd", name,
+                     (Py_ssize_t)PyArray_DIM(L, 0), (Py_ssize_t)m);
+        Py_DECREF(L);
+        return NULL;
+    }
+    const int32_t *lab = (const int32_t *)PyArray_DATA(L);
+    for (npy_intp i = 0; i < m; i++) {
+        if (lab[i] < 0 || lab[i] >= k) {
+            PyErr_Format(PyExc_ValueError, "%s must be codes in [0, %zd); row %zd has %d", name,
+                         (Py_ssize_t)k, (Py_ssize_t)i, (int)lab[i]);
+            Py_DECREF(L);
+            return NULL;
+        }
+    }
+    return L;
+}
+
+static PyObject *py_kmeans_step_silhouette(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"A", "labels_a", "B", "labels_b", "n_clusters", "both", NULL};
+    PyObject *ao, *lao, *bo, *lbo, *result = NULL;
+    Py_ssize_t k;
+    int both = 0;
+    PyArrayObject *A = NULL, *La = NULL, *B = NULL, *Lb = NULL, *Sa = NULL, *Sb = NULL;
+    double *work = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOn|p", kwlist, &ao, &lao, &bo, &lbo, &k,
+                                     &both))
+        return NULL;
+    if (k < 1) {
+        PyErr_Format(PyExc_ValueError, "n_clusters must be >= 1, got %zd", k);
+        goto done;
+    }
+    if ((A = step_matrix(ao, -1, "A")) == NULL) goto done;
+    npy_intp ma = PyArray_DIM(A, 0), d = PyArray_DIM(A, 1);
+    if ((B = step_matrix(bo, d, "B")) == NULL) goto done;
+    npy_intp mb = PyArray_DIM(B, 0);
+    if ((La = step_labels(lao, ma, k, "labels_a")) == NULL) goto done;
+    if ((Lb = step_labels(lbo, mb, k, "labels_b")) == NULL) goto done;
+    if (alloc_check((size_t)(ma + mb), (size_t)k * sizeof(double), "kmeans_step_silhouette") < 0)
+        goto done;
+    npy_intp ad[2] = {ma, k}, bd[2] = {mb, k};
+    Sa = (PyArrayObject *)PyArray_SimpleNew(2, ad, NPY_FLOAT64);
+    if (both) Sb = (PyArrayObject *)PyArray_SimpleNew(2, bd, NPY_FLOAT64);
+    if (Sa == NULL || (both && Sb == NULL)) goto done;
+    work = alloc_work(seg_kmeans_step_silhouette_work_size(d), "kmeans_step_silhouette");
+    if (work == NULL) goto done;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_kmeans_step_silhouette((const double *)PyArray_DATA(A),
+                                    (const int32_t *)PyArray_DATA(La), ma,
+                                    (const double *)PyArray_DATA(B),
+                                    (const int32_t *)PyArray_DATA(Lb), mb, d, k, &INTERRUPT,
+                                    (double *)PyArray_DATA(Sa),
+                                    Sb ? (double *)PyArray_DATA(Sb) : NULL, work);
+    Py_END_ALLOW_THREADS
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_step_silhouette");
+        goto done;
+    }
+    result = Py_BuildValue("OO", Sa, Sb ? (PyObject *)Sb : Py_None);
+done:
+    PyMem_RawFree(work);
+    Py_XDECREF(A);
+    Py_XDECREF(La);
+    Py_XDECREF(B);
+    Py_XDECREF(Lb);
+    Py_XDECREF(Sa);
+    Py_XDECREF(Sb);
+    return result;
+}
+
+static PyObject *py_kmeans_step_silhouette_scores(PyObject *self, PyObject *args,
+                                                  PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"sums", "labels", "counts", NULL};
+    PyObject *so, *lo, *co, *result = NULL;
+    PyArrayObject *S = NULL, *L = NULL, *C = NULL, *Out = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO", kwlist, &so, &lo, &co)) return NULL;
+    if ((S = as_array(so, NPY_FLOAT64, 2, "sums")) == NULL) goto done;
+    npy_intp m = PyArray_DIM(S, 0), k = PyArray_DIM(S, 1);
+    if (k < 1) {
+        PyErr_SetString(PyExc_ValueError, "sums must have at least one column (cluster)");
+        goto done;
+    }
+    if ((L = step_labels(lo, m, k, "labels")) == NULL) goto done;
+    if ((C = as_array(co, NPY_INT64, 1, "counts")) == NULL) goto done;
+    if (PyArray_DIM(C, 0) != k) {
+        PyErr_Format(PyExc_ValueError, "counts has length %zd but sums has %zd clusters",
+                     (Py_ssize_t)PyArray_DIM(C, 0), (Py_ssize_t)k);
+        goto done;
+    }
+    npy_intp md[1] = {m};
+    Out = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_FLOAT64);
+    if (Out == NULL) goto done;
+    seg_status st = seg_kmeans_step_silhouette_scores(
+        (const double *)PyArray_DATA(S), (const int32_t *)PyArray_DATA(L), m, k,
+        (const int64_t *)PyArray_DATA(C), (double *)PyArray_DATA(Out));
+    if (st == SEG_EDEGENERATE) {
+        PyErr_SetString(PyExc_ValueError,
+                        "silhouette needs at least 2 non-empty clusters in counts");
+        goto done;
+    }
+    if (st == SEG_EINVAL) {
+        PyErr_SetString(PyExc_ValueError,
+                        "counts must be >= 0 and >= 1 for every cluster a row is labelled with");
+        goto done;
+    }
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_step_silhouette_scores");
+        goto done;
+    }
+    result = (PyObject *)Out;
+    Out = NULL;
+done:
+    Py_XDECREF(S);
+    Py_XDECREF(L);
+    Py_XDECREF(C);
+    Py_XDECREF(Out);
+    return result;
+}
+
 /* ---- end dask step kernels ---- */
 
 /* ---- decision kernels (seg_mcdm) ---- */
@@ -957,6 +1536,13 @@ static PyMethodDef core_methods[] = {
      "n_threads=0)\n--\n\n"
      "Lloyd (algorithm=0) or Hamerly (1) iterations from the given centres: returns "
      "(labels int32, centers, inertia, n_iter, converged). tol is absolute."},
+    {"kmeans_fit_runs", (PyCFunction)(void (*)(void))py_kmeans_fit_runs,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_fit_runs(X, n_clusters, seeds=None, init_centers=None, sample_weight=None, "
+     "n_trials=0, max_iter=300, tol=0.0, algorithm=0, n_threads=0)\n--\n\n"
+     "n_init runs (one per uint64 seed, greedy k-means++; or one per (k, d) slice of "
+     "init_centers); keeps the lowest inertia. Returns (labels int32, centers, inertia, "
+     "n_iter, converged, best_run)."},
     {"kmeans_predict", (PyCFunction)(void (*)(void))py_kmeans_predict,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"
@@ -974,6 +1560,41 @@ static PyMethodDef core_methods[] = {
      "(Calinski-Harabasz score, Davies-Bouldin index); labels are int32 codes, all used."},
     /* ---- end clustering methods ---- */
     /* ---- dask step methods ---- */
+    {"kmeans_step", (PyCFunction)(void (*)(void))py_kmeans_step, METH_VARARGS | METH_KEYWORDS,
+     "kmeans_step(X, centers, sample_weight=None, offset=0, n_far=0, return_labels=False)\n--\n\n"
+     "One Lloyd pass over one row chunk (zero rows allowed): returns (sums (k, d), weights (k,), "
+     "sse, far_index (intp), far_dist, far_label (int32), far_weight, far_rows (f, d)[, labels "
+     "int32]); the far_* describe the chunk's min(n_far, rows) rows farthest from their "
+     "nearest centre, farthest first, with global row numbers offset + local row."},
+    {"kmeans_step_merge", (PyCFunction)(void (*)(void))py_kmeans_step_merge,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_step_merge(sums, weights, centers, far_dist=None, far_label=None, far_weight=None, "
+     "far_rows=None)\n--\n\n"
+     "Centre update from the partials of n_chunks chunks (sums (n_chunks, k, d), weights "
+     "(n_chunks, k)), merged in chunk order, empty clusters re-seeded from the far rows "
+     "(concatenated in chunk order): returns (new centers, squared shift, n_relocated)."},
+    {"kmeans_step_nearest", (PyCFunction)(void (*)(void))py_kmeans_step_nearest,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_step_nearest(X, candidates, first, n_candidates, closest=None, nearest=None, "
+     "sample_weight=None)\n--\n\n"
+     "k-means||: folds candidates numbered first.. into each row's squared distance to and "
+     "number of its nearest candidate (new arrays; without closest/nearest, from scratch): "
+     "returns (closest, nearest int32, cost, candidate weights (n_candidates,))."},
+    {"kmeans_step_sample", (PyCFunction)(void (*)(void))py_kmeans_step_sample,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_step_sample(closest, ell, phi, seed, sample_weight=None)\n--\n\n"
+     "k-means|| oversampling: local rows picked with probability min(1, ell * w * closest / "
+     "phi), one draw per row from the seed (intp, ascending)."},
+    {"kmeans_step_silhouette", (PyCFunction)(void (*)(void))py_kmeans_step_silhouette,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_step_silhouette(A, labels_a, B, labels_b, n_clusters, both=False)\n--\n\n"
+     "Per-cluster sums of Euclidean distances between two chunks: returns (sa (len(A), k): "
+     "from each row of A to B's clusters, sb (len(B), k) the reverse, or None unless both)."},
+    {"kmeans_step_silhouette_scores", (PyCFunction)(void (*)(void))py_kmeans_step_silhouette_scores,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_step_silhouette_scores(sums, labels, counts)\n--\n\n"
+     "Silhouette of rows from their per-cluster distance sums over all rows (m, k), their "
+     "int32 labels and the int64 cluster sizes (k,)."},
     /* ---- end dask step methods ---- */
     /* ---- decision methods ---- */
     {"entropy_weights", (PyCFunction)(void (*)(void))py_entropy_weights,

@@ -213,20 +213,18 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
     rng = check_random_state(random_state)
     # scikit-learn's convention: tol is relative to the mean feature variance.
     abs_tol = float(np.var(data, axis=0).mean() * tol) if tol > 0 else 0.0
-    best = None
-    for _ in range(n_init):
-        centers0 = _initial_centers(init, data, k, sw, rng, threads)
-        run = _core.kmeans_fit(
-            data,
-            centers0,
-            sample_weight=sw,
-            max_iter=max_iter,
-            tol=abs_tol,
-            algorithm=alg,
-            n_threads=threads,
-        )
-        if best is None or run[2] < best[2]:
-            best = run
+    if isinstance(init, str) and init == "k-means++":
+        seeds = np.array([_seed(rng) for _ in range(n_init)], dtype=np.uint64)
+        starts = {"seeds": seeds}
+    else:
+        starts = {"init_centers": np.stack(
+            [_initial_centers(init, data, k, sw, rng, threads) for _ in range(n_init)])}
+    # All runs in one C call: in parallel over runs when there are enough of
+    # them, keeping the lowest inertia (the first run on ties).
+    best = _core.kmeans_fit_runs(
+        data, k, **starts, sample_weight=sw, max_iter=max_iter, tol=abs_tol, algorithm=alg,
+        n_threads=threads,
+    )[:5]
     labels = best[0]
     used = np.unique(labels).size
     if used < k:

@@ -141,6 +141,11 @@ def test_same_result_on_one_and_two_threads():
     assert one.inertia == two.inertia
     again = sg.kmeans(X, 6, n_init=3, random_state=5, n_threads=2)
     np.testing.assert_array_equal(again.labels, two.labels)
+    # n_init=3: runs one after another on 2 threads, runs in parallel on 1;
+    # n_init=10: runs in parallel on both. Same answer every way.
+    ten = [sg.kmeans(X, 6, n_init=10, random_state=5, n_threads=t) for t in (1, 2)]
+    np.testing.assert_array_equal(ten[0].centers, ten[1].centers)
+    np.testing.assert_array_equal(ten[0].labels, ten[1].labels)
 
 
 def test_hamerly_and_lloyd_agree_on_paper_like_data():

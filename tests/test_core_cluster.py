@@ -37,6 +37,15 @@ BAD_CALLS = [
     (lambda: _core.kmeans_plusplus(X, -5), ValueError, "n_clusters"),
     (lambda: _core.kmeans_plusplus(X, 2, n_trials=1000), ValueError, "n_trials"),
     (lambda: _core.kmeans_predict(X, C[:, :1]), ValueError, "centers"),
+    (lambda: _core.kmeans_fit_runs(X, 4), ValueError, "exactly one of seeds"),
+    (lambda: _core.kmeans_fit_runs(X, 4, seeds=[1], init_centers=C[None]), ValueError,
+     "exactly one"),
+    (lambda: _core.kmeans_fit_runs(X, 4, init_centers=C), ValueError, "3-dimensional"),
+    (lambda: _core.kmeans_fit_runs(X, 4, init_centers=C[None, :3]), ValueError,
+     r"shape \(n_init, 4, 3\)"),
+    (lambda: _core.kmeans_fit_runs(X, 4, seeds=np.zeros(0, np.uint64)), ValueError, "n_init"),
+    (lambda: _core.kmeans_fit_runs(X, 41, seeds=[1]), ValueError, "n_clusters"),
+    (lambda: _core.kmeans_fit_runs(X, 4, seeds=[1], max_iter=0), ValueError, "max_iter"),
     (lambda: _core.kmeans_transform(X, np.zeros((0, 3))), ValueError, "centers"),
     (lambda: _core.silhouette_samples(X, L[:5], 4), ValueError, "labels has length"),
     (lambda: _core.silhouette_samples(X, L, 3), ValueError, r"codes in \[0, 3\)"),
@@ -110,3 +119,25 @@ def test_plusplus_never_picks_zero_weight_rows():
     for seed in range(20):
         _, idx = _core.kmeans_plusplus(X, 3, sample_weight=w, seed=seed)
         assert set(idx.tolist()) <= {3, 7, 11, 20, 33}
+
+
+def test_fit_runs_equals_separate_runs_keeping_the_first_best():
+    seeds = np.array([11, 22, 33, 44, 55], dtype=np.uint64)
+    tol = 1e-6
+    runs = []
+    for seed in seeds:
+        c0, _ = _core.kmeans_plusplus(X, 4, seed=int(seed))
+        runs.append(_core.kmeans_fit(X, c0, tol=tol))
+    best = min(range(len(runs)), key=lambda r: (runs[r][2], r))
+    for nt in (1, 2):
+        labels, centers, inertia, n_iter, conv, which = _core.kmeans_fit_runs(
+            X, 4, seeds=seeds, tol=tol, n_threads=nt)
+        assert which == best
+        np.testing.assert_array_equal(centers, runs[best][1])
+        np.testing.assert_array_equal(labels, runs[best][0])
+        assert inertia == pytest.approx(runs[best][2], rel=1e-14)
+        assert n_iter == runs[best][3]
+    starts = np.stack([X[:4], X[4:8], X[8:12]])
+    out = _core.kmeans_fit_runs(X, 4, init_centers=starts)
+    direct = [_core.kmeans_fit(X, s0) for s0 in starts]
+    assert out[2] == pytest.approx(min(r[2] for r in direct), rel=1e-14)

@@ -186,11 +186,63 @@ static void test_bad_input(void) {
     CHECK(seg_kmeans_plusplus_work_size(0, 1, 1, 1) == -1);
 }
 
+static void test_runs_equal_sequential(void) {
+    const seg_idx n = 2000, d = 3, k = 5;
+    double *X = malloc(sizeof(double) * n * d);
+    make_data(X, n, d, 21);
+    uint64_t seeds[6] = {5, 6, 7, 8, 9, 10};
+    double best_inertia = INFINITY, best_c[15], c[15];
+    int best = -1;
+    int32_t *lab = malloc(sizeof(int32_t) * n);
+    double *pw = malloc(sizeof(double) * (size_t)seg_kmeans_plusplus_work_size(n, d, k, 3));
+    double *fw =
+        malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, SEG_KMEANS_LLOYD));
+    for (int r = 0; r < 6; r++) {
+        double inertia;
+        int it, conv;
+        CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, seeds[r], 1, NULL, c, NULL, pw) == SEG_OK);
+        CHECK(seg_kmeans_fit(X, n, d, NULL, k, c, 100, 1e-9, SEG_KMEANS_LLOYD, 1, NULL, lab,
+                             &inertia, &it, &conv, fw) == SEG_OK);
+        if (inertia < best_inertia) {
+            best_inertia = inertia;
+            best = r;
+            memcpy(best_c, c, sizeof(c));
+        }
+    }
+    for (int nt = 1; nt <= 3; nt++) {
+        double *w = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(
+                                                n, d, k, 6, 3, SEG_KMEANS_LLOYD, nt));
+        double C[15], inertia;
+        int it, conv, which;
+        CHECK(seg_kmeans_fit_runs(X, n, d, NULL, k, 6, seeds, 3, NULL, 100, 1e-9,
+                                  SEG_KMEANS_LLOYD, nt, NULL, C, lab, &inertia, &it, &conv,
+                                  &which, w) == SEG_OK);
+        CHECK(which == best);
+        CHECK(memcmp(C, best_c, sizeof(C)) == 0);
+        CHECK_CLOSE(inertia, best_inertia, 1e-12 * best_inertia);
+        free(w);
+    }
+    seg_interrupt stop = {stop_now, NULL};
+    double *w = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(
+                                            n, d, k, 6, 3, SEG_KMEANS_LLOYD, 2));
+    double C[15], inertia;
+    int it, conv, which;
+    CHECK(seg_kmeans_fit_runs(X, n, d, NULL, k, 6, seeds, 3, NULL, 100, 1e-9, SEG_KMEANS_LLOYD, 2,
+                              &stop, C, lab, &inertia, &it, &conv, &which,
+                              w) == SEG_EINTERRUPTED);
+    free(w);
+    free(X);
+    free(lab);
+    free(pw);
+    free(fw);
+}
+
 int main(void) {
     test_against_brute_force(SEG_KMEANS_LLOYD);
     test_against_brute_force(SEG_KMEANS_HAMERLY);
     test_threads_bit_identical();
     test_empty_cluster_reseeded();
     test_bad_input();
+    test_runs_equal_sequential();
     return seg_test_report();
 }
