@@ -35,7 +35,11 @@ int seg_resolve_threads(int n_threads) {
     int max = seg_max_threads();
     if (n_threads <= 0) return max < 1 ? 1 : max;
 #ifdef _OPENMP
-    return n_threads;
+    int cap = 4 * omp_get_num_procs();
+    if (cap < max) cap = max;
+    int limit = omp_get_thread_limit();
+    if (limit > 0 && cap > limit) cap = limit;
+    return n_threads < cap ? n_threads : cap;
 #else
     return 1;
 #endif

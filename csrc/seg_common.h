@@ -6,9 +6,10 @@
  * kernel's *_work_size() function.
  *
  * Long-running kernels take an optional seg_interrupt. Its callback is called
- * only from the calling thread, outside OpenMP parallel regions, every few
- * milliseconds of work; when it returns nonzero the kernel stops and returns
- * SEG_EINTERRUPTED, leaving its outputs unspecified.
+ * only from the calling thread (outside OpenMP parallel regions, or inside
+ * one as its thread 0, which is the calling thread), every few milliseconds of
+ * work; when it returns nonzero the kernel stops and returns SEG_EINTERRUPTED,
+ * leaving its outputs unspecified.
  */
 #ifndef SEG_COMMON_H
 #define SEG_COMMON_H
@@ -45,7 +46,9 @@ const char *seg_status_str(seg_status status);
  * OMP_NUM_THREADS); 1 when built without OpenMP. */
 int seg_max_threads(void);
 
-/* Threads to use for a request: n_threads <= 0 means seg_max_threads(). */
+/* Threads to use for a request: n_threads <= 0 means seg_max_threads(); a
+ * request is capped at 4 per processor (and OpenMP's thread limit), so a
+ * careless n_threads=10000 cannot exhaust the process. */
 int seg_resolve_threads(int n_threads);
 
 /* 1 when the library was compiled with OpenMP. */

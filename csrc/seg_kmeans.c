@@ -1,8 +1,12 @@
+/* nanosleep, for the calling thread polling Ctrl-C while other runs finish */
+#define _POSIX_C_SOURCE 200809L
+
 #include "seg_kmeans.h"
 
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -236,7 +240,8 @@ typedef struct fit_ctx {
     double *wts;         /* n_chunks x k */
     double *chunk_stat;  /* n_chunks x 2: inertia, labels changed */
     int first;           /* Hamerly: no bounds yet */
-    int update;          /* accumulate sums (0: labels + inertia only) */
+    int update;          /* accumulate sums and count label changes (0: labels + inertia) */
+    double slack;        /* Hamerly: margin for rounding in the bounds (see seg_kmeans_fit) */
 } fit_ctx;
 
 /* Nearest and second-nearest squared distances; ties go to the lower index. */
@@ -297,7 +302,7 @@ static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
         double dd;
         seg_idx lab = nearest(p->X + i * p->d, p->C, p->k, p->d, &dd);
         double w = p->sw ? p->sw[i] : 1.0;
-        if (p->labels[i] != (int32_t)lab) changed += 1.0;
+        if (p->update && p->labels[i] != (int32_t)lab) changed += 1.0;
         p->labels[i] = (int32_t)lab;
         if (p->dist) p->dist[i] = dd;
         inertia += w * dd;
@@ -321,10 +326,13 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
             p->lower[i] = sqrt(d2);
             changed += 1.0;
         } else {
-            double m = p->half[lab] > p->lower[i] ? p->half[lab] : p->lower[i];
-            if (p->dist[i] > m) {
+            /* The label is proven only when its distance is below every other
+             * centre's by more than the rounding slack; a tie (or a near tie)
+             * is settled by the full search, lower index first, as Lloyd does. */
+            double m = (p->half[lab] > p->lower[i] ? p->half[lab] : p->lower[i]) - p->slack;
+            if (p->dist[i] >= m) {
                 p->dist[i] = sqrt(sqdist(x, p->C + lab * p->d, p->d));
-                if (p->dist[i] > m) {
+                if (p->dist[i] >= m) {
                     double d1, d2;
                     seg_idx now = nearest2(x, p->C, p->k, p->d, &d1, &d2);
                     if (now != lab) changed += 1.0;
@@ -381,6 +389,7 @@ static void relocate_empty(const double *X, const double *sw, seg_idx n, seg_idx
         seg_idx far = -1;
         double fd = -1.0;
         for (seg_idx i = 0; i < n; i++) {
+            if (sw != NULL && !(sw[i] > 0.0)) continue; /* a zero weight cannot fill it */
             if (dist[i] > fd) {
                 fd = dist[i];
                 far = i;
@@ -445,9 +454,32 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
     double *moved = w;
     w += k;
 
+    /* Hamerly's bounds gather rounding error, at most a few hundred ulps of
+     * the data's diameter over max_iter updates; rows within 1e-10 of the
+     * diameter of a bound are always rechecked, so the labels are exactly
+     * Lloyd's. */
+    double slack = 0.0;
+    if (hamerly) {
+        double diam2 = 0.0;
+        for (seg_idx f = 0; f < d; f++) {
+            double lo = X[f], hi = X[f];
+            for (seg_idx i = 1; i < n; i++) {
+                double v = X[i * d + f];
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            for (seg_idx c = 0; c < k; c++) {
+                double v = centers[c * d + f];
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            diam2 += (hi - lo) * (hi - lo);
+        }
+        slack = 1e-10 * sqrt(diam2);
+    }
     for (seg_idx i = 0; i < n; i++) labels[i] = -1;
     fit_ctx ctx = {X, sw, d, k, centers, labels, dist, lower, half, sums, wts, chunk_stat,
-                   1, 1};
+                   1, 1, slack};
     chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
     int strict = 0, conv = 0, it;
 
@@ -534,12 +566,13 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
     *n_iter = it < max_iter ? it + 1 : max_iter;
     *converged = conv;
 
-    /* Labels must be the nearest final centre: re-assign unless the last
-     * pass already used these exact centres (strict convergence). */
+    /* Labels must be the nearest final centre: re-assign unless Lloyd's last
+     * pass already used these exact centres (strict convergence). Hamerly
+     * always gets the pass: it is cheap insurance for its bounds. */
     double total = 0.0;
-    if (!strict) {
+    if (!strict || hamerly) {
         fit_ctx fin = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, chunk_stat,
-                       0, 0};
+                       0, 0, 0.0};
         if (for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
     } else {
@@ -548,6 +581,8 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
         for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[ch];
     }
     *inertia = total;
+    /* Finite input can still overflow when squared (|x| > 1e154). */
+    if (!isfinite(total) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
     return SEG_OK;
 }
 
@@ -647,8 +682,9 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
     seg_status st = SEG_OK;
 
     if (parallel_runs) {
-        atomic_int stop;
+        atomic_int stop, finished;
         atomic_init(&stop, 0);
+        atomic_init(&finished, 0);
         seg_status first_error = SEG_OK;
         int first_error_run = n_init;
 #ifdef _OPENMP
@@ -663,7 +699,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
             run_stop rs = {tid == 0 ? intr : NULL, &stop};
             seg_interrupt mine = {run_stop_check, &rs};
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
             for (int r = 0; r < n_init; r++) {
                 if (atomic_load_explicit(&stop, memory_order_relaxed)) continue;
@@ -676,13 +712,31 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 #pragma omp critical(seg_kmeans_runs)
 #endif
                     {
-                        if (r < first_error_run) {
+                        /* A real error wins over the interrupts it caused. */
+                        int real = rst != SEG_EINTERRUPTED;
+                        int had_real = first_error != SEG_OK && first_error != SEG_EINTERRUPTED;
+                        if ((real && !had_real) || (real == had_real && r < first_error_run)) {
                             first_error_run = r;
                             first_error = rst;
                         }
                     }
                     if (rst != SEG_EINTERRUPTED)
                         atomic_store_explicit(&stop, 1, memory_order_relaxed);
+                }
+            }
+            atomic_fetch_add_explicit(&finished, 1, memory_order_acq_rel);
+            /* The calling thread, out of runs, keeps answering Ctrl-C while
+             * the others finish theirs. */
+            if (tid == 0) {
+#ifdef _OPENMP
+                int team = omp_get_num_threads();
+#else
+                int team = 1;
+#endif
+                while (atomic_load_explicit(&finished, memory_order_acquire) < team) {
+                    if (run_stop_check(&rs)) break;
+                    struct timespec nap = {0, 2000000}; /* 2 ms */
+                    nanosleep(&nap, NULL);
                 }
             }
         }
@@ -732,14 +786,13 @@ seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const doubl
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, k, d);
     seg_idx nc = n_chunks(n, chunk);
-    fit_ctx ctx = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, work, 0, 0};
+    fit_ctx ctx = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, work, 0, 0, 0.0};
     if (for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
         return SEG_EINTERRUPTED;
-    if (inertia) {
-        double total = 0.0;
-        for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
-        *inertia = total;
-    }
+    double total = 0.0;
+    for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
+    if (inertia) *inertia = total;
+    if (!isfinite(total)) return SEG_ENONFINITE; /* squared distances overflowed */
     return SEG_OK;
 }
 
@@ -768,5 +821,5 @@ seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const dou
     transform_ctx ctx = {X, centers, d, k, out};
     if (for_chunks(transform_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
         return SEG_EINTERRUPTED;
-    return SEG_OK;
+    return all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
 }

@@ -21,13 +21,9 @@ _Static_assert(_Alignof(int64_t) <= _Alignof(double), "int64_t alignment");
  * where waking a team can cost a scheduler time slice (~10 ms). */
 #define BLOCK_OPS ((seg_idx)1 << 22)
 
+/* A resolved thread count (callers pass >= 1), capped like every kernel's. */
 static int threads_to_use(int n_threads) {
-#ifdef _OPENMP
-    return n_threads < 1 ? 1 : n_threads;
-#else
-    (void)n_threads;
-    return 1;
-#endif
+    return n_threads < 1 ? 1 : seg_resolve_threads(n_threads);
 }
 
 static int thread_id(void) {

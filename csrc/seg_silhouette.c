@@ -251,5 +251,8 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
         }
         s[order[p]] = value;
     }
+    /* Finite input can still overflow when squared (|x| > 1e154). */
+    for (seg_idx i = 0; i < n; i++)
+        if (!isfinite(s[i])) return SEG_ENONFINITE;
     return SEG_OK;
 }

@@ -151,5 +151,9 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
             *davies_bouldin = total / (double)k;
         }
     }
+    /* Finite input can still overflow when squared (|x| > 1e154). */
+    if ((calinski_harabasz && !isfinite(*calinski_harabasz)) ||
+        (davies_bouldin && !isfinite(*davies_bouldin)))
+        return SEG_ENONFINITE;
     return SEG_OK;
 }

@@ -51,7 +51,10 @@ static PyObject *raise_status(seg_status st, const char *what) {
     switch (st) {
     case SEG_EINTERRUPTED: PyErr_SetNone(PyExc_KeyboardInterrupt); break;
     case SEG_ENONFINITE:
-        PyErr_Format(PyExc_ValueError, "%s: input contains NaN or infinity", what);
+        PyErr_Format(PyExc_ValueError,
+                     "%s: NaN or infinity in the input, or values so large (|x| > 1e154) that "
+                     "their squares overflow; rescale the data (e.g. minmax_scale)",
+                     what);
         break;
     case SEG_EDEGENERATE:
         PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st));
@@ -154,6 +157,78 @@ static int require_finite(PyArrayObject *a, const char *name) {
         }
     }
     return 0;
+}
+
+/* A 1-D array of integers (or bools), never a silent float-to-int cast: a
+ * float or a value outside [lo, hi] raises, naming the first bad row. Returns
+ * a new int64 (or uint64 when the input is unsigned) C array. */
+static PyArrayObject *get_ints(PyObject *obj, npy_intp n, long long lo, unsigned long long hi,
+                               const char *name) {
+    if (obj == NULL || obj == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s must be an array of integers, not None", name);
+        return NULL;
+    }
+    PyArrayObject *raw = (PyArrayObject *)PyArray_FROM_OF(obj, 0);
+    if (raw == NULL) return NULL;
+    PyArrayObject *out = NULL;
+    if (PyArray_NDIM(raw) != 1) {
+        PyErr_Format(PyExc_ValueError, "%s must be 1-dimensional, got %d dimensions", name,
+                     PyArray_NDIM(raw));
+        goto done;
+    }
+    if (n >= 0 && PyArray_DIM(raw, 0) != n) {
+        PyErr_Format(PyExc_ValueError, "%s has length %zd but X has %zd rows", name,
+                     (Py_ssize_t)PyArray_DIM(raw, 0), (Py_ssize_t)n);
+        goto done;
+    }
+    if (!(PyArray_ISINTEGER(raw) || PyArray_ISBOOL(raw))) {
+        PyErr_Format(PyExc_TypeError, "%s must hold integers, got dtype %R", name,
+                     (PyObject *)PyArray_DESCR(raw));
+        goto done;
+    }
+    int is_unsigned = PyArray_ISUNSIGNED(raw);
+    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, is_unsigned ? NPY_UINT64 : NPY_INT64,
+                                            NPY_ARRAY_IN_ARRAY);
+    if (out == NULL) goto done;
+    npy_intp len = PyArray_DIM(out, 0);
+    for (npy_intp i = 0; i < len; i++) {
+        int bad;
+        if (is_unsigned) {
+            unsigned long long v = ((const npy_uint64 *)PyArray_DATA(out))[i];
+            bad = (lo > 0 && v < (unsigned long long)lo) || v > hi;
+            if (bad)
+                PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %llu]; row %zd has %llu",
+                             name, lo, hi, (Py_ssize_t)i, v);
+        } else {
+            long long v = ((const npy_int64 *)PyArray_DATA(out))[i];
+            bad = v < lo || (v >= 0 && (unsigned long long)v > hi);
+            if (bad)
+                PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %llu]; row %zd has %lld",
+                             name, lo, hi, (Py_ssize_t)i, v);
+        }
+        if (bad) {
+            Py_CLEAR(out);
+            goto done;
+        }
+    }
+done:
+    Py_DECREF(raw);
+    return out;
+}
+
+/* Label codes in [0, k) as an int32 C array (see get_ints). */
+static PyArrayObject *get_codes(PyObject *obj, npy_intp n, Py_ssize_t k, const char *name) {
+    if (k < 1 || k > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "n_clusters must be between 1 and %d, got %zd", INT32_MAX,
+                     k);
+        return NULL;
+    }
+    PyArrayObject *wide = get_ints(obj, n, 0, (unsigned long long)(k - 1), name);
+    if (wide == NULL) return NULL;
+    PyArrayObject *codes = (PyArrayObject *)PyArray_FROM_OTF(
+        (PyObject *)wide, NPY_INT32, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    Py_DECREF(wide);
+    return codes;
 }
 
 static PyObject *py_max_threads(PyObject *self, PyObject *noargs) {
@@ -387,7 +462,12 @@ static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kw
     }
     npy_intp n_init;
     if (so != Py_None) {
-        if ((S = as_array(so, NPY_UINT64, 1, "seeds")) == NULL) goto done;
+        PyArrayObject *wide = get_ints(so, -1, 0, UINT64_MAX, "seeds");
+        if (wide == NULL) goto done;
+        S = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, NPY_UINT64,
+                                              NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+        Py_DECREF(wide);
+        if (S == NULL) goto done;
         n_init = PyArray_DIM(S, 0);
     } else {
         if ((Init = as_array(io, NPY_FLOAT64, 3, "init_centers")) == NULL) goto done;
@@ -550,24 +630,8 @@ static PyObject *py_silhouette_samples(PyObject *self, PyObject *args, PyObject 
         return NULL;
     if ((X = get_X(xo)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
-    if ((L = as_array(lo, NPY_INT32, 1, "labels")) == NULL) goto done;
-    if (PyArray_DIM(L, 0) != n) {
-        PyErr_Format(PyExc_ValueError, "labels has length %zd but X has %zd rows",
-                     (Py_ssize_t)PyArray_DIM(L, 0), (Py_ssize_t)n);
-        goto done;
-    }
-    if (k < 1) {
-        PyErr_Format(PyExc_ValueError, "n_clusters must be >= 1, got %zd", k);
-        goto done;
-    }
+    if ((L = get_codes(lo, n, k, "labels")) == NULL) goto done;
     const int32_t *lab = (const int32_t *)PyArray_DATA(L);
-    for (npy_intp i = 0; i < n; i++) {
-        if (lab[i] < 0 || lab[i] >= k) {
-            PyErr_Format(PyExc_ValueError, "labels must be codes in [0, %zd); row %zd has %d", k,
-                         (Py_ssize_t)i, (int)lab[i]);
-            goto done;
-        }
-    }
     int nt = seg_resolve_threads(n_threads);
     npy_intp sdims[1] = {n};
     S = (PyArrayObject *)PyArray_SimpleNew(1, sdims, NPY_FLOAT64);
@@ -610,26 +674,14 @@ static PyObject *py_cluster_validity(PyObject *self, PyObject *args, PyObject *k
         return NULL;
     if ((X = get_X(xo)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
-    if ((L = as_array(lo, NPY_INT32, 1, "labels")) == NULL) goto done;
-    if (PyArray_DIM(L, 0) != n) {
-        PyErr_Format(PyExc_ValueError, "labels has length %zd but X has %zd rows",
-                     (Py_ssize_t)PyArray_DIM(L, 0), (Py_ssize_t)n);
-        goto done;
-    }
     if (k < 2 || k >= n) {
         PyErr_Format(PyExc_ValueError,
                      "n_clusters must be between 2 and n_samples - 1 = %zd, got %zd",
                      (Py_ssize_t)(n - 1), k);
         goto done;
     }
+    if ((L = get_codes(lo, n, k, "labels")) == NULL) goto done;
     const int32_t *lab = (const int32_t *)PyArray_DATA(L);
-    for (npy_intp i = 0; i < n; i++) {
-        if (lab[i] < 0 || lab[i] >= k) {
-            PyErr_Format(PyExc_ValueError, "labels must be codes in [0, %zd); row %zd has %d", k,
-                         (Py_ssize_t)i, (int)lab[i]);
-            goto done;
-        }
-    }
     work = alloc_work(seg_validity_work_size(n, d, k), "cluster_validity");
     if (work == NULL) goto done;
     double ch = 0.0, db = 0.0;
@@ -701,6 +753,55 @@ static int step_weights(PyObject *obj, npy_intp m, PyArrayObject **out) {
     }
     *out = w;
     return 0;
+}
+
+/* A 1-D integer array of length m (m < 0: any) with values in [low, high],
+ * as `type` (NPY_INT32 or NPY_INT64). Unlike as_array's forced cast, floats
+ * (truncated) and integers out of range (wrapped) are refused, naming the row. */
+static PyArrayObject *step_ints(PyObject *obj, npy_intp m, int type, npy_int64 low,
+                                npy_int64 high, const char *name) {
+    PyArrayObject *raw = NULL, *wide = NULL, *out = NULL;
+    if (obj == NULL || obj == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s must be an array, not None", name);
+        return NULL;
+    }
+    raw = (PyArrayObject *)PyArray_FROM_O(obj);
+    if (raw == NULL) return NULL;
+    if (PyArray_NDIM(raw) != 1) {
+        PyErr_Format(PyExc_ValueError, "%s must be 1-dimensional, got %d dimensions", name,
+                     PyArray_NDIM(raw));
+        goto done;
+    }
+    if (!PyTypeNum_ISINTEGER(PyArray_TYPE(raw)) && PyArray_SIZE(raw) > 0) {
+        PyErr_Format(PyExc_TypeError, "%s must hold integers, got dtype %R", name,
+                     (PyObject *)PyArray_DESCR(raw));
+        goto done;
+    }
+    if (m >= 0 && PyArray_DIM(raw, 0) != m) {
+        PyErr_Format(PyExc_ValueError, "%s has length %zd, expected %zd", name,
+                     (Py_ssize_t)PyArray_DIM(raw, 0), (Py_ssize_t)m);
+        goto done;
+    }
+    int unsigned64 = PyArray_TYPE(raw) == NPY_ULONGLONG || PyArray_TYPE(raw) == NPY_ULONG;
+    wide = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, NPY_INT64,
+                                             NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    if (wide == NULL) goto done;
+    const npy_int64 *v = (const npy_int64 *)PyArray_DATA(wide);
+    npy_intp n = PyArray_DIM(wide, 0);
+    for (npy_intp i = 0; i < n; i++) {
+        /* uint64 above INT64_MAX became negative: out of range as it should be. */
+        if (v[i] < low || v[i] > high || (unsigned64 && v[i] < 0)) {
+            PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %lld]; row %zd is out of range",
+                         name, (long long)low, (long long)high, (Py_ssize_t)i);
+            goto done;
+        }
+    }
+    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, type,
+                                            NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+done:
+    Py_XDECREF(raw);
+    Py_XDECREF(wide);
+    return out;
 }
 
 static PyObject *py_kmeans_step(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -818,7 +919,8 @@ static PyObject *py_kmeans_step_merge(PyObject *self, PyObject *args, PyObject *
     npy_intp ne = 0;
     if (n_given == 4) {
         if ((Fd = as_array(fdo, NPY_FLOAT64, 1, "far_dist")) == NULL) goto done;
-        if ((Fl = as_array(flo, NPY_INT32, 1, "far_label")) == NULL) goto done;
+        if ((Fl = step_ints(flo, -1, NPY_INT32, 0, (npy_int64)k - 1, "far_label")) == NULL)
+            goto done;
         if ((Fw = as_array(fwo, NPY_FLOAT64, 1, "far_weight")) == NULL) goto done;
         if ((Fr = as_array(fro, NPY_FLOAT64, 2, "far_rows")) == NULL) goto done;
         ne = PyArray_DIM(Fd, 0);
@@ -828,14 +930,6 @@ static PyObject *py_kmeans_step_merge(PyObject *self, PyObject *args, PyObject *
                          "far_dist, far_label, far_weight must have length %zd and far_rows "
                          "shape (%zd, %zd)", (Py_ssize_t)ne, (Py_ssize_t)ne, (Py_ssize_t)d);
             goto done;
-        }
-        const int32_t *lab = (const int32_t *)PyArray_DATA(Fl);
-        for (npy_intp e = 0; e < ne; e++) {
-            if (lab[e] < 0 || lab[e] >= k) {
-                PyErr_Format(PyExc_ValueError, "far_label must be in [0, %zd); entry %zd is %d",
-                             (Py_ssize_t)k, (Py_ssize_t)e, (int)lab[e]);
-                goto done;
-            }
         }
     }
     work = alloc_work(seg_kmeans_step_merge_work_size(k, d, ne), "kmeans_step_merge");
@@ -917,7 +1011,12 @@ static PyObject *py_kmeans_step_nearest(PyObject *self, PyObject *args, PyObject
         Cl = (PyArrayObject *)PyArray_NewCopy(in, NPY_CORDER);
         Py_CLEAR(in);
         if (Cl == NULL) goto done;
-        if ((in = as_array(neo, NPY_INT32, 1, "nearest")) == NULL) goto done;
+        if (first < 1) {
+            PyErr_SetString(PyExc_ValueError, "closest/nearest given: first must be >= 1");
+            goto done;
+        }
+        if ((in = step_ints(neo, m, NPY_INT32, 0, (npy_int64)first - 1, "nearest")) == NULL)
+            goto done;
         Ne = (PyArrayObject *)PyArray_NewCopy(in, NPY_CORDER);
         Py_CLEAR(in);
         if (Ne == NULL) goto done;
@@ -1009,24 +1108,7 @@ done:
 
 /* int32 labels of length m, codes in [0, k); raises naming the row. */
 static PyArrayObject *step_labels(PyObject *obj, npy_intp m, npy_intp k, const char *name) {
-    PyArrayObject *L = as_array(obj, NPY_INT32, 1, name);
-    if (L == NULL) return NULL;
-    if (PyArray_DIM(L, 0) != m) {
-        PyErr_Format(PyExc_ValueError, "%s has length %zd but its rows number %zd", name,
-                     (Py_ssize_t)PyArray_DIM(L, 0), (Py_ssize_t)m);
-        Py_DECREF(L);
-        return NULL;
-    }
-    const int32_t *lab = (const int32_t *)PyArray_DATA(L);
-    for (npy_intp i = 0; i < m; i++) {
-        if (lab[i] < 0 || lab[i] >= k) {
-            PyErr_Format(PyExc_ValueError, "%s must be codes in [0, %zd); row %zd has %d", name,
-                         (Py_ssize_t)k, (Py_ssize_t)i, (int)lab[i]);
-            Py_DECREF(L);
-            return NULL;
-        }
-    }
-    return L;
+    return step_ints(obj, m, NPY_INT32, 0, (npy_int64)k - 1, name);
 }
 
 static PyObject *py_kmeans_step_silhouette(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -1097,7 +1179,7 @@ static PyObject *py_kmeans_step_silhouette_scores(PyObject *self, PyObject *args
         goto done;
     }
     if ((L = step_labels(lo, m, k, "labels")) == NULL) goto done;
-    if ((C = as_array(co, NPY_INT64, 1, "counts")) == NULL) goto done;
+    if ((C = step_ints(co, -1, NPY_INT64, 0, NPY_MAX_INT64, "counts")) == NULL) goto done;
     if (PyArray_DIM(C, 0) != k) {
         PyErr_Format(PyExc_ValueError, "counts has length %zd but sums has %zd clusters",
                      (Py_ssize_t)PyArray_DIM(C, 0), (Py_ssize_t)k);

@@ -385,3 +385,27 @@ def test_silhouette_nan_rows_named():
     X[4, 1] = np.nan
     with pytest.raises(ValueError, match=r"rows \[4\]"):
         sg.silhouette_score(X, [0, 1, 0, 1, 0, 1])
+
+
+def test_hamerly_equals_lloyd_bit_for_bit_on_tied_integer_data():
+    """Exact ties between centres are common on integer (Likert-like) data;
+    Hamerly must settle them as Lloyd does (lower index), never keep a label
+    its bounds cannot prove. A found case, then many random ones."""
+    X = np.array([7.0, 5, 5, 5, 6, 5, 3, 5, 4, 0, 5, 1, 5, 2, 3, 1, 7])[:, None]
+    init = np.array([[0.0], [5.5]])
+    a = sg.kmeans(X, 2, init=init, algorithm="lloyd")
+    b = sg.kmeans(X, 2, init=init, algorithm="hamerly")
+    np.testing.assert_array_equal(a.centers, b.centers)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n, d, k = rng.integers(5, 40), rng.integers(1, 3), rng.integers(2, 5)
+        X = rng.integers(0, 6, size=(n, d)).astype(float)
+        init = X[rng.choice(n, k, replace=False)] + rng.integers(0, 2, (k, d)) * 0.5
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            a = sg.kmeans(X, k, init=init, algorithm="lloyd", tol=0)
+            b = sg.kmeans(X, k, init=init, algorithm="hamerly", tol=0)
+        np.testing.assert_array_equal(a.centers, b.centers)
+        np.testing.assert_array_equal(a.labels, b.labels)
+        assert a.inertia == b.inertia and a.n_iter == b.n_iter

@@ -48,12 +48,25 @@ BAD_CALLS = [
     (lambda: _core.kmeans_fit_runs(X, 4, seeds=[1], max_iter=0), ValueError, "max_iter"),
     (lambda: _core.kmeans_transform(X, np.zeros((0, 3))), ValueError, "centers"),
     (lambda: _core.silhouette_samples(X, L[:5], 4), ValueError, "labels has length"),
-    (lambda: _core.silhouette_samples(X, L, 3), ValueError, r"codes in \[0, 3\)"),
-    (lambda: _core.silhouette_samples(X, L - 1, 4), ValueError, "codes"),
+    (lambda: _core.silhouette_samples(X, L, 3), ValueError, r"in \[0, 2\]; row 30 has 3"),
+    (lambda: _core.silhouette_samples(X, L - 1, 4), ValueError, "row 0 has -1"),
+    (lambda: _core.silhouette_samples(X, L + 0.5, 5), TypeError, "must hold integers"),
+    (lambda: _core.silhouette_samples(X, L.astype(np.int64) + 2**32, 4), ValueError,
+     "has 4294967296"),
+    (lambda: _core.cluster_validity(X, L / 1.0, 4), TypeError, "must hold integers"),
+    (lambda: _core.kmeans_fit_runs(X, 4, seeds=[1.5]), TypeError, "must hold integers"),
+    (lambda: _core.kmeans_fit_runs(X, 4, seeds=[-1]), ValueError, "row 0 has -1"),
+    (lambda: _core.kmeans_fit_runs(np.array([[1e200], [-1e200], [1e200], [0.0]]), 2,
+                                   seeds=[1]), ValueError, "overflow"),
+    (lambda: _core.silhouette_samples(np.array([[1e200], [-1e200], [1e200], [0.0]]),
+                                      [0, 1, 0, 1], 2), ValueError, "overflow"),
+    (lambda: _core.cluster_validity(np.array([[1e200], [-1e200], [1e200], [0.0]]),
+                                    [0, 1, 0, 1], 2), ValueError, "overflow"),
     (lambda: _core.silhouette_samples(X, np.zeros(40, np.int32), 1), ValueError, "2 distinct"),
     (lambda: _core.silhouette_samples(X, L, 0), ValueError, "n_clusters"),
     (lambda: _core.silhouette_samples(X, L.reshape(4, 10), 4), ValueError, "1-dimensional"),
-    (lambda: _core.silhouette_samples(X, L, 2**40), MemoryError, "GiB"),
+    (lambda: _core.silhouette_samples(X, L, 2**31 - 1), MemoryError, "GiB"),
+    (lambda: _core.silhouette_samples(X, L, 2**40), ValueError, "n_clusters must be between"),
     (lambda: _core.kmeans_transform(np.zeros((2**20, 1)), np.zeros((2**20, 1))),
      MemoryError, "GiB"),
 ]
@@ -141,3 +154,19 @@ def test_fit_runs_equals_separate_runs_keeping_the_first_best():
     out = _core.kmeans_fit_runs(X, 4, init_centers=starts)
     direct = [_core.kmeans_fit(X, s0) for s0 in starts]
     assert out[2] == pytest.approx(min(r[2] for r in direct), rel=1e-14)
+
+
+def test_huge_n_threads_is_capped_not_fatal():
+    labels, _ = _core.kmeans_predict(X, C, n_threads=100_000)
+    np.testing.assert_array_equal(labels, _core.kmeans_predict(X, C, n_threads=1)[0])
+    s = _core.silhouette_samples(X, L, 4, n_threads=100_000)
+    np.testing.assert_array_equal(s, _core.silhouette_samples(X, L, 4, n_threads=1))
+
+
+def test_zero_weight_rows_never_fill_an_empty_cluster():
+    Xw = np.array([[0.0], [10.0], [20.0], [21.0], [30.0]])
+    w = np.array([0.0, 0.0, 1.0, 1.0, 0.0])
+    labels, centers, inertia, n_iter, conv, _ = _core.kmeans_fit_runs(
+        Xw, 2, init_centers=np.array([[[20.0], [100.0]]]), sample_weight=w)
+    assert conv and n_iter < 300
+    assert sorted(centers[:, 0].tolist()) == [20.0, 21.0]
