@@ -47,6 +47,45 @@ static inline double sqdist(const double *a, const double *b, seg_idx d) {
     return s;
 }
 
+/* Distances to several points at once: the points are stored transposed
+ * (d rows of `pad` values, pad a multiple of VL, unused lanes 0), and each of
+ * VL lanes sums (x_f - y_f)^2 over f in the same order as sqdist, without
+ * fused multiply-add, so every distance is bit-identical to sqdist's. The
+ * loops are compiled for x86-64-v4/v3 as well as the baseline (gcc function
+ * multi-versioning): portable wheels, wide vectors where the CPU has them. */
+#define VL 8
+typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SEG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef SEG_CLONES
+#define SEG_CLONES
+#endif
+
+static seg_idx pad_lanes(seg_idx k) { return (k + VL - 1) / VL * VL; }
+
+/* rows (k x d, row-major) -> T (d x pad), zero-padded. */
+static void transpose_pad(const double *rows, seg_idx k, seg_idx d, seg_idx pad, double *T) {
+    for (seg_idx f = 0; f < d; f++)
+        for (seg_idx c = 0; c < pad; c++) T[f * pad + c] = c < k ? rows[c * d + f] : 0.0;
+}
+
+/* Squared distances of x to the VL points of lane block cb of T. */
+static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx cb, seg_idx d,
+                          double out[VL]) {
+    v8d acc = {0.0};
+    for (seg_idx f = 0; f < d; f++) {
+        v8d c;
+        LOAD8(c, T + f * pad + cb);
+        v8d t = x[f] - c;
+        acc += t * t;
+    }
+    memcpy(out, &acc, sizeof acc);
+}
+
 static int all_finite(const double *x, seg_idx count) {
     for (seg_idx i = 0; i < count; i++)
         if (!isfinite(x[i])) return 0;
@@ -110,7 +149,7 @@ seg_idx seg_kmeans_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n
     if (n < 1 || d < 1 || k < 1 || n_trials < 1) return -1;
     seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
     seg_idx a = mul_add(n, 2, 0);
-    seg_idx b = mul_add(nc, n_trials, 0);
+    seg_idx b = mul_add(nc, n_trials, mul_add(d, pad_lanes(n_trials), 0));
     if (a < 0 || b < 0 || a > PTRDIFF_MAX - b) return -1;
     return a + b;
 }
@@ -124,6 +163,8 @@ typedef struct pp_ctx {
     double *chunk_pot;      /* n_chunks x n_trials */
     const double *centre;   /* the centre to fold into closest */
     int init;               /* 1: closest = dist to centre; 0: min with it */
+    double *candT;          /* d x pad: the candidates, transposed */
+    seg_idx pad;
 } pp_ctx;
 
 static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
@@ -135,19 +176,27 @@ static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     }
 }
 
+SEG_CLONES
 static void pp_trials_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     pp_ctx *p = (pp_ctx *)vctx;
     double *pot = p->chunk_pot + c * p->n_trials;
-    for (seg_idx t = 0; t < p->n_trials; t++) {
-        const double *y = p->X + p->cand[t] * p->d;
-        double s = 0.0;
-        for (seg_idx i = i0; i < i1; i++) {
-            double dd = sqdist(p->X + i * p->d, y, p->d);
-            double m = dd < p->closest[i] ? dd : p->closest[i];
-            s += p->sw ? p->sw[i] * m : m;
+    /* Each trial's potential sums its rows in row order, as one loop per
+     * trial would; the distances to all trials come from one vector pass. */
+    double sums[64 + VL];
+    for (seg_idx t = 0; t < p->pad; t++) sums[t] = 0.0;
+    for (seg_idx i = i0; i < i1; i++) {
+        const double *x = p->X + i * p->d;
+        double cl = p->closest[i], w = p->sw ? p->sw[i] : 1.0;
+        for (seg_idx tb = 0; tb < p->pad; tb += VL) {
+            double dd[VL];
+            lanes8(x, p->candT, p->pad, tb, p->d, dd);
+            for (seg_idx l = 0; l < VL; l++) {
+                double m = dd[l] < cl ? dd[l] : cl;
+                sums[tb + l] += p->sw ? w * m : m;
+            }
         }
-        pot[t] = s;
     }
+    for (seg_idx t = 0; t < p->n_trials; t++) pot[t] = sums[t];
 }
 
 /* First index i with cum[i] >= value (numpy's searchsorted, side="left"),
@@ -182,6 +231,8 @@ seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const doub
     double *closest = work;
     double *cum = work + n;
     double *chunk_pot = work + 2 * n;
+    double *candT = chunk_pot + nc * n_trials;
+    seg_idx pad = pad_lanes(n_trials);
     seg_idx cand[MAX_TRIALS];
     seg_rng rng;
     seg_rng_seed(&rng, seed);
@@ -193,7 +244,9 @@ seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const doub
     memcpy(centers, X + first * d, (size_t)d * sizeof(double));
     if (indices) indices[0] = first;
 
-    pp_ctx ctx = {X, sw, d, closest, cand, n_trials, chunk_pot, centers, 1};
+    pp_ctx ctx = {.X = X, .sw = sw, .d = d, .closest = closest, .cand = cand,
+                  .n_trials = n_trials, .chunk_pot = chunk_pot, .centre = centers, .init = 1,
+                  .candT = candT, .pad = pad};
     if (for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
     ctx.init = 0;
 
@@ -203,6 +256,9 @@ seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const doub
         double pot = cum[n - 1];
         for (seg_idx t = 0; t < n_trials; t++)
             cand[t] = search_left(cum, n, seg_rng_uniform(&rng) * pot);
+        for (seg_idx f = 0; f < d; f++)
+            for (seg_idx t = 0; t < pad; t++)
+                candT[f * pad + t] = t < n_trials ? X[cand[t] * d + f] : 0.0;
         if (for_chunks(pp_trials_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         /* Merge candidate potentials in chunk order; keep the first best. */
         seg_idx best = 0;
@@ -232,6 +288,8 @@ typedef struct fit_ctx {
     const double *X, *sw;
     seg_idx d, k;
     const double *C;     /* current centres, k x d */
+    const double *CT;    /* the same, transposed: d x pad */
+    seg_idx pad;
     int32_t *labels;     /* n */
     double *dist;        /* n: Lloyd: squared distance to own centre; Hamerly: upper bound */
     double *lower;       /* n: Hamerly lower bound on the second-nearest distance */
@@ -244,19 +302,24 @@ typedef struct fit_ctx {
     double slack;        /* Hamerly: margin for rounding in the bounds (see seg_kmeans_fit) */
 } fit_ctx;
 
-/* Nearest and second-nearest squared distances; ties go to the lower index. */
-static inline seg_idx nearest2(const double *x, const double *C, seg_idx k, seg_idx d,
-                               double *d1, double *d2) {
+/* Nearest and second-nearest squared distances to the k centres in CT;
+ * ties go to the lower index. */
+static inline seg_idx nearest2(const double *x, const double *CT, seg_idx pad, seg_idx k,
+                               seg_idx d, double *d1, double *d2) {
     seg_idx best = 0;
     double b1 = INFINITY, b2 = INFINITY;
-    for (seg_idx c = 0; c < k; c++) {
-        double dd = sqdist(x, C + c * d, d);
-        if (dd < b1) {
-            b2 = b1;
-            b1 = dd;
-            best = c;
-        } else if (dd < b2) {
-            b2 = dd;
+    for (seg_idx cb = 0; cb < pad; cb += VL) {
+        double dd[VL];
+        lanes8(x, CT, pad, cb, d, dd);
+        seg_idx lim = k - cb < VL ? k - cb : VL;
+        for (seg_idx l = 0; l < lim; l++) {
+            if (dd[l] < b1) {
+                b2 = b1;
+                b1 = dd[l];
+                best = cb + l;
+            } else if (dd[l] < b2) {
+                b2 = dd[l];
+            }
         }
     }
     *d1 = b1;
@@ -264,14 +327,19 @@ static inline seg_idx nearest2(const double *x, const double *C, seg_idx k, seg_
     return best;
 }
 
-static inline seg_idx nearest(const double *x, const double *C, seg_idx k, seg_idx d, double *d1) {
+static inline seg_idx nearest(const double *x, const double *CT, seg_idx pad, seg_idx k,
+                              seg_idx d, double *d1) {
     seg_idx best = 0;
-    double b1 = sqdist(x, C, d);
-    for (seg_idx c = 1; c < k; c++) {
-        double dd = sqdist(x, C + c * d, d);
-        if (dd < b1) {
-            b1 = dd;
-            best = c;
+    double b1 = INFINITY;
+    for (seg_idx cb = 0; cb < pad; cb += VL) {
+        double dd[VL];
+        lanes8(x, CT, pad, cb, d, dd);
+        seg_idx lim = k - cb < VL ? k - cb : VL;
+        for (seg_idx l = 0; l < lim; l++) {
+            if (dd[l] < b1 || (cb + l == 0)) {
+                b1 = dd[l];
+                best = cb + l;
+            }
         }
     }
     *d1 = b1;
@@ -294,13 +362,14 @@ static void clear_chunk(fit_ctx *p, seg_idx c) {
     }
 }
 
+SEG_CLONES
 static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     fit_ctx *p = (fit_ctx *)vctx;
     clear_chunk(p, c);
     double inertia = 0.0, changed = 0.0;
     for (seg_idx i = i0; i < i1; i++) {
         double dd;
-        seg_idx lab = nearest(p->X + i * p->d, p->C, p->k, p->d, &dd);
+        seg_idx lab = nearest(p->X + i * p->d, p->CT, p->pad, p->k, p->d, &dd);
         double w = p->sw ? p->sw[i] : 1.0;
         if (p->update && p->labels[i] != (int32_t)lab) changed += 1.0;
         p->labels[i] = (int32_t)lab;
@@ -312,6 +381,7 @@ static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     p->chunk_stat[2 * c + 1] = changed;
 }
 
+SEG_CLONES
 static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     fit_ctx *p = (fit_ctx *)vctx;
     clear_chunk(p, c);
@@ -321,7 +391,7 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
         seg_idx lab = p->labels[i];
         if (p->first) {
             double d1, d2;
-            lab = nearest2(x, p->C, p->k, p->d, &d1, &d2);
+            lab = nearest2(x, p->CT, p->pad, p->k, p->d, &d1, &d2);
             p->dist[i] = sqrt(d1);
             p->lower[i] = sqrt(d2);
             changed += 1.0;
@@ -334,7 +404,7 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
                 p->dist[i] = sqrt(sqdist(x, p->C + lab * p->d, p->d));
                 if (p->dist[i] >= m) {
                     double d1, d2;
-                    seg_idx now = nearest2(x, p->C, p->k, p->d, &d1, &d2);
+                    seg_idx now = nearest2(x, p->CT, p->pad, p->k, p->d, &d1, &d2);
                     if (now != lab) changed += 1.0;
                     lab = now;
                     p->dist[i] = sqrt(d1);
@@ -376,7 +446,9 @@ seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_alg
     seg_idx per_point = algorithm == SEG_KMEANS_HAMERLY ? 2 : 1;
     seg_idx total = mul_add(n, per_point, 0);
     if (total < 0 || total > PTRDIFF_MAX - acc - 2 * kd - 4 * k) return -1;
-    return total + acc + 2 * kd + 4 * k;
+    seg_idx ct = mul_add(d, pad_lanes(k), 0);
+    if (ct < 0 || total + acc + 2 * kd + 4 * k > PTRDIFF_MAX - ct) return -1;
+    return total + acc + 2 * kd + 4 * k + ct;
 }
 
 /* Re-seeds every cluster with zero weight (see the header). sums/wsum hold
@@ -453,6 +525,9 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
     w += k;
     double *moved = w;
     w += k;
+    seg_idx pad = pad_lanes(k);
+    double *CT = w; /* d x pad: the current centres, transposed */
+    w += d * pad;
 
     /* Hamerly's bounds gather rounding error, at most a few hundred ulps of
      * the data's diameter over max_iter updates; rows within 1e-10 of the
@@ -478,8 +553,10 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
         slack = 1e-10 * sqrt(diam2);
     }
     for (seg_idx i = 0; i < n; i++) labels[i] = -1;
-    fit_ctx ctx = {X, sw, d, k, centers, labels, dist, lower, half, sums, wts, chunk_stat,
-                   1, 1, slack};
+    fit_ctx ctx = {.X = X, .sw = sw, .d = d, .k = k, .C = centers, .CT = CT, .pad = pad,
+                   .labels = labels, .dist = dist, .lower = lower, .half = half, .sums = sums,
+                   .wts = wts, .chunk_stat = chunk_stat, .first = 1, .update = 1,
+                   .slack = slack};
     chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
     int strict = 0, conv = 0, it;
 
@@ -494,6 +571,7 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
                     if (dd < half[b]) half[b] = dd;
                 }
         }
+        transpose_pad(centers, k, d, pad, CT);
         if (for_chunks(step, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         ctx.first = 0;
 
@@ -571,8 +649,9 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
      * always gets the pass: it is cheap insurance for its bounds. */
     double total = 0.0;
     if (!strict || hamerly) {
-        fit_ctx fin = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, chunk_stat,
-                       0, 0, 0.0};
+        transpose_pad(centers, k, d, pad, CT);
+        fit_ctx fin = {.X = X, .sw = sw, .d = d, .k = k, .C = centers, .CT = CT, .pad = pad,
+                       .labels = labels, .chunk_stat = chunk_stat};
         if (for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
     } else {
@@ -769,7 +848,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 
 seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
     if (n < 1 || d < 1 || k < 1) return -1;
-    return 2 * n_chunks(n, chunk_rows(n, k, d));
+    return 2 * n_chunks(n, chunk_rows(n, k, d)) + d * pad_lanes(k);
 }
 
 seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const double *sw,
@@ -786,7 +865,11 @@ seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const doubl
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, k, d);
     seg_idx nc = n_chunks(n, chunk);
-    fit_ctx ctx = {X, sw, d, k, centers, labels, NULL, NULL, NULL, NULL, NULL, work, 0, 0, 0.0};
+    seg_idx pad = pad_lanes(k);
+    double *CT = work + 2 * nc;
+    transpose_pad(centers, k, d, pad, CT);
+    fit_ctx ctx = {.X = X, .sw = sw, .d = d, .k = k, .C = centers, .CT = CT, .pad = pad,
+                   .labels = labels, .chunk_stat = work};
     if (for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
         return SEG_EINTERRUPTED;
     double total = 0.0;
