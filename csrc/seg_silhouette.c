@@ -204,19 +204,30 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
     }
     memset(acc, 0, (size_t)(n * k) * sizeof(double));
 
-    /* Diagonal tiles, then the tournament rounds. Tiles of one round write
-     * disjoint rows in a fixed order, so which thread runs a tile does not
-     * change the result: dynamic scheduling keeps every core busy when the
-     * machine is shared, without giving up bit-identical output. */
+    /* The tournament is played between super-blocks of sb blocks: a game is
+     * every tile between two super-blocks, run by one thread, so a round
+     * (one synchronisation) holds sb^2 times more work and the threads meet
+     * far less often. sb depends on n only (a round stays under about 2e8
+     * distances, a few tenths of a second, for Ctrl-C), never on the thread
+     * count. First every super-block against itself (tiles bi <= bj), then
+     * the rounds. Games of one round write disjoint rows in a fixed order,
+     * so which thread runs a game does not change the result: dynamic
+     * scheduling keeps cores busy on a shared machine, and the output stays
+     * bit-identical. */
+    seg_idx sb = (seg_idx)(4e8 / ((double)nb * B * B));
+    sb = sb < 1 ? 1 : (sb > 8 ? 8 : sb);
+    seg_idx ns = nb / sb + (nb % sb != 0);
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && nb > 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && ns > 1)
 #endif
-    for (seg_idx bi = 0; bi < nb; bi++) {
+    for (seg_idx si = 0; si < ns; si++) {
         double *tb = thread_buf + (RB + 1) * B * thread_id();
-        tile(Xb, lab, n, d, k, bi, bi, acc, tb, tb + RB * B);
+        seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
+        for (seg_idx bi = b0; bi < b1; bi++)
+            for (seg_idx bj = bi; bj < b1; bj++) tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B);
     }
     if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
-    seg_idx P = nb + (nb & 1);
+    seg_idx P = ns + (ns & 1);
     for (seg_idx r = 0; r + 1 < P; r++) {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && P > 2)
@@ -224,9 +235,14 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
         for (seg_idx q = 0; q < P / 2; q++) {
             seg_idx a, b;
             game(P, r, q, &a, &b);
-            if (a >= nb || b >= nb) continue;
+            if (a >= ns || b >= ns) continue;
+            seg_idx sa = a < b ? a : b, sz = a < b ? b : a;
             double *tb = thread_buf + (RB + 1) * B * thread_id();
-            tile(Xb, lab, n, d, k, a < b ? a : b, a < b ? b : a, acc, tb, tb + RB * B);
+            seg_idx a1 = (sa + 1) * sb < nb ? (sa + 1) * sb : nb;
+            seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
+            for (seg_idx bi = sa * sb; bi < a1; bi++)
+                for (seg_idx bj = sz * sb; bj < z1; bj++)
+                    tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B);
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }

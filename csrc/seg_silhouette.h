@@ -14,9 +14,9 @@
  * Algorithm and memory: rows are sorted by label into blocks of
  * SEG_SILHOUETTE_BLOCK rows stored column-major, and every pair of blocks is
  * visited once (n^2 / 2 distances): each tile adds its distances both to its
- * rows' and to its columns' per-cluster sums. Tiles are scheduled as a
- * round-robin tournament, so that the tiles run at the same time never share
- * a block. Scratch (seg_silhouette_work_size) is n*k sums + a sorted copy of X
+ * rows' and to its columns' per-cluster sums. Groups of up to 8 blocks
+ * play a round-robin tournament, so that the tiles run at the same time
+ * never share a block, with one synchronisation per round. Scratch (seg_silhouette_work_size) is n*k sums + a sorted copy of X
  * (n*d) + n indices + 5 block rows per thread: O(n*k + n*d), never n by n.
  *
  * Determinism: each sum receives its terms in an order fixed by n and the

@@ -91,6 +91,9 @@ int main(void) {
         run_case(ns[t], 2, 3, 200 + t, 1); /* ties and duplicate rows */
     }
     run_case(300, 3, 9, 7, 0); /* some label values unused */
+    /* several super-blocks of 8 blocks: an odd count (a bye) and an even one */
+    run_case(4100, 2, 4, 31, 0);
+    run_case(6200, 1, 3, 32, 1);
     test_bad_input();
     return seg_test_report();
 }
