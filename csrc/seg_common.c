@@ -2,6 +2,17 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* GNU libgomp keeps its thread pool across fork(): a child forked after the
+ * parent ran a parallel region waits forever for pool threads that do not
+ * exist in it. A child handler marks such a child, and every kernel in it
+ * then runs on one thread (a team of one never touches the pool). */
+static atomic_int in_forked_child;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void mark_forked_child(void) { atomic_store(&in_forked_child, 1); }
+static void install_atfork(void) { pthread_atfork(NULL, NULL, mark_forked_child); }
 #endif
 
 const char *seg_status_str(seg_status status) {
@@ -32,6 +43,10 @@ int seg_max_threads(void) {
 }
 
 int seg_resolve_threads(int n_threads) {
+#ifdef _OPENMP
+    pthread_once(&atfork_once, install_atfork);
+    if (atomic_load(&in_forked_child)) return 1;
+#endif
     int max = seg_max_threads();
     if (n_threads <= 0) return max < 1 ? 1 : max;
 #ifdef _OPENMP

@@ -767,7 +767,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
         seg_status first_error = SEG_OK;
         int first_error_run = n_init;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
         {
 #ifdef _OPENMP

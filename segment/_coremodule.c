@@ -108,10 +108,12 @@ static int alloc_check(size_t count, size_t size, const char *what) {
     double bytes = (double)count * (double)size;
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     if (pages > 0 && page > 0 && bytes > (double)pages * (double)page) {
-        PyErr_Format(PyExc_MemoryError,
-                     "%s needs %.1f GiB of memory, more than this machine's %.1f GiB; "
-                     "use fewer rows or clusters (or sample_size for the silhouette)",
-                     what, bytes / 1073741824.0, (double)pages * (double)page / 1073741824.0);
+        char msg[300]; /* PyErr_Format has no %f: format the sizes here */
+        PyOS_snprintf(msg, sizeof msg,
+                      "%s needs %.1f GiB of memory, more than this machine's %.1f GiB; "
+                      "use fewer rows or clusters (or sample_size for the silhouette)",
+                      what, bytes / 1073741824.0, (double)pages * (double)page / 1073741824.0);
+        PyErr_SetString(PyExc_MemoryError, msg);
         return -1;
     }
     return 0;
@@ -129,8 +131,10 @@ static void *alloc_scratch(size_t count, size_t size, const char *what) {
     if (alloc_check(count, size, what) < 0) return NULL;
     void *p = PyMem_RawMalloc(count * size);
     if (p == NULL) {
-        PyErr_Format(PyExc_MemoryError, "%s: could not allocate %.1f MiB of scratch memory", what,
-                     (double)(count * size) / (1024.0 * 1024.0));
+        char msg[200];
+        PyOS_snprintf(msg, sizeof msg, "%s: could not allocate %.1f MiB of scratch memory", what,
+                      (double)(count * size) / (1024.0 * 1024.0));
+        PyErr_SetString(PyExc_MemoryError, msg);
     }
     return p;
 }

@@ -152,7 +152,31 @@ def as_matrix(
                 f"{name} has {int(finite.sum())} finite rows after omitting NaN/inf rows; "
                 f"at least {min_rows} required"
             )
+    kept = None if finite is None else np.flatnonzero(finite)
+    _check_magnitude(arr if kept is None else arr[kept], name, index, kept)
     return Matrix(arr, index, columns, finite)
+
+
+def _check_magnitude(arr: np.ndarray, name: str, index, kept=None) -> None:
+    """Values so large that sums of squared distances overflow float64 would
+    come back as NaN or inf from the kernels: refuse them, naming the cell.
+
+    The bound keeps n * (n - k) * d * (2 max|x|)^2 finite, the largest sum
+    any clustering kernel forms (the Calinski-Harabasz numerator)."""
+    n, d = arr.shape
+    if n == 0:
+        return
+    big = max(float(arr.max()), -float(arr.min()))
+    limit = float(np.sqrt(np.finfo(np.float64).max / (4.0 * d))) / n
+    if big > limit:
+        r, c = np.unravel_index(int(np.argmax(np.abs(arr))), arr.shape)
+        r = int(kept[r]) if kept is not None else int(r)
+        row = index[r] if index is not None else r
+        raise ValueError(
+            f"{name} has values too large for squared distances: |x| = {big:.3g} at row "
+            f"{row!r}, column {c} (the limit for {n} rows and {d} columns is {limit:.3g}, "
+            "beyond which float64 sums overflow); rescale it, e.g. with segment.minmax_scale"
+        )
 
 
 def as_vector(
@@ -190,13 +214,15 @@ def check_int(value, name: str, *, low: int | None = None, high: int | None = No
 
 
 def check_n_threads(n_threads) -> int:
-    """0 means 'all' for the C core; None maps to 0."""
+    """0 means 'all' for the C core; None maps to 0. A count beyond C's int
+    is clamped (the core caps every request at 4 threads per CPU anyway)
+    instead of failing with an OverflowError that names no argument."""
     if n_threads is None:
         return 0
     n = check_int(n_threads, "n_threads")
     if n == 0 or n < -1:
         raise ValueError(f"n_threads must be None, -1 (all) or a positive integer, got {n}")
-    return 0 if n == -1 else n
+    return 0 if n == -1 else min(n, 2**31 - 1)
 
 
 def check_random_state(random_state) -> np.random.RandomState:

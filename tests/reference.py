@@ -194,3 +194,112 @@ def vikor(x, w, v=0.5, types=None, ideal=None, anti_ideal=None):
         "advantage": bool(advantage),
         "stability": bool(stability),
     }
+
+
+# ---- reliability references ----
+# Plain-NumPy oracles for the property tests of tests/test_properties.py: each
+# follows the textbook formula, with the conventions the public API documents.
+
+
+def calinski_harabasz(X, labels):
+    """[sum_c n_c |m_c - m|^2 / (k - 1)] / [sum_i |x_i - m_c(i)|^2 / (n - k)];
+    1.0 when the within-cluster dispersion is 0 (scikit-learn's convention)."""
+    X = np.asarray(X, dtype=np.float64)
+    labels = np.asarray(labels)
+    clusters = np.unique(labels)
+    n, k = len(X), len(clusters)
+    mean = X.mean(axis=0)
+    extra = intra = 0.0
+    for c in clusters:
+        members = X[labels == c]
+        centre = members.mean(axis=0)
+        extra += len(members) * ((centre - mean) ** 2).sum()
+        intra += ((members - centre) ** 2).sum()
+    return 1.0 if intra == 0.0 else extra * (n - k) / (intra * (k - 1))
+
+
+def davies_bouldin_conventions(X, labels, zero_tol=1e-8):
+    """Davies-Bouldin with scikit-learn's conventions: 0 when every cluster's
+    mean distance to its centroid, or every centroid distance, is within
+    zero_tol of 0; a pair of coinciding centroids contributes 0."""
+    X = np.asarray(X, dtype=np.float64)
+    labels = np.asarray(labels)
+    clusters = np.unique(labels)
+    C = np.array([X[labels == c].mean(axis=0) for c in clusters])
+    s = np.array([np.sqrt(((X[labels == c] - C[i]) ** 2).sum(axis=1)).mean()
+                  for i, c in enumerate(clusters)])
+    D = np.sqrt(((C[:, None, :] - C[None, :, :]) ** 2).sum(axis=2))
+    if np.all(np.abs(s) <= zero_tol) or np.all(D <= zero_tol):
+        return 0.0
+    worst = np.zeros(len(clusters))
+    for a in range(len(clusters)):
+        for b in range(len(clusters)):
+            if a != b and D[a, b] > 0:
+                worst[a] = max(worst[a], (s[a] + s[b]) / D[a, b])
+    return float(worst.mean())
+
+
+def centroids(X, labels, k, sample_weight=None):
+    """Weighted mean of every cluster 0..k-1 (NaN rows for empty clusters)."""
+    X = np.asarray(X, dtype=np.float64)
+    w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, float)
+    out = np.full((k, X.shape[1]), np.nan)
+    for c in range(k):
+        m = labels == c
+        if w[m].sum() > 0:
+            out[c] = (w[m, None] * X[m]).sum(axis=0) / w[m].sum()
+    return out
+
+
+def minmax(x, lo=0.0, hi=1.0):
+    """Column-wise min-max scaling to [lo, hi]; a constant column becomes lo."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        span = col.max() - col.min()
+        out[:, j] = lo if span == 0 else lo + (col - col.min()) / span * (hi - lo)
+    return out
+
+
+def cronbach_alpha(x):
+    """alpha = k / (k - 1) * (1 - sum of item variances / variance of the total),
+    complete data, sample variances (ddof = 1)."""
+    x = np.asarray(x, dtype=np.float64)
+    k = x.shape[1]
+    item_var = sum(np.var(x[:, j], ddof=1) for j in range(k))
+    total_var = np.var(x.sum(axis=1), ddof=1)
+    return k / (k - 1) * (1.0 - item_var / total_var)
+
+
+def std_weights(x, scale=True):
+    """w_j proportional to the sample standard deviation of column j (after
+    min-max scaling when scale); constant columns get 0."""
+    x = np.asarray(x, dtype=np.float64)
+    z = minmax(x) if scale else x
+    sigma = np.array([0.0 if _is_constant(x[:, j]) else np.std(z[:, j], ddof=1)
+                      for j in range(x.shape[1])])
+    return sigma / sigma.sum()
+
+
+def critic_weights(x):
+    """CRITIC (Diakoulaki et al. 1995): C_j = sigma_j sum_k (1 - r_jk) over the
+    min-max scaled, non-constant columns; w = C / sum C."""
+    x = np.asarray(x, dtype=np.float64)
+    n = x.shape[1]
+    keep = [j for j in range(n) if not _is_constant(x[:, j])]
+    z = minmax(x)
+    c = np.zeros(n)
+    for j in keep:
+        sigma = np.std(z[:, j], ddof=1)
+        conflict = sum(1.0 - np.corrcoef(z[:, j], z[:, q])[0, 1] for q in keep)
+        c[j] = sigma * conflict
+    return c / c.sum()
+
+
+def tally(votes):
+    """Votes per row of a table whose cells are 'x' / 1 / True (yes) or
+    '' / 0 / False / None (no)."""
+    yes = {"x", "1", "1.0", "true"}
+    return np.array([sum(str(v).strip().casefold() in yes for v in row if v is not None)
+                     for row in np.asarray(votes, dtype=object)])

@@ -1,0 +1,272 @@
+"""Leaks: every public function and segment._core entry point, called many
+times on its success and its error paths, leaves memory and refcounts flat.
+
+Each case runs a warm-up, then two equal rounds of calls. A leak grows memory
+linearly, so the *second* round must not grow tracemalloc's traced memory
+(Python objects, NumPy buffers and the glue's PyMem_RawMalloc scratch are all
+traced) by more than a few bytes per call, nor the resident set size (which
+also sees plain malloc in the C core or libgomp) by more than a page budget.
+The inputs are sized so that one leaked scratch buffer per call would blow
+either budget by orders of magnitude. Refcounts of the inputs, of None/True/
+False and of the dtypes the glue converts to must not move at all.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tracemalloc
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segment as sg
+from segment import _core
+from segment.datasets import load_iot_experts, load_paper_b_votes, make_contracts
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists("/proc/self/statm"),
+    reason="RSS is read from /proc/self/statm (Linux only)",
+)
+
+RNG = np.random.default_rng(7)
+X = RNG.random((2000, 4))  # silhouette scratch ~ 2000 * (k + d) doubles: ~100 kB a call
+LAB = (np.arange(2000) % 3).astype(np.int32)
+C = X[:3].copy()
+XN = X.copy()
+XN[5, 1] = np.nan
+M = load_iot_experts().matrix
+MV = M.to_numpy()
+W = np.ones((1, 5))
+V = np.array([0.9, 0.5, 0.1])
+RAW = make_contracts(12, random_state=3)
+RAW_BAD = RAW.assign(date_installed=["not a date"] * 12)
+CONTRACTS = sg.load_contracts(RAW)
+CUSTOMERS = sg.customer_features(CONTRACTS, as_of="2022-07-12")
+VOTES = load_paper_b_votes()
+LIKERT = pd.DataFrame({"q1": ["I agree", "I disagree", "I totally agree"] * 4,
+                       "q2": ["I agree"] * 11 + ["I disagree"]})
+KM = sg.KMeans(3, random_state=0, n_threads=1).fit(X[:300])
+SWEEP = sg.k_sweep(X[:200], k=[2, 3], random_state=0, n_threads=1, progress=False)
+CANDIDATES = sg.most_valuable(SWEEP, pd.DataFrame({"gross_revenue": X[:200, 0]}))
+PROFILE_LABELS = np.arange(len(CUSTOMERS)) % 2
+
+
+# Arguments are built once: building them inside the loop would show NumPy's
+# own reference drift on the builtin float64 dtype (np.ones/np.zeros add one
+# per call; harmless, those dtypes are never freed), not the glue's.
+ONES40 = np.ones(2000)
+NEG_SW = -ONES40
+ZERO_LAB = np.zeros(2000, np.int32)
+BIG = np.zeros((2**20, 1))
+ONES32 = np.ones((3, 2))
+ALPHA = np.ones(5)
+NEG_ALPHA = -ALPHA
+ZEROS5 = np.zeros(5)
+V_BAD = V + 1
+W4 = np.ones((4, 5))
+MM = np.stack([MV, MV + 1])
+
+
+def frozen(frame):
+    """The parts of a frame, to rebuild it anew for every call (see fresh)."""
+    cols = {c: frame[c].to_numpy(copy=True) for c in frame.columns}
+    return cols, frame.index.to_numpy(copy=True), frame.index.name, frame.dtypes.to_dict(), \
+        dict(frame.attrs)
+
+
+def fresh(parts):
+    """A new frame per call, sharing nothing with any long-lived frame. pandas
+    (copy-on-write) records a weak reference on a frame, and on its index, each
+    time a view is taken from them, and prunes the dead ones only every ~500
+    views: a bounded sawtooth, not a leak, but it would hide one."""
+    cols, index, name, dtypes, attrs = parts
+    out = pd.DataFrame({c: v.copy() for c, v in cols.items()},
+                       index=pd.Index(index.copy(), name=name)).astype(dtypes)
+    out.attrs = dict(attrs)
+    return out
+
+
+F_RAW, F_RAW_BAD, F_CONTRACTS, F_CUSTOMERS, F_CANDIDATES, F_VOTES, F_LIKERT = (
+    frozen(f) for f in (RAW, RAW_BAD, CONTRACTS, CUSTOMERS, CANDIDATES, VOTES, LIKERT))
+
+
+def expect(exc, fn, *args, **kwargs):
+    """Call fn expecting exc (the error path)."""
+    try:
+        fn(*args, **kwargs)
+    except exc:
+        return
+    raise AssertionError(f"{fn} did not raise {exc}")
+
+
+# name -> (call, calls per round). Cheap kernels run thousands of times; the
+# pandas-heavy functions (milliseconds each) hundreds, enough to see a linear
+# growth of a few bytes per call.
+CASES = {
+    # ---- segment._core, success and error paths (errors after allocation too)
+    "_core.kmeans_plusplus": (lambda: (_core.kmeans_plusplus(X, 3, seed=1, n_threads=1),
+                                       expect(ValueError, _core.kmeans_plusplus, XN, 3,
+                                              n_threads=1)), 2000),
+    "_core.kmeans_fit": (lambda: (_core.kmeans_fit(X[:500], C, max_iter=3, n_threads=1),
+                                  expect(ValueError, _core.kmeans_fit, X, C, max_iter=0),
+                                  expect(ValueError, _core.kmeans_fit, X, C,
+                                         sample_weight=NEG_SW)), 2000),
+    "_core.kmeans_predict": (lambda: (_core.kmeans_predict(X, C, n_threads=1),
+                                      expect(ValueError, _core.kmeans_predict, X, C[:, :2])),
+                             3000),
+    "_core.kmeans_transform": (lambda: (_core.kmeans_transform(X, C, n_threads=1),
+                                        expect(MemoryError, _core.kmeans_transform, BIG, BIG)),
+                               3000),
+    "_core.silhouette_samples": (lambda: (
+        _core.silhouette_samples(X[:300], LAB[:300], 3, n_threads=1),
+        # degenerate after the scratch is allocated: the done: label must free it
+        expect(ValueError, _core.silhouette_samples, X, ZERO_LAB, 3, n_threads=1),
+        expect(MemoryError, _core.silhouette_samples, X, LAB, 2**30),
+        expect(ValueError, _core.silhouette_samples, X, LAB, 2)), 2000),
+    "_core.cluster_validity": (lambda: (_core.cluster_validity(X, LAB, 3, n_threads=1),
+                                        expect(ValueError, _core.cluster_validity, X, LAB, 4,
+                                               n_threads=1)),
+                               3000),
+    "_core.entropy_weights": (lambda: (_core.entropy_weights(MV),
+                                       expect(ValueError, _core.entropy_weights, ONES32)), 4000),
+    "_core.vikor": (lambda: (_core.vikor(MV, W, V, n_threads=1),
+                             expect(ValueError, _core.vikor, MV, W, V, ideal=ZEROS5),
+                             expect(ValueError, _core.vikor, MV, W, V_BAD)), 3000),
+    "_core.vikor_weight_sensitivity": (lambda: (
+        _core.vikor_weight_sensitivity(MV, ALPHA, 20, 1, V, n_threads=1,
+                                       return_weights=True),
+        expect(ValueError, _core.vikor_weight_sensitivity, MV, NEG_ALPHA, 20, 1, V)), 2000),
+    # ---- public API
+    "kmeans": (lambda: (sg.kmeans(X[:200], 3, random_state=0, n_threads=1),
+                        expect(ValueError, sg.kmeans, XN, 3)), 1000),
+    "KMeans": (lambda: (KM.predict(X[:100]), KM.transform(X[:100]), KM.score(X[:100]),
+                        expect(ValueError, KM.predict, X[:, :2])), 1000),
+    "silhouette": (lambda: (sg.silhouette_samples(X[:200], LAB[:200], n_threads=1),
+                            sg.silhouette_score(X[:200], LAB[:200], sample_size=50,
+                                                random_state=0, n_threads=1),
+                            expect(ValueError, sg.silhouette_samples, X, LAB[:9])), 1000),
+    "validity": (lambda: (sg.calinski_harabasz_score(X, LAB, n_threads=1),
+                          sg.davies_bouldin_score(X, LAB, n_threads=1),
+                          expect(ValueError, sg.davies_bouldin_score, XN, LAB)), 1000),
+    "k_sweep": (lambda: (sg.k_sweep(X[:60], k=[2, 3], random_state=0, n_threads=1,
+                                    progress=False),
+                         expect(ValueError, sg.k_sweep, X[:60], k=[1])), 200),
+    "weights": (lambda: (sg.entropy_weights(M), sg.critic_weights(M), sg.std_weights(M),
+                         sg.equal_weights(M),
+                         expect(ValueError, sg.entropy_weights, -MV)), 1000),
+    "vikor": (lambda: (sg.vikor(M, "entropy"), sg.vikor_sensitivity(M, "entropy"),
+                       sg.vikor_batch(M, W4, n_threads=1),
+                       expect(ValueError, sg.vikor, M, [1, 1])), 500),
+    "vikor_weight_sensitivity": (lambda: (
+        sg.vikor_weight_sensitivity(M, "entropy", n_samples=50, random_state=0, n_threads=1),
+        expect(ValueError, sg.vikor_weight_sensitivity, M, "entropy", n_samples=0)), 500),
+    "minmax_and_alpha": (lambda: (sg.minmax_scale(X[:100]), sg.cronbach_alpha(X[:20]),
+                                  expect(ValueError, sg.minmax_scale, XN)), 300),
+    "survey": (lambda: (sg.expert_matrix(MM), sg.tally_votes(fresh(F_VOTES)),
+                        sg.load_likert(fresh(F_LIKERT)),
+                        expect(ValueError, sg.load_likert, fresh(F_LIKERT), scale="agree4")),
+               300),
+    "contracts": (lambda: (sg.load_contracts(fresh(F_RAW)),
+                           sg.customer_features(fresh(F_CONTRACTS), as_of="2022-07-12"),
+                           expect(ValueError, sg.load_contracts, fresh(F_RAW_BAD), errors="raise")),
+                  100),
+    "profiles": (lambda: (sg.profile_clusters(fresh(F_CUSTOMERS), PROFILE_LABELS),
+                          sg.rank_segments(fresh(F_CANDIDATES)),
+                          expect(ValueError, sg.profile_clusters, CUSTOMERS, [0, 1])), 300),
+}
+
+# Allowed growth of the second round. Traced memory: a leaked float, tuple
+# or array header per call is >= 24 bytes a call, so 1000 calls leaking one
+# float (24 kB) fail the 8 kB + 2 bytes/call budget of the cheap cases. The
+# pandas-heavy cases (fewer than 1000 calls) get 32 kB: pyarrow and pandas
+# keep small caches that move by a few kB. RSS: a leaked silhouette or
+# k-means scratch buffer would be >= 16 kB a call.
+TRACED_PER_CALL = 2
+
+
+def traced_slack(n_calls: int) -> int:
+    return (8 if n_calls >= 1000 else 32) * 1024
+
+
+RSS_SLACK = 4 << 20
+
+
+def _round(fn, n):
+    for _ in range(n):
+        fn()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_memory_flat_over_many_calls(name):
+    fn, n = CASES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _round(fn, max(20, n // 10))  # warm caches, pools and libgomp's threads
+        gc.collect()
+        tracemalloc.start()
+        try:
+            _round(fn, n // 2)
+            gc.collect()
+            traced_1 = tracemalloc.get_traced_memory()[0]
+            rss_1 = rss_bytes()
+            _round(fn, n // 2)
+            gc.collect()
+            traced_2 = tracemalloc.get_traced_memory()[0]
+            rss_2 = rss_bytes()
+        finally:
+            tracemalloc.stop()
+    grown = traced_2 - traced_1
+    print(f"{name}: second round of {n // 2} calls: traced {grown:+d} B, "
+          f"RSS {(rss_2 - rss_1) >> 10:+d} kB")
+    assert grown < traced_slack(n) + TRACED_PER_CALL * n, (
+        f"{name}: traced memory grew {grown} bytes over {n // 2} calls")
+    assert rss_2 - rss_1 < RSS_SLACK, f"{name}: RSS grew {(rss_2 - rss_1) >> 10} kB"
+
+
+def test_refcounts_flat_on_success_and_error_paths():
+    objs = [X, LAB, C, XN, MV, W, V, BIG, ZERO_LAB, ALPHA, None, True, False,
+            np.dtype(np.float64),
+            np.dtype(np.int32), np.dtype(np.intp), np.dtype(np.int64), np.dtype(np.bool_)]
+    calls = [CASES[k][0] for k in CASES if k.startswith("_core.")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fn in calls:
+            fn()
+        gc.collect()
+        before = [sys.getrefcount(o) for o in objs]
+        for _ in range(300):
+            for fn in calls:
+                fn()
+        gc.collect()
+        after = [sys.getrefcount(o) for o in objs]
+    assert after == before, [(repr(o)[:20], b, a) for o, b, a in zip(objs, before, after,
+                                                                     strict=True) if a != b]
+
+
+def test_results_own_their_memory():
+    # Results must not keep the (possibly huge) inputs or scratch alive.
+    import weakref
+
+    class Tracked(np.ndarray):
+        pass
+
+    Xt = np.ascontiguousarray(X[:300]).view(Tracked)
+    ref = weakref.ref(Xt)
+    res = _core.kmeans_fit(Xt, C, n_threads=1)
+    sil = _core.silhouette_samples(Xt, LAB[:300], 3, n_threads=1)
+    del Xt
+    gc.collect()
+    assert ref() is None, "a result keeps its input alive"
+    assert res[0].base is None and sil.base is None
