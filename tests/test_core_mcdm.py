@@ -335,7 +335,11 @@ def test_ctrl_c_stops_the_sampler():
     proc.send_signal(signal.SIGINT)
     line = proc.stdout.readline().strip()
     latency = time.perf_counter() - sent
-    rest, err = proc.communicate(timeout=60)
+    # not communicate(): with two pipes it reads the raw descriptors and would
+    # lose what readline() already buffered
+    rest = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
     assert line.startswith("interrupted"), (line, err)
     assert latency < 1.0, latency
     assert rest.strip() == "next (1, 1, 3)", (rest, err)
