@@ -316,6 +316,24 @@ static PyArrayObject *get_centers(PyObject *obj, npy_intp d) {
     return C;
 }
 
+/* The iteration arguments shared by kmeans_fit and kmeans_fit_runs. */
+static int check_lloyd_args(int max_iter, double tol, int algorithm) {
+    if (max_iter < 1) {
+        PyErr_Format(PyExc_ValueError, "max_iter must be >= 1, got %d", max_iter);
+        return -1;
+    }
+    if (!(tol >= 0.0) || !isfinite(tol)) {
+        PyErr_SetString(PyExc_ValueError, "tol must be finite and >= 0");
+        return -1;
+    }
+    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) {
+        PyErr_Format(PyExc_ValueError, "algorithm must be 0 (Lloyd) or 1 (Hamerly), got %d",
+                     algorithm);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *py_kmeans_plusplus(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X", "n_clusters", "sample_weight", "n_trials", "seed", "n_threads",
@@ -396,19 +414,7 @@ static PyObject *py_kmeans_fit(PyObject *self, PyObject *args, PyObject *kwds) {
                      (Py_ssize_t)k, (Py_ssize_t)n);
         goto done;
     }
-    if (max_iter < 1) {
-        PyErr_Format(PyExc_ValueError, "max_iter must be >= 1, got %d", max_iter);
-        goto done;
-    }
-    if (!(tol >= 0.0) || !isfinite(tol)) {
-        PyErr_SetString(PyExc_ValueError, "tol must be finite and >= 0");
-        goto done;
-    }
-    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) {
-        PyErr_Format(PyExc_ValueError, "algorithm must be 0 (Lloyd) or 1 (Hamerly), got %d",
-                     algorithm);
-        goto done;
-    }
+    if (check_lloyd_args(max_iter, tol, algorithm) < 0) goto done;
     if (get_weights(wo, n, &W) < 0) goto done;
     npy_intp ldims[1] = {n};
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
@@ -495,19 +501,7 @@ static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kw
         PyErr_Format(PyExc_ValueError, "n_trials must be between 1 and 64, got %zd", trials);
         goto done;
     }
-    if (max_iter < 1) {
-        PyErr_Format(PyExc_ValueError, "max_iter must be >= 1, got %d", max_iter);
-        goto done;
-    }
-    if (!(tol >= 0.0) || !isfinite(tol)) {
-        PyErr_SetString(PyExc_ValueError, "tol must be finite and >= 0");
-        goto done;
-    }
-    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) {
-        PyErr_Format(PyExc_ValueError, "algorithm must be 0 (Lloyd) or 1 (Hamerly), got %d",
-                     algorithm);
-        goto done;
-    }
+    if (check_lloyd_args(max_iter, tol, algorithm) < 0) goto done;
     if (get_weights(wo, n, &W) < 0) goto done;
     npy_intp cdims[2] = {k, d}, ldims[1] = {n};
     C = (PyArrayObject *)PyArray_SimpleNew(2, cdims, NPY_FLOAT64);
