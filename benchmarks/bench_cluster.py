@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _machine import machine as shared_machine  # noqa: E402
 
 import segment as sg
 
@@ -49,25 +48,7 @@ def median_time(fn, repeats: int) -> tuple[float, object]:
 
 
 def machine() -> dict:
-    import sklearn
-
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "segment": sg.__version__,
-        "openmp_threads": sg._core.max_threads(),
-    }
+    return shared_machine("scikit-learn")
 
 
 def bench_silhouette(X, ks, repeats, sk_ks):

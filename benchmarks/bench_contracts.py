@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _machine import machine as shared_machine  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -90,27 +91,7 @@ def child(source: str, path: str, repeats: int) -> dict:
 
 
 def machine() -> dict:
-    import numpy as np
-    import pandas as pd
-
-    import segment
-
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "segment": segment.__version__,
-    }
+    return shared_machine("pandas")
 
 
 def main() -> None:

@@ -33,53 +33,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+from _machine import machine as shared_machine  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
 
 def machine() -> dict:
-    import dask
-    import dask_ml
-    import distributed
-    import sklearn
-
     import segment
 
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = None
-    try:
-        for line in open("/proc/meminfo"):
-            if line.startswith("MemTotal"):
-                mem = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": mem,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "dask": dask.__version__,
-        "distributed": distributed.__version__,
-        "dask-ml": dask_ml.__version__,
-        "segment": segment.__version__,
-        "segment_openmp": bool(segment._core.has_openmp()),
-    }
+    return shared_machine("scikit-learn", "dask", "distributed", "dask-ml",
+                          segment_openmp=bool(segment._core.has_openmp()))
 
 
 def make_blocks(centres, seed, rows, block_id=None):

@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+from _machine import machine as shared_machine  # noqa: E402
 
 import segment as sg
 
@@ -52,31 +51,7 @@ def median_time(fn, repeats: int, inner: int = 1) -> tuple[float, object]:
 
 
 def machine() -> dict:
-    import pymcdm
-
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        from importlib.metadata import version
-
-        pymcdm_version = version("pymcdm")
-    except Exception:  # noqa: BLE001 - informational only
-        pymcdm_version = getattr(pymcdm, "__version__", "unknown")
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pymcdm": pymcdm_version,
-        "segment": sg.__version__,
-        "openmp_threads": sg._core.max_threads(),
-    }
+    return shared_machine("pymcdm")
 
 
 def numpy_batch_ranks(X: np.ndarray, W: np.ndarray, v: float) -> np.ndarray:
