@@ -7,12 +7,26 @@ file, ragged rows, unknown extension, missing optional reader) into a ValueError
 that says what is wrong and what to do. Rows with more fields than the header
 are not lost: they are kept (cut to the header's width) and listed in
 `Table.ragged`, so that the caller can account for them.
+
+A CSV is read by pandas' C parser, always with ``index_col=False``: pandas would
+otherwise take the leading fields of a first data row longer than the header as
+an index and shift every row. pandas accepts (and silently cuts) such a first
+row even with ``index_col=False``, so `_peek` reads the header and the first
+data row again (two records) to count their fields; it also finds repeated
+header names, which pandas renames (``x``, ``x.1``). Files with long rows take
+`_read_ragged_csv`, which counts the fields of every row. An unterminated quote
+is an error naming the line where the quote opened; corrupt compressed, Excel,
+Parquet and Feather files are errors naming the file and the format.
 """
 
 from __future__ import annotations
 
+import lzma
 import os
+import re
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -30,7 +44,32 @@ _READERS = {
     ".feather": "feather",
 }
 _COMPRESSION = (".gz", ".bz2", ".zip", ".xz", ".zst")
-_RAGGED_MARK = "\u241fsegment-ragged-row-"
+_RAGGED_MARK = "\u241fsegment-ragged-row"
+# read_options that decide where records and fields begin: the probes that count
+# fields (`_peek`, `_read_ragged_csv`) must tokenise the file as the main read does.
+_TOKEN_OPTIONS = frozenset({
+    "sep", "delimiter", "encoding", "encoding_errors", "quotechar", "quoting", "doublequote",
+    "escapechar", "skipinitialspace", "comment", "skiprows", "skip_blank_lines", "compression",
+    "dialect", "storage_options",
+})
+# read_options with which the user lays out the columns: then pandas' own rules apply
+# and segment does not probe the header or the first row.
+_LAYOUT_OPTIONS = frozenset({"header", "names", "index_col", "usecols", "lineterminator"})
+_FORMAT_TEXT = {
+    "excel": "an Excel workbook",
+    "parquet": "a Parquet file",
+    "feather": "a Feather (Arrow IPC) file",
+}
+_COMPRESSED_TEXT = {
+    "gz": "gzip-compressed text", "bz2": "bzip2-compressed text", "zip": "a zip archive",
+    "xz": "xz-compressed text", "zst": "zstd-compressed text",
+}
+# Raised by readers of damaged files: gzip (BadGzipFile is an OSError, a truncated
+# stream EOFError, bad deflate data zlib.error), bz2 (OSError), xz (LZMAError), zip.
+_STREAM_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile)
+# Not damage: the file is there but cannot be opened, or the call itself is wrong.
+_NOT_CORRUPTION = (PermissionError, FileNotFoundError, IsADirectoryError, ImportError,
+                   MemoryError, TypeError)
 
 
 @dataclass
@@ -66,11 +105,31 @@ def _missing_reader(label: str, exc: ImportError, package: str) -> ValueError:
     )
 
 
-def _read_csv(path, label, sep, encoding, dtype, options) -> Table:
-    kwargs = dict(sep=sep, encoding=encoding or "utf-8", dtype=dtype)
-    kwargs.update(options)
+def _compression_of(path: str):
+    lower = path.lower()
+    return next((c[1:] for c in _COMPRESSION if lower.endswith(c)), None)
+
+
+def _corrupt(label: str, what: str, exc: BaseException) -> ValueError:
+    return ValueError(
+        f"{label} could not be read as {what} ({type(exc).__name__}: {exc}); the file is "
+        "damaged, truncated or not in that format: export it again, or give it the "
+        "extension of its real format"
+    )
+
+
+def _call_csv(path, label, kwargs) -> pd.DataFrame:
+    """pd.read_csv with the file's usual failures as ValueErrors naming it.
+
+    pandas' ParserError is passed on: the caller decides what it means.
+    """
     try:
-        return Table(pd.read_csv(path, **kwargs), label, "csv")
+        with warnings.catch_warnings():
+            # index_col=False: pandas warns that it cuts a long first row; _peek finds it
+            warnings.filterwarnings("ignore", "Length of header", pd.errors.ParserWarning)
+            return pd.read_csv(path, **kwargs)
+    except pd.errors.ParserError:
+        raise
     except pd.errors.EmptyDataError:
         raise ValueError(
             f"{label} is empty: it has no header row and no data; check the file "
@@ -82,39 +141,194 @@ def _read_csv(path, label, sep, encoding, dtype, options) -> Table:
             f"at position {exc.start}); pass encoding='cp1252' (Excel on Windows) or "
             "encoding='latin-1' to read it"
         ) from None
-    except pd.errors.ParserError:
-        pass
-    # Rows with more fields than the header: keep them, cut to the header's width,
-    # and remember them so the caller can report them instead of losing them.
-    bad = []
+    except _NOT_CORRUPTION:
+        raise
+    except _STREAM_ERRORS as exc:
+        comp = _compression_of(os.fspath(path))
+        raise _corrupt(label, _COMPRESSED_TEXT.get(comp, "text"), exc) from exc
+    except Exception as exc:
+        if type(exc).__name__ == "ZstdError":  # zstandard is optional: no import here
+            raise _corrupt(label, _COMPRESSED_TEXT["zst"], exc) from exc
+        raise
 
-    def keep_bad(fields):
-        bad.append(len(fields))
-        return [f"{_RAGGED_MARK}{len(bad) - 1}"] + list(fields[1:])
 
-    kwargs.update(engine="python", on_bad_lines=keep_bad)
-    kwargs.pop("low_memory", None)
+def _is_quote_error(exc) -> bool:
+    # C parser: "EOF inside string starting at row 3"; python parser (csv module):
+    # "unexpected end of data"
+    text = str(exc)
+    return "EOF inside string" in text or "unexpected end of data" in text
+
+
+def _quote_line(path, kwargs):
+    """1-based line where the unterminated quote opens, or None if not found.
+
+    One pass over the text (only on this error path): each match is one quoted
+    field, from its opening quote to its closing quote, or to the end of the
+    file for the unterminated one.
+    """
+    sep = kwargs.get("sep", ",")
+    quote = kwargs.get("quotechar", '"')
+    opener = {"gz": "gzip", "bz2": "bz2", "xz": "lzma", None: None}
+    comp = _compression_of(os.fspath(path))
+    if not (isinstance(sep, str) and len(sep) == 1 and isinstance(quote, str)
+            and len(quote) == 1 and comp in opener):
+        return None
+    import importlib
+
+    open_ = importlib.import_module(opener[comp]).open if comp else open
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, **kwargs)
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"{label} could not be parsed as a table: {exc}") from None
-    except UnicodeDecodeError as exc:
+        with open_(path, "rt", encoding=kwargs.get("encoding") or "utf-8",
+                   errors="replace", newline="") as f:
+            text = f.read()
+    except (OSError, EOFError, lzma.LZMAError, zlib.error):
+        return None
+    q, s = re.escape(quote), re.escape(sep)
+    field_ = re.compile(rf"(?:^|(?<={s})|(?<=[\r\n])){q}[^{q}]*(?:{q}{q}[^{q}]*)*({q}?)")
+    open_at = next((m.start() for m in field_.finditer(text) if not m.group(1)), None)
+    if open_at is None:
+        return None
+    eol = "\n" if "\n" in text else "\r"
+    return text.count(eol, 0, open_at) + 1
+
+
+def _unterminated_quote(path, label, kwargs, exc) -> ValueError:
+    line = _quote_line(path, kwargs)
+    record = re.search(r"starting at row (\d+)", str(exc))
+    if line is not None:
+        where = f" opened on line {line}"
+    elif record:
+        where = f" opened in row {int(record.group(1)) + 1} of the file (header = row 1)"
+    else:
+        where = ""
+    quote = kwargs.get("quotechar", '"')
+    return ValueError(
+        f"{label} has a quote ({quote}){where} that is never closed, so every row after it "
+        f"would be read into one field and lost; close or remove that quote (a {quote} inside "
+        f"a quoted field is written twice: {quote}{quote}), or pass "
+        "read_options={'quoting': 3} (csv.QUOTE_NONE) to read quotes as ordinary text"
+    )
+
+
+def _duplicate_names(label: str, names) -> None:
+    idx = pd.Index([str(n) for n in names], dtype=object)
+    dup = idx[idx.duplicated() & (idx != "")].unique().tolist()
+    if dup:
         raise ValueError(
-            f"{label} is not valid {kwargs['encoding']} text (position {exc.start}); pass "
-            "encoding='cp1252' or encoding='latin-1'"
-        ) from None
-    ragged = {}
-    if bad and frame.shape[1]:
+            f"{label} has duplicate column names {dup} in its header row; rename them so "
+            "that every column name appears once"
+        )
+
+
+def _token_options(kwargs) -> dict:
+    return {k: v for k, v in kwargs.items() if k in _TOKEN_OPTIONS}
+
+
+def _peek(path, label, kwargs):
+    """(raw header names, number of fields of the first data row if longer, else None).
+
+    Reads two records as text with the python parser, header=None: the header then
+    sets the expected width, so a longer first data row goes to the callback.
+    """
+    long = []
+
+    def count(fields):
+        long.append(len(fields))
+        return list(fields[:1])
+
+    head = _call_csv(path, label, {
+        **_token_options(kwargs), "header": None, "nrows": 2, "dtype": str,
+        "keep_default_na": False, "na_filter": False, "engine": "python",
+        "on_bad_lines": count,
+    })
+    names = head.iloc[0].tolist() if len(head) else []
+    return names, (long[0] if long else None)
+
+
+def _read_ragged_csv(path, label, kwargs, n_header) -> Table:
+    """Read a CSV with rows longer than its header, listing every such row.
+
+    The typed frame comes from pandas' usual reader with ``usecols`` cut to the
+    header's width (long rows are cut, never shifted); which rows were long, and
+    how long, comes from a second read as text in which the header line sets the
+    expected width (so a long first data row is caught too).
+    """
+    typed = dict(kwargs)
+    typed["usecols"] = list(range(n_header))
+    try:
+        frame = _call_csv(path, label, typed)
+    except pd.errors.ParserError as exc:
+        if _is_quote_error(exc):
+            raise _unterminated_quote(path, label, kwargs, exc) from None
+        raise ValueError(f"{label} could not be parsed as a table: {exc}") from None
+    long = []
+
+    def mark(fields):
+        long.append(len(fields))
+        return [_RAGGED_MARK]
+
+    text_kwargs = {
+        **_token_options(kwargs), "header": None, "dtype": str, "keep_default_na": False,
+        "na_filter": False, "engine": "python", "on_bad_lines": mark,
+    }
+    if kwargs.get("nrows") is not None:
+        text_kwargs["nrows"] = kwargs["nrows"] + 1  # + the header
+    if kwargs.get("skipfooter"):
+        text_kwargs["skipfooter"] = kwargs["skipfooter"]
+    try:
+        text = _call_csv(path, label, text_kwargs)
+    except pd.errors.ParserError as exc:
+        if _is_quote_error(exc):
+            raise _unterminated_quote(path, label, kwargs, exc) from None
+        raise ValueError(f"{label} could not be parsed as a table: {exc}") from None
+    marked = (text.iloc[1:, 0] == _RAGGED_MARK).to_numpy(dtype=bool)
+    if len(text) - 1 != len(frame) or int(marked.sum()) != len(long):
+        raise ValueError(
+            f"{label} has rows with more fields than the header, and its rows could not be "
+            f"matched between two reads ({len(frame)} vs {max(len(text) - 1, 0)} rows); fix "
+            "the long rows (often an unquoted separator inside a field)"
+        )
+    pos = marked.nonzero()[0]
+    ragged = dict(zip(pos.tolist(), long, strict=True))
+    if len(pos) and frame.shape[1]:
+        # as before: the first field of a long row is not trusted as an id
         first = frame.columns[0]
-        col = frame[first].astype("object")
-        marked = col.astype(str).str.startswith(_RAGGED_MARK).fillna(False).to_numpy(bool)
-        for pos in marked.nonzero()[0]:
-            k = int(str(col.iloc[pos])[len(_RAGGED_MARK) :])
-            ragged[int(pos)] = bad[k]
-        frame[first] = col.where(~marked, None)
+        frame[first] = frame[first].astype("object").where(~marked, None)
     return Table(frame, label, "csv", ragged)
+
+
+def _read_csv(path, label, sep, encoding, dtype, options, *, probe=True) -> Table:
+    kwargs = dict(sep=sep, encoding=encoding or "utf-8", dtype=dtype)
+    kwargs.update(options)
+    own_layout = not (_LAYOUT_OPTIONS & options.keys())
+    if own_layout:
+        kwargs["index_col"] = False  # never take leading fields as an index (shift)
+    try:
+        frame = _call_csv(path, label, kwargs)
+        failure = None
+    except pd.errors.ParserError as exc:
+        if _is_quote_error(exc):
+            raise _unterminated_quote(path, label, kwargs, exc) from None
+        frame, failure = None, exc
+    if not own_layout:
+        if failure is not None:
+            raise ValueError(
+                f"{label} could not be parsed as a table: {failure}; fix those rows, or leave "
+                f"{sorted(_LAYOUT_OPTIONS & options.keys())} out of read_options so that "
+                "long rows are reported instead"
+            ) from None
+        return Table(frame, label, "csv")
+    if not probe and failure is None:
+        return Table(frame, label, "csv")
+    try:
+        names, first_long = _peek(path, label, kwargs)
+    except pd.errors.ParserError as exc:
+        if _is_quote_error(exc):
+            raise _unterminated_quote(path, label, kwargs, exc) from None
+        raise ValueError(f"{label} could not be parsed as a table: {exc}") from None
+    _duplicate_names(label, names)
+    if failure is None and first_long is None:
+        return Table(frame, label, "csv")
+    return _read_ragged_csv(path, label, kwargs, len(names))
 
 
 def read_table(
@@ -173,7 +387,7 @@ def read_table(
         if csv_dtype is not None:
             header = _read_csv(
                 path, label, "\t" if kind == "tsv" else ",", encoding, None,
-                {**options, "nrows": 0},
+                {**options, "nrows": 0}, probe=False,
             ).frame.columns
             dtype = csv_dtype([str(c) for c in header]) or None
         sep = options.pop("sep", "\t" if kind == "tsv" else ",")
@@ -190,12 +404,20 @@ def read_table(
                     f"{label} has no sheet {sheet_name!r}; its sheets are {sheets}; "
                     "pass sheet_name="
                 ) from None
+            raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
+        except _NOT_CORRUPTION:
             raise
+        except Exception as exc:  # BadZipFile, KeyError, XML and xlrd errors, ...
+            raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
         if isinstance(frame, dict):
             raise ValueError(
                 f"sheet_name={sheet_name!r} read several sheets of {label}; pass one sheet "
                 "name or position"
             )
+        if _looks_renamed(frame.columns) and "header" not in options:
+            # pandas renames a repeated header (x, x.1): read the raw header row
+            names = pd.read_excel(path, sheet_name=sheet_name, header=None, nrows=1)
+            _duplicate_names(label, names.iloc[0].dropna().tolist() if len(names) else [])
         return Table(frame, label, "excel")
     try:
         if kind == "parquet":
@@ -204,4 +426,15 @@ def read_table(
             frame = pd.read_feather(path, **options)
     except ImportError as exc:
         raise _missing_reader(label, exc, "pyarrow") from None
+    except _NOT_CORRUPTION:
+        raise
+    except Exception as exc:  # ArrowInvalid, ArrowIOError, ...
+        raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
     return Table(frame, label, kind)
+
+
+def _looks_renamed(columns) -> bool:
+    """True if a column is named like pandas' rename of a repeated name (`x.1`)."""
+    names = pd.Index([str(c) for c in columns], dtype=object)
+    base = names.str.replace(r"\.\d+$", "", regex=True)
+    return bool(((base != names) & base.isin(names)).any())

@@ -177,68 +177,126 @@ def test_quoted_commas_and_newlines_stay_in_their_field(tmp_path):
     assert contracts["location"].tolist() == ["Porto, Foz", "Lisboa\nBaixa"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-L3 _io._read_csv: when the first data row has more "
-                   "fields than the header, pandas takes the extra leading fields as an index "
-                   "and shifts every row (read_csv needs index_col=False); the row is not "
-                   "reported as ragged_row and the next rows are misread")
-def test_ragged_first_row_is_reported_not_shifted(tmp_path):
+def test_ragged_first_row_is_reported_not_shifted(tmp_path):  # BUG-L3
     path = write(tmp_path, "first.csv", HEADER + good(0).strip() + ",surprise\n" + good(1))
     contracts, report = load_contracts(path, return_report=True)
     dropped = accounted(report, 2)
     assert dropped["reason"].to_dict() == {0: "ragged_row"}
+    assert dropped.loc[0, "value"] == "8 fields"
     assert contracts["contract_id"].tolist() == ["k1"]
+    # the next row is read in its own columns (good(1): u1, 2020-02-11, 11.5, -2.25)
+    row = contracts.loc[1]
+    assert (row["customer_id"], row["monthly_fee"], row["mvc"]) == ("u1", 11.5, -2.25)
+    assert row["date_installed"] == pd.Timestamp("2020-02-11")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-L3 (load_likert): a first answer row with an extra "
-                   "field silently shifts every answer one column left")
-def test_likert_ragged_first_row_is_an_error(tmp_path):
+def test_long_rows_after_a_long_first_row_are_all_reported(tmp_path):  # BUG-L3
+    # pandas widens the expected row to the first data row's 9 fields: rows of 8
+    # fields after it would then pass unnoticed. Trailing empty fields count too.
+    lines = [good(0).strip() + ",a,b", good(1).strip() + ",c,d", good(2).strip() + ",e",
+             good(3).strip(), good(4).strip() + ",", good(5).strip()]
+    path = write(tmp_path, "long.csv", HEADER + "\n".join(lines) + "\n")
+    contracts, report = load_contracts(path, return_report=True)
+    dropped = accounted(report, 6)
+    assert dropped["reason"].to_dict() == {0: "ragged_row", 1: "ragged_row", 2: "ragged_row",
+                                           4: "ragged_row"}
+    assert dropped["value"].tolist() == ["9 fields", "9 fields", "8 fields", "8 fields"]
+    assert contracts["contract_id"].tolist() == ["k3", "k5"]
+    assert contracts["monthly_fee"].tolist() == [13.5, 15.5]
+
+
+def test_likert_ragged_first_row_is_an_error(tmp_path):  # BUG-L3
     path = write(tmp_path, "lk.csv", "q1,q2\n1,2,3\n3,4\n")
-    with pytest.raises(ValueError, match="more fields than the header"):
+    with pytest.raises(ValueError, match=r"lk\.csv has rows with more fields than the header "
+                       r"at rows \[0\]"):
         load_likert(path)
+    ok = write(tmp_path, "ok.csv", "q1,q2\n1,2\n3,4\n")  # not shifted when nothing is long
+    assert load_likert(ok).to_numpy().tolist() == [[1.0, 2.0], [3.0, 4.0]]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-L1 _io._read_csv: an unterminated quote swallows "
-                   "the rest of the file; the python-engine fallback returns 0 rows, so rows "
-                   "are lost without a word (n_read == 0 for a file with 3 data lines)")
-def test_unterminated_quote_loses_no_row_silently(tmp_path):
-    path = write(tmp_path, "quote.csv", HEADER + good(0) + 'k1,u1,"2020-01-01,10.5,1.0,0,no\n'
-                 + good(2) + good(3))
-    try:
-        contracts, report = load_contracts(path, return_report=True)
-    except ValueError as exc:  # a named error is fine too
-        assert "quote" in str(exc) or "quote.csv" in str(exc)
-        return
-    accounted(report, 4)
+UNCLOSED = 'k1,u1,"2020-01-01,10.5,1.0,0,no\n'
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-L2 _io: pandas renames a repeated CSV header "
-                   "(contract_id, contract_id.1), so the duplicate-column check of "
-                   "load_contracts / load_likert never fires and one column is silently "
-                   "ignored")
-@pytest.mark.parametrize("loader, text", [
-    (load_contracts, "contract_id,contract_id,customer_id,date_installed\n1,2,u,2020-01-01\n"),
-    (load_likert, "q1,q1\n1,2\n3,4\n"),
+@pytest.mark.parametrize("name, text, line", [
+    ("quote.csv", HEADER + good(0) + UNCLOSED + good(2) + good(3), 3),
+    # a well-quoted field spanning two lines before it: lines, not records, are counted
+    ("multi.csv", HEADER + good(0, debt='"n\no"') + good(2) + UNCLOSED + good(3), 5),
+    # after a long row: the file takes the slow path for ragged rows
+    ("ragged.csv", HEADER + good(0) + good(2).strip() + ",x\n" + UNCLOSED + good(3), 4),
+    ("crlf.csv", (HEADER + good(0) + UNCLOSED + good(2)).replace("\n", "\r\n"), 3),
 ])
-def test_repeated_header_names_are_an_error(tmp_path, loader, text):
-    with pytest.raises(ValueError, match="duplicate column names"):
+def test_unterminated_quote_is_an_error_naming_file_and_line(tmp_path, name, text, line):
+    # BUG-L1: pandas read the rest of the file into one field, so rows vanished
+    path = write(tmp_path, name, text)
+    with pytest.raises(ValueError, match=rf"{name.replace('.', '[.]')} has a quote .* opened "
+                       rf"on line {line} that is never closed.*quoting"):
+        load_contracts(path)
+
+
+def test_unterminated_quote_in_compressed_and_likert_files(tmp_path):  # BUG-L1
+    text = HEADER + good(0) + UNCLOSED + good(2)
+    with pytest.raises(ValueError, match=r"q\.csv\.gz has a quote .* on line 3"):
+        load_contracts(write(tmp_path, "q.csv.gz", gzip.compress(text.encode())))
+    with pytest.raises(ValueError, match=r"lq\.csv has a quote .* on line 3"):
+        load_likert(write(tmp_path, "lq.csv", 'q1,q2\n1,2\n"3,4\n5,6\n'))
+    # read as plain text when asked: every line is then a row
+    contracts, report = load_contracts(write(tmp_path, "q.csv", text), return_report=True,
+                                       read_options={"quoting": 3})
+    accounted(report, 3)
+    assert contracts["contract_id"].tolist() == ["k0", "k2"]
+
+
+@pytest.mark.parametrize("loader, text, dup", [
+    (load_contracts, "contract_id,contract_id,customer_id,date_installed\n1,2,u,2020-01-01\n",
+     "contract_id"),
+    (load_likert, "q1,q1\n1,2\n3,4\n", "q1"),
+    (load_likert, "q1,q2,q2,q1\n1,2,3,4\n", "q2"),  # after a long row: the slow path
+])
+def test_repeated_header_names_are_an_error(tmp_path, loader, text, dup):  # BUG-L2
+    with pytest.raises(ValueError, match=rf"dup\.csv has duplicate column names \['{dup}'"):
         loader(write(tmp_path, "dup.csv", text))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-L4 _io.read_table: corrupt Excel/Parquet/Feather/"
-                   "gzip files raise the reader's own BadZipFile/ArrowInvalid/BadGzipFile "
-                   "instead of the ValueError naming the file that the docstring promises")
-@pytest.mark.parametrize("name, blob", [
-    ("c.xlsx", b"PK\x03\x04garbage" * 10), ("c.feather", b"ARROW1garbage"),
-    ("c.csv.gz", b"\x1f\x8bnot gzip at all"),
+def test_repeated_header_after_a_long_row_is_an_error(tmp_path):  # BUG-L2, slow path
+    with pytest.raises(ValueError, match=r"duplicate column names \['q1'\]"):
+        load_likert(write(tmp_path, "dup.csv", "q1,q1\n1,2\n3,4,5\n"))
+
+
+def test_header_names_like_pandas_renames_are_not_duplicates(tmp_path):  # BUG-L2
+    got = load_likert(write(tmp_path, "ok.csv", "q1,q1.1\n1,2\n3,4\n"))
+    assert list(got.columns) == ["q1", "q1.1"]
+
+
+def test_repeated_excel_header_is_an_error(tmp_path):  # BUG-L2 for Excel too
+    rows = [good(i).strip().split(",") for i in range(3)]
+    frame = pd.DataFrame([[r[0]] + r for r in rows])
+    frame.columns = ["contract_id"] + HEADER.strip().split(",")
+    frame.to_excel(tmp_path / "dup.xlsx", index=False)
+    with pytest.raises(ValueError, match=r"dup\.xlsx has duplicate column names \['contract_id'"):
+        load_contracts(tmp_path / "dup.xlsx")
+
+
+@pytest.mark.parametrize("name, blob, what, cause", [
+    ("c.xlsx", b"PK\x03\x04garbage" * 10, "an Excel workbook", "BadZipFile"),
+    ("c.xlsx", b"not a workbook\n", "an Excel workbook", "ValueError"),
+    ("c.feather", b"ARROW1garbage", "a Feather", "ArrowInvalid"),
+    ("c.parquet", b"PAR1garbagePAR1", "a Parquet file", "ArrowInvalid"),
+    ("c.csv.gz", b"\x1f\x8bnot gzip at all", "gzip-compressed text", "BadGzipFile"),
+    ("c.csv.gz", gzip.compress((HEADER + good(0) * 50).encode())[:60], "gzip-compressed text",
+     "EOFError"),  # truncated
+    ("c.csv.bz2", b"BZh9garbage", "bzip2-compressed text", "OSError"),
+    ("c.csv.xz", b"\xfd7zXZ\x00garbage", "xz-compressed text", "LZMAError"),
+    ("c.csv.zip", b"PK\x03\x04garbage", "a zip archive", "BadZipFile"),
 ])
-def test_corrupt_binary_files_are_named_errors(tmp_path, name, blob):
-    with pytest.raises(ValueError, match=name.replace(".", r"\.")):
-        load_contracts(write(tmp_path, name, blob))
-
-
-def test_corrupt_parquet_is_a_value_error_naming_the_file(tmp_path):
-    with pytest.raises(ValueError, match=r"c\.parquet"):  # pyarrow's ArrowInvalid
-        load_contracts(write(tmp_path, "c.parquet", b"PAR1garbagePAR1"))
+def test_corrupt_binary_files_are_named_errors(tmp_path, name, blob, what, cause):  # BUG-L4
+    path = write(tmp_path, name, blob)
+    with pytest.raises(ValueError, match=rf"{name.replace('.', '[.]')} could not be read as "
+                       rf"{what}.*export it again") as info:
+        load_contracts(path)
+    assert type(info.value.__cause__).__name__ == cause  # chained, not swallowed
+    if name.endswith((".gz", ".bz2", ".xz", ".zip")):
+        with pytest.raises(ValueError, match=rf"{name.replace('.', '[.]')} could not be read"):
+            load_likert(path)
 
 
 def test_excel_and_parquet_bad_values_are_accounted(tmp_path):
