@@ -569,7 +569,10 @@ def load_contracts(
     source : str, path-like, DataFrame or None
         A ``.csv``/``.txt``/``.tsv`` (optionally compressed), ``.xlsx``/``.xls``,
         ``.parquet`` or ``.feather`` file, or a DataFrame (a named index is
-        treated as a column). None when reading from a database.
+        treated as a column). None when reading from a database. A frame
+        returned by `load_contracts` loads again with the same rows: the
+        optional columns its own source lacked (all-NA, listed in
+        ``.attrs["absent_columns"]``) stay absent.
     columns : dict, optional
         ``{your column name: canonical name}`` for columns whose names are not
         recognised. A value may be a list (one source column feeding several
@@ -648,7 +651,11 @@ def load_contracts(
     contracts of a customer with outstanding debt).
 
     Malformed files raise a ValueError that says what to do: unknown file
-    type, empty file, wrong encoding, missing sheet, missing required columns.
+    type, empty file, wrong encoding, missing sheet, missing required columns,
+    repeated header names, an unterminated quote in a CSV (naming the line it
+    opens on), a damaged Excel/Parquet/Feather or compressed file. A row with
+    more fields than the header (trailing empty fields included) is dropped as
+    ``ragged_row``, also when it is the first data row.
 
     Examples
     --------
@@ -700,6 +707,16 @@ def load_contracts(
         csv_dtype=csv_dtype,
     )
     raw = table.frame
+    if isinstance(source, pd.DataFrame) and source.attrs.get("absent_columns"):
+        # A frame load_contracts returned: the columns its source lacked are all-NA
+        # placeholders, not empty values; they stay absent (else every row would be
+        # dropped as missing_value). A column filled in since then is data again.
+        named = columns if isinstance(columns, dict) else {}
+        placeholder = [c for c in source.attrs["absent_columns"]
+                       if c in raw.columns and c not in named]
+        if placeholder:
+            all_na = raw[placeholder].isna().all(axis=0)
+            raw = raw.drop(columns=all_na.index[all_na.to_numpy(dtype=bool)])
     if raw.columns.duplicated().any():
         dup = raw.columns[raw.columns.duplicated()].unique().tolist()
         raise ValueError(f"{table.label} has duplicate column names {dup}; rename them")

@@ -680,3 +680,41 @@ def test_pipeline_features_scaled(hand):
     x = minmax_scale(customers[PAPER_B_FEATURES])
     assert x.shape == (3, 8) and x.min().min() == 0.0 and x.max().max() == 1.0
     assert x.index.equals(customers.index)
+
+
+def test_loading_a_loaded_frame_keeps_every_row():
+    # The source lacks 13 optional columns: the loaded frame has them all-NA. Loading
+    # that frame again used to drop every row as missing_value in those columns.
+    raw = pd.DataFrame({
+        "Contract ID": ["c1", "c2", "c3", "c4", "c5"],
+        "Customer ID": ["u1", "u1", "u2", "u3", "u4"],
+        "Date Installed": ["2020-01-15", "2021-03-01", "not a date", "2019-06-30",
+                           "2018-02-01"],
+        "Monthly Fee": [30.0, 25.5, 40.0, -5.0, 12.0],
+        "Debt": ["no", "no", "no", "no", "no"],
+    })
+    once = load_contracts(raw)
+    twice, report = load_contracts(once, return_report=True)
+    # expected by hand: c3 (bad date) and c4 (negative fee) go, the other three stay
+    assert twice["contract_id"].tolist() == ["c1", "c2", "c5"]
+    assert report.n_read == report.n_kept == 3 and report.n_dropped == 0
+    assert twice["monthly_fee"].tolist() == [30.0, 25.5, 12.0]
+    assert twice["date_installed"].tolist() == [pd.Timestamp("2020-01-15"),
+                                                pd.Timestamp("2021-03-01"),
+                                                pd.Timestamp("2018-02-01")]
+    assert set(report.absent_columns) == set(once.attrs["absent_columns"])
+    assert len(report.absent_columns) == 13
+    # a filtered copy keeps attrs; a column filled in since then is data again
+    part = once[once["monthly_fee"] > 20].copy()
+    part["location"] = ["Porto", None]
+    again, report = load_contracts(part, return_report=True)
+    assert report.dropped["reason"].to_dict() == {1: "missing_value"}
+    assert report.dropped.loc[1, "column"] == "location"
+    assert again["location"].tolist() == ["Porto"]
+
+
+def test_loading_a_full_loaded_frame_is_the_identity():
+    once = load_contracts(make_contracts(300, random_state=0))
+    twice, report = load_contracts(once, return_report=True)
+    assert report.n_dropped == 0 and report.absent_columns == ()
+    pd.testing.assert_frame_equal(twice.reset_index(drop=True), once.reset_index(drop=True))
