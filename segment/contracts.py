@@ -1345,6 +1345,11 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
         ) from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"feature_range must satisfy lo < hi (finite), got {feature_range!r}")
+    if not np.isfinite(hi - lo):
+        raise ValueError(
+            f"feature_range {feature_range!r} is wider than float64 can hold (hi - lo "
+            "overflows); use a narrower range such as (0, 1)"
+        )
     x = frame_or_array
     if isinstance(x, pd.Series):
         return pd.Series(
@@ -1389,7 +1394,17 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
             f"{_first(rname)}; drop or impute them first"
         )
     vmin = values.min(axis=0)
-    span = values.max(axis=0) - vmin
+    vmax = values.max(axis=0)
+    with np.errstate(over="ignore"):
+        span = vmax - vmin
+    wide = np.isinf(span)  # finite columns spanning more than DBL_MAX, e.g. +-1.7e308
+    if wide.any():
+        # Scale those columns by 1/2 first: exact for normal numbers, so
+        # (x/2 - min/2) / (max/2 - min/2) is the plain formula without the
+        # overflow; the other columns are multiplied by 1 and keep it bit for bit.
+        half = np.where(wide, 0.5, 1.0)
+        values, vmin = values * half, vmin * half
+        span = vmax * half - vmin
     const = span == 0
     scaled = (values - vmin) / np.where(const, 1.0, span) * (hi - lo) + lo
     scaled[:, const] = lo

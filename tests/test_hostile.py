@@ -228,8 +228,6 @@ KNOWN = {
     ("std_weights", "huge_magnitude"): "BUG-13 std_weights: the span overflows, NaN weights",
     ("cronbach_alpha", "huge_magnitude"): "BUG-12 cronbach_alpha: the covariance overflows and "
                                           "the message blames 'no variance', not items",
-    # BUG-6: minmax_scale of a column spanning +-1.7e308 returns NaN.
-    ("minmax_scale", "huge_magnitude"): "BUG-6 minmax_scale: max - min overflows, NaN out",
     # BUG-12: messages that do not name the argument (raw NumPy messages).
     ("vikor_batch", "ragged_list"): "BUG-12 raw NumPy message, argument not named",
     ("minmax_scale", "ragged_list"): "BUG-12 raw NumPy message, argument not named",
