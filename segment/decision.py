@@ -108,8 +108,14 @@ def _cells(mat: _Matrix, mask: np.ndarray, limit: int = 5) -> str:
     return shown + more
 
 
-def _as_matrix(matrix, name="matrix", *, nonneg=False, min_rows=2, finite=True) -> _Matrix:
-    """A validated decision matrix; the input is never copied unless needed."""
+def _as_matrix(
+    matrix, name="matrix", *, nonneg=False, min_rows=2, finite=True, shape_only=False
+) -> _Matrix:
+    """A validated decision matrix; the input is never copied unless needed.
+
+    Complex, datetime and timedelta arrays are refused (a cast would drop the
+    imaginary part or turn dates into day numbers) unless ``shape_only``: the
+    caller then reads nothing but the shape (equal_weights)."""
     index = columns = None
     if isinstance(matrix, pd.Series):
         raise ValueError(
@@ -146,6 +152,16 @@ def _as_matrix(matrix, name="matrix", *, nonneg=False, min_rows=2, finite=True) 
             values = np.asarray(matrix)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
+        if values.dtype.kind == "c" and not shape_only:
+            raise TypeError(
+                f"{name} has complex dtype {values.dtype}; decision scores must be real numbers "
+                f"(casting would drop the imaginary part): pass {name}.real if it is all zero"
+            )
+        if values.dtype.kind in "mM" and not shape_only:
+            raise TypeError(
+                f"{name} has dtype {values.dtype} (dates or durations), not numeric scores; "
+                "convert them to numbers first, e.g. days since a reference date"
+            )
         if values.dtype.kind not in "biuf":
             try:
                 values = values.astype(np.float64)
@@ -545,7 +561,7 @@ def equal_weights(matrix):
     >>> equal_weights([[1, 2, 3, 4]]).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    mat = _as_matrix(matrix, min_rows=0, finite=False)
+    mat = _as_matrix(matrix, min_rows=0, finite=False, shape_only=True)
     n = mat.shape[1]
     return _weights_out(np.full(n, 1.0 / n), mat)
 

@@ -554,6 +554,28 @@ def test_messages_name_cells_and_arguments(experts):
         sg.vikor(good, [1] * 5, anti_ideal=[1, 1, 4, 1, 1])
 
 
+@pytest.mark.parametrize("fn", [
+    sg.entropy_weights, sg.critic_weights, sg.std_weights,
+    lambda m: sg.vikor(m, "equal"), lambda m: sg.vikor_sensitivity(m, "equal"),
+    lambda m: sg.vikor_batch(m, np.ones((2, 2))),
+    lambda m: sg.vikor_weight_sensitivity(m, "equal", n_samples=5, random_state=0),
+])
+def test_complex_and_time_data_are_refused(fn):
+    # BUG-7: complex data lost its imaginary part and dates became day numbers.
+    real = np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 1.0]])
+    cases = [
+        (real + 0j, r"matrix has complex dtype complex128"),  # even with zero imaginary part
+        (real + 1j, r"matrix has complex dtype complex128"),
+        (real.astype(np.complex64), r"matrix has complex dtype complex64"),
+        (real.astype("datetime64[D]"), r"matrix has dtype datetime64\[D\]"),
+        (real.astype("timedelta64[s]"), r"matrix has dtype timedelta64\[s\]"),
+        ([[1 + 2j, 2.0], [3.0, 5.0], [4.0, 1.0]], r"matrix has complex dtype"),  # nested list
+    ]
+    for value, pattern in cases:
+        with pytest.raises(TypeError, match=pattern):
+            fn(value)
+
+
 def test_ideal_and_anti_ideal(experts):
     x = experts.matrix
     res = sg.vikor(x, [1] * 5, ideal=[9] * 5, anti_ideal=[1] * 5)

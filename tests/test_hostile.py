@@ -217,10 +217,6 @@ OVERRIDES = {
 }
 
 KNOWN = {
-    # BUG-7: decision._as_matrix casts complex (dropping the imaginary part) and
-    # datetime64 (to day numbers) to float instead of refusing them.
-    **{(f, c): "BUG-7 decision._as_matrix accepts complex/datetime data"
-       for f in DECISION if f != "equal_weights" for c in ("complex", "datetime")},
     # BUG-5: VIKOR with values near the float64 limit returns NaN in Q.
     **{(f, "huge_magnitude"): "BUG-5 seg_vikor: f* - f- overflows, Q is NaN"
        for f in ("vikor", "vikor_sensitivity", "vikor_batch")},
