@@ -24,6 +24,7 @@ Tables 4-5).
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -368,7 +369,8 @@ def _weights_out(w: np.ndarray, mat: _Matrix):
 
 def _constant_columns(values: np.ndarray) -> np.ndarray:
     hi, lo = values.max(axis=0), values.min(axis=0)
-    return np.abs(hi - lo) <= CONST_RTOL * np.maximum(np.abs(hi), np.abs(lo))
+    with np.errstate(over="ignore"):  # a span beyond DBL_MAX is inf: not constant
+        return np.abs(hi - lo) <= CONST_RTOL * np.maximum(np.abs(hi), np.abs(lo))
 
 
 def entropy_weights(matrix, *, details: bool = False):
@@ -431,7 +433,16 @@ def _scaled(values: np.ndarray, types: np.ndarray | None, const: np.ndarray) -> 
     """Min-max scaling to [0, 1] (1 = best when types are given); constant
     columns become 0."""
     lo, hi = values.min(axis=0), values.max(axis=0)
-    span = np.where(const, 1.0, hi - lo)
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    wide = np.isinf(span)  # finite columns spanning more than DBL_MAX, e.g. +-1.7e308
+    if wide.any():
+        # Halve those columns first: exact for normal numbers, so the scaled values
+        # are those of the plain formula; the other columns are multiplied by 1.
+        half = np.where(wide, 0.5, 1.0)
+        values, lo = values * half, lo * half
+        span = hi * half - lo
+    span = np.where(const, 1.0, span)
     out = (values - lo) / span
     if types is not None:
         out = np.where(types > 0, out, 1.0 - out)
@@ -538,7 +549,17 @@ def std_weights(matrix, *, scale: bool = True):
             "every criterion (column) of matrix is constant; standard-deviation weights are "
             "undefined"
         )
-    z = _scaled(mat.values, None, const) if scale else mat.values
+    if scale:
+        z = _scaled(mat.values, None, const)
+    else:
+        z = mat.values
+        big = float(np.abs(z).max())
+        e = math.frexp(big)[1]
+        if big > 0 and not -400 <= e <= 400:
+            # Squares of |x| > ~1e154 overflow and of |x| < ~1e-154 underflow in the
+            # standard deviation; one power of two for every column is exact and
+            # leaves the ratios sigma_j / sum(sigma), the weights, unchanged.
+            z = np.ldexp(z, -e)
     sigma = np.where(const, 0.0, z.std(axis=0, ddof=1))
     return _weights_out(sigma / sigma.sum(), mat)
 

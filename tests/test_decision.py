@@ -718,3 +718,32 @@ def test_critic_and_std_behaviour():
     assert sg.std_weights(y, scale=False)[1] > 0.99
     e = sg.equal_weights(pd.DataFrame(x, columns=list("abcd")))
     assert e.tolist() == [0.25] * 4 and list(e.index) == list("abcd")
+
+
+def test_std_and_critic_weights_of_a_column_spanning_more_than_dbl_max():
+    # BUG-13: max - min of a column spanning +-1.7e308 overflowed: NaN weights.
+    rng = np.random.default_rng(13)
+    x = rng.random((12, 3))
+    x[:, 0] = [1.7e308, -1.7e308] * 6
+    image = x.copy()
+    image[:, 0] = [1.0, 0.0] * 6  # the exact min-max image of the huge column
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning either
+        w_std = sg.std_weights(x)
+        w_critic = sg.critic_weights(x)
+        w_raw = sg.std_weights(x, scale=False)
+    np.testing.assert_allclose(w_std, reference.std_weights(image), rtol=1e-13)
+    np.testing.assert_allclose(w_critic, reference.critic_weights(image), rtol=1e-13)
+    # Unscaled, the huge column holds all but ~1e-309 of the spread.
+    assert w_raw[0] == 1.0 and np.all((w_raw[1:] >= 0) & (w_raw[1:] < 1e-300))
+
+
+@pytest.mark.parametrize("factor", [2.0**1000, 1e300, 2.0**-1000, 1e-250])
+def test_std_weights_unscaled_survive_huge_and_tiny_units(factor):
+    # The squares in the standard deviation overflow (underflow) for these
+    # values; w_j = sigma_j / sum(sigma) does not change with a common factor.
+    y = np.random.default_rng(14).gamma(2.0, 2.0, size=(9, 4))
+    got = sg.std_weights(y * factor, scale=False)
+    np.testing.assert_allclose(got, reference.std_weights(y, scale=False), rtol=1e-13)
+    np.testing.assert_array_equal(sg.std_weights(y, scale=False),
+                                  sg.std_weights(y * 2.0**10, scale=False))

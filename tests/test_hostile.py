@@ -220,8 +220,6 @@ KNOWN = {
     # BUG-5: VIKOR with values near the float64 limit returns NaN in Q.
     **{(f, "huge_magnitude"): "BUG-5 seg_vikor: f* - f- overflows, Q is NaN"
        for f in ("vikor", "vikor_sensitivity", "vikor_batch")},
-    # BUG-13: std_weights of a column spanning +-1.7e308: max - min overflows, NaN weights.
-    ("std_weights", "huge_magnitude"): "BUG-13 std_weights: the span overflows, NaN weights",
     ("cronbach_alpha", "huge_magnitude"): "BUG-12 cronbach_alpha: the covariance overflows and "
                                           "the message blames 'no variance', not items",
     # BUG-12: messages that do not name the argument (raw NumPy messages).
