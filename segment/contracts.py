@@ -1371,7 +1371,13 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
         values = x.to_numpy(dtype=np.float64, na_value=np.nan)
         labels, cols = x.index, list(x.columns)
     else:
-        values = np.asarray(x)
+        try:
+            values = np.asarray(x)
+        except (TypeError, ValueError) as exc:  # e.g. a ragged list
+            raise ValueError(
+                f"minmax_scale could not read frame_or_array as an array ({exc}); pass a "
+                "DataFrame, a Series or an array whose rows all have the same length"
+            ) from None
         if values.dtype.kind not in "biuf":
             raise TypeError(f"minmax_scale needs numeric data, got dtype {values.dtype}")
         values = values.astype(np.float64)

@@ -152,7 +152,10 @@ def _as_matrix(
         try:
             values = np.asarray(matrix)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
+            raise TypeError(
+                f"{name} could not be read as a numeric array ({exc}); pass a DataFrame or an "
+                "array with one row per alternative, every row with one score per criterion"
+            ) from None
         if values.dtype.kind == "c" and not shape_only:
             raise TypeError(
                 f"{name} has complex dtype {values.dtype}; decision scores must be real numbers "
@@ -1010,7 +1013,24 @@ def vikor_batch(
                 raise ValueError(f"weights has no column for criteria {missing[:10]}")
             weights = weights[list(mat.columns)]
         weights = weights.to_numpy(dtype=np.float64, na_value=np.nan)
-    W = np.asarray(weights, dtype=np.float64)
+    try:
+        W = np.asarray(weights)
+    except (TypeError, ValueError) as exc:  # e.g. a ragged list
+        raise ValueError(
+            f"weights could not be read as an array ({exc}); pass one row per weight vector, "
+            f"each with one weight per criterion ({mat.shape[1]})"
+        ) from None
+    if W.dtype.kind not in "biuf":
+        try:
+            if W.dtype.kind in "cmM":
+                raise TypeError
+            W = W.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"weights must be real numbers, got dtype {W.dtype}; pass one row per weight "
+                "vector, each with one number per criterion"
+            ) from None
+    W = W.astype(np.float64, copy=False)
     if W.ndim != 2 or W.shape[1] != mat.shape[1] or W.shape[0] < 1:
         raise ValueError(
             f"weights must have shape (B >= 1, {mat.shape[1]}): one weight vector per row, "

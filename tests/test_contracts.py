@@ -675,6 +675,10 @@ def test_minmax_errors_name_the_problem():
         minmax_scale(np.ones((2, 2)), feature_range=(1, 0))
     with pytest.raises(ValueError, match="no rows"):
         minmax_scale(np.empty((0, 2)))
+    # BUG-12: a ragged list gave NumPy's message, naming neither function nor argument.
+    with pytest.raises(ValueError, match=r"^minmax_scale could not read frame_or_array .* same "
+                                         r"length$"):
+        minmax_scale([[1.0, 2.0, 3.0], [1.0]])
 
 
 def _exact_minmax(col, lo=0.0, hi=1.0):

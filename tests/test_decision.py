@@ -576,6 +576,22 @@ def test_complex_and_time_data_are_refused(fn):
             fn(value)
 
 
+def test_vikor_batch_names_matrix_and_weights_it_cannot_read():
+    # BUG-12: ragged, complex or text weights gave NumPy's message, naming nothing.
+    m = [[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]]
+    with pytest.raises(TypeError, match=r"^matrix could not be read .* one score per criterion"):
+        sg.vikor_batch([[1.0, 2.0, 3.0], [1.0]], np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"^weights could not be read as an array .*\(2\)$"):
+        sg.vikor_batch(m, [[1.0, 2.0], [1.0]])
+    for w in ([[1j, 1.0], [1.0, 1.0]], [["a", "b"]], np.ones((2, 2), "datetime64[D]")):
+        with pytest.raises(TypeError, match=r"^weights must be real numbers, got dtype"):
+            sg.vikor_batch(m, w)
+    # numbers held in an object array are still numbers
+    got = sg.vikor_batch(m, np.ones((2, 2), dtype=object))
+    want = sg.vikor(m, [0.5, 0.5])
+    np.testing.assert_allclose(got.Q.to_numpy()[0], want.Q, rtol=1e-15)
+
+
 def test_ideal_and_anti_ideal(experts):
     x = experts.matrix
     res = sg.vikor(x, [1] * 5, ideal=[9] * 5, anti_ideal=[1] * 5)
