@@ -636,8 +636,12 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
     ------
     ValueError
         Fewer than 2 items or 2 respondents, infinite values, NaN under
-        nan_policy="raise", two items without 2 common respondents, or a total
-        score without variance (alpha undefined).
+        nan_policy="raise", two items without 2 common respondents, a total
+        score without variance (alpha undefined), or answers float64 cannot
+        hold together (items whose magnitudes differ by more than ~1e290, or
+        an item whose standard deviation exceeds DBL_MAX). Answers beyond
+        2**+-400 are otherwise scaled by one power of two first, which leaves
+        alpha unchanged.
 
     Examples
     --------
