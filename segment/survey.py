@@ -638,8 +638,9 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         Fewer than 2 items or 2 respondents, infinite values, NaN under
         nan_policy="raise", two items without 2 common respondents, a total
         score without variance (alpha undefined), or answers float64 cannot
-        hold together (items whose magnitudes differ by more than ~1e290, or
-        an item whose standard deviation exceeds DBL_MAX). Answers beyond
+        hold together (an item whose spread is so small next to the largest
+        answer, below ~1e-146 of it, that its variance underflows; or an item
+        whose standard deviation exceeds DBL_MAX). Answers beyond
         2**+-400 are otherwise scaled by one power of two first, which leaves
         alpha unchanged.
 
