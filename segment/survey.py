@@ -770,7 +770,8 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         )
     alpha = _alpha_from_cov(cov)
     if (var > 0).all():
-        corr = cov / np.sqrt(np.outer(var, var))
+        sd = np.sqrt(var)  # outer(sd, sd), not sqrt(outer(var, var)), which can underflow
+        corr = cov / np.outer(sd, sd)
         rbar = (corr.sum() - k) / (k * (k - 1))
         std_alpha = k * rbar / (1 + (k - 1) * rbar)
     else:
@@ -807,7 +808,7 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         sub = cov[np.ix_(rest, rest)]
         var_rest = sub.sum()
         cov_jr = cov[j, rest].sum()
-        denom = math.sqrt(var[j] * var_rest) if var[j] > 0 and var_rest > 0 else np.nan
+        denom = math.sqrt(var[j]) * math.sqrt(var_rest) if var[j] > 0 and var_rest > 0 else np.nan
         stats.append({
             "n": int(np.count_nonzero(~np.isnan(x[:, j]))),
             "mean": float(means[j]),

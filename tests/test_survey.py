@@ -156,6 +156,21 @@ def test_alpha_of_huge_and_tiny_answers(factor):
     assert np.isfinite(res.ase) and np.isfinite(stats.to_numpy()).all()
 
 
+def test_alpha_items_of_very_different_magnitudes():
+    # var_i * var_j underflowed for items ~1e-130 (1e-520): std_alpha was inf or NaN.
+    x = np.random.default_rng(3).random((20, 3))
+    y = x * [1.0, 1e-130, 1e-130]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = cronbach_alpha(y)
+    corr = np.corrcoef(x, rowvar=False)  # correlations ignore each item's scale
+    rbar = (corr.sum() - 3) / 6
+    assert res.std_alpha == pytest.approx(3 * rbar / (1 + 2 * rbar), rel=1e-12)
+    assert res.alpha == pytest.approx(reference.cronbach_alpha(y), rel=1e-12, abs=1e-300)
+    r_drop = [np.corrcoef(y[:, j], np.delete(y, j, axis=1).sum(axis=1))[0, 1] for j in range(3)]
+    np.testing.assert_allclose(res.item_stats["r_drop"], r_drop, rtol=1e-12)
+
+
 def test_alpha_refuses_answers_float64_cannot_hold():
     x = np.random.default_rng(12).random((12, 3))
     x[:, 0] = [1.7e308, -1.7e308] * 6  # items 1 and 2 vary ~1e308 times less
