@@ -826,17 +826,40 @@ def k_sweep(
     >>> list(sweep.table.columns)[:4]
     ['silhouette', 'inertia', 'calinski_harabasz', 'davies_bouldin']
     """
-    ks = sorted(check_int(kk, "k") for kk in (k if not isinstance(k, numbers.Integral) else [k]))
-    if not ks:
-        raise ValueError("k is empty; pass e.g. range(2, 11)")
-    if len(set(ks)) != len(ks):
-        raise ValueError(f"k has repeated values: {ks}")
+    def some(values, count):  # a few values and how many there are: messages stay short
+        shown = ", ".join(str(v) for v in list(values)[:5])
+        return f"[{shown}]" if count <= 5 else f"{count} values, [{shown}, ...]"
+
+    # A range is checked arithmetically, never materialised: range(2, 10**9) fails at once.
+    kr = k[::-1] if isinstance(k, range) and k.step < 0 else k  # ascending, O(1)
+    if isinstance(kr, range):
+        if not kr:
+            raise ValueError("k is empty; pass e.g. range(2, 11)")
+        ks = None
+    else:
+        ks = sorted(check_int(kk, "k") for kk in ([k] if isinstance(k, numbers.Integral) else k))
+        if not ks:
+            raise ValueError("k is empty; pass e.g. range(2, 11)")
+        if len(set(ks)) != len(ks):
+            dup = sorted({a for a, b in zip(ks, ks[1:], strict=False) if a == b})
+            raise ValueError(f"k has repeated values: {some(dup, len(dup))}")
     m = as_matrix(X, nan_policy=nan_policy)
     data = m.values if m.finite is None else m.values[m.finite]
     data = np.ascontiguousarray(data, dtype=np.float64)
     n = data.shape[0]
-    bad = [kk for kk in ks if not 2 <= kk <= n - 1]
-    if bad:
+    if ks is None:
+        first, step, last = kr.start, kr.step, kr[-1]
+        length = (last - first) // step + 1
+        # kr[i] for i in [i0, i1) lies in [2, n - 1]; -(-a // b) is ceil(a / b)
+        i0 = min(length, max(0, -(-(2 - first) // step)))
+        i1 = max(i0, min(length, (n - 1 - first) // step + 1))
+        n_bad = length - (i1 - i0)
+        bad = some(list(kr[: min(i0, 5)]) + list(kr[i1 : i1 + 5]), n_bad)
+        ks = [] if n_bad else list(kr)
+    else:
+        bad_ks = [kk for kk in ks if not 2 <= kk <= n - 1]
+        n_bad, bad = len(bad_ks), some(bad_ks, len(bad_ks))
+    if n_bad:
         raise ValueError(
             f"every K must be between 2 and n_samples - 1 = {n - 1} for the silhouette; "
             f"got {bad}"

@@ -1362,6 +1362,11 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
         ) from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"feature_range must satisfy lo < hi (finite), got {feature_range!r}")
+    if not np.isfinite(hi - lo):
+        raise ValueError(
+            f"feature_range {feature_range!r} is wider than float64 can hold (hi - lo "
+            "overflows); use a narrower range such as (0, 1)"
+        )
     x = frame_or_array
     if isinstance(x, pd.Series):
         return pd.Series(
@@ -1383,7 +1388,13 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
         values = x.to_numpy(dtype=np.float64, na_value=np.nan)
         labels, cols = x.index, list(x.columns)
     else:
-        values = np.asarray(x)
+        try:
+            values = np.asarray(x)
+        except (TypeError, ValueError) as exc:  # e.g. a ragged list
+            raise ValueError(
+                f"minmax_scale could not read frame_or_array as an array ({exc}); pass a "
+                "DataFrame, a Series or an array whose rows all have the same length"
+            ) from None
         if values.dtype.kind not in "biuf":
             raise TypeError(f"minmax_scale needs numeric data, got dtype {values.dtype}")
         values = values.astype(np.float64)
@@ -1406,7 +1417,17 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
             f"{_first(rname)}; drop or impute them first"
         )
     vmin = values.min(axis=0)
-    span = values.max(axis=0) - vmin
+    vmax = values.max(axis=0)
+    with np.errstate(over="ignore"):
+        span = vmax - vmin
+    wide = np.isinf(span)  # finite columns spanning more than DBL_MAX, e.g. +-1.7e308
+    if wide.any():
+        # Scale those columns by 1/2 first: exact for normal numbers, so
+        # (x/2 - min/2) / (max/2 - min/2) is the plain formula without the
+        # overflow; the other columns are multiplied by 1 and keep it bit for bit.
+        half = np.where(wide, 0.5, 1.0)
+        values, vmin = values * half, vmin * half
+        span = vmax * half - vmin
     const = span == 0
     scaled = (values - vmin) / np.where(const, 1.0, span) * (hi - lo) + lo
     scaled[:, const] = lo

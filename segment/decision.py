@@ -24,6 +24,7 @@ Tables 4-5).
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -108,8 +109,14 @@ def _cells(mat: _Matrix, mask: np.ndarray, limit: int = 5) -> str:
     return shown + more
 
 
-def _as_matrix(matrix, name="matrix", *, nonneg=False, min_rows=2, finite=True) -> _Matrix:
-    """A validated decision matrix; the input is never copied unless needed."""
+def _as_matrix(
+    matrix, name="matrix", *, nonneg=False, min_rows=2, finite=True, shape_only=False
+) -> _Matrix:
+    """A validated decision matrix; the input is never copied unless needed.
+
+    Complex, datetime and timedelta arrays are refused (a cast would drop the
+    imaginary part or turn dates into day numbers) unless ``shape_only``: the
+    caller then reads nothing but the shape (equal_weights)."""
     index = columns = None
     if isinstance(matrix, pd.Series):
         raise ValueError(
@@ -145,7 +152,20 @@ def _as_matrix(matrix, name="matrix", *, nonneg=False, min_rows=2, finite=True) 
         try:
             values = np.asarray(matrix)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
+            raise TypeError(
+                f"{name} could not be read as a numeric array ({exc}); pass a DataFrame or an "
+                "array with one row per alternative, every row with one score per criterion"
+            ) from None
+        if values.dtype.kind == "c" and not shape_only:
+            raise TypeError(
+                f"{name} has complex dtype {values.dtype}; decision scores must be real numbers "
+                f"(casting would drop the imaginary part): pass {name}.real if it is all zero"
+            )
+        if values.dtype.kind in "mM" and not shape_only:
+            raise TypeError(
+                f"{name} has dtype {values.dtype} (dates or durations), not numeric scores; "
+                "convert them to numbers first, e.g. days since a reference date"
+            )
         if values.dtype.kind not in "biuf":
             try:
                 values = values.astype(np.float64)
@@ -352,7 +372,8 @@ def _weights_out(w: np.ndarray, mat: _Matrix):
 
 def _constant_columns(values: np.ndarray) -> np.ndarray:
     hi, lo = values.max(axis=0), values.min(axis=0)
-    return np.abs(hi - lo) <= CONST_RTOL * np.maximum(np.abs(hi), np.abs(lo))
+    with np.errstate(over="ignore"):  # a span beyond DBL_MAX is inf: not constant
+        return np.abs(hi - lo) <= CONST_RTOL * np.maximum(np.abs(hi), np.abs(lo))
 
 
 def entropy_weights(matrix, *, details: bool = False):
@@ -415,7 +436,16 @@ def _scaled(values: np.ndarray, types: np.ndarray | None, const: np.ndarray) -> 
     """Min-max scaling to [0, 1] (1 = best when types are given); constant
     columns become 0."""
     lo, hi = values.min(axis=0), values.max(axis=0)
-    span = np.where(const, 1.0, hi - lo)
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    wide = np.isinf(span)  # finite columns spanning more than DBL_MAX, e.g. +-1.7e308
+    if wide.any():
+        # Halve those columns first: exact for normal numbers, so the scaled values
+        # are those of the plain formula; the other columns are multiplied by 1.
+        half = np.where(wide, 0.5, 1.0)
+        values, lo = values * half, lo * half
+        span = hi * half - lo
+    span = np.where(const, 1.0, span)
     out = (values - lo) / span
     if types is not None:
         out = np.where(types > 0, out, 1.0 - out)
@@ -522,7 +552,17 @@ def std_weights(matrix, *, scale: bool = True):
             "every criterion (column) of matrix is constant; standard-deviation weights are "
             "undefined"
         )
-    z = _scaled(mat.values, None, const) if scale else mat.values
+    if scale:
+        z = _scaled(mat.values, None, const)
+    else:
+        z = mat.values
+        big = float(np.abs(z).max())
+        e = math.frexp(big)[1]
+        if big > 0 and not -400 <= e <= 400:
+            # Squares of |x| > ~1e154 overflow and of |x| < ~1e-154 underflow in the
+            # standard deviation; one power of two for every column is exact and
+            # leaves the ratios sigma_j / sum(sigma), the weights, unchanged.
+            z = np.ldexp(z, -e)
     sigma = np.where(const, 0.0, z.std(axis=0, ddof=1))
     return _weights_out(sigma / sigma.sum(), mat)
 
@@ -545,7 +585,7 @@ def equal_weights(matrix):
     >>> equal_weights([[1, 2, 3, 4]]).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
-    mat = _as_matrix(matrix, min_rows=0, finite=False)
+    mat = _as_matrix(matrix, min_rows=0, finite=False, shape_only=True)
     n = mat.shape[1]
     return _weights_out(np.full(n, 1.0 / n), mat)
 
@@ -973,7 +1013,24 @@ def vikor_batch(
                 raise ValueError(f"weights has no column for criteria {missing[:10]}")
             weights = weights[list(mat.columns)]
         weights = weights.to_numpy(dtype=np.float64, na_value=np.nan)
-    W = np.asarray(weights, dtype=np.float64)
+    try:
+        W = np.asarray(weights)
+    except (TypeError, ValueError) as exc:  # e.g. a ragged list
+        raise ValueError(
+            f"weights could not be read as an array ({exc}); pass one row per weight vector, "
+            f"each with one weight per criterion ({mat.shape[1]})"
+        ) from None
+    if W.dtype.kind not in "biuf":
+        try:
+            if W.dtype.kind in "cmM":
+                raise TypeError
+            W = W.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"weights must be real numbers, got dtype {W.dtype}; pass one row per weight "
+                "vector, each with one number per criterion"
+            ) from None
+    W = W.astype(np.float64, copy=False)
     if W.ndim != 2 or W.shape[1] != mat.shape[1] or W.shape[0] < 1:
         raise ValueError(
             f"weights must have shape (B >= 1, {mat.shape[1]}): one weight vector per row, "

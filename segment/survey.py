@@ -636,8 +636,13 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
     ------
     ValueError
         Fewer than 2 items or 2 respondents, infinite values, NaN under
-        nan_policy="raise", two items without 2 common respondents, or a total
-        score without variance (alpha undefined).
+        nan_policy="raise", two items without 2 common respondents, a total
+        score without variance (alpha undefined), or answers float64 cannot
+        hold together (an item whose spread is so small next to the largest
+        answer, below ~1e-146 of it, that its variance underflows; or an item
+        whose standard deviation exceeds DBL_MAX). Answers beyond
+        2**+-400 are otherwise scaled by one power of two first, which leaves
+        alpha unchanged.
 
     Examples
     --------
@@ -680,7 +685,13 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         labels = items.index
         x = items.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
-        x = np.asarray(items)
+        try:
+            x = np.asarray(items)
+        except (TypeError, ValueError) as exc:  # e.g. a ragged list
+            raise ValueError(
+                f"items could not be read as an array ({exc}); pass a DataFrame or an array "
+                "with one row per respondent and one column per item (NaN for no answer)"
+            ) from None
         if x.dtype.kind not in "biuf":
             raise TypeError(f"items must be numeric, got dtype {x.dtype}")
         x = x.astype(np.float64)
@@ -714,6 +725,14 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
             f"Cronbach's alpha needs at least 2 respondents with answers, got {n}"
             + (" after listwise deletion" if nan_policy == "listwise" else "")
         )
+    # Every statistic below but the items' means and sds is unchanged when all items
+    # are multiplied by one factor; a power of two is exact. Answers beyond 2**+-400
+    # are scaled so that the squares in the covariance neither overflow nor underflow.
+    answers = x
+    big = float(np.nanmax(np.abs(x)))
+    shift = -math.frexp(big)[1] if big > 0 and not 2.0**-400 <= big < 2.0**400 else 0
+    if shift:
+        x = np.ldexp(x, shift)
     if np.isnan(x).any():
         cov = pd.DataFrame(x).cov(min_periods=2).to_numpy()
         if np.isnan(cov).any():
@@ -724,6 +743,25 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
             )
     else:
         cov = np.cov(x, rowvar=False)
+    var = np.diag(cov)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an item without answers
+        varies = np.nanmax(answers, axis=0) > np.nanmin(answers, axis=0)
+    # Below this, squared deviations are subnormal: the variance has lost its digits.
+    lost = varies & ~(var >= np.finfo(np.float64).tiny / np.finfo(np.float64).eps)
+    if lost.any() or not np.isfinite(cov).all():
+        j = int(np.argmax(np.nanmax(np.abs(answers), axis=0)))
+        bad = [names[i] for i in np.flatnonzero(lost)]
+        raise ValueError(
+            f"items has values too far apart in magnitude for float64: item {names[j]!r} "
+            f"reaches |x| = {big:.3g}, and on a scale where its variance does not overflow, "
+            f"the variances of items {_first(bad)} underflow, so alpha cannot be computed. "
+            f"Check item {names[j]!r} for mis-coded answers"
+            if bad else
+            f"items have values so large (|x| up to {big:.3g}) that their covariance "
+            "overflows float64; rescale the items (alpha does not change when every item "
+            "is multiplied by the same factor)"
+        )
     total = cov.sum()
     if not total > 0:
         raise ValueError(
@@ -731,9 +769,9 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
             "alpha is undefined"
         )
     alpha = _alpha_from_cov(cov)
-    var = np.diag(cov)
     if (var > 0).all():
-        corr = cov / np.sqrt(np.outer(var, var))
+        sd = np.sqrt(var)  # outer(sd, sd), not sqrt(outer(var, var)), which can underflow
+        corr = cov / np.outer(sd, sd)
         rbar = (corr.sum() - k) / (k * (k - 1))
         std_alpha = k * rbar / (1 + (k - 1) * rbar)
     else:
@@ -754,17 +792,27 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         else:
             z = NormalDist().inv_cdf(1 - g / 2)
             lo, hi = alpha - z * ase, alpha + z * ase
+    means = np.ldexp(np.nanmean(x, axis=0), -shift)
+    with np.errstate(over="ignore"):
+        sds = np.ldexp(np.sqrt(var), -shift)
+    if not np.isfinite(sds).all():
+        wide = [names[i] for i in np.flatnonzero(~np.isfinite(sds))]
+        raise ValueError(
+            f"items {_first(wide)} have a standard deviation beyond float64's range "
+            f"(|x| up to {big:.3g}); rescale the items (alpha does not change when every "
+            "item is multiplied by the same factor)"
+        )
     stats = []
     for j in range(k):  # loop over items, not respondents
         rest = [i for i in range(k) if i != j]
         sub = cov[np.ix_(rest, rest)]
         var_rest = sub.sum()
         cov_jr = cov[j, rest].sum()
-        denom = math.sqrt(var[j] * var_rest) if var[j] > 0 and var_rest > 0 else np.nan
+        denom = math.sqrt(var[j]) * math.sqrt(var_rest) if var[j] > 0 and var_rest > 0 else np.nan
         stats.append({
             "n": int(np.count_nonzero(~np.isnan(x[:, j]))),
-            "mean": float(np.nanmean(x[:, j])),
-            "sd": float(math.sqrt(var[j])),
+            "mean": float(means[j]),
+            "sd": float(sds[j]),
             "r_drop": cov_jr / denom if denom == denom else np.nan,
             "alpha_if_deleted": _alpha_from_cov(sub) if len(rest) >= 2 else np.nan,
         })

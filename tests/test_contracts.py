@@ -7,6 +7,7 @@ against a slow per-customer reference on synthetic data.
 
 import copy
 import sqlite3
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from segment.contracts import (
     minmax_scale,
 )
 from segment.datasets import make_contracts
+from tests import reference
 
 AS_OF = "2022-07-12"
 DPM = 30.4375
@@ -673,6 +675,49 @@ def test_minmax_errors_name_the_problem():
         minmax_scale(np.ones((2, 2)), feature_range=(1, 0))
     with pytest.raises(ValueError, match="no rows"):
         minmax_scale(np.empty((0, 2)))
+    # BUG-12: a ragged list gave NumPy's message, naming neither function nor argument.
+    with pytest.raises(ValueError, match=r"^minmax_scale could not read frame_or_array .* same "
+                                         r"length$"):
+        minmax_scale([[1.0, 2.0, 3.0], [1.0]])
+
+
+def _exact_minmax(col, lo=0.0, hi=1.0):
+    """Min-max scaling of one column in exact rational arithmetic, rounded once."""
+    q = [Fraction(float(v)) for v in col]
+    mn, mx = min(q), max(q)
+    return [float(Fraction(lo) + (v - mn) / (mx - mn) * (Fraction(hi) - Fraction(lo)))
+            for v in q]
+
+
+def test_minmax_column_spanning_more_than_dbl_max():
+    # BUG-6: max - min overflowed to inf and the column came back NaN.
+    rng = np.random.default_rng(6)
+    x = rng.random((12, 3))
+    x[:, 0] = [1.7e308, -1.7e308] * 6
+    got = minmax_scale(x)
+    np.testing.assert_array_equal(got[:, 0], [1.0, 0.0] * 6)
+    np.testing.assert_array_equal(got[:, 1:], reference.minmax(x[:, 1:]))
+    wide = np.array([-1.7e308, 1e308, 1.7e308, 0.0, -1e-300, 5e307, np.finfo(float).max])
+    for fr in ((0.0, 1.0), (-1.0, 1.0), (10.0, 20.0)):
+        got = minmax_scale(wide, feature_range=fr)
+        # lo + t * (hi - lo) rounds to about 1 ulp of max(|lo|, |hi|), as the plain formula does
+        np.testing.assert_allclose(got, _exact_minmax(wide, *fr), rtol=0,
+                                   atol=2 * np.spacing(max(abs(fr[0]), abs(fr[1]))))
+        assert got.min() == fr[0] and got.max() == fr[1]
+    df = pd.DataFrame({"w": wide, "n": np.arange(7.0)}, index=list("abcdefg"))
+    got = minmax_scale(df)
+    assert np.isfinite(got.to_numpy()).all() and got.index.equals(df.index)
+    np.testing.assert_array_equal(got["n"], np.arange(7.0) / 6.0)
+    with pytest.raises(ValueError, match="feature_range .* wider than float64"):
+        minmax_scale(x, feature_range=(-1.7e308, 1.7e308))
+
+
+def test_minmax_ordinary_data_is_the_plain_formula_bit_for_bit():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(200, 5)) * [1.0, 1e-3, 1e6, 1e300, 1e-300]
+    np.testing.assert_array_equal(minmax_scale(x), reference.minmax(x))
+    np.testing.assert_array_equal(minmax_scale(x, feature_range=(-2.0, 3.0)),
+                                  reference.minmax(x, -2.0, 3.0))
 
 
 def test_pipeline_features_scaled(hand):

@@ -554,6 +554,44 @@ def test_messages_name_cells_and_arguments(experts):
         sg.vikor(good, [1] * 5, anti_ideal=[1, 1, 4, 1, 1])
 
 
+@pytest.mark.parametrize("fn", [
+    sg.entropy_weights, sg.critic_weights, sg.std_weights,
+    lambda m: sg.vikor(m, "equal"), lambda m: sg.vikor_sensitivity(m, "equal"),
+    lambda m: sg.vikor_batch(m, np.ones((2, 2))),
+    lambda m: sg.vikor_weight_sensitivity(m, "equal", n_samples=5, random_state=0),
+])
+def test_complex_and_time_data_are_refused(fn):
+    # BUG-7: complex data lost its imaginary part and dates became day numbers.
+    real = np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 1.0]])
+    cases = [
+        (real + 0j, r"matrix has complex dtype complex128"),  # even with zero imaginary part
+        (real + 1j, r"matrix has complex dtype complex128"),
+        (real.astype(np.complex64), r"matrix has complex dtype complex64"),
+        (real.astype("datetime64[D]"), r"matrix has dtype datetime64\[D\]"),
+        (real.astype("timedelta64[s]"), r"matrix has dtype timedelta64\[s\]"),
+        ([[1 + 2j, 2.0], [3.0, 5.0], [4.0, 1.0]], r"matrix has complex dtype"),  # nested list
+    ]
+    for value, pattern in cases:
+        with pytest.raises(TypeError, match=pattern):
+            fn(value)
+
+
+def test_vikor_batch_names_matrix_and_weights_it_cannot_read():
+    # BUG-12: ragged, complex or text weights gave NumPy's message, naming nothing.
+    m = [[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]]
+    with pytest.raises(TypeError, match=r"^matrix could not be read .* one score per criterion"):
+        sg.vikor_batch([[1.0, 2.0, 3.0], [1.0]], np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"^weights could not be read as an array .*\(2\)$"):
+        sg.vikor_batch(m, [[1.0, 2.0], [1.0]])
+    for w in ([[1j, 1.0], [1.0, 1.0]], [["a", "b"]], np.ones((2, 2), "datetime64[D]")):
+        with pytest.raises(TypeError, match=r"^weights must be real numbers, got dtype"):
+            sg.vikor_batch(m, w)
+    # numbers held in an object array are still numbers
+    got = sg.vikor_batch(m, np.ones((2, 2), dtype=object))
+    want = sg.vikor(m, [0.5, 0.5])
+    np.testing.assert_allclose(got.Q.to_numpy()[0], want.Q, rtol=1e-15)
+
+
 def test_ideal_and_anti_ideal(experts):
     x = experts.matrix
     res = sg.vikor(x, [1] * 5, ideal=[9] * 5, anti_ideal=[1] * 5)
@@ -696,3 +734,32 @@ def test_critic_and_std_behaviour():
     assert sg.std_weights(y, scale=False)[1] > 0.99
     e = sg.equal_weights(pd.DataFrame(x, columns=list("abcd")))
     assert e.tolist() == [0.25] * 4 and list(e.index) == list("abcd")
+
+
+def test_std_and_critic_weights_of_a_column_spanning_more_than_dbl_max():
+    # BUG-13: max - min of a column spanning +-1.7e308 overflowed: NaN weights.
+    rng = np.random.default_rng(13)
+    x = rng.random((12, 3))
+    x[:, 0] = [1.7e308, -1.7e308] * 6
+    image = x.copy()
+    image[:, 0] = [1.0, 0.0] * 6  # the exact min-max image of the huge column
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning either
+        w_std = sg.std_weights(x)
+        w_critic = sg.critic_weights(x)
+        w_raw = sg.std_weights(x, scale=False)
+    np.testing.assert_allclose(w_std, reference.std_weights(image), rtol=1e-13)
+    np.testing.assert_allclose(w_critic, reference.critic_weights(image), rtol=1e-13)
+    # Unscaled, the huge column holds all but ~1e-309 of the spread.
+    assert w_raw[0] == 1.0 and np.all((w_raw[1:] >= 0) & (w_raw[1:] < 1e-300))
+
+
+@pytest.mark.parametrize("factor", [2.0**1000, 1e300, 2.0**-1000, 1e-250])
+def test_std_weights_unscaled_survive_huge_and_tiny_units(factor):
+    # The squares in the standard deviation overflow (underflow) for these
+    # values; w_j = sigma_j / sum(sigma) does not change with a common factor.
+    y = np.random.default_rng(14).gamma(2.0, 2.0, size=(9, 4))
+    got = sg.std_weights(y * factor, scale=False)
+    np.testing.assert_allclose(got, reference.std_weights(y, scale=False), rtol=1e-13)
+    np.testing.assert_array_equal(sg.std_weights(y, scale=False),
+                                  sg.std_weights(y * 2.0**10, scale=False))

@@ -1,5 +1,6 @@
 """Tests for segment.survey: load_likert, cronbach_alpha, expert_matrix, tally_votes."""
 
+import re
 import warnings
 
 import numpy as np
@@ -16,6 +17,7 @@ from segment.survey import (
     load_likert,
     tally_votes,
 )
+from tests import reference
 
 # ---------------------------------------------------------------- published alpha values
 
@@ -132,6 +134,63 @@ def test_alpha_errors():
         cronbach_alpha(PINGOUIN, nan_policy="drop")
     with pytest.raises(ValueError, match="ci must be"):
         cronbach_alpha(PINGOUIN, ci=95)
+
+
+@pytest.mark.parametrize("factor", [2.0**600, 1e200, 2.0**1000, 2.0**-600, 1e-200])
+def test_alpha_of_huge_and_tiny_answers(factor):
+    # BUG-12: the covariance overflowed (or underflowed): alpha came back NaN, or
+    # the message blamed "no variance". Alpha is unchanged by a common factor.
+    x = PINGOUIN.astype(float)
+    res = cronbach_alpha(x * factor)
+    assert round(res.alpha, 6) == 0.591719  # pingouin's published value
+    assert res.alpha == pytest.approx(reference.cronbach_alpha(x), rel=1e-13)
+    assert (round(res.ci_low, 3), round(res.ci_high, 3)) == (0.195, 0.84)
+    corr = np.corrcoef(x, rowvar=False)
+    rbar = (corr.sum() - 10) / 90
+    assert res.std_alpha == pytest.approx(10 * rbar / (1 + 9 * rbar), rel=1e-13)
+    stats = res.item_stats
+    np.testing.assert_allclose(stats["mean"], x.mean(axis=0) * factor, rtol=1e-14)
+    np.testing.assert_allclose(stats["sd"], x.std(axis=0, ddof=1) * factor, rtol=1e-14)
+    r_drop = [np.corrcoef(x[:, j], np.delete(x, j, axis=1).sum(axis=1))[0, 1] for j in range(10)]
+    np.testing.assert_allclose(stats["r_drop"], r_drop, rtol=1e-12)
+    assert np.isfinite(res.ase) and np.isfinite(stats.to_numpy()).all()
+
+
+def test_alpha_items_of_very_different_magnitudes():
+    # var_i * var_j underflowed for items ~1e-130 (1e-520): std_alpha was inf or NaN.
+    x = np.random.default_rng(3).random((20, 3))
+    y = x * [1.0, 1e-130, 1e-130]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = cronbach_alpha(y)
+    corr = np.corrcoef(x, rowvar=False)  # correlations ignore each item's scale
+    rbar = (corr.sum() - 3) / 6
+    assert res.std_alpha == pytest.approx(3 * rbar / (1 + 2 * rbar), rel=1e-12)
+    assert res.alpha == pytest.approx(reference.cronbach_alpha(y), rel=1e-12, abs=1e-300)
+    r_drop = [np.corrcoef(y[:, j], np.delete(y, j, axis=1).sum(axis=1))[0, 1] for j in range(3)]
+    np.testing.assert_allclose(res.item_stats["r_drop"], r_drop, rtol=1e-12)
+
+
+def test_alpha_refuses_answers_float64_cannot_hold():
+    x = np.random.default_rng(12).random((12, 3))
+    x[:, 0] = [1.7e308, -1.7e308] * 6  # items 1 and 2 vary ~1e308 times less
+    with pytest.raises(ValueError) as info:
+        cronbach_alpha(pd.DataFrame(x, columns=["q1", "q2", "q3"]))
+    msg = str(info.value)
+    assert "no variance" not in msg
+    assert re.search(r"item 'q1' reaches \|x\| = 1.7e\+308", msg), msg
+    assert "variances of items [q2, q3] underflow" in msg
+    wide = np.array([[1.7e308, 1.7e308], [-1.7e308, -1.7e308], [1.7e308, -1.7e308]])
+    with pytest.raises(ValueError, match=r"items \[0, 1\] have a standard deviation beyond"):
+        cronbach_alpha(wide)
+    with pytest.raises(ValueError, match="no variance"):  # the real thing is still named so
+        cronbach_alpha(np.full((5, 3), 1e300))
+
+
+def test_alpha_ragged_list_names_items():
+    with pytest.raises(ValueError, match=r"^items could not be read as an array .* one column "
+                                         r"per item"):
+        cronbach_alpha([[1.0, 2.0, 3.0], [1.0]])
 
 
 # ---------------------------------------------------------------- load_likert

@@ -1,5 +1,8 @@
 """Choosing K: validity scores and k_sweep against scikit-learn."""
 
+import re
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,6 +119,51 @@ def test_k_sweep_bad_k(k, exc, match):
     X = np.random.default_rng(0).normal(size=(10, 2))
     with pytest.raises(exc, match=match):
         sg.k_sweep(X, k=k)
+
+
+def test_k_sweep_range_validation_matches_brute_force():
+    # BUG-8: a range is now validated from start/stop/step; check that against
+    # the materialised list for small ranges of every sign and step.
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    tried_valid = 0
+    for start in range(-3, 14, 2):
+        for stop in range(-2, 15, 3):
+            for step in (1, 2, 5, -1, -3):
+                r = range(start, stop, step)
+                values = sorted(r)
+                bad = [v for v in values if not 2 <= v <= 9]
+                if not values:
+                    match = "k is empty"
+                elif bad:
+                    shown = ", ".join(map(str, bad[:5]))
+                    match = (re.escape(f"= 9 for the silhouette; got [{shown}]") if len(bad) <= 5
+                             else re.escape(f"got {len(bad)} values, [{shown}, ...]"))
+                else:
+                    if tried_valid < 3:  # each valid sweep runs k-means: only a few
+                        tried_valid += 1
+                        got = sg.k_sweep(X, k=r, random_state=0, progress=False)
+                        assert got.table.index.tolist() == values
+                    continue
+                with pytest.raises(ValueError, match=match):
+                    sg.k_sweep(X, k=r, progress=False)
+    assert tried_valid == 3
+
+
+@pytest.mark.parametrize("k, count, shown", [
+    (range(2, 10**9), 999_999_990, "[10, 11, 12, 13, 14, ...]"),
+    (range(10**30), 10**30 - 8, "[0, 1, 10, 11, 12, ...]"),
+    (range(10**30, 0, -7), 142857142857142857142857142857, "[1, 15, 22, 29, 36, ...]"),
+    (list(range(100)), 92, "[0, 1, 10, 11, 12, ...]"),
+])
+def test_k_sweep_huge_k_fails_fast_with_a_short_message(k, count, shown):
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError) as info:
+        sg.k_sweep(X, k=k, progress=False)
+    assert time.perf_counter() - t0 < 0.5
+    assert str(info.value).endswith(f"got {count} values, {shown}") and len(str(info.value)) < 200
+    with pytest.raises(ValueError, match=re.escape("k has repeated values: 98 values, [2, 3,")):
+        sg.k_sweep(X, k=list(range(2, 100)) * 2, progress=False)
 
 
 def test_k_sweep_unknown_keyword():
