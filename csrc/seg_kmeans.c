@@ -3,6 +3,7 @@
 
 #include "seg_kmeans.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
     double need = ceil((double)n * per / ACC_CAP);
     seg_idx c = CHUNK_MIN;
     if (need > (double)c) c = (seg_idx)need;
-    return c;
+    return (c + 7) / 8 * 8; /* whole row blocks (VL = 8 rows) */
 }
 
 static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return n / chunk + (n % chunk != 0); }
@@ -84,6 +85,37 @@ static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx
         acc += t * t;
     }
     memcpy(out, &acc, sizeof acc);
+}
+
+/* Rows in blocks of VL, for the passes that need every row's distance to
+ * every centre (Lloyd, prediction) or candidate (k-means++): block b holds
+ * rows VL*b .. VL*b + VL - 1 as d vectors of VL lanes, feature after feature,
+ * so one pass computes the distances of VL rows to one centre, each lane
+ * summing (x_f - c_f)^2 over f in sqdist's order, without fused multiply-add:
+ * bit-identical to sqdist. Unused lanes of the last block repeat row n - 1.
+ * n_pad = pad_lanes(n) rows, n_pad * d doubles. */
+typedef int64_t v8i __attribute__((vector_size(VL * sizeof(int64_t))));
+#define VSEL(m, a, b) ((v8d)(((m) & (v8i)(a)) | (~(m) & (v8i)(b))))
+#define VSELI(m, a, b) (((m) & (a)) | (~(m) & (b)))
+
+/* Squared distances of the VL rows of block xb to the point c (d values). */
+static inline __attribute__((always_inline)) void block_dist(const double *xb, const double *c,
+                                                             seg_idx d, v8d *out) {
+    v8d acc = {0.0};
+    for (seg_idx f = 0; f < d; f++) {
+        v8d x;
+        LOAD8(x, xb + f * VL);
+        v8d t = x - c[f];
+        acc += t * t;
+    }
+    *out = acc;
+}
+
+/* The sum of the VL lanes, in lane order. */
+static inline double lane_sum(const double *lanes) {
+    double s = 0.0;
+    for (int l = 0; l < VL; l++) s += lanes[l];
+    return s;
 }
 
 static int all_finite(const double *x, seg_idx count) {
@@ -145,120 +177,181 @@ static int for_chunks(chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx 
 /* k-means++                                                                 */
 /* ------------------------------------------------------------------------ */
 
+#define MAX_TRIALS 64
+
+typedef struct block_ctx {
+    const double *X;
+    seg_idx n, d;
+    double *XB;
+} block_ctx;
+
+static void block_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    block_ctx *p = (block_ctx *)vctx;
+    (void)c;
+    seg_idx d = p->d, end = i1 == p->n ? pad_lanes(i1) : i1;
+    for (seg_idx i = i0; i < end; i++) {
+        const double *x = p->X + (i < p->n ? i : p->n - 1) * d;
+        double *b = p->XB + (i / VL) * d * VL + i % VL;
+        for (seg_idx f = 0; f < d; f++) b[f * VL] = x[f];
+    }
+}
+
+/* X (n x d) -> XB, the row blocks described above (pad_lanes(n) * d doubles). */
+static int make_blocks(const double *X, seg_idx n, seg_idx d, seg_idx k, int nt,
+                       const seg_interrupt *intr, double *XB) {
+    block_ctx ctx = {X, n, d, XB};
+    seg_idx chunk = chunk_rows(n, k, d);
+    return for_chunks(block_chunk, &ctx, n, chunk, chunks_per_group(chunk, 1, d), nt, intr);
+}
+
+/* Scratch of k-means++ beside the row blocks: closest (pad_lanes(n)), the
+ * chunks' potentials (n_chunks) and the chunks' candidate potentials
+ * (n_chunks x n_trials). */
+static seg_idx pp_scratch(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
+    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
+    return mul_add(nc, n_trials + 1, pad_lanes(n));
+}
+
 seg_idx seg_kmeans_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
     if (n < 1 || d < 1 || k < 1 || n_trials < 1) return -1;
-    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    seg_idx a = mul_add(n, 2, 0);
-    seg_idx b = mul_add(nc, n_trials, mul_add(d, pad_lanes(n_trials), 0));
-    if (a < 0 || b < 0 || a > PTRDIFF_MAX - b) return -1;
-    return a + b;
+    seg_idx s = pp_scratch(n, d, k, n_trials);
+    return s < 0 ? -1 : mul_add(pad_lanes(n), d, s);
 }
 
 typedef struct pp_ctx {
-    const double *X, *sw;
-    seg_idx d;
-    double *closest;        /* n: squared distance to the nearest chosen centre */
+    const double *X, *XB, *sw;
+    seg_idx n, d;
+    double *closest;        /* pad_lanes(n): squared distance to the nearest centre; 0 past n */
     const seg_idx *cand;    /* n_trials candidate rows */
     seg_idx n_trials;
     double *chunk_pot;      /* n_chunks x n_trials */
+    double *chunk_tot;      /* n_chunks: sum of w * closest */
     const double *centre;   /* the centre to fold into closest */
     int init;               /* 1: closest = dist to centre; 0: min with it */
-    double *candT;          /* d x pad: the candidates, transposed */
-    seg_idx pad;
 } pp_ctx;
 
+/* The weights of the VL rows from i (0 past n; 1 without weights). */
+static inline __attribute__((always_inline)) void block_weights(const double *sw, seg_idx i,
+                                                                seg_idx n, v8d *w) {
+    if (sw == NULL) {
+        *w = (v8d){0.0} + 1.0;
+    } else if (i + VL <= n) {
+        LOAD8(*w, sw + i);
+    } else {
+        for (int l = 0; l < VL; l++) (*w)[l] = i + l < n ? sw[i + l] : 0.0;
+    }
+}
+
+SEG_CLONES
 static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     pp_ctx *p = (pp_ctx *)vctx;
-    (void)c;
-    for (seg_idx i = i0; i < i1; i++) {
-        double dd = sqdist(p->X + i * p->d, p->centre, p->d);
-        if (p->init || dd < p->closest[i]) p->closest[i] = dd;
+    v8d tot = {0.0};
+    for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
+        v8d dd, cl, w;
+        block_dist(p->XB + b0 * p->d, p->centre, p->d, &dd);
+        if (p->init) {
+            cl = dd;
+        } else {
+            LOAD8(cl, p->closest + b0);
+            v8i lt = dd < cl;
+            cl = VSEL(lt, dd, cl);
+        }
+        if (b0 + VL > p->n)
+            for (int l = 0; l < VL; l++)
+                if (b0 + l >= p->n) cl[l] = 0.0; /* unused lanes never count */
+        memcpy(p->closest + b0, &cl, sizeof cl);
+        block_weights(p->sw, b0, p->n, &w);
+        tot += p->sw ? w * cl : cl;
     }
+    double lanes[VL];
+    memcpy(lanes, &tot, sizeof lanes);
+    p->chunk_tot[c] = lane_sum(lanes);
 }
 
 SEG_CLONES
 static void pp_trials_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     pp_ctx *p = (pp_ctx *)vctx;
     double *pot = p->chunk_pot + c * p->n_trials;
-    /* Each trial's potential sums its rows in row order, as one loop per
-     * trial would; the distances to all trials come from one vector pass. */
-    double sums[64 + VL];
-    for (seg_idx t = 0; t < p->pad; t++) sums[t] = 0.0;
-    for (seg_idx i = i0; i < i1; i++) {
-        const double *x = p->X + i * p->d;
-        double cl = p->closest[i], w = p->sw ? p->sw[i] : 1.0;
-        for (seg_idx tb = 0; tb < p->pad; tb += VL) {
-            double dd[VL];
-            lanes8(x, p->candT, p->pad, tb, p->d, dd);
-            for (seg_idx l = 0; l < VL; l++) {
-                double m = dd[l] < cl ? dd[l] : cl;
-                sums[tb + l] += p->sw ? w * m : m;
-            }
+    v8d sums[MAX_TRIALS];
+    for (seg_idx t = 0; t < p->n_trials; t++) sums[t] = (v8d){0.0};
+    for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
+        const double *xb = p->XB + b0 * p->d;
+        v8d cl, w;
+        LOAD8(cl, p->closest + b0); /* 0 in unused lanes: they add nothing */
+        block_weights(p->sw, b0, p->n, &w);
+        for (seg_idx t = 0; t < p->n_trials; t++) {
+            v8d dd;
+            block_dist(xb, p->X + p->cand[t] * p->d, p->d, &dd);
+            v8i lt = dd < cl;
+            v8d m = VSEL(lt, dd, cl);
+            sums[t] += p->sw ? w * m : m;
         }
     }
-    for (seg_idx t = 0; t < p->n_trials; t++) pot[t] = sums[t];
-}
-
-/* First index i with cum[i] >= value (numpy's searchsorted, side="left"),
- * clipped to n - 1. */
-static seg_idx search_left(const double *cum, seg_idx n, double value) {
-    seg_idx lo = 0, hi = n;
-    while (lo < hi) {
-        seg_idx mid = lo + (hi - lo) / 2;
-        if (cum[mid] < value) lo = mid + 1;
-        else hi = mid;
+    for (seg_idx t = 0; t < p->n_trials; t++) {
+        double lanes[VL];
+        memcpy(lanes, &sums[t], sizeof lanes);
+        pot[t] = lane_sum(lanes);
     }
-    return lo < n ? lo : n - 1;
 }
 
-#define MAX_TRIALS 64
+/* The first row at which the running sum of w_i * v_i (rows in order; v
+ * NULL means 1) reaches value, searching chunk totals first and then the
+ * rows of one chunk; rounding can leave value unreached, and then the last
+ * row with a positive term is taken. tot: the chunks' sums (NULL: sum here). */
+static seg_idx sample_row(const double *v, const double *sw, seg_idx n, seg_idx chunk,
+                          const double *tot, double value) {
+    seg_idx nc = n_chunks(n, chunk), ch = 0;
+    double run = 0.0;
+    if (tot != NULL) {
+        for (; ch < nc - 1; ch++) {
+            if (run + tot[ch] >= value) break;
+            run += tot[ch];
+        }
+    }
+    seg_idx i0 = ch * chunk, i1 = tot != NULL && i0 + chunk < n ? i0 + chunk : n;
+    seg_idx last = -1;
+    for (seg_idx i = i0; i < i1; i++) {
+        double term = (sw ? sw[i] : 1.0) * (v ? v[i] : 1.0);
+        if (term > 0.0) last = i;
+        run += term;
+        if (run >= value) return i;
+    }
+    return last >= 0 ? last : i1 - 1;
+}
 
-seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
-                               seg_idx n_trials, uint64_t seed, int n_threads,
-                               const seg_interrupt *intr, double *centers, seg_idx *indices,
-                               double *work) {
-    if (X == NULL || centers == NULL || work == NULL) return SEG_EINVAL;
-    if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS)
-        return SEG_EINVAL;
-    if (!all_finite(X, n * d)) return SEG_ENONFINITE;
-    seg_status st = check_weights(sw, n);
-    if (st != SEG_OK) return st;
-
-    int nt = seg_resolve_threads(n_threads);
+/* k-means++ over the row blocks XB; work: pp_scratch() doubles. */
+static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, seg_idx d,
+                                  const double *sw, seg_idx k, seg_idx n_trials, uint64_t seed,
+                                  int nt, const seg_interrupt *intr, double *centers,
+                                  seg_idx *indices, double *work) {
     seg_idx chunk = chunk_rows(n, k, d);
     seg_idx nc = n_chunks(n, chunk);
     seg_idx group = chunks_per_group(chunk, n_trials, d);
     double *closest = work;
-    double *cum = work + n;
-    double *chunk_pot = work + 2 * n;
-    double *candT = chunk_pot + nc * n_trials;
-    seg_idx pad = pad_lanes(n_trials);
+    double *chunk_tot = closest + pad_lanes(n);
+    double *chunk_pot = chunk_tot + nc;
     seg_idx cand[MAX_TRIALS];
     seg_rng rng;
     seg_rng_seed(&rng, seed);
 
     /* First centre: a row with probability proportional to its weight. */
-    double run = 0.0;
-    for (seg_idx i = 0; i < n; i++) cum[i] = run += sw ? sw[i] : 1.0;
-    seg_idx first = search_left(cum, n, seg_rng_uniform(&rng) * cum[n - 1]);
+    double total = 0.0;
+    for (seg_idx i = 0; i < n; i++) total += sw ? sw[i] : 1.0;
+    seg_idx first = sample_row(NULL, sw, n, chunk, NULL, seg_rng_uniform(&rng) * total);
     memcpy(centers, X + first * d, (size_t)d * sizeof(double));
     if (indices) indices[0] = first;
 
-    pp_ctx ctx = {.X = X, .sw = sw, .d = d, .closest = closest, .cand = cand,
-                  .n_trials = n_trials, .chunk_pot = chunk_pot, .centre = centers, .init = 1,
-                  .candT = candT, .pad = pad};
+    pp_ctx ctx = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .closest = closest, .cand = cand,
+                  .n_trials = n_trials, .chunk_pot = chunk_pot, .chunk_tot = chunk_tot,
+                  .centre = centers, .init = 1};
     if (for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
     ctx.init = 0;
 
     for (seg_idx c = 1; c < k; c++) {
-        run = 0.0;
-        for (seg_idx i = 0; i < n; i++) cum[i] = run += sw ? sw[i] * closest[i] : closest[i];
-        double pot = cum[n - 1];
+        double pot = 0.0;
+        for (seg_idx ch = 0; ch < nc; ch++) pot += chunk_tot[ch];
         for (seg_idx t = 0; t < n_trials; t++)
-            cand[t] = search_left(cum, n, seg_rng_uniform(&rng) * pot);
-        for (seg_idx f = 0; f < d; f++)
-            for (seg_idx t = 0; t < pad; t++)
-                candT[f * pad + t] = t < n_trials ? X[cand[t] * d + f] : 0.0;
+            cand[t] = sample_row(closest, sw, n, chunk, chunk_tot, seg_rng_uniform(&rng) * pot);
         if (for_chunks(pp_trials_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         /* Merge candidate potentials in chunk order; keep the first best. */
         seg_idx best = 0;
@@ -280,13 +373,34 @@ seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const doub
     return SEG_OK;
 }
 
+static seg_status check_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw,
+                                 seg_idx k, seg_idx n_trials) {
+    if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS)
+        return SEG_EINVAL;
+    if (!all_finite(X, n * d)) return SEG_ENONFINITE;
+    return check_weights(sw, n);
+}
+
+seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                               seg_idx n_trials, uint64_t seed, int n_threads,
+                               const seg_interrupt *intr, double *centers, seg_idx *indices,
+                               double *work) {
+    if (X == NULL || centers == NULL || work == NULL) return SEG_EINVAL;
+    seg_status st = check_plusplus(X, n, d, sw, k, n_trials);
+    if (st != SEG_OK) return st;
+    int nt = seg_resolve_threads(n_threads);
+    if (make_blocks(X, n, d, k, nt, intr, work)) return SEG_EINTERRUPTED;
+    return plusplus_blocks(X, work, n, d, sw, k, n_trials, seed, nt, intr, centers, indices,
+                           work + pad_lanes(n) * d);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Lloyd / Hamerly                                                           */
 /* ------------------------------------------------------------------------ */
 
 typedef struct fit_ctx {
-    const double *X, *sw;
-    seg_idx d, k;
+    const double *X, *XB, *sw; /* X row-major, XB in row blocks */
+    seg_idx n, d, k;
     const double *C;     /* current centres, k x d */
     const double *CT;    /* the same, transposed: d x pad */
     seg_idx pad;
@@ -327,25 +441,6 @@ static inline seg_idx nearest2(const double *x, const double *CT, seg_idx pad, s
     return best;
 }
 
-static inline seg_idx nearest(const double *x, const double *CT, seg_idx pad, seg_idx k,
-                              seg_idx d, double *d1) {
-    seg_idx best = 0;
-    double b1 = INFINITY;
-    for (seg_idx cb = 0; cb < pad; cb += VL) {
-        double dd[VL];
-        lanes8(x, CT, pad, cb, d, dd);
-        seg_idx lim = k - cb < VL ? k - cb : VL;
-        for (seg_idx l = 0; l < lim; l++) {
-            if (dd[l] < b1 || (cb + l == 0)) {
-                b1 = dd[l];
-                best = cb + l;
-            }
-        }
-    }
-    *d1 = b1;
-    return best;
-}
-
 static void accumulate(fit_ctx *p, seg_idx c, seg_idx i, seg_idx lab, double w) {
     double *s = p->sums + (c * p->k + lab) * p->d;
     const double *x = p->X + i * p->d;
@@ -362,22 +457,70 @@ static void clear_chunk(fit_ctx *p, seg_idx c) {
     }
 }
 
+/* lloyd_chunk sums its rows into ACC_COPIES interleaved copies (row i into
+ * copy i % ACC_COPIES), merged in copy order at the end of the chunk: the
+ * copies break the chain of additions to the same cluster's sums that
+ * consecutive rows otherwise form. Used when k * (d + 1) <= ACC_LOCAL (the
+ * copies live on the stack, 4 x 8 kB); the order of every sum is still fixed
+ * by the chunk alone. */
+#define ACC_COPIES 4
+#define ACC_LOCAL 1024
+
+/* Nearest centre of every row of the chunk, VL rows at a time (ties go to
+ * the lower index, as the first centre is kept unless another is strictly
+ * nearer); with update, the chunk's sums and label changes too. */
 SEG_CLONES
 static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     fit_ctx *p = (fit_ctx *)vctx;
     clear_chunk(p, c);
-    double inertia = 0.0, changed = 0.0;
-    for (seg_idx i = i0; i < i1; i++) {
-        double dd;
-        seg_idx lab = nearest(p->X + i * p->d, p->CT, p->pad, p->k, p->d, &dd);
-        double w = p->sw ? p->sw[i] : 1.0;
-        if (p->update && p->labels[i] != (int32_t)lab) changed += 1.0;
-        p->labels[i] = (int32_t)lab;
-        if (p->dist) p->dist[i] = dd;
-        inertia += w * dd;
-        if (p->update) accumulate(p, c, i, lab, w);
+    seg_idx d = p->d, k = p->k, per = k * (d + 1);
+    int local = p->update && per <= ACC_LOCAL;
+    double acc[ACC_COPIES * ACC_LOCAL];
+    if (local) memset(acc, 0, (size_t)(ACC_COPIES * per) * sizeof(double));
+    double inertia[ACC_COPIES] = {0.0}, changed = 0.0;
+    for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
+        const double *xb = p->XB + b0 * d;
+        v8d best;
+        v8i bi = {0};
+        block_dist(xb, p->C, d, &best);
+        for (seg_idx j = 1; j < k; j++) {
+            v8d dd;
+            block_dist(xb, p->C + j * d, d, &dd);
+            v8i lt = dd < best;
+            best = VSEL(lt, dd, best);
+            bi = VSELI(lt, (v8i){0} + j, bi);
+        }
+        seg_idx lanes = i1 - b0 < VL ? i1 - b0 : VL;
+        for (seg_idx l = 0; l < lanes; l++) {
+            seg_idx i = b0 + l, lab = (seg_idx)bi[l];
+            double dd = best[l], w = p->sw ? p->sw[i] : 1.0;
+            if (p->update && p->labels[i] != (int32_t)lab) changed += 1.0;
+            p->labels[i] = (int32_t)lab;
+            if (p->dist) p->dist[i] = dd;
+            inertia[l % ACC_COPIES] += w * dd;
+            if (local) {
+                double *a = acc + (l % ACC_COPIES) * per;
+                const double *x = xb + l; /* the row, from the block just read */
+                double *s = a + lab * d;
+                for (seg_idx f = 0; f < d; f++) s[f] += w * x[f * VL];
+                a[k * d + lab] += w;
+            } else if (p->update) {
+                accumulate(p, c, i, lab, w);
+            }
+        }
     }
-    p->chunk_stat[2 * c] = inertia;
+    if (local) {
+        double *s = p->sums + c * k * d, *wt = p->wts + c * k;
+        for (seg_idx j = 0; j < per; j++) {
+            double v = 0.0;
+            for (int r = 0; r < ACC_COPIES; r++) v += acc[r * per + j];
+            if (j < k * d) s[j] = v;
+            else wt[j - k * d] = v;
+        }
+    }
+    double total = 0.0;
+    for (int r = 0; r < ACC_COPIES; r++) total += inertia[r];
+    p->chunk_stat[2 * c] = total;
     p->chunk_stat[2 * c + 1] = changed;
 }
 
@@ -437,8 +580,8 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     p->chunk_inertia[c] = s;
 }
 
-seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm) {
-    if (n < 1 || d < 1 || k < 1) return -1;
+/* Scratch of the Lloyd / Hamerly iterations beside the row blocks. */
+static seg_idx fit_scratch(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm) {
     seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
     seg_idx kd = mul_add(k, d, 0);
     seg_idx acc = mul_add(nc, mul_add(k, d + 1, 2), 0);
@@ -451,23 +594,41 @@ seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_alg
     return total + acc + 2 * kd + 4 * k + ct;
 }
 
-/* Re-seeds every cluster with zero weight (see the header). sums/wsum hold
- * the merged sums; dist the squared distance of each row to its centre. */
-static void relocate_empty(const double *X, const double *sw, seg_idx n, seg_idx d, seg_idx k,
-                           const int32_t *labels, double *dist, double *sums, double *wsum,
-                           double *newc) {
+seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm) {
+    if (n < 1 || d < 1 || k < 1) return -1;
+    seg_idx s = fit_scratch(n, d, k, algorithm);
+    return s < 0 ? -1 : mul_add(pad_lanes(n), d, s);
+}
+
+/* Re-seeds every cluster with zero weight (see the header) and returns how
+ * many it re-seeded. sums/wsum hold the merged sums; dist the squared
+ * distance of each row to its centre. Only a row away from its centre can
+ * re-seed: moving a row that sits on its centre lowers nothing, and with
+ * fewer distinct points than clusters it would make the centres chase each
+ * other forever. "On its centre" allows for the rounding of a mean of up to n
+ * rows: ||x - c||^2 <= (n eps)^2 ||x||^2. An empty cluster left without a
+ * row away from its centre keeps its centre. */
+static seg_idx relocate_empty(const double *X, const double *sw, seg_idx n, seg_idx d, seg_idx k,
+                              const int32_t *labels, double *dist, double *sums, double *wsum,
+                              double *newc) {
+    seg_idx moved = 0;
+    double rel = (double)n * DBL_EPSILON;
+    rel *= rel;
     for (seg_idx c = 0; c < k; c++) {
         if (wsum[c] > 0.0) continue;
         seg_idx far = -1;
-        double fd = -1.0;
+        double fd = 0.0;
         for (seg_idx i = 0; i < n; i++) {
             if (sw != NULL && !(sw[i] > 0.0)) continue; /* a zero weight cannot fill it */
             if (dist[i] > fd) {
+                double norm2 = 0.0;
+                for (seg_idx f = 0; f < d; f++) norm2 += X[i * d + f] * X[i * d + f];
+                if (dist[i] <= rel * norm2) continue; /* on its centre, to rounding */
                 fd = dist[i];
                 far = i;
             }
         }
-        if (far < 0) return; /* every row used already: k > n cannot happen */
+        if (far < 0) return moved; /* no row away from its centre is left */
         dist[far] = -2.0;    /* chosen: never again */
         double w = sw ? sw[far] : 1.0;
         seg_idx old = labels[far];
@@ -479,23 +640,28 @@ static void relocate_empty(const double *X, const double *sw, seg_idx n, seg_idx
         }
         memcpy(newc + c * d, x, (size_t)d * sizeof(double));
         wsum[c] = -1.0; /* marks "relocated": centre already set */
+        moved++;
     }
+    return moved;
 }
 
-seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
-                          double *centers, int max_iter, double tol,
-                          seg_kmeans_algorithm algorithm, int n_threads,
-                          const seg_interrupt *intr, int32_t *labels, double *inertia,
-                          int *n_iter, int *converged, double *work) {
-    if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
+static seg_status check_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                            const double *centers, seg_idx n_centres, int max_iter, double tol,
+                            seg_kmeans_algorithm algorithm) {
     if (n < 1 || d < 1 || k < 1 || k > n || max_iter < 1 || !(tol >= 0.0)) return SEG_EINVAL;
     if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) return SEG_EINVAL;
-    if (!all_finite(X, n * d) || !all_finite(centers, k * d) || !isfinite(tol))
+    if (!all_finite(X, n * d) || (centers && !all_finite(centers, n_centres * d)) ||
+        !isfinite(tol))
         return SEG_ENONFINITE;
-    seg_status st = check_weights(sw, n);
-    if (st != SEG_OK) return st;
+    return check_weights(sw, n);
+}
 
-    int nt = seg_resolve_threads(n_threads);
+/* Lloyd / Hamerly over X and its row blocks XB; work: fit_scratch() doubles. */
+static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_idx d,
+                             const double *sw, seg_idx k, double *centers, int max_iter,
+                             double tol, seg_kmeans_algorithm algorithm, int nt,
+                             const seg_interrupt *intr, int32_t *labels, double *inertia,
+                             int *n_iter, int *converged, double *work) {
     int hamerly = algorithm == SEG_KMEANS_HAMERLY;
     seg_idx chunk = chunk_rows(n, k, d);
     seg_idx nc = n_chunks(n, chunk);
@@ -553,8 +719,9 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
         slack = 1e-10 * sqrt(diam2);
     }
     for (seg_idx i = 0; i < n; i++) labels[i] = -1;
-    fit_ctx ctx = {.X = X, .sw = sw, .d = d, .k = k, .C = centers, .CT = CT, .pad = pad,
-                   .labels = labels, .dist = dist, .lower = lower, .half = half, .sums = sums,
+    fit_ctx ctx = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers, .CT = CT,
+                   .pad = pad, .labels = labels, .dist = hamerly ? dist : NULL, .lower = lower,
+                   .half = half, .sums = sums,
                    .wts = wts, .chunk_stat = chunk_stat, .first = 1, .update = 1,
                    .slack = slack};
     chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
@@ -571,7 +738,7 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
                     if (dd < half[b]) half[b] = dd;
                 }
         }
-        transpose_pad(centers, k, d, pad, CT);
+        if (hamerly) transpose_pad(centers, k, d, pad, CT);
         if (for_chunks(step, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         ctx.first = 0;
 
@@ -587,13 +754,14 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
             changed += chunk_stat[2 * ch + 1];
         }
         int any_empty = 0;
+        seg_idx relocated = 0;
         for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
         if (any_empty) {
             /* Exact squared distances to the current centres for the choice. */
             inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, dist};
             if (for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr))
                 return SEG_EINTERRUPTED;
-            relocate_empty(X, sw, n, d, k, labels, dist, newc, wsum, newc);
+            relocated = relocate_empty(X, sw, n, d, k, labels, dist, newc, wsum, newc);
             if (hamerly) {
                 /* dist was overwritten with squared distances: rebuild bounds. */
                 ctx.first = 1;
@@ -631,7 +799,7 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
                 lower[i] -= lab == argmax1 ? max2 : max1;
             }
         }
-        if (changed == 0.0 && !any_empty) {
+        if (changed == 0.0 && relocated == 0) {
             strict = 1;
             conv = 1;
             break;
@@ -649,9 +817,8 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
      * always gets the pass: it is cheap insurance for its bounds. */
     double total = 0.0;
     if (!strict || hamerly) {
-        transpose_pad(centers, k, d, pad, CT);
-        fit_ctx fin = {.X = X, .sw = sw, .d = d, .k = k, .C = centers, .CT = CT, .pad = pad,
-                       .labels = labels, .chunk_stat = chunk_stat};
+        fit_ctx fin = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
+                       .CT = CT, .pad = pad, .labels = labels, .chunk_stat = chunk_stat};
         if (for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
     } else {
@@ -663,6 +830,20 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
     /* Finite input can still overflow when squared (|x| > 1e154). */
     if (!isfinite(total) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
     return SEG_OK;
+}
+
+seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                          double *centers, int max_iter, double tol,
+                          seg_kmeans_algorithm algorithm, int n_threads,
+                          const seg_interrupt *intr, int32_t *labels, double *inertia,
+                          int *n_iter, int *converged, double *work) {
+    if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
+    seg_status st = check_fit(X, n, d, sw, k, centers, k, max_iter, tol, algorithm);
+    if (st != SEG_OK) return st;
+    int nt = seg_resolve_threads(n_threads);
+    if (make_blocks(X, n, d, k, nt, intr, work)) return SEG_EINTERRUPTED;
+    return fit_blocks(X, work, n, d, sw, k, centers, max_iter, tol, algorithm, nt, intr, labels,
+                      inertia, n_iter, converged, work + pad_lanes(n) * d);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -677,11 +858,16 @@ static seg_idx add_sizes(seg_idx a, seg_idx b) {
 /* Scratch of one run: its centres, labels (int32), k-means++ and Lloyd work. */
 static seg_idx run_slot_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials,
                              seg_kmeans_algorithm algorithm) {
-    seg_idx pp = seg_kmeans_plusplus_work_size(n, d, k, n_trials);
-    seg_idx fit = seg_kmeans_fit_work_size(n, d, k, algorithm);
+    seg_idx pp = pp_scratch(n, d, k, n_trials);
+    seg_idx fit = fit_scratch(n, d, k, algorithm);
     seg_idx kd = mul_add(k, d, 0);
     if (pp < 0 || fit < 0 || kd < 0) return -1;
-    return add_sizes(add_sizes(add_sizes(kd, n / 2 + 1), pp > fit ? pp : fit), 0);
+    return add_sizes(add_sizes(kd, n / 2 + 1), pp > fit ? pp : fit);
+}
+
+/* Scratch of the final labelling: the chunks' inertia and changes. */
+static seg_idx predict_scratch(seg_idx n, seg_idx d, seg_idx k) {
+    return 2 * n_chunks(n, chunk_rows(n, k, d));
 }
 
 seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials,
@@ -692,7 +878,8 @@ seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, s
     seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
     seg_idx all = mul_add(slots, slot, 0);
     seg_idx per_run = mul_add(n_init, mul_add(k, d, 3), 0);
-    return add_sizes(add_sizes(all, per_run), seg_kmeans_predict_work_size(n, d, k));
+    seg_idx blocks = mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
+    return add_sizes(add_sizes(all, per_run), blocks);
 }
 
 /* Interrupts inside parallel runs: the calling thread asks the caller's
@@ -712,11 +899,16 @@ static int run_stop_check(void *ctx) {
     return 0;
 }
 
-static seg_status one_run(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
-                          uint64_t seed, seg_idx n_trials, const double *init, int max_iter,
-                          double tol, seg_kmeans_algorithm algorithm, int nt,
-                          const seg_interrupt *intr, double *slot, double *out_centers,
-                          double *out_stats) {
+static seg_status predict_blocks(const double *XB, seg_idx n, seg_idx d, const double *sw,
+                                 const double *centers, seg_idx k, int nt,
+                                 const seg_interrupt *intr, int32_t *labels, double *inertia,
+                                 double *work);
+
+static seg_status one_run(const double *X, const double *XB, seg_idx n, seg_idx d,
+                          const double *sw, seg_idx k, uint64_t seed, seg_idx n_trials,
+                          const double *init, int max_iter, double tol,
+                          seg_kmeans_algorithm algorithm, int nt, const seg_interrupt *intr,
+                          double *slot, double *out_centers, double *out_stats) {
     double *c = slot;
     int32_t *lab = (int32_t *)(slot + k * d);
     double *w = slot + k * d + n / 2 + 1;
@@ -724,13 +916,13 @@ static seg_status one_run(const double *X, seg_idx n, seg_idx d, const double *s
     if (init != NULL) {
         memcpy(c, init, (size_t)(k * d) * sizeof(double));
     } else {
-        st = seg_kmeans_plusplus(X, n, d, sw, k, n_trials, seed, nt, intr, c, NULL, w);
+        st = plusplus_blocks(X, XB, n, d, sw, k, n_trials, seed, nt, intr, c, NULL, w);
         if (st != SEG_OK) return st;
     }
     double inertia;
     int it, conv;
-    st = seg_kmeans_fit(X, n, d, sw, k, c, max_iter, tol, algorithm, nt, intr, lab, &inertia, &it,
-                        &conv, w);
+    st = fit_blocks(X, XB, n, d, sw, k, c, max_iter, tol, algorithm, nt, intr, lab, &inertia,
+                    &it, &conv, w);
     if (st != SEG_OK) return st;
     memcpy(out_centers, c, (size_t)(k * d) * sizeof(double));
     out_stats[0] = inertia;
@@ -750,6 +942,11 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
         return SEG_EINVAL;
     if (init_centers == NULL && seeds == NULL) return SEG_EINVAL;
     if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1) return SEG_EINVAL;
+    seg_status st = init_centers ? SEG_OK : check_plusplus(X, n, d, sw, k, n_trials);
+    if (st == SEG_OK)
+        st = check_fit(X, n, d, sw, k, init_centers, (seg_idx)n_init * k, max_iter, tol,
+                       algorithm);
+    if (st != SEG_OK) return st;
     int nt = seg_resolve_threads(n_threads);
     int parallel_runs = n_init >= 2 * nt;
     seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
@@ -757,8 +954,9 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
     seg_idx slots = parallel_runs ? nt : 1;
     double *run_centers = work + slots * slot;        /* n_init x k x d */
     double *run_stats = run_centers + n_init * k * d; /* n_init x 3 */
-    double *pwork = run_stats + 3 * n_init;
-    seg_status st = SEG_OK;
+    double *XB = run_stats + 3 * n_init;              /* the row blocks, shared by the runs */
+    double *pwork = XB + pad_lanes(n) * d;
+    if (make_blocks(X, n, d, k, nt, intr, XB)) return SEG_EINTERRUPTED;
 
     if (parallel_runs) {
         atomic_int stop, finished;
@@ -782,7 +980,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 #endif
             for (int r = 0; r < n_init; r++) {
                 if (atomic_load_explicit(&stop, memory_order_relaxed)) continue;
-                seg_status rst = one_run(X, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
+                seg_status rst = one_run(X, XB, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
                                          init_centers ? init_centers + (seg_idx)r * k * d : NULL,
                                          max_iter, tol, algorithm, 1, &mine, work + tid * slot,
                                          run_centers + (seg_idx)r * k * d, run_stats + 3 * r);
@@ -824,7 +1022,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
         if (first_error != SEG_OK) return first_error;
     } else {
         for (int r = 0; r < n_init; r++) {
-            st = one_run(X, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
+            st = one_run(X, XB, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
                          init_centers ? init_centers + (seg_idx)r * k * d : NULL, max_iter, tol,
                          algorithm, nt, intr, work, run_centers + (seg_idx)r * k * d,
                          run_stats + 3 * r);
@@ -839,7 +1037,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
     *converged = (int)run_stats[3 * best + 2];
     *best_run = best;
     /* Labels (and the inertia they give) of the best centres, in parallel. */
-    return seg_kmeans_predict(X, n, d, sw, centers, k, nt, intr, labels, inertia, pwork);
+    return predict_blocks(XB, n, d, sw, centers, k, nt, intr, labels, inertia, pwork);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -848,7 +1046,24 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 
 seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
     if (n < 1 || d < 1 || k < 1) return -1;
-    return 2 * n_chunks(n, chunk_rows(n, k, d)) + d * pad_lanes(k);
+    return mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
+}
+
+static seg_status predict_blocks(const double *XB, seg_idx n, seg_idx d, const double *sw,
+                                 const double *centers, seg_idx k, int nt,
+                                 const seg_interrupt *intr, int32_t *labels, double *inertia,
+                                 double *work) {
+    seg_idx chunk = chunk_rows(n, k, d);
+    seg_idx nc = n_chunks(n, chunk);
+    fit_ctx ctx = {.XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers, .labels = labels,
+                   .chunk_stat = work};
+    if (for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+        return SEG_EINTERRUPTED;
+    double total = 0.0;
+    for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
+    if (inertia) *inertia = total;
+    if (!isfinite(total)) return SEG_ENONFINITE; /* squared distances overflowed */
+    return SEG_OK;
 }
 
 seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const double *sw,
@@ -863,20 +1078,9 @@ seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const doubl
             if (!isfinite(sw[i])) return SEG_ENONFINITE;
     }
     int nt = seg_resolve_threads(n_threads);
-    seg_idx chunk = chunk_rows(n, k, d);
-    seg_idx nc = n_chunks(n, chunk);
-    seg_idx pad = pad_lanes(k);
-    double *CT = work + 2 * nc;
-    transpose_pad(centers, k, d, pad, CT);
-    fit_ctx ctx = {.X = X, .sw = sw, .d = d, .k = k, .C = centers, .CT = CT, .pad = pad,
-                   .labels = labels, .chunk_stat = work};
-    if (for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
-        return SEG_EINTERRUPTED;
-    double total = 0.0;
-    for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
-    if (inertia) *inertia = total;
-    if (!isfinite(total)) return SEG_ENONFINITE; /* squared distances overflowed */
-    return SEG_OK;
+    if (make_blocks(X, n, d, k, nt, intr, work)) return SEG_EINTERRUPTED;
+    return predict_blocks(work, n, d, sw, centers, k, nt, intr, labels, inertia,
+                          work + pad_lanes(n) * d);
 }
 
 typedef struct transform_ctx {

@@ -8,7 +8,10 @@
  *
  * Memory: the caller passes `work`, a scratch buffer of doubles sized by the
  * matching *_work_size() function; the kernels never allocate. Scratch is
- * O(n + k*d*(n / chunk)) doubles; never n by n, never n by k.
+ * O(n*d + k*d*(n / chunk)) doubles: a copy of X in blocks of 8 rows
+ * (feature-major inside a block, so 8 rows' distances to a centre are one
+ * vector pass; seg_kmeans_fit_runs shares one copy among its runs), plus
+ * O(n) per run; never n by n, never n by k.
  *
  * Determinism: rows are cut into fixed chunks whose size depends only on n,
  * k and d. Each chunk accumulates its own partial sums, merged serially in
@@ -18,7 +21,9 @@
  *
  * Ties: a point equally near two centres goes to the lower index. Empty
  * clusters (zero total weight) are re-seeded with the points farthest from
- * their centres, farthest first, lower index first on ties.
+ * their centres, farthest first, lower index first on ties; only points away
+ * from their centre qualify, so with fewer distinct points than clusters the
+ * extra clusters keep their centres (and stay empty) and the run converges.
  *
  * Interrupts: long loops call seg_interrupted(intr) from the calling thread
  * between groups of chunks (every few milliseconds) and return

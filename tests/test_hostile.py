@@ -640,10 +640,9 @@ def test_pathological_inputs_finish_quickly():
     assert time.perf_counter() - t0 < 30
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-11 seg_kmeans_fit: with fewer distinct points "
-                   "than clusters and tol=0 the empty clusters are re-seeded on every "
-                   "iteration, so it never converges and runs all max_iter iterations")
 def test_kmeans_with_fewer_distinct_points_than_clusters_converges():
+    """BUG-11: the empty clusters were re-seeded from rows sitting on their
+    centres on every iteration, so with tol=0 it never converged."""
     proc = run_python(
         """
         import time, warnings, numpy as np, segment as sg

@@ -237,7 +237,33 @@ static void test_runs_equal_sequential(void) {
     free(fw);
 }
 
+/* BUG-11: two distinct points, five clusters, tol = 0: the three extra
+ * clusters keep their centres instead of being re-seeded from rows that sit
+ * on theirs on every iteration, and the run converges with inertia ~0. */
+static void test_fewer_distinct_points_than_clusters(seg_kmeans_algorithm alg) {
+    const seg_idx n = 101, d = 3, k = 5;
+    double X[101 * 3], C[15];
+    int32_t lab[101];
+    for (seg_idx i = 0; i < n; i++)
+        for (seg_idx f = 0; f < d; f++)
+            X[i * d + f] = i < 50 ? 0.1 * (double)(f + 1) : 0.7 / (double)(f + 1);
+    for (seg_idx c = 0; c < k; c++)
+        memcpy(C + c * d, X + (c % 2 ? 0 : 60) * d, 3 * sizeof(double));
+    double *w = malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, alg));
+    double inertia;
+    int it, conv;
+    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 20000, 0.0, alg, 2, NULL, lab, &inertia, &it, &conv,
+                         w) == SEG_OK);
+    CHECK(conv == 1);
+    CHECK(it < 20);
+    CHECK(inertia < 1e-25);
+    for (seg_idx i = 0; i < n; i++) CHECK(sq(X + i * d, C + lab[i] * d, d) < 1e-25);
+    free(w);
+}
+
 int main(void) {
+    test_fewer_distinct_points_than_clusters(SEG_KMEANS_LLOYD);
+    test_fewer_distinct_points_than_clusters(SEG_KMEANS_HAMERLY);
     test_against_brute_force(SEG_KMEANS_LLOYD);
     test_against_brute_force(SEG_KMEANS_HAMERLY);
     test_threads_bit_identical();
