@@ -1110,3 +1110,60 @@ seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const dou
         return SEG_EINTERRUPTED;
     return all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
 }
+
+/* ------------------------------------------------------------------------ */
+/* The scale of tol                                                          */
+/* ------------------------------------------------------------------------ */
+
+seg_idx seg_kmeans_variance_work_size(seg_idx n, seg_idx d) {
+    if (n < 1 || d < 1) return -1;
+    return mul_add(n_chunks(n, chunk_rows(n, 1, d)) + 1, d, 0);
+}
+
+typedef struct var_ctx {
+    const double *X;
+    seg_idx d;
+    const double *mean; /* NULL: column sums; else sums of squared deviations */
+    double *chunk_sums; /* n_chunks x d */
+} var_ctx;
+
+static void var_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    var_ctx *p = (var_ctx *)vctx;
+    seg_idx d = p->d;
+    double *s = p->chunk_sums + c * d;
+    memset(s, 0, (size_t)d * sizeof(double));
+    for (seg_idx i = i0; i < i1; i++) {
+        const double *x = p->X + i * d;
+        if (p->mean == NULL) {
+            for (seg_idx f = 0; f < d; f++) s[f] += x[f];
+        } else {
+            for (seg_idx f = 0; f < d; f++) {
+                double t = x[f] - p->mean[f];
+                s[f] += t * t;
+            }
+        }
+    }
+}
+
+seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n_threads,
+                                    const seg_interrupt *intr, double *out, double *work) {
+    if (X == NULL || out == NULL || work == NULL || n < 1 || d < 1) return SEG_EINVAL;
+    int nt = seg_resolve_threads(n_threads);
+    seg_idx chunk = chunk_rows(n, 1, d), nc = n_chunks(n, chunk);
+    seg_idx group = chunks_per_group(chunk, 1, d);
+    double *mean = work + nc * d;
+    var_ctx ctx = {X, d, NULL, work};
+    for (int pass = 0; pass < 2; pass++) {
+        if (for_chunks(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        for (seg_idx f = 0; f < d; f++) {
+            double s = 0.0;
+            for (seg_idx ch = 0; ch < nc; ch++) s += work[ch * d + f];
+            mean[f] = s / (double)n; /* pass 1: the mean; pass 2: the variance */
+        }
+        ctx.mean = mean;
+    }
+    double total = 0.0;
+    for (seg_idx f = 0; f < d; f++) total += mean[f];
+    *out = total / (double)d;
+    return isfinite(*out) ? SEG_OK : SEG_ENONFINITE;
+}

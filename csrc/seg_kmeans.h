@@ -117,6 +117,17 @@ seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const dou
                                 seg_idx k, int n_threads, const seg_interrupt *intr,
                                 double *out);
 
+/* Scratch doubles needed by seg_kmeans_mean_variance; -1 if n or d < 1. */
+seg_idx seg_kmeans_variance_work_size(seg_idx n, seg_idx d);
+
+/* The mean over the d columns of X of each column's population variance
+ * (numpy's var(X, axis=0).mean()): the scale scikit-learn gives tol. Two
+ * passes (column means, then squared deviations), each summed per fixed
+ * chunk and merged in chunk order, so the same bits on any thread count.
+ * SEG_ENONFINITE if the result is not finite (non-finite X, or overflow). */
+seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n_threads,
+                                    const seg_interrupt *intr, double *out, double *work);
+
 #ifdef __cplusplus
 }
 #endif

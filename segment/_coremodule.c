@@ -581,6 +581,35 @@ done:
     return result;
 }
 
+static PyObject *py_kmeans_mean_variance(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"X", "n_threads", NULL};
+    PyObject *xo, *result = NULL;
+    int n_threads = 0;
+    PyArrayObject *X = NULL;
+    double *work = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i", kwlist, &xo, &n_threads)) return NULL;
+    if ((X = get_X(xo)) == NULL) goto done;
+    npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
+    work = alloc_work(seg_kmeans_variance_work_size(n, d), "kmeans_mean_variance");
+    if (work == NULL) goto done;
+    double var = 0.0;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_kmeans_mean_variance((const double *)PyArray_DATA(X), n, d, n_threads, &INTERRUPT,
+                                  &var, work);
+    Py_END_ALLOW_THREADS
+    if (st != SEG_OK) {
+        raise_status(st, "kmeans_mean_variance");
+        goto done;
+    }
+    result = PyFloat_FromDouble(var);
+done:
+    PyMem_RawFree(work);
+    Py_XDECREF(X);
+    return result;
+}
+
 static PyObject *py_kmeans_transform(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X", "centers", "n_threads", NULL};
@@ -1627,6 +1656,10 @@ static PyMethodDef core_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"
      "Nearest centre per row: returns (labels int32, inertia)."},
+    {"kmeans_mean_variance", (PyCFunction)(void (*)(void))py_kmeans_mean_variance,
+     METH_VARARGS | METH_KEYWORDS,
+     "kmeans_mean_variance(X, n_threads=0)\n--\n\n"
+     "Mean over the columns of each column's population variance (the scale of tol)."},
     {"kmeans_transform", (PyCFunction)(void (*)(void))py_kmeans_transform,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_transform(X, centers, n_threads=0)\n--\n\nEuclidean distances (n, k) to the centres."},

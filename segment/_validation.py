@@ -136,9 +136,10 @@ def as_matrix(
             f"{name} has {arr.shape[0]} sample{'s' if arr.shape[0] != 1 else ''} (rows); "
             f"at least {min_rows} required"
         )
-    finite_rows = np.isfinite(arr).all(axis=1)
     finite = None
-    if not finite_rows.all():
+    # A NaN or inf anywhere makes the total non-finite; an overflowing total
+    # of finite values only costs the slower row-by-row look.
+    if not np.isfinite(arr.sum()) and not (finite_rows := np.isfinite(arr).all(axis=1)).all():
         bad_rows = np.flatnonzero(~finite_rows)
         labels = index[bad_rows] if index is not None else bad_rows
         if nan_policy == "raise":

@@ -212,7 +212,7 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
     threads = check_n_threads(n_threads)
     rng = check_random_state(random_state)
     # scikit-learn's convention: tol is relative to the mean feature variance.
-    abs_tol = float(np.var(data, axis=0).mean() * tol) if tol > 0 else 0.0
+    abs_tol = _core.kmeans_mean_variance(data, n_threads=threads) * tol if tol > 0 else 0.0
     if isinstance(init, str) and init == "k-means++":
         seeds = np.array([_seed(rng) for _ in range(n_init)], dtype=np.uint64)
         starts = {"seeds": seeds}
@@ -226,7 +226,7 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
         n_threads=threads,
     )[:5]
     labels = best[0]
-    used = np.unique(labels).size
+    used = np.count_nonzero(np.bincount(labels, minlength=k))
     if used < k:
         warnings.warn(
             f"only {used} distinct clusters found, fewer than n_clusters={k}: "

@@ -38,6 +38,10 @@ BAD_CALLS = [
     (lambda: _core.kmeans_plusplus(X, 2, n_trials=1000), ValueError, "n_trials"),
     (lambda: _core.kmeans_predict(X, C[:, :1]), ValueError, "centers"),
     (lambda: _core.kmeans_fit_runs(X, 4), ValueError, "exactly one of seeds"),
+    (lambda: _core.kmeans_mean_variance(X[:, 0]), ValueError, "X must be 2-dimensional"),
+    (lambda: _core.kmeans_mean_variance(np.zeros((0, 3))), ValueError, "at least one row"),
+    (lambda: _core.kmeans_mean_variance(np.where(X > 1, np.inf, X)), ValueError, "NaN"),
+    (lambda: _core.kmeans_mean_variance(np.array([[1e300], [-1e300]])), ValueError, "overflow|finite"),
     (lambda: _core.kmeans_fit_runs(X, 4, seeds=[1], init_centers=C[None]), ValueError,
      "exactly one"),
     (lambda: _core.kmeans_fit_runs(X, 4, init_centers=C), ValueError, "3-dimensional"),
@@ -170,3 +174,15 @@ def test_zero_weight_rows_never_fill_an_empty_cluster():
         Xw, 2, init_centers=np.array([[[20.0], [100.0]]]), sample_weight=w)
     assert conv and n_iter < 300
     assert sorted(centers[:, 0].tolist()) == [20.0, 21.0]
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 3), (257, 8), (5000, 9), (70_001, 2)])
+def test_mean_variance_is_numpys(shape):
+    """The scale of k-means' tol: numpy's var(X, axis=0).mean(), on any threads."""
+    rng = np.random.default_rng(shape[0])
+    A = rng.lognormal(size=shape) * 10.0 ** rng.integers(-3, 4, shape[1]) + 5.0
+    ref = np.var(A, axis=0).mean()
+    one = _core.kmeans_mean_variance(A, n_threads=1)
+    assert one == pytest.approx(ref, rel=1e-12, abs=1e-300)
+    assert _core.kmeans_mean_variance(np.asfortranarray(A), n_threads=2) == one
+    assert _core.kmeans_mean_variance(A[::-1].copy(), n_threads=3) == pytest.approx(one, rel=1e-13)

@@ -776,6 +776,19 @@ CORE_CASES = {
         ("ok_readonly", "_core.kmeans_predict(np.lib.stride_tricks.as_strided(X, writeable="
          "False), C)", "OK", ""),
     ],
+    "kmeans_mean_variance": [
+        ("X_none", "_core.kmeans_mean_variance(None)", "TypeError", "X"),
+        ("X_0d", "_core.kmeans_mean_variance(np.float64(1.0))", "ValueError", "X"),
+        ("X_3d", "_core.kmeans_mean_variance(X[None])", "ValueError", "X"),
+        ("X_empty", "_core.kmeans_mean_variance(np.zeros((0, 3)))", "ValueError", "X"),
+        ("X_nan", "_core.kmeans_mean_variance(N)", "ValueError", "X"),
+        ("X_str", "_core.kmeans_mean_variance(np.array([['a', 'b']]))", "TypeError", "X"),
+        ("overflow", "_core.kmeans_mean_variance(np.array([[1e300], [-1e300]]))", "ValueError",
+         "overflow"),
+        ("nt_overflow", "_core.kmeans_mean_variance(X, n_threads=2**31)", "OverflowError", ""),
+        ("nt_huge", "_core.kmeans_mean_variance(X, n_threads=10**5)", "OK", ""),
+        ("views_ok", "_core.kmeans_mean_variance(np.asfortranarray(X)[::3, ::-1])", "OK", ""),
+    ],
     "kmeans_transform": [
         ("X_none", "_core.kmeans_transform(None, C)", "TypeError", "X"),
         ("C_empty", "_core.kmeans_transform(X, np.zeros((0, 3)))", "ValueError", "centers"),
