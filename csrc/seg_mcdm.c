@@ -133,6 +133,33 @@ seg_status seg_entropy_weights(const double *x, seg_idx m, seg_idx n, double *w,
 /* VIKOR: shared pieces                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* The normalised regret (best - xv) / (best - worst) of a non-constant
+ * criterion, with xv between best and worst (inclusive), so in [0, 1].
+ *
+ * best - worst overflows when the criterion spans more than DBL_MAX (best and
+ * worst then have opposite signs, one of magnitude >= DBL_MAX / 2): the plain
+ * quotient would be inf / inf = NaN (BUG-5). Then both terms are halved first.
+ * Halving a double is exact unless it is subnormal, where it can drop the last
+ * bit (an absolute error <= 2^-1075). Such an error cannot change the result:
+ *  - the denominator (best - worst) / 2 exceeds 2^1022, where one ulp is
+ *    2^970, so a perturbation of 2^-1075 in a term never moves its rounding;
+ *  - in the numerator it can move the rounding only when a rounding boundary
+ *    lies within 2^-1075 of the difference, which needs rounding steps as
+ *    fine as that: a difference below 2^-968. The quotient is then below
+ *    2^-1990 and rounds to 0 either way.
+ * Otherwise (best - xv) / 2 and (best - worst) / 2 are the correctly rounded
+ * halves of the exact differences, so the quotient is the value that the
+ * plain formula would give with an unbounded exponent range. fl() is monotone
+ * and |best - xv| <= |best - worst|, so the result stays in [0, 1]; and, as
+ * for the plain formula, benefit on -x and cost on x give bit-identical D.
+ * A span that fits (every ordinary input) takes the plain formula: results
+ * are bit-identical to before. */
+static double regret(double best, double worst, double xv) {
+    double span = best - worst;
+    if (isfinite(span)) return (best - xv) / span;
+    return (0.5 * best - 0.5 * xv) / (0.5 * best - 0.5 * worst);
+}
+
 /* Validates x, types, ideal, anti_ideal; writes f*, f-, the constant flags
  * and the normalised regrets D (m x n, in [0, 1], 0 for constant criteria). */
 static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int *types,
@@ -171,7 +198,7 @@ static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int
         for (seg_idx j = 0; j < n; j++) {
             /* Division, not multiplication by a reciprocal: then benefit on
              * -x and cost on x give bit-identical D. */
-            D[i * n + j] = constant[j] ? 0.0 : (fs[j] - x[i * n + j]) / (fs[j] - fm[j]);
+            D[i * n + j] = constant[j] ? 0.0 : regret(fs[j], fm[j], x[i * n + j]);
         }
     }
     return SEG_OK;
