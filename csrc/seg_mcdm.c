@@ -580,24 +580,62 @@ seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, c
             seg_rng rng;
             seg_rng_seed(&rng, mix64(seed ^ mix64((uint64_t)b + 0x632BE59BD9B4E019ULL)));
             double top = -INFINITY;
+            /* The component whose log-gamma overflowed to -inf by the least
+             * (see below): its key and index; -1 while there is none. */
+            double far_key = -INFINITY;
+            seg_idx far_arg = -1;
             for (seg_idx j = 0; j < n; j++) {
                 double lg = -INFINITY; /* alpha_j = 0: the weight is exactly 0 */
                 if (alpha[j] > 0.0) {
                     lg = log_gamma_mt(gd[j], gc[j], &rng);
-                    if (ginv[j] > 0.0) lg += log(uniform_open(&rng)) * ginv[j];
+                    if (ginv[j] > 0.0) {
+                        double lu = log(uniform_open(&rng)); /* in [-37.5, 0) */
+                        lg += lu * ginv[j];
+                        if (lg == -INFINITY) {
+                            /* lu / alpha_j overflowed (alpha_j < ~2e-307): the
+                             * true log-gamma is below -DBL_MAX. Keep it scaled
+                             * by 2^-1000 (ldexp of alpha_j < 1 is exact and
+                             * finite, the quotient normal), so that the limit
+                             * below can still tell the components apart. The
+                             * log-gamma of alpha_j + 1, O(1), is far below one
+                             * ulp of the unscaled value and is dropped. */
+                            double key = lu / ldexp(alpha[j], 1000);
+                            if (key > far_key) {
+                                far_key = key;
+                                far_arg = j;
+                            }
+                        }
+                    }
                 }
                 logg[j] = lg;
                 if (lg > top) top = lg;
             }
-            /* Normalise in log space: the largest component is exp(0) = 1,
-             * so the sum is >= 1 and never underflows. */
-            double sum = 0.0;
-            for (seg_idx j = 0; j < n; j++) {
-                double g = exp(logg[j] - top);
-                wb[j] = g;
-                sum += g;
+            if (top == -INFINITY) {
+                /* Every positive alpha overflowed (BUG-15): exp(lg - top)
+                 * would be exp(-inf + inf) = NaN. Take what the draw tends
+                 * to: log-gammas this large (below -DBL_MAX) are known to a
+                 * relative 2^-52, and any difference that resolves exceeds
+                 * 2^900, so exp(lg - top) is 1 for the largest and 0 for
+                 * every other, as the finite path gives for alpha near
+                 * 1e-306: all the weight on the criterion with the largest
+                 * key (equal keys: the lower index). far_arg >= 0 here, as
+                 * some alpha is > 0. */
+                for (seg_idx j = 0; j < n; j++) wb[j] = j == far_arg ? 1.0 : 0.0;
+            } else {
+                /* Normalise in log space: the largest component is exp(0) =
+                 * 1, so the sum is >= 1 and never underflows. One that
+                 * overflowed to -inf gets exp(-inf) = 0, as it should: its
+                 * log-gamma is below -DBL_MAX and top is not, and to the
+                 * precision such values are known (a relative 2^-52) any gap
+                 * is far beyond the 745 at which exp underflows to 0. */
+                double sum = 0.0;
+                for (seg_idx j = 0; j < n; j++) {
+                    double g = exp(logg[j] - top);
+                    wb[j] = g;
+                    sum += g;
+                }
+                for (seg_idx j = 0; j < n; j++) wb[j] /= sum;
             }
-            for (seg_idx j = 0; j < n; j++) wb[j] /= sum;
 
             vikor_sink sink;
             memset(&sink, 0, sizeof sink);

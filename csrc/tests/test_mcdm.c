@@ -714,6 +714,73 @@ static void test_weight_sensitivity(void) {
     free(work2);
 }
 
+/* BUG-15: with every positive alpha below ~2e-307, log(U) / alpha overflowed
+ * to -inf for every criterion and the draw was exp(-inf + inf) = NaN. The
+ * limit of a Dirichlet draw as alpha -> 0 is a vertex of the simplex, vertex
+ * j with probability alpha_j / sum(alpha) (the smallest of independent
+ * exponentials with rates alpha_j): every draw must be one-hot, and the
+ * frequencies those. */
+static void test_weight_sensitivity_tiny_alpha(void) {
+    enum { M = 9, N = 5, V = 1 };
+    const double v[V] = {0.5};
+    const seg_idx B = 8000;
+    int64_t rc[V * M * M], cc[V * M];
+    double *wo = malloc((size_t)B * N * sizeof(double));
+    seg_idx size = seg_vikor_sensitivity_work_size(M, N, V, 2);
+    double *work = malloc((size_t)size * sizeof(double));
+    const double t = 4.9406564584124654e-324; /* the smallest subnormal */
+    const double tiny[4][N] = {
+        {t, t, 2 * t, 0.0, 4 * t},                   /* 1/8, 1/8, 2/8, 0, 4/8 */
+        {1e-310, 1e-310, 2e-310, 0.0, 4e-310},       /* the same, 1/alpha = inf */
+        {1e-307, 1e-307, 2e-307, 0.0, 4e-307},       /* 1/alpha finite, log(U) / alpha not */
+        {2.2250738585072014e-308, 0.0, 0.0, 0.0, 0.0}, /* DBL_MIN alone: always e_0 */
+    };
+    const double want[4][N] = {{0.125, 0.125, 0.25, 0.0, 0.5},
+                               {0.125, 0.125, 0.25, 0.0, 0.5},
+                               {0.125, 0.125, 0.25, 0.0, 0.5},
+                               {1.0, 0.0, 0.0, 0.0, 0.0}};
+    for (int c = 0; c < 4; c++) {
+        for (int nt = 1; nt <= 2; nt++) {
+            CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, tiny[c], B,
+                                               11, v, V, rc, cc, wo, work, nt, NULL) == SEG_OK);
+            int one_hot = 1;
+            double freq[N] = {0};
+            for (seg_idx b = 0; b < B; b++) {
+                int ones = 0, zeros = 0;
+                for (int j = 0; j < N; j++) {
+                    double wj = wo[b * N + j];
+                    ones += wj == 1.0;
+                    zeros += wj == 0.0;
+                    freq[j] += wj;
+                }
+                one_hot &= ones == 1 && zeros == N - 1;
+            }
+            CHECK(one_hot);
+            /* 8000 draws: a standard error below 0.006 per share. */
+            for (int j = 0; j < N; j++) CHECK_CLOSE(freq[j] / (double)B, want[c][j], 0.025);
+            int64_t total = 0;
+            for (int i = 0; i < M; i++) total += rc[i * M + 0];
+            CHECK(total == B);
+        }
+    }
+    /* All weight on criterion 0 is a VIKOR on C1 alone: the rank-1 count of
+     * the best alternative by C1 (A4, 7.333) is every draw. */
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, tiny[3], B, 11, v, V,
+                                       rc, cc, NULL, work, 2, NULL) == SEG_OK);
+    CHECK(rc[3 * M + 0] == B);
+    /* One ordinary alpha beside overflowing ones takes all the weight. */
+    const double mixed[N] = {1e-310, 0.5, 1e-310, 1e-320, 0.0};
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, mixed, 200, 5, v, V,
+                                       rc, cc, wo, work, 1, NULL) == SEG_OK);
+    int on_one = 1;
+    for (seg_idx b = 0; b < 200; b++) {
+        for (int j = 0; j < N; j++) on_one &= wo[b * N + j] == (j == 1 ? 1.0 : 0.0);
+    }
+    CHECK(on_one);
+    free(wo);
+    free(work);
+}
+
 int main(void) {
     test_entropy_paper_a();
     test_entropy_literature();
@@ -730,5 +797,6 @@ int main(void) {
     test_vikor_errors();
     test_vikor_batch();
     test_weight_sensitivity();
+    test_weight_sensitivity_tiny_alpha();
     return seg_test_report();
 }
