@@ -77,6 +77,7 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
     if (centers == NULL || sums == NULL || weights == NULL || sse == NULL) return SEG_EINVAL;
     if (m < 0 || d < 1 || k < 1 || offset < 0 || (m > 0 && X == NULL)) return SEG_EINVAL;
     if (k > INT32_MAX || mul_add(k, d, 0) < 0 || mul_add(m, d, 0) < 0) return SEG_EINVAL;
+    if (offset > PTRDIFF_MAX - m) return SEG_EINVAL; /* global row numbers must fit */
     if (far != NULL && (far->capacity < 0 || (far->capacity > 0 &&
                         (far->index == NULL || far->dist == NULL || far->label == NULL ||
                          far->weight == NULL || far->rows == NULL))))
@@ -118,8 +119,10 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
         }
         if (i1 < m && seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    /* NaN/inf anywhere in X (or an overflowing distance) surfaces here. */
-    if (!isfinite(total) || !all_finite(sums, k * d)) return SEG_ENONFINITE;
+    /* NaN/inf anywhere in X (or an overflowing distance) surfaces here; so
+     * does a cluster's weight overflowing (sample weights near DBL_MAX). */
+    if (!isfinite(total) || !all_finite(sums, k * d) || !all_finite(weights, k))
+        return SEG_ENONFINITE;
     *sse = total;
     if (far != NULL) {
         for (seg_idx e = 0; e < n_far; e++) {

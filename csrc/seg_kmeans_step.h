@@ -86,8 +86,9 @@ typedef struct seg_kmeans_far {
  *   far (may be NULL): the chunk's far->capacity rows farthest from their
  *     nearest centre, sorted by distance descending, row number ascending.
  * offset is the chunk's first global row number (used in far->index only).
- * Returns SEG_EINVAL for m < 0, d < 1, k < 1, offset < 0 or a negative
- * weight; SEG_ENONFINITE for non-finite centres, weights or outputs. */
+ * Returns SEG_EINVAL for m < 0, d < 1, k < 1, offset < 0, offset + m beyond
+ * PTRDIFF_MAX or a negative weight; SEG_ENONFINITE for non-finite centres,
+ * weights or outputs (a cluster weight that overflows included). */
 seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *sw,
                            const double *centers, seg_idx k, seg_idx offset,
                            const seg_interrupt *intr, int32_t *labels, double *sums,

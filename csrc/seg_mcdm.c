@@ -133,6 +133,33 @@ seg_status seg_entropy_weights(const double *x, seg_idx m, seg_idx n, double *w,
 /* VIKOR: shared pieces                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* The normalised regret (best - xv) / (best - worst) of a non-constant
+ * criterion, with xv between best and worst (inclusive), so in [0, 1].
+ *
+ * best - worst overflows when the criterion spans more than DBL_MAX (best and
+ * worst then have opposite signs, one of magnitude >= DBL_MAX / 2): the plain
+ * quotient would be inf / inf = NaN (BUG-5). Then both terms are halved first.
+ * Halving a double is exact unless it is subnormal, where it can drop the last
+ * bit (an absolute error <= 2^-1075). Such an error cannot change the result:
+ *  - the denominator (best - worst) / 2 exceeds 2^1022, where one ulp is
+ *    2^970, so a perturbation of 2^-1075 in a term never moves its rounding;
+ *  - in the numerator it can move the rounding only when a rounding boundary
+ *    lies within 2^-1075 of the difference, which needs rounding steps as
+ *    fine as that: a difference below 2^-968. The quotient is then below
+ *    2^-1990 and rounds to 0 either way.
+ * Otherwise (best - xv) / 2 and (best - worst) / 2 are the correctly rounded
+ * halves of the exact differences, so the quotient is the value that the
+ * plain formula would give with an unbounded exponent range. fl() is monotone
+ * and |best - xv| <= |best - worst|, so the result stays in [0, 1]; and, as
+ * for the plain formula, benefit on -x and cost on x give bit-identical D.
+ * A span that fits (every ordinary input) takes the plain formula: results
+ * are bit-identical to before. */
+static double regret(double best, double worst, double xv) {
+    double span = best - worst;
+    if (isfinite(span)) return (best - xv) / span;
+    return (0.5 * best - 0.5 * xv) / (0.5 * best - 0.5 * worst);
+}
+
 /* Validates x, types, ideal, anti_ideal; writes f*, f-, the constant flags
  * and the normalised regrets D (m x n, in [0, 1], 0 for constant criteria). */
 static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int *types,
@@ -171,7 +198,7 @@ static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int
         for (seg_idx j = 0; j < n; j++) {
             /* Division, not multiplication by a reciprocal: then benefit on
              * -x and cost on x give bit-identical D. */
-            D[i * n + j] = constant[j] ? 0.0 : (fs[j] - x[i * n + j]) / (fs[j] - fm[j]);
+            D[i * n + j] = constant[j] ? 0.0 : regret(fs[j], fm[j], x[i * n + j]);
         }
     }
     return SEG_OK;
@@ -553,24 +580,62 @@ seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, c
             seg_rng rng;
             seg_rng_seed(&rng, mix64(seed ^ mix64((uint64_t)b + 0x632BE59BD9B4E019ULL)));
             double top = -INFINITY;
+            /* The component whose log-gamma overflowed to -inf by the least
+             * (see below): its key and index; -1 while there is none. */
+            double far_key = -INFINITY;
+            seg_idx far_arg = -1;
             for (seg_idx j = 0; j < n; j++) {
                 double lg = -INFINITY; /* alpha_j = 0: the weight is exactly 0 */
                 if (alpha[j] > 0.0) {
                     lg = log_gamma_mt(gd[j], gc[j], &rng);
-                    if (ginv[j] > 0.0) lg += log(uniform_open(&rng)) * ginv[j];
+                    if (ginv[j] > 0.0) {
+                        double lu = log(uniform_open(&rng)); /* in [-37.5, 0) */
+                        lg += lu * ginv[j];
+                        if (lg == -INFINITY) {
+                            /* lu / alpha_j overflowed (alpha_j < ~2e-307): the
+                             * true log-gamma is below -DBL_MAX. Keep it scaled
+                             * by 2^-1000 (ldexp of alpha_j < 1 is exact and
+                             * finite, the quotient normal), so that the limit
+                             * below can still tell the components apart. The
+                             * log-gamma of alpha_j + 1, O(1), is far below one
+                             * ulp of the unscaled value and is dropped. */
+                            double key = lu / ldexp(alpha[j], 1000);
+                            if (key > far_key) {
+                                far_key = key;
+                                far_arg = j;
+                            }
+                        }
+                    }
                 }
                 logg[j] = lg;
                 if (lg > top) top = lg;
             }
-            /* Normalise in log space: the largest component is exp(0) = 1,
-             * so the sum is >= 1 and never underflows. */
-            double sum = 0.0;
-            for (seg_idx j = 0; j < n; j++) {
-                double g = exp(logg[j] - top);
-                wb[j] = g;
-                sum += g;
+            if (top == -INFINITY) {
+                /* Every positive alpha overflowed (BUG-15): exp(lg - top)
+                 * would be exp(-inf + inf) = NaN. Take what the draw tends
+                 * to: log-gammas this large (below -DBL_MAX) are known to a
+                 * relative 2^-52, and any difference that resolves exceeds
+                 * 2^900, so exp(lg - top) is 1 for the largest and 0 for
+                 * every other, as the finite path gives for alpha near
+                 * 1e-306: all the weight on the criterion with the largest
+                 * key (equal keys: the lower index). far_arg >= 0 here, as
+                 * some alpha is > 0. */
+                for (seg_idx j = 0; j < n; j++) wb[j] = j == far_arg ? 1.0 : 0.0;
+            } else {
+                /* Normalise in log space: the largest component is exp(0) =
+                 * 1, so the sum is >= 1 and never underflows. One that
+                 * overflowed to -inf gets exp(-inf) = 0, as it should: its
+                 * log-gamma is below -DBL_MAX and top is not, and to the
+                 * precision such values are known (a relative 2^-52) any gap
+                 * is far beyond the 745 at which exp underflows to 0. */
+                double sum = 0.0;
+                for (seg_idx j = 0; j < n; j++) {
+                    double g = exp(logg[j] - top);
+                    wb[j] = g;
+                    sum += g;
+                }
+                for (seg_idx j = 0; j < n; j++) wb[j] /= sum;
             }
-            for (seg_idx j = 0; j < n; j++) wb[j] /= sum;
 
             vikor_sink sink;
             memset(&sink, 0, sizeof sink);

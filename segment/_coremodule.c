@@ -99,8 +99,8 @@ static PyArrayObject *as_array(PyObject *obj, int type, int ndim, const char *na
 
 /* Raises MemoryError, naming the size, when count*size bytes overflow or
  * exceed the machine's physical memory: a request that cannot fit fails
- * before anything is allocated or touched. */
-static int alloc_check(size_t count, size_t size, const char *what) {
+ * before anything is allocated or touched. `advice` ends the message. */
+static int alloc_check_advice(size_t count, size_t size, const char *what, const char *advice) {
     if (count != 0 && size > SIZE_MAX / count) {
         PyErr_Format(PyExc_MemoryError, "%s: %zu x %zu bytes overflows", what, count, size);
         return -1;
@@ -108,15 +108,20 @@ static int alloc_check(size_t count, size_t size, const char *what) {
     double bytes = (double)count * (double)size;
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     if (pages > 0 && page > 0 && bytes > (double)pages * (double)page) {
-        char msg[300]; /* PyErr_Format has no %f: format the sizes here */
+        char msg[400]; /* PyErr_Format has no %f: format the sizes here */
         PyOS_snprintf(msg, sizeof msg,
-                      "%s needs %.1f GiB of memory, more than this machine's %.1f GiB; "
-                      "use fewer rows or clusters (or sample_size for the silhouette)",
-                      what, bytes / 1073741824.0, (double)pages * (double)page / 1073741824.0);
+                      "%s needs %.1f GiB of memory, more than this machine's %.1f GiB; %s",
+                      what, bytes / 1073741824.0, (double)pages * (double)page / 1073741824.0,
+                      advice);
         PyErr_SetString(PyExc_MemoryError, msg);
         return -1;
     }
     return 0;
+}
+
+static int alloc_check(size_t count, size_t size, const char *what) {
+    return alloc_check_advice(count, size, what,
+                              "use fewer rows or clusters (or sample_size for the silhouette)");
 }
 
 /* Allocates `count` elements of `size` bytes, or raises MemoryError that
@@ -1430,6 +1435,95 @@ static PyObject *mcdm_new(int nd, npy_intp d0, npy_intp d1, npy_intp d2, int typ
     return PyArray_SimpleNew(nd, dims, type);
 }
 
+/* BUG-10: a VIKOR call holds its outputs (B weight vectors x V values of v
+ * x m alternatives), its scratch and the float64 copies of its array
+ * arguments at once. Their total is checked against physical memory with
+ * alloc_check_advice before any of them is made: first from the arguments'
+ * shapes before they are converted (a broadcast view of 10**12 weight
+ * vectors costs nothing to pass, but its conversion would copy it), then
+ * again with the converted shapes (lists, and arrays of other shapes). */
+
+/* total + a * b * c elements of elem bytes; SIZE_MAX once anything overflows
+ * or a factor is negative (a size function's overflow). */
+static size_t mcdm_add(size_t total, npy_intp a, npy_intp b, npy_intp c, size_t elem) {
+    if (total == SIZE_MAX || a < 0 || b < 0 || c < 0) return SIZE_MAX;
+    const npy_intp f[3] = {a, b, c};
+    size_t bytes = elem;
+    for (int i = 0; i < 3; i++) {
+        if (f[i] != 0 && bytes > SIZE_MAX / (size_t)f[i]) return SIZE_MAX;
+        bytes *= (size_t)f[i];
+    }
+    return bytes >= SIZE_MAX - total ? SIZE_MAX : total + bytes;
+}
+
+/* Bytes of the float64 C-contiguous copy that as_array will make of obj: 0
+ * when obj already is such an array or is not an array (then it exists as
+ * Python objects, larger than its copy, and the second check sees it). */
+static size_t mcdm_copy_bytes(size_t total, PyObject *obj) {
+    if (obj == NULL || !PyArray_Check(obj)) return total;
+    PyArrayObject *a = (PyArrayObject *)obj;
+    if (PyArray_TYPE(a) == NPY_FLOAT64 && PyArray_ISCARRAY_RO(a) && PyArray_ISNOTSWAPPED(a))
+        return total;
+    return mcdm_add(total, PyArray_SIZE(a), 1, 1, sizeof(double));
+}
+
+/* The length of obj's first axis when it is an array with ndim dimensions,
+ * else 1 (the check after the conversion sees the real size). */
+static npy_intp mcdm_leading(PyObject *obj, int ndim) {
+    if (obj != NULL && PyArray_Check(obj) && PyArray_NDIM((PyArrayObject *)obj) == ndim)
+        return PyArray_DIM((PyArrayObject *)obj, 0);
+    return 1;
+}
+
+static int mcdm_memory_check(size_t total, const char *what, const char *advice) {
+    if (total == SIZE_MAX) {
+        PyErr_Format(PyExc_MemoryError, "%s: the memory this needs overflows; %s", what, advice);
+        return -1;
+    }
+    return alloc_check_advice(total, 1, what, advice);
+}
+
+/* seg_vikor's outputs (as py_vikor allocates them) and scratch, plus copies. */
+static int vikor_memory_check(npy_intp m, npy_intp n, npy_intp B, npy_intp nv, int nt,
+                              size_t copies) {
+    size_t total = copies;
+    total = mcdm_add(total, B, m, 2, sizeof(double));                       /* S, R */
+    total = mcdm_add(total, B, nv, m, sizeof(double) + sizeof(npy_intp) + 1); /* Q, ranking,
+                                                                                 compromise */
+    total = mcdm_add(total, B, nv, 2, 1);                                 /* advantage, stability */
+    total = mcdm_add(total, n, 3, 1, sizeof(double));                     /* f*, f-, constant */
+    total = mcdm_add(total, seg_vikor_work_size(m, n, nt), 1, 1, sizeof(double));
+    char what[200];
+    PyOS_snprintf(what, sizeof what,
+                  "vikor for %zd weight vectors x %zd values of v x %zd alternatives",
+                  (Py_ssize_t)B, (Py_ssize_t)nv, (Py_ssize_t)m);
+    return mcdm_memory_check(total, what, "pass fewer weight vectors or values of v per call");
+}
+
+/* seg_vikor_weight_sensitivity's outputs and scratch, plus copies. */
+static int sensitivity_memory_check(npy_intp m, npy_intp n, npy_intp nv, npy_intp n_samples,
+                                    int return_weights, int nt, size_t copies) {
+    size_t total = copies;
+    total = mcdm_add(total, nv, m, m, sizeof(int64_t)); /* rank counts */
+    total = mcdm_add(total, nv, m, 1, sizeof(int64_t)); /* compromise counts */
+    total = mcdm_add(total, seg_vikor_sensitivity_work_size(m, n, nv, nt), 1, 1, sizeof(double));
+    char what[200];
+    if (!return_weights) {
+        PyOS_snprintf(what, sizeof what,
+                      "vikor_weight_sensitivity for %zd alternatives x %zd values of v",
+                      (Py_ssize_t)m, (Py_ssize_t)nv);
+        return mcdm_memory_check(total, what, "pass fewer alternatives or values of v per call");
+    }
+    total = mcdm_add(total, n_samples, n, 1, sizeof(double)); /* the draws */
+    PyOS_snprintf(what, sizeof what,
+                  "vikor_weight_sensitivity for %zd alternatives x %zd values of v, returning "
+                  "%zd weight vectors",
+                  (Py_ssize_t)m, (Py_ssize_t)nv, (Py_ssize_t)n_samples);
+    return mcdm_memory_check(total, what,
+                             "pass fewer alternatives, values of v or samples (with "
+                             "return_weights=False no draws are kept)");
+}
+
 static PyObject *py_entropy_weights(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"x", NULL};
@@ -1481,6 +1575,10 @@ static PyObject *py_vikor(PyObject *self, PyObject *args, PyObject *kwds) {
         return NULL;
     if ((X = mcdm_matrix(xo, 0)) == NULL) goto done;
     npy_intp m = PyArray_DIM(X, 0), n = PyArray_DIM(X, 1);
+    int nt = seg_resolve_threads(n_threads);
+    if (vikor_memory_check(m, n, mcdm_leading(wo, 2), mcdm_leading(vo, 1), nt,
+                           mcdm_copy_bytes(mcdm_copy_bytes(0, wo), vo)) < 0)
+        goto done;
     if ((W = mcdm_weight_rows(wo, n, 2, "weights")) == NULL) goto done;
     if ((V = mcdm_v(vo)) == NULL) goto done;
     if ((T = mcdm_types(to, n)) == NULL) goto done;
@@ -1488,6 +1586,7 @@ static PyObject *py_vikor(PyObject *self, PyObject *args, PyObject *kwds) {
     if (mcdm_reference(io, X, types, 1, &Ideal) < 0) goto done;
     if (mcdm_reference(ao, X, types, 0, &Anti) < 0) goto done;
     npy_intp B = PyArray_DIM(W, 0), nv = PyArray_DIM(V, 0);
+    if (vikor_memory_check(m, n, B, nv, nt, 0) < 0) goto done;
     if ((S = (PyArrayObject *)mcdm_new(2, B, m, 0, NPY_FLOAT64)) == NULL) goto done;
     if ((R = (PyArrayObject *)mcdm_new(2, B, m, 0, NPY_FLOAT64)) == NULL) goto done;
     if ((Q = (PyArrayObject *)mcdm_new(3, B, nv, m, NPY_FLOAT64)) == NULL) goto done;
@@ -1498,7 +1597,6 @@ static PyObject *py_vikor(PyObject *self, PyObject *args, PyObject *kwds) {
     if ((Fs = (PyArrayObject *)mcdm_new(1, n, 0, 0, NPY_FLOAT64)) == NULL) goto done;
     if ((Fm = (PyArrayObject *)mcdm_new(1, n, 0, 0, NPY_FLOAT64)) == NULL) goto done;
     if ((Const = (PyArrayObject *)mcdm_new(1, n, 0, 0, NPY_BOOL)) == NULL) goto done;
-    int nt = seg_resolve_threads(n_threads);
     if ((work = alloc_work(seg_vikor_work_size(m, n, nt), "vikor")) == NULL) goto done;
     seg_vikor_out out = {
         (double *)PyArray_DATA(Fs),          (double *)PyArray_DATA(Fm),
@@ -1571,6 +1669,10 @@ static PyObject *py_vikor_weight_sensitivity(PyObject *self, PyObject *args, PyO
     }
     if ((X = mcdm_matrix(xo, 0)) == NULL) goto done;
     npy_intp m = PyArray_DIM(X, 0), n = PyArray_DIM(X, 1);
+    int nt = seg_resolve_threads(n_threads);
+    if (sensitivity_memory_check(m, n, mcdm_leading(vo, 1), n_samples, return_weights, nt,
+                                 mcdm_copy_bytes(mcdm_copy_bytes(0, alo), vo)) < 0)
+        goto done;
     if ((Al = mcdm_weight_rows(alo, n, 1, "alpha")) == NULL) goto done;
     if ((V = mcdm_v(vo)) == NULL) goto done;
     if ((T = mcdm_types(to, n)) == NULL) goto done;
@@ -1578,12 +1680,12 @@ static PyObject *py_vikor_weight_sensitivity(PyObject *self, PyObject *args, PyO
     if (mcdm_reference(io, X, types, 1, &Ideal) < 0) goto done;
     if (mcdm_reference(ao, X, types, 0, &Anti) < 0) goto done;
     npy_intp nv = PyArray_DIM(V, 0);
+    if (sensitivity_memory_check(m, n, nv, n_samples, return_weights, nt, 0) < 0) goto done;
     if ((RC = (PyArrayObject *)mcdm_new(3, nv, m, m, NPY_INT64)) == NULL) goto done;
     if ((CC = (PyArrayObject *)mcdm_new(2, nv, m, 0, NPY_INT64)) == NULL) goto done;
     if (return_weights &&
         (WO = (PyArrayObject *)mcdm_new(2, n_samples, n, 0, NPY_FLOAT64)) == NULL)
         goto done;
-    int nt = seg_resolve_threads(n_threads);
     work = alloc_work(seg_vikor_sensitivity_work_size(m, n, nv, nt), "vikor_weight_sensitivity");
     if (work == NULL) goto done;
     seg_status st;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -259,6 +260,45 @@ def test_bad_sampler_arguments():
         _sens(alpha=ALPHA[None, :])
     with pytest.raises((MemoryError, ValueError)):
         _sens(n=2**62, return_weights=True)
+
+
+def test_oversized_requests_fail_before_allocating():
+    # BUG-10 (fixed): the outputs of vikor (B weight vectors x V values of v x
+    # m alternatives) and of the sensitivity were allocated without a check
+    # against physical memory; a broadcast view of 10**12 weight vectors costs
+    # nothing to pass, but its conversion would copy it. Now MemoryError names
+    # the size before anything is allocated or copied.
+    big_x = np.zeros((10**6, 2)) + np.arange(2.0)  # 16 MB: 10**6 alternatives
+    w_view = np.broadcast_to(W, (10**12, 5))
+    v_view = np.broadcast_to(0.5, (10**12,))
+    calls = [
+        (lambda: _vikor(w=w_view), r"10+ weight vectors x 3 values of v x 9 alternatives"),
+        (lambda: _vikor(w=w_view.T.T[:, ::-1]), r"10+ weight vectors"),  # a strided view too
+        (lambda: _vikor(v=v_view), r"1 weight vectors x 10+ values of v"),
+        (lambda: _sens(n=10**12, return_weights=True), r"returning 10+ weight vectors"),
+        (lambda: _sens(v=v_view), r"9 alternatives x 10+ values of v"),
+        (lambda: _sens(x=big_x, alpha=np.ones(2)), r"1000000 alternatives x 3 values of v"),
+    ]
+    tracemalloc.start()
+    try:
+        for call, what in calls:
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            t0 = time.perf_counter()
+            with pytest.raises(MemoryError, match=r"needs [0-9]+(\.[0-9])? GiB") as info:
+                call()
+            elapsed = time.perf_counter() - t0
+            peak = tracemalloc.get_traced_memory()[1] - base
+            assert re.search(what, str(info.value)), str(info.value)
+            assert peak < 1 << 20, (str(info.value), peak)  # nothing of it was allocated
+            assert elapsed < 2.0, (str(info.value), elapsed)
+    finally:
+        tracemalloc.stop()
+    with pytest.raises(MemoryError, match="overflows"):
+        _vikor(w=np.broadcast_to(W, (2**57, 5)))
+    # sizes that fit still work, from views as from arrays
+    out = _vikor(w=np.broadcast_to(W, (4, 5)), v=np.broadcast_to(0.5, (2,)))
+    np.testing.assert_array_equal(out["Q"], _vikor(w=np.repeat(W, 4, axis=0), v=[0.5, 0.5])["Q"])
 
 
 def test_refcounts_stable_across_failing_calls():

@@ -463,6 +463,43 @@ def test_vikor_invariants(problem, c):
     assert comp == ref["compromise"]
 
 
+@pytest.mark.parametrize("kind", ["benefit", "cost"])
+def test_a_criterion_spanning_more_than_dbl_max_is_a_scaled_copy(kind):
+    # BUG-5 (fixed): f*_j - f-_j overflowed for a criterion spanning more than
+    # DBL_MAX and S, R, Q came back NaN. (x - 6) * 2**1023 is exact for x in
+    # [3, 12] and spans 2.7e308 here, so every VIKOR function must give the
+    # same results, bit for bit, as on the unscaled matrix.
+    x = np.random.default_rng(5).uniform(4.5, 7.5, size=(8, 3))
+    x[0, 0], x[1, 0] = 4.5, 7.5
+    huge = x.copy()
+    huge[:, 0] = np.ldexp(x[:, 0] - 6.0, 1023)
+    with np.errstate(over="ignore"):
+        assert np.isfinite(huge).all() and not np.isfinite(huge[:, 0].max() - huge[:, 0].min())
+    w = np.array([0.5, 0.2, 0.3])
+    types = [kind, "benefit", "cost"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        for f in (
+            lambda a: sg.vikor(a, w, v=0.3, types=types),
+            lambda a: sg.vikor_sensitivity(a, w, types=types),
+            lambda a: sg.vikor_batch(a, np.array([w, [1.0, 1.0, 1.0], [0.9, 0.0, 0.1]]),
+                                     types=types),
+        ):
+            base, moved = f(x), f(huge)
+            for field in ("S", "R", "Q", "compromise", "ranking"):
+                if hasattr(base, field):
+                    a, b = getattr(base, field), getattr(moved, field)
+                    if isinstance(a, (pd.DataFrame, pd.Series)):
+                        assert a.equals(b), field
+                    else:
+                        np.testing.assert_array_equal(np.asarray(b), np.asarray(a), field)
+        shares = [
+            sg.vikor_weight_sensitivity(a, w, n_samples=300, random_state=2, types=types)
+            for a in (x, huge)
+        ]
+    pd.testing.assert_frame_equal(shares[1], shares[0])
+
+
 # --------------------------------------------------------------------------
 # API: pandas in / pandas out, parsing, messages, degenerate input
 # --------------------------------------------------------------------------

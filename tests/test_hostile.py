@@ -223,9 +223,7 @@ OVERRIDES = {
 }
 
 KNOWN = {
-    # BUG-5: VIKOR with values near the float64 limit returns NaN in Q.
-    **{(f, "huge_magnitude"): "BUG-5 seg_vikor: f* - f- overflows, Q is NaN"
-       for f in ("vikor", "vikor_sensitivity", "vikor_batch")},
+    # (function, case): "BUG-N reason" pins a known bug as a strict xfail; none is open.
 }
 
 
@@ -967,10 +965,9 @@ def test_core_clustering_never_returns_nan_for_finite_input():
                 assert np.isfinite(np.asarray(o, dtype=float)).all(), out
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-5 seg_mcdm.c vikor_prepare: f*_j - f-_j overflows for "
-                   "a criterion spanning +-1.7e308, D = inf/inf = NaN, and Q comes back NaN "
-                   "(or all 0 with one criterion) with SEG_OK")
 def test_core_vikor_never_returns_nan_for_finite_input():
+    # BUG-5 (fixed): f*_j - f-_j overflowed for a criterion spanning
+    # +-1.7e308, D = inf/inf = NaN, and Q came back NaN with SEG_OK.
     x = np.column_stack([[1.7e308, -1.7e308, 0.0, 1.0], [1.0, 2.0, 3.0, 4.0]])
     try:
         out = _core.vikor(x, np.ones((1, 2)), np.array([0.5]))
@@ -981,11 +978,10 @@ def test_core_vikor_never_returns_nan_for_finite_input():
         assert np.isfinite(out[key]).all(), (key, out[key])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-15 seg_mcdm.c seg_vikor_weight_sensitivity: when every "
-                   "positive alpha is below ~1e-306, log(U) / alpha overflows to -inf for every "
-                   "criterion, the draw is NaN and the counts come from NaN Q (found by the "
-                   "fuzz harness)")
 def test_weight_sensitivity_tiny_alpha_gives_finite_draws():
+    # BUG-15 (fixed, found by the fuzz harness): with every positive alpha
+    # below ~1e-306, log(U) / alpha overflowed to -inf for every criterion,
+    # the draw was NaN and the counts came from NaN Q.
     for alpha in (np.full(3, 5e-324), np.array([2.2250738585072014e-308, 0.0, 0.0])):
         out = _core.vikor_weight_sensitivity(M0, alpha, 50, 0, np.array([0.5]),
                                              return_weights=True)

@@ -19,12 +19,17 @@
  * inertias equal to their definition, silhouettes in [-1, 1], weights summing
  * to 1, VIKOR's S, R, Q in [0, 1], rankings permutations, compromise sets
  * non-empty, rank counts summing to the draws. Any violation aborts: a crash.
+ * No known bug is tolerated: BUG-5 and BUG-15, once allowed for here, are
+ * fixed, and their inputs (fuzz/corpus/regress_*) are replayed as checks.
  *
- * Known bugs are tolerated unless built with -DSEG_FUZZ_STRICT=1 (the
- * fuzz-strict target), each named in RELIABILITY.md:
- *   BUG-5   VIKOR with a criterion spanning more than DBL_MAX: NaN S, R, Q and an
- *           empty compromise set;
- *   BUG-15  Dirichlet draws with every positive alpha below ~1e-306: NaN weights.
+ * The Dask chunk kernels (seg_kmeans_step.h) take first bytes 234..255, so
+ * that every input saved before they were added still drives the kernel it
+ * was saved for (first byte % 9). Their results are re-derived by brute
+ * force: labels, per-cluster sums and weights, SSE and the farthest rows of a
+ * Lloyd step; the centre update from real chunk partials (finite, within the
+ * data's bounding box, shift as defined); k-means|| picks against the same
+ * generator; nearest candidates, costs and candidate weights; chunk-pair
+ * distance sums, and silhouettes from them equal to seg_silhouette_samples.
  */
 #include <float.h>
 #include <math.h>
@@ -35,13 +40,10 @@
 
 #include "seg_common.h"
 #include "seg_kmeans.h"
+#include "seg_kmeans_step.h"
 #include "seg_mcdm.h"
 #include "seg_silhouette.h"
 #include "seg_validity.h"
-
-#ifndef SEG_FUZZ_STRICT
-#define SEG_FUZZ_STRICT 0
-#endif
 
 #define MAX_N 48 /* rows, except in the big mode of decode_shape */
 #define MAX_D 6
@@ -447,14 +449,12 @@ typedef struct mcdm_in {
     seg_idx m, n, n_v;
     double *x, *ideal, *anti, *v;
     int *types;
-    int finite_safe;
 } mcdm_in;
 
 static void decode_mcdm(reader *r, mcdm_in *in) {
     in->m = size_in(r, 0, 40); /* > 16: the merge passes of the stable argsort */
     in->n = size_in(r, 0, 6);
     in->n_v = size_in(r, 0, 4);
-    r->huge = 0;
     in->x = xmalloc((size_t)(in->m * in->n), sizeof(double));
     fill(r, in->x, in->m * in->n);
     in->types = xmalloc((size_t)(in->n > 0 ? in->n : 1), sizeof(int));
@@ -476,7 +476,6 @@ static void decode_mcdm(reader *r, mcdm_in *in) {
         in->anti = xmalloc((size_t)(in->n > 0 ? in->n : 1), sizeof(double));
         fill(r, in->anti, in->n);
     }
-    in->finite_safe = !r->huge;
 }
 
 static void free_mcdm(mcdm_in *in) {
@@ -521,10 +520,9 @@ static void fuzz_vikor(reader *r) {
                                        &out, work, rnt, &intr);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1 && B >= 1 && V >= 1);
-        int check_values = in.finite_safe || SEG_FUZZ_STRICT; /* BUG-5 */
         for (seg_idx j = 0; j < n; j++) REQUIRE(isfinite(out.f_star[j]) && isfinite(out.f_minus[j]));
         for (seg_idx b = 0; b < B; b++) {
-            for (seg_idx i = 0; i < m && check_values; i++) {
+            for (seg_idx i = 0; i < m; i++) {
                 double S = out.S[b * m + i], R = out.R[b * m + i];
                 REQUIRE(isfinite(S) && S >= -1e-12 && S <= 1.0 + 1e-12);
                 REQUIRE(isfinite(R) && R >= -1e-12 && R <= S + 1e-12);
@@ -540,12 +538,10 @@ static void fuzz_vikor(reader *r) {
                     seen[rank[p]] = 1;
                     REQUIRE(comp[p] <= 1);
                     members += comp[p];
-                    if (check_values) {
-                        REQUIRE(isfinite(Q[p]) && Q[p] >= -1e-12 && Q[p] <= 1.0 + 1e-12);
-                        if (p > 0) REQUIRE(Q[rank[p - 1]] <= Q[rank[p]]);
-                    }
+                    REQUIRE(isfinite(Q[p]) && Q[p] >= -1e-12 && Q[p] <= 1.0 + 1e-12);
+                    if (p > 0) REQUIRE(Q[rank[p - 1]] <= Q[rank[p]]);
                 }
-                if (check_values) REQUIRE(members >= 1 && comp[rank[0]] == 1);
+                REQUIRE(members >= 1 && comp[rank[0]] == 1);
                 REQUIRE(out.advantage[b * V + k] <= 1 && out.stability[b * V + k] <= 1);
             }
         }
@@ -570,11 +566,9 @@ static void fuzz_weight_sensitivity(reader *r) {
     decode_mcdm(r, &in);
     seg_idx m = in.m, n = in.n, V = in.n_v;
     double *alpha = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
-    double amax = 0.0;
     for (seg_idx j = 0; j < n; j++) {
         uint8_t b = u8(r);
         alpha[j] = b < 128 ? (double)(b % 9) * 0.25 : value(r);
-        if (isfinite(alpha[j]) && alpha[j] > amax) amax = alpha[j];
     }
     seg_idx samples = (seg_idx)(u8(r) % 40) - 1; /* -1 .. 38 */
     uint64_t seed = u64(r);
@@ -595,9 +589,6 @@ static void fuzz_weight_sensitivity(reader *r) {
                                                           rc, cc, wout, work, rnt, &intr);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1 && V >= 1 && samples >= 1);
-        /* BUG-15: when every positive alpha is below about 1e-306, log(U) / alpha
-         * overflows to -inf for every criterion and the draw is NaN */
-        int tiny = amax < 1e-300;
         for (seg_idx k = 0; k < V; k++)
             for (seg_idx i = 0; i < m; i++) {
                 int64_t row = 0, col = 0;
@@ -608,7 +599,7 @@ static void fuzz_weight_sensitivity(reader *r) {
                 REQUIRE(row == samples && col == samples);
                 REQUIRE(cc[k * m + i] >= 0 && cc[k * m + i] <= samples);
             }
-        if (wout && (!tiny || SEG_FUZZ_STRICT)) {
+        if (wout) {
             for (seg_idx b = 0; b < samples; b++) {
                 double sum = 0.0;
                 for (seg_idx j = 0; j < n; j++) {
@@ -628,11 +619,529 @@ static void fuzz_weight_sensitivity(reader *r) {
     free_mcdm(&in);
 }
 
+/* ---- Dask chunk kernels (seg_kmeans_step.h) ---- */
+
+/* Tolerance for sums re-derived in the kernel's order: they should agree to
+ * the bit; a relative 1e-12 of the sum of magnitudes leaves room for a
+ * compiler's reassociation, and nothing else. */
+static int close_to(double got, double want, double scale) {
+    if (!isfinite(scale)) return 1; /* a magnitude sum that overflows proves nothing */
+    return fabs(got - want) <= 1e-12 * scale + 1e-300;
+}
+
+/* A row's nearest centre (ties: the lower index) and its squared distance. */
+static seg_idx nearest_centre(const double *x, const double *C, seg_idx k, seg_idx d,
+                              double *dist) {
+    seg_idx arg = 0;
+    double best = sqdist(x, C, d);
+    for (seg_idx c = 1; c < k; c++) {
+        double dd = sqdist(x, C + c * d, d);
+        if (dd < best) {
+            best = dd;
+            arg = c;
+        }
+    }
+    *dist = best;
+    return arg;
+}
+
+/* Arrays of a far list with room for cap entries (exactly: ASan sees any
+ * write past them). */
+typedef struct far_buf {
+    seg_kmeans_far far;
+} far_buf;
+
+static void far_alloc(far_buf *f, seg_idx cap, seg_idx d) {
+    seg_idx c = cap > 0 ? cap : 1;
+    f->far.index = xmalloc((size_t)c, sizeof(seg_idx));
+    f->far.dist = xmalloc((size_t)c, sizeof(double));
+    f->far.label = xmalloc((size_t)c, sizeof(int32_t));
+    f->far.weight = xmalloc((size_t)c, sizeof(double));
+    f->far.rows = xmalloc((size_t)(c * d), sizeof(double));
+    f->far.capacity = cap;
+    f->far.count = -7; /* must be overwritten */
+}
+
+static void far_free(far_buf *f) {
+    free(f->far.index);
+    free(f->far.dist);
+    free(f->far.label);
+    free(f->far.weight);
+    free(f->far.rows);
+}
+
+/* An offset: mostly a plain row number, sometimes -1 or near PTRDIFF_MAX. */
+static seg_idx decode_offset(reader *r) {
+    uint8_t b = u8(r);
+    if (b == 255) return PTRDIFF_MAX - (seg_idx)u8(r);
+    if (b == 254) return -1;
+    return (seg_idx)b * 1000;
+}
+
+static void fuzz_step(reader *r) {
+    shape s;
+    decode_shape(r, &s, 1);
+    seg_idx d = s.d, n = s.n, kk = s.k > 0 ? s.k : 1;
+    double *C = xmalloc((size_t)(kk * d), sizeof(double));
+    fill(r, C, kk * d);
+    seg_idx offset = decode_offset(r);
+    uint8_t fb = u8(r);
+    int use_far = fb % 4 != 0;
+    seg_idx cap = (seg_idx)((fb >> 2) % (uint8_t)(n < 60 ? n + 3 : 63)) - 1; /* -1 .. n + 1 */
+    far_buf fbuf;
+    far_alloc(&fbuf, cap, d);
+    int32_t *labels = (u8(r) % 4) ? xmalloc((size_t)n, sizeof(int32_t)) : NULL;
+    double *sums = xmalloc((size_t)(kk * d), sizeof(double));
+    double *weights = xmalloc((size_t)kk, sizeof(double));
+    double sse = -1.0;
+    seg_status st = seg_kmeans_step(s.X, n, d, s.sw, C, s.k, offset, &s.intr, labels, sums,
+                                    weights, &sse, use_far ? &fbuf.far : NULL);
+    if (st == SEG_OK) {
+        seg_idx k = s.k;
+        REQUIRE(k >= 1 && offset >= 0 && (!use_far || cap >= 0));
+        REQUIRE(isfinite(sse) && sse >= 0.0);
+        REQUIRE(all_finite(sums, k * d) && all_finite(weights, k));
+        double *ws = xmalloc((size_t)(k * d), sizeof(double));
+        double *wsc = xmalloc((size_t)(k * d), sizeof(double));
+        double *ww = xmalloc((size_t)k, sizeof(double));
+        double *dist = xmalloc((size_t)n, sizeof(double));
+        seg_idx *lab = xmalloc((size_t)n, sizeof(seg_idx));
+        double total = 0.0, tscale = 0.0;
+        for (seg_idx i = 0; i < n; i++) {
+            double w = s.sw ? s.sw[i] : 1.0;
+            REQUIRE(w >= 0.0 && isfinite(w));
+            lab[i] = nearest_centre(s.X + i * d, C, k, d, &dist[i]);
+            REQUIRE(isfinite(dist[i]));
+            if (labels) REQUIRE(labels[i] == lab[i]);
+            for (seg_idx f = 0; f < d; f++) {
+                ws[lab[i] * d + f] += w * s.X[i * d + f];
+                wsc[lab[i] * d + f] += fabs(w * s.X[i * d + f]);
+            }
+            ww[lab[i]] += w;
+            total += w * dist[i];
+            tscale += fabs(w * dist[i]);
+        }
+        REQUIRE(close_to(sse, total, tscale));
+        for (seg_idx c = 0; c < k; c++) {
+            REQUIRE(close_to(weights[c], ww[c], ww[c]));
+            for (seg_idx f = 0; f < d; f++)
+                REQUIRE(close_to(sums[c * d + f], ws[c * d + f], wsc[c * d + f]));
+        }
+        if (use_far) {
+            const seg_kmeans_far *fr = &fbuf.far;
+            REQUIRE(fr->count == (cap < n ? cap : n));
+            for (seg_idx e = 0; e < fr->count; e++) {
+                seg_idx i = fr->index[e] - offset;
+                REQUIRE(i >= 0 && i < n);
+                REQUIRE(fr->dist[e] == dist[i] && fr->label[e] == lab[i]);
+                REQUIRE(fr->weight[e] == (s.sw ? s.sw[i] : 1.0));
+                REQUIRE(memcmp(fr->rows + e * d, s.X + i * d, (size_t)d * sizeof(double)) == 0);
+                if (e > 0) {
+                    seg_idx p = fr->index[e - 1] - offset;
+                    REQUIRE(fr->dist[e - 1] > fr->dist[e] ||
+                            (fr->dist[e - 1] == fr->dist[e] && p < i));
+                }
+            }
+            if (fr->count > 0 && fr->count < n) { /* every other row ranks after the last */
+                seg_idx e = fr->count - 1, last = fr->index[e] - offset;
+                for (seg_idx i = 0; i < n; i++) {
+                    int listed = 0;
+                    for (seg_idx q = 0; q < fr->count; q++) listed |= fr->index[q] - offset == i;
+                    if (!listed)
+                        REQUIRE(dist[i] < fr->dist[e] || (dist[i] == fr->dist[e] && i > last));
+                }
+            }
+        }
+        free(ws);
+        free(wsc);
+        free(ww);
+        free(dist);
+        free(lab);
+    }
+    far_free(&fbuf);
+    free(labels);
+    free(sums);
+    free(weights);
+    free(C);
+    free_shape(&s);
+}
+
+/* Partials of up to 4 chunks, either from seg_kmeans_step over real chunks
+ * (then the merged centres must be finite weighted means, within the
+ * bounding box of the rows and the old centres) or arbitrary values (then
+ * only memory safety and the counts are checked). */
+static void fuzz_step_merge(reader *r) {
+    seg_idx nch = size_in(r, 0, 4), k = size_in(r, 0, 5), d = size_in(r, 0, 4);
+    int real = u8(r) % 4 != 0;
+    seg_idx cc = nch > 0 ? nch : 1, kk = k > 0 ? k : 1, dd = d > 0 ? d : 1;
+    r->huge = 0;
+    double *C = xmalloc((size_t)(kk * dd), sizeof(double));
+    fill(r, C, kk * dd);
+    double *sums = xmalloc((size_t)(cc * kk * dd), sizeof(double));
+    double *wts = xmalloc((size_t)(cc * kk), sizeof(double));
+    far_buf fbuf;
+    far_alloc(&fbuf, cc * kk, dd); /* each chunk keeps k far rows, as the header says */
+    seg_idx n_far = 0, n_rows = 0;
+    double *lo = xmalloc((size_t)dd, sizeof(double)), *hi = xmalloc((size_t)dd, sizeof(double));
+    for (seg_idx f = 0; f < d; f++) lo[f] = hi[f] = C[f];
+    for (seg_idx c = 0; c < k; c++)
+        for (seg_idx f = 0; f < d; f++) {
+            lo[f] = fmin(lo[f], C[c * d + f]);
+            hi[f] = fmax(hi[f], C[c * d + f]);
+        }
+    if (real && nch >= 1 && k >= 1 && d >= 1) {
+        seg_idx offset = 0;
+        for (seg_idx ch = 0; ch < nch && real; ch++) {
+            seg_idx m = size_in(r, 0, 12);
+            double *X = xmalloc((size_t)(m * d), sizeof(double));
+            fill(r, X, m * d);
+            double *sw = NULL;
+            if (u8(r) & 1) {
+                sw = xmalloc((size_t)m, sizeof(double));
+                for (seg_idx i = 0; i < m; i++) {
+                    uint8_t b = u8(r);
+                    sw[i] = b < 200 ? (double)(b % 5) : b < 230 ? (double)b / 7.0 : value(r);
+                }
+            }
+            for (seg_idx i = 0; i < m; i++)
+                for (seg_idx f = 0; f < d; f++) {
+                    lo[f] = fmin(lo[f], X[i * d + f]);
+                    hi[f] = fmax(hi[f], X[i * d + f]);
+                }
+            seg_kmeans_far part = fbuf.far;
+            part.index += n_far;
+            part.dist += n_far;
+            part.label += n_far;
+            part.weight += n_far;
+            part.rows += n_far * d;
+            part.capacity = k;
+            double sse;
+            seg_status st = seg_kmeans_step(X, m, d, sw, C, k, offset, NULL, NULL,
+                                            sums + ch * k * d, wts + ch * k, &sse, &part);
+            if (st == SEG_OK) n_far += part.count;
+            else real = 0;
+            n_rows += m;
+            offset += m;
+            free(X);
+            free(sw);
+        }
+    } else {
+        real = 0;
+    }
+    if (!real) { /* arbitrary partials */
+        for (seg_idx q = 0; q < cc * kk * dd; q++) sums[q] = value(r);
+        for (seg_idx q = 0; q < cc * kk; q++) {
+            uint8_t b = u8(r);
+            wts[q] = b < 200 ? (double)(b % 5) : value(r);
+        }
+        n_far = size_in(r, 0, (seg_idx)(cc * kk < 200 ? cc * kk : 200));
+        for (seg_idx e = 0; e < n_far; e++) {
+            uint8_t b = u8(r);
+            fbuf.far.dist[e] = b < 200 ? (double)(b % 9) : value(r);
+            fbuf.far.label[e] = (int32_t)(u8(r) % (uint8_t)(kk + 2)) - 1;
+            fbuf.far.weight[e] = (double)(u8(r) % 4);
+            fbuf.far.index[e] = e;
+            fill(r, fbuf.far.rows + e * dd, dd);
+        }
+    }
+    int safe = real && !r->huge;
+    fbuf.far.count = n_far;
+    int use_far = u8(r) % 4 != 0;
+    seg_idx ws = seg_kmeans_step_merge_work_size(k, d, use_far ? n_far : 0);
+    double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+    double *old = xmalloc((size_t)(kk * dd), sizeof(double));
+    memcpy(old, C, (size_t)(kk * dd) * sizeof(double));
+    double shift = -1.0;
+    seg_idx moved = -1;
+    seg_status st = ws < 0 ? SEG_EINVAL
+                           : seg_kmeans_step_merge(nch, k, d, sums, wts, use_far ? &fbuf.far : NULL,
+                                                   C, &shift, &moved, work);
+    if (ws < 0) REQUIRE(k < 1 || d < 1);
+    if (st == SEG_OK) {
+        REQUIRE(nch >= 1 && k >= 1 && d >= 1);
+        REQUIRE(moved >= 0 && moved <= k && moved <= (use_far ? n_far : 0));
+        if (safe) {
+            REQUIRE(all_finite(C, k * d) && isfinite(shift) && shift >= 0.0);
+            double s2 = 0.0;
+            for (seg_idx c = 0; c < k; c++) {
+                s2 += sqdist(C + c * d, old + c * d, d);
+                /* Round-off, and products w * x that underflow (at most
+                 * 2^-1074 each) divided by the cluster's weight. */
+                double wc = 0.0;
+                for (seg_idx ch = 0; ch < nch; ch++) wc += wts[ch * k + c];
+                double under = (double)(n_rows + 1) * 0x1p-1074 / (wc > 0.0 ? wc : 1.0);
+                for (seg_idx f = 0; f < d; f++) {
+                    double slack = 1e-9 * fmax(fabs(lo[f]), fabs(hi[f])) + under;
+                    REQUIRE(C[c * d + f] >= lo[f] - slack && C[c * d + f] <= hi[f] + slack);
+                }
+            }
+            REQUIRE(shift == s2);
+        }
+    }
+    free(work);
+    free(old);
+    free(lo);
+    free(hi);
+    far_free(&fbuf);
+    free(C);
+    free(sums);
+    free(wts);
+}
+
+static void fuzz_step_sample(reader *r) {
+    seg_idx m = (seg_idx)(u8(r) % 50) - 1; /* -1 .. 48 */
+    seg_idx mm = m > 0 ? m : 1;
+    double *closest = xmalloc((size_t)mm, sizeof(double));
+    for (seg_idx i = 0; i < m; i++) {
+        uint8_t b = u8(r);
+        closest[i] = b < 200 ? (double)(b % 7) * 0.5 : value(r);
+    }
+    double *sw = NULL;
+    if (u8(r) & 1) {
+        sw = xmalloc((size_t)mm, sizeof(double));
+        for (seg_idx i = 0; i < m; i++) {
+            uint8_t b = u8(r);
+            sw[i] = b < 200 ? (double)(b % 5) : value(r);
+        }
+    }
+    uint8_t b1 = u8(r), b2 = u8(r);
+    double ell = b1 < 200 ? (double)(b1 % 9) * 0.5 : value(r);
+    double phi = b2 < 200 ? (double)(b2 % 50) * 0.25 : value(r);
+    uint64_t seed = u64(r);
+    seg_idx *picked = xmalloc((size_t)mm, sizeof(seg_idx));
+    seg_idx n_picked = -1;
+    seg_status st = seg_kmeans_step_sample(closest, sw, m, ell, phi, seed,
+                                           m > 0 ? picked : NULL, &n_picked);
+    if (st == SEG_OK) {
+        REQUIRE(m >= 0 && isfinite(ell) && ell > 0.0 && isfinite(phi) && phi > 0.0);
+        seg_rng rng;
+        seg_rng_seed(&rng, seed);
+        seg_idx count = 0;
+        for (seg_idx i = 0; i < m; i++) {
+            double u = seg_rng_uniform(&rng);
+            double w = sw ? sw[i] : 1.0;
+            REQUIRE(isfinite(w) && w >= 0.0 && isfinite(closest[i]) && closest[i] >= 0.0);
+            if (u * phi < ell * w * closest[i]) {
+                REQUIRE(count < n_picked && picked[count] == i);
+                count++;
+            }
+        }
+        REQUIRE(count == n_picked);
+    }
+    free(closest);
+    free(sw);
+    free(picked);
+}
+
+static void fuzz_step_nearest(reader *r) {
+    shape s;
+    decode_shape(r, &s, 1);
+    seg_idx n = s.n, d = s.d;
+    seg_idx q = size_in(r, 0, 5), first = size_in(r, 0, 4);
+    int reset = u8(r) % 3 == 0;
+    if (reset && (u8(r) & 7)) first = 0; /* mostly the valid reset call */
+    uint8_t nb = u8(r);
+    seg_idx n_cand = first + q + (seg_idx)(nb % 4) - (nb >= 250 ? 5 : 0); /* sometimes too few */
+    seg_idx nc = n_cand > 0 ? n_cand : 1, qq = q > 0 ? q : 1;
+    double *cand = xmalloc((size_t)(qq * d), sizeof(double));
+    fill(r, cand, q * d);
+    double *closest = xmalloc((size_t)n, sizeof(double));
+    int32_t *nearest = xmalloc((size_t)n, sizeof(int32_t));
+    if (!reset && first > 0 && (u8(r) & 1)) {
+        /* the state a reset call over `first` earlier candidates leaves */
+        double *c0 = xmalloc((size_t)(first * d), sizeof(double));
+        fill(r, c0, first * d);
+        double cost0;
+        double *cw0 = xmalloc((size_t)first, sizeof(double));
+        if (seg_kmeans_step_nearest(s.X, n, d, s.sw, c0, first, 0, 1, NULL, closest, nearest,
+                                    &cost0, cw0, first) != SEG_OK) {
+            for (seg_idx i = 0; i < n; i++) nearest[i] = -1; /* rejected: junk state */
+        }
+        free(c0);
+        free(cw0);
+    } else {
+        for (seg_idx i = 0; i < n; i++) {
+            uint8_t b = u8(r);
+            closest[i] = b < 200 ? (double)(b % 9) : value(r);
+            nearest[i] = (int32_t)(u8(r) % (uint8_t)(first + 2)) - 1;
+        }
+    }
+    double *closest0 = xmalloc((size_t)n, sizeof(double));
+    int32_t *nearest0 = xmalloc((size_t)n, sizeof(int32_t));
+    memcpy(closest0, closest, (size_t)n * sizeof(double));
+    memcpy(nearest0, nearest, (size_t)n * sizeof(int32_t));
+    double *cw = xmalloc((size_t)nc, sizeof(double));
+    double cost = -1.0;
+    seg_status st = seg_kmeans_step_nearest(s.X, n, d, s.sw, q > 0 ? cand : NULL, q, first, reset,
+                                            &s.intr, closest, nearest, &cost, cw, n_cand);
+    if (st == SEG_OK) {
+        REQUIRE(first >= 0 && q >= 0 && n_cand >= first + q && (!reset || (first == 0 && q >= 1)));
+        REQUIRE(isfinite(cost) && cost >= 0.0 && all_finite(cw, n_cand));
+        double *want = xmalloc((size_t)nc, sizeof(double));
+        double total = 0.0, scale = 0.0;
+        for (seg_idx i = 0; i < n; i++) {
+            const double *x = s.X + i * d;
+            double w = s.sw ? s.sw[i] : 1.0;
+            seg_idx who = nearest[i];
+            REQUIRE(who >= 0 && who < first + q);
+            if (reset) REQUIRE(who >= first);
+            if (who < first) { /* kept: no new candidate strictly nearer */
+                REQUIRE(who == nearest0[i] && closest[i] == closest0[i]);
+                for (seg_idx c = 0; c < q; c++) REQUIRE(!(sqdist(x, cand + c * d, d) < closest[i]));
+            } else {
+                double dd = sqdist(x, cand + (who - first) * d, d);
+                REQUIRE(closest[i] == dd);
+                if (!reset) REQUIRE(dd < closest0[i]);
+                for (seg_idx c = 0; c < q; c++) {
+                    double dc = sqdist(x, cand + c * d, d);
+                    REQUIRE(c < who - first ? dc > dd : dc >= dd);
+                }
+            }
+            want[who] += w;
+            total += w * closest[i];
+            scale += fabs(w * closest[i]);
+        }
+        REQUIRE(close_to(cost, total, scale));
+        for (seg_idx c = 0; c < n_cand; c++) REQUIRE(close_to(cw[c], want[c], want[c]));
+        free(want);
+    }
+    free(cand);
+    free(closest);
+    free(nearest);
+    free(closest0);
+    free(nearest0);
+    free(cw);
+    free_shape(&s);
+}
+
+static void fuzz_step_silhouette(reader *r) {
+    shape s;
+    decode_shape(r, &s, 0);
+    seg_idx ma = s.n, d = s.d, k = s.k, kk = k > 0 ? k : 1;
+    int same = u8(r) & 1;
+    seg_idx mb = same ? ma : size_in(r, 0, 40);
+    double *B = s.X;
+    if (!same) {
+        B = xmalloc((size_t)((mb > 0 ? mb : 1) * d), sizeof(double));
+        fill(r, B, mb * d);
+    }
+    int32_t *la = xmalloc((size_t)ma, sizeof(int32_t));
+    fill_labels(r, la, ma, k);
+    int32_t *lb = la;
+    if (!same) {
+        lb = xmalloc((size_t)(mb > 0 ? mb : 1), sizeof(int32_t));
+        fill_labels(r, lb, mb, k);
+    }
+    uint8_t mode = u8(r);
+    double *sa = xmalloc((size_t)(ma * kk), sizeof(double));
+    double *sb = (mode & 1) ? xmalloc((size_t)((mb > 0 ? mb : 1) * kk), sizeof(double)) : NULL;
+    seg_idx ws = seg_kmeans_step_silhouette_work_size(d);
+    double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+    seg_status st = ws < 0 ? SEG_EINVAL
+                           : seg_kmeans_step_silhouette(s.X, (sb || (mode & 2)) ? la : NULL, ma, B,
+                                                        lb, mb, d, k, &s.intr, sa, sb, work);
+    if (st == SEG_OK) {
+        REQUIRE(k >= 1 && all_finite(sa, ma * k) && (sb == NULL || all_finite(sb, mb * k)));
+        double *wa = xmalloc((size_t)(ma * k), sizeof(double));
+        double *wb = xmalloc((size_t)((mb > 0 ? mb : 1) * k), sizeof(double));
+        for (seg_idx i = 0; i < ma; i++)
+            for (seg_idx j = 0; j < mb; j++) {
+                REQUIRE(lb[j] >= 0 && lb[j] < k);
+                double dist = sqrt(sqdist(s.X + i * d, B + j * d, d));
+                wa[i * k + lb[j]] += dist;
+                if (sb) {
+                    REQUIRE(la[i] >= 0 && la[i] < k);
+                    wb[j * k + la[i]] += dist;
+                }
+            }
+        for (seg_idx q = 0; q < ma * k; q++) REQUIRE(close_to(sa[q], wa[q], wa[q]));
+        if (sb)
+            for (seg_idx q = 0; q < mb * k; q++) REQUIRE(close_to(sb[q], wb[q], wb[q]));
+        free(wa);
+        free(wb);
+        /* A chunk against itself: the silhouette of the whole data. */
+        if (same && s.finite_safe) {
+            int labels_ok = 1;
+            for (seg_idx i = 0; i < ma; i++) labels_ok &= la[i] >= 0 && la[i] < k;
+            if (labels_ok) {
+                int64_t *counts = xmalloc((size_t)k, sizeof(int64_t));
+                for (seg_idx i = 0; i < ma; i++) counts[la[i]]++;
+                double *sil = xmalloc((size_t)ma, sizeof(double));
+                double *ref = xmalloc((size_t)ma, sizeof(double));
+                seg_status s1 = seg_kmeans_step_silhouette_scores(sa, la, ma, k, counts, sil);
+                seg_idx rw = seg_silhouette_work_size(ma, d, k, 1);
+                double *rwork = xmalloc((size_t)(rw > 0 ? rw : 1), sizeof(double));
+                seg_status s2 = rw < 0 ? SEG_EINVAL
+                                       : seg_silhouette_samples(s.X, ma, d, la, k, 1, NULL, ref,
+                                                                rwork);
+                if (s1 == SEG_OK && s2 == SEG_OK)
+                    for (seg_idx i = 0; i < ma; i++)
+                        REQUIRE(fabs(sil[i] - ref[i]) <= 1e-9 && sil[i] >= -1.0 && sil[i] <= 1.0);
+                free(counts);
+                free(sil);
+                free(ref);
+                free(rwork);
+            }
+        }
+    }
+    if (mode & 4) { /* the scores from arbitrary sums and counts */
+        seg_idx m = ma;
+        double *sums = xmalloc((size_t)(m * kk), sizeof(double));
+        int nonneg = 1;
+        for (seg_idx q = 0; q < m * kk; q++) {
+            uint8_t b = u8(r);
+            sums[q] = b < 200 ? (double)(b % 17) * 0.5 : value(r);
+            nonneg &= sums[q] >= 0.0;
+        }
+        int64_t *counts = xmalloc((size_t)kk, sizeof(int64_t));
+        for (seg_idx c = 0; c < kk; c++) {
+            uint8_t b = u8(r);
+            counts[c] = b == 255 ? -1 : b == 254 ? INT64_MAX : (int64_t)(b % 6);
+        }
+        double *sil = xmalloc((size_t)m, sizeof(double));
+        seg_status s1 = seg_kmeans_step_silhouette_scores(sums, la, m, k, counts, sil);
+        if (s1 == SEG_OK) {
+            for (seg_idx i = 0; i < m; i++) {
+                REQUIRE(la[i] >= 0 && la[i] < k && counts[la[i]] >= 1);
+                if (counts[la[i]] == 1) REQUIRE(sil[i] == 0.0);
+                if (nonneg) REQUIRE(isfinite(sil[i]) && sil[i] >= -1.0 && sil[i] <= 1.0);
+            }
+        }
+        free(sums);
+        free(counts);
+        free(sil);
+    }
+    free(sa);
+    free(sb);
+    free(work);
+    free(la);
+    if (!same) {
+        free(B);
+        free(lb);
+    }
+    free_shape(&s);
+}
+
+static void fuzz_kmeans_step_kernels(reader *r, uint8_t which) {
+    switch (which % 5) {
+    case 0: fuzz_step(r); break;
+    case 1: fuzz_step_merge(r); break;
+    case 2: fuzz_step_sample(r); break;
+    case 3: fuzz_step_nearest(r); break;
+    default: fuzz_step_silhouette(r); break;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     reader r = {data, size, 0.0, 0, 0};
-    switch (u8(&r) % 9) {
+    uint8_t pick = u8(&r);
+    if (pick >= 234) { /* 234..255: added later, so that saved inputs keep their kernel */
+        fuzz_kmeans_step_kernels(&r, (uint8_t)(pick - 234));
+        return 0;
+    }
+    switch (pick % 9) {
     case 0: fuzz_plusplus(&r); break;
     case 1: fuzz_fit(&r, 0); break;
     case 2: fuzz_fit(&r, 1); break;

@@ -1,6 +1,8 @@
 /* Plain-C tests of seg_kmeans_step: every chunk kernel re-derived by brute
  * force, and chunked Lloyd (step per chunk + merge) against seg_kmeans_fit on
  * the whole data, empty-cluster re-seeding included. */
+#include <float.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -505,6 +507,30 @@ static void test_errors(void) {
     free(lab);
 }
 
+/* Found by the fuzz harness: a cluster weight that overflows (sample weights
+ * near DBL_MAX, the rows on their centre so that sums and SSE stay 0) came
+ * back inf with SEG_OK; and offset + row overflowed seg_idx in far->index
+ * (undefined behaviour, a negative global row number in practice). */
+static void test_step_overflow_guards(void) {
+    double X[2] = {0.0, 5.0}, C[1] = {0.0}, sums[1], w[1], sse;
+    const double big[2] = {DBL_MAX, DBL_MAX}, half[2] = {DBL_MAX / 2, DBL_MAX / 4};
+    double X0[2] = {0.0, 0.0};
+    CHECK(seg_kmeans_step(X0, 2, 1, big, C, 1, 0, NULL, NULL, sums, w, &sse, NULL) ==
+          SEG_ENONFINITE);
+    CHECK(seg_kmeans_step(X0, 2, 1, half, C, 1, 0, NULL, NULL, sums, w, &sse, NULL) == SEG_OK);
+    CHECK(w[0] == DBL_MAX / 2 + DBL_MAX / 4 && sums[0] == 0.0 && sse == 0.0);
+    far_buf fb;
+    far_init(&fb, 1);
+    CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX, NULL, NULL, sums, w, &sse, &fb.far) ==
+          SEG_EINVAL);
+    CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX - 1, NULL, NULL, sums, w, &sse,
+                          &fb.far) == SEG_EINVAL);
+    far_init(&fb, 1);
+    CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX - 2, NULL, NULL, sums, w, &sse,
+                          &fb.far) == SEG_OK);
+    CHECK(fb.far.count == 1 && fb.far.index[0] == PTRDIFF_MAX - 1 && fb.far.dist[0] == 25.0);
+}
+
 int main(void) {
     test_step_brute_force();
     test_chunked_equals_fit();
@@ -513,5 +539,6 @@ int main(void) {
     test_sample();
     test_silhouette_tiles();
     test_errors();
+    test_step_overflow_guards();
     return seg_test_report();
 }

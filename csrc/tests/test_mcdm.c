@@ -430,6 +430,123 @@ static void test_vikor_errors(void) {
     free(work);
 }
 
+/* BUG-5: a criterion spanning more than DBL_MAX gave f* - f- = inf, D =
+ * inf / inf = NaN, NaN S, R, Q and an empty compromise set, with SEG_OK. */
+static void test_vikor_huge_span_by_hand(void) {
+    /* Criterion 0 spans 3e308; criterion 1 is ordinary. By hand (benefit):
+     *   D0 = (1.5e308 - x) / 3e308 = 0, 1, 0.5;  D1 = (3 - x) / 2 = 1, 0.5, 0
+     *   w = 1/2 each: S = 0.5, 0.75, 0.25; R = 0.5, 0.5, 0.25
+     *   v = 0.5: Q = 0.25 + 0.5, 0.5 + 0.5, 0 = 0.75, 1, 0
+     *   ranking A2, A0, A1; Q(a'') - Q(a') = 0.75 >= DQ = 0.5 (C1) and A2 is
+     *   best by S (C2): the compromise set is {A2}. */
+    const double x[3 * 2] = {1.5e308, 1.0, -1.5e308, 2.0, 0.0, 3.0};
+    const int types[2] = {SEG_BENEFIT, SEG_BENEFIT};
+    const double w[2] = {1.0, 1.0}, v = 0.5;
+    double S[3], R[3], Q[3], fs[2], fm[2];
+    seg_idx rank[3];
+    unsigned char comp[3], adv = 9, stab = 9, cst[2];
+    seg_vikor_out out = {fs, fm, cst, S, R, Q, rank, comp, &adv, &stab};
+    double *work = work_for(3, 2, 1);
+    CHECK(seg_vikor(x, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(fs[0] == 1.5e308 && fm[0] == -1.5e308 && cst[0] == 0 && cst[1] == 0);
+    CHECK(S[0] == 0.5 && S[1] == 0.75 && S[2] == 0.25);
+    CHECK(R[0] == 0.5 && R[1] == 0.5 && R[2] == 0.25);
+    CHECK(Q[0] == 0.75 && Q[1] == 1.0 && Q[2] == 0.0);
+    CHECK(rank[0] == 2 && rank[1] == 0 && rank[2] == 1);
+    CHECK(comp[0] == 0 && comp[1] == 0 && comp[2] == 1 && adv == 1 && stab == 1);
+    /* The same as a cost criterion on -x: bit-identical (D is negated on
+     * both sides of the quotient, halving included). */
+    const double xn[3 * 2] = {-1.5e308, 1.0, 1.5e308, 2.0, 0.0, 3.0};
+    const int tcost[2] = {SEG_COST, SEG_BENEFIT};
+    double S2[3], R2[3], Q2[3];
+    seg_vikor_out o2 = {0};
+    o2.S = S2;
+    o2.R = R2;
+    o2.Q = Q2;
+    CHECK(seg_vikor(xn, 3, 2, tcost, NULL, NULL, w, 1, &v, 1, &o2, work, 1, NULL) == SEG_OK);
+    CHECK(memcmp(S, S2, sizeof S) == 0 && memcmp(R, R2, sizeof R) == 0);
+    CHECK(memcmp(Q, Q2, sizeof Q) == 0);
+    /* The full range, with a subnormal in the middle: one criterion, weight
+     * 1, so S = R = D. (DBL_MAX - x) / (DBL_MAX + DBL_MAX) = 0, 1/2, 1; the
+     * halved subnormal cannot move the 1/2. */
+    const double x1[3] = {DBL_MAX, 4.9406564584124654e-324, -DBL_MAX};
+    const int t1[1] = {SEG_BENEFIT};
+    const double w1[1] = {1.0};
+    seg_vikor_out o3 = {0};
+    o3.S = S2;
+    o3.R = R2;
+    o3.Q = Q2;
+    CHECK(seg_vikor(x1, 3, 1, t1, NULL, NULL, w1, 1, &v, 1, &o3, work, 1, NULL) == SEG_OK);
+    CHECK(S2[0] == 0.0 && S2[1] == 0.5 && S2[2] == 1.0);
+    CHECK(R2[0] == 0.0 && R2[1] == 0.5 && R2[2] == 1.0);
+    CHECK(Q2[0] == 0.0 && Q2[1] == 0.5 && Q2[2] == 1.0);
+    /* A given ideal and anti-ideal of +-DBL_MAX around ordinary data: D =
+     * (DBL_MAX / 2 - x / 2) / DBL_MAX, which is 1/2 to double precision for
+     * |x| <= 1. */
+    const double x2[3] = {-1.0, 0.0, 1.0}, hi[1] = {DBL_MAX}, lo[1] = {-DBL_MAX};
+    CHECK(seg_vikor(x2, 3, 1, t1, hi, lo, w1, 1, &v, 1, &o3, work, 1, NULL) == SEG_OK);
+    CHECK(S2[0] == 0.5 && S2[1] == 0.5 && S2[2] == 0.5);
+    free(work);
+}
+
+/* VIKOR is invariant to positive affine changes of a criterion. A criterion
+ * replaced by (x - c) * 2^e must give the same S, R, Q, ranking and
+ * compromise sets as the original, for seg_vikor with several weight vectors
+ * (the batch path) and for the weight sensitivity. Paper A's C1 (4.956 ..
+ * 7.333) becomes (x - 6) * 2^1023 and C3 (3.378 .. 7.956) (x - 5.5) * 2^1022:
+ * finite values (|x - c| * 2^e < 2^1024) spanning 2.1e308 > DBL_MAX. Here
+ * the invariance is exact: x - c is exact (Sterbenz: c / 2 <= x <= 2 c),
+ * scaling by a power of two is exact, and the halved differences are the
+ * original differences times 2^(e - 1), so the quotients are bit-identical. */
+static void test_vikor_huge_span_scaled_copy(void) {
+    enum { M = 9, N = 5, B = 3, V = 3 };
+    double xs[M * N];
+    memcpy(xs, PAPER_A, sizeof xs);
+    for (int i = 0; i < M; i++) {
+        xs[i * N + 0] = ldexp(PAPER_A[i * N + 0] - 6.0, 1023);
+        xs[i * N + 2] = ldexp(PAPER_A[i * N + 2] - 5.5, 1022);
+    }
+    int finite_x = 1;
+    for (int k = 0; k < M * N; k++) finite_x &= isfinite(xs[k]);
+    CHECK(finite_x);
+    CHECK(!isfinite(xs[3 * N + 0] - xs[2 * N + 0])); /* C1 spans more than DBL_MAX */
+    CHECK(!isfinite(xs[5 * N + 2] - xs[2 * N + 2])); /* C3 likewise */
+    const int types[N] = {1, 1, -1, 1, -1};          /* a huge cost criterion too */
+    const double w[B * N] = {0.155, 0.065, 0.574, 0.091, 0.115, 1, 1, 1, 1, 1,
+                             0.5,   0,     0.5,   0,     0};
+    const double v[V] = {0.1, 0.5, 0.9};
+    double S1[B * M], R1[B * M], Q1[B * V * M], S2[B * M], R2[B * M], Q2[B * V * M];
+    seg_idx r1[B * V * M], r2[B * V * M];
+    unsigned char c1[B * V * M], c2[B * V * M];
+    seg_vikor_out o1 = {0}, o2 = {0};
+    o1.S = S1, o1.R = R1, o1.Q = Q1, o1.ranking = r1, o1.compromise = c1;
+    o2.S = S2, o2.R = R2, o2.Q = Q2, o2.ranking = r2, o2.compromise = c2;
+    double *work = work_for(M, N, 2);
+    CHECK(seg_vikor(PAPER_A, M, N, types, NULL, NULL, w, B, v, V, &o1, work, 2, NULL) == SEG_OK);
+    CHECK(seg_vikor(xs, M, N, types, NULL, NULL, w, B, v, V, &o2, work, 2, NULL) == SEG_OK);
+    CHECK(memcmp(S1, S2, sizeof S1) == 0);
+    CHECK(memcmp(R1, R2, sizeof R1) == 0);
+    CHECK(memcmp(Q1, Q2, sizeof Q1) == 0);
+    CHECK(memcmp(r1, r2, sizeof r1) == 0);
+    CHECK(memcmp(c1, c2, sizeof c1) == 0);
+    int finite = 1;
+    for (int k = 0; k < B * V * M; k++) finite &= isfinite(Q2[k]) && Q2[k] >= 0.0 && Q2[k] <= 1.0;
+    CHECK(finite);
+    free(work);
+    /* The weight sensitivity prepares D the same way: identical counts. */
+    const double alpha[N] = {15.5, 6.5, 57.4, 9.1, 11.5};
+    int64_t rc1[V * M * M], rc2[V * M * M], cc1[V * M], cc2[V * M];
+    seg_idx size = seg_vikor_sensitivity_work_size(M, N, V, 2);
+    double *sw = malloc((size_t)size * sizeof(double));
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, types, NULL, NULL, alpha, 500, 3, v, V, rc1,
+                                       cc1, NULL, sw, 2, NULL) == SEG_OK);
+    CHECK(seg_vikor_weight_sensitivity(xs, M, N, types, NULL, NULL, alpha, 500, 3, v, V, rc2, cc2,
+                                       NULL, sw, 2, NULL) == SEG_OK);
+    CHECK(memcmp(rc1, rc2, sizeof rc1) == 0);
+    CHECK(memcmp(cc1, cc2, sizeof cc1) == 0);
+    free(sw);
+}
+
 static int stop_now(void *ctx) {
     int *calls = (int *)ctx;
     (*calls)++;
@@ -597,6 +714,73 @@ static void test_weight_sensitivity(void) {
     free(work2);
 }
 
+/* BUG-15: with every positive alpha below ~2e-307, log(U) / alpha overflowed
+ * to -inf for every criterion and the draw was exp(-inf + inf) = NaN. The
+ * limit of a Dirichlet draw as alpha -> 0 is a vertex of the simplex, vertex
+ * j with probability alpha_j / sum(alpha) (the smallest of independent
+ * exponentials with rates alpha_j): every draw must be one-hot, and the
+ * frequencies those. */
+static void test_weight_sensitivity_tiny_alpha(void) {
+    enum { M = 9, N = 5, V = 1 };
+    const double v[V] = {0.5};
+    const seg_idx B = 8000;
+    int64_t rc[V * M * M], cc[V * M];
+    double *wo = malloc((size_t)B * N * sizeof(double));
+    seg_idx size = seg_vikor_sensitivity_work_size(M, N, V, 2);
+    double *work = malloc((size_t)size * sizeof(double));
+    const double t = 4.9406564584124654e-324; /* the smallest subnormal */
+    const double tiny[4][N] = {
+        {t, t, 2 * t, 0.0, 4 * t},                   /* 1/8, 1/8, 2/8, 0, 4/8 */
+        {1e-310, 1e-310, 2e-310, 0.0, 4e-310},       /* the same, 1/alpha = inf */
+        {1e-307, 1e-307, 2e-307, 0.0, 4e-307},       /* 1/alpha finite, log(U) / alpha not */
+        {2.2250738585072014e-308, 0.0, 0.0, 0.0, 0.0}, /* DBL_MIN alone: always e_0 */
+    };
+    const double want[4][N] = {{0.125, 0.125, 0.25, 0.0, 0.5},
+                               {0.125, 0.125, 0.25, 0.0, 0.5},
+                               {0.125, 0.125, 0.25, 0.0, 0.5},
+                               {1.0, 0.0, 0.0, 0.0, 0.0}};
+    for (int c = 0; c < 4; c++) {
+        for (int nt = 1; nt <= 2; nt++) {
+            CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, tiny[c], B,
+                                               11, v, V, rc, cc, wo, work, nt, NULL) == SEG_OK);
+            int one_hot = 1;
+            double freq[N] = {0};
+            for (seg_idx b = 0; b < B; b++) {
+                int ones = 0, zeros = 0;
+                for (int j = 0; j < N; j++) {
+                    double wj = wo[b * N + j];
+                    ones += wj == 1.0;
+                    zeros += wj == 0.0;
+                    freq[j] += wj;
+                }
+                one_hot &= ones == 1 && zeros == N - 1;
+            }
+            CHECK(one_hot);
+            /* 8000 draws: a standard error below 0.006 per share. */
+            for (int j = 0; j < N; j++) CHECK_CLOSE(freq[j] / (double)B, want[c][j], 0.025);
+            int64_t total = 0;
+            for (int i = 0; i < M; i++) total += rc[i * M + 0];
+            CHECK(total == B);
+        }
+    }
+    /* All weight on criterion 0 is a VIKOR on C1 alone: the rank-1 count of
+     * the best alternative by C1 (A4, 7.333) is every draw. */
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, tiny[3], B, 11, v, V,
+                                       rc, cc, NULL, work, 2, NULL) == SEG_OK);
+    CHECK(rc[3 * M + 0] == B);
+    /* One ordinary alpha beside overflowing ones takes all the weight. */
+    const double mixed[N] = {1e-310, 0.5, 1e-310, 1e-320, 0.0};
+    CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, mixed, 200, 5, v, V,
+                                       rc, cc, wo, work, 1, NULL) == SEG_OK);
+    int on_one = 1;
+    for (seg_idx b = 0; b < 200; b++) {
+        for (int j = 0; j < N; j++) on_one &= wo[b * N + j] == (j == 1 ? 1.0 : 0.0);
+    }
+    CHECK(on_one);
+    free(wo);
+    free(work);
+}
+
 int main(void) {
     test_entropy_paper_a();
     test_entropy_literature();
@@ -608,8 +792,11 @@ int main(void) {
     test_vikor_degenerate();
     test_vikor_cost_negation();
     test_vikor_ideal();
+    test_vikor_huge_span_by_hand();
+    test_vikor_huge_span_scaled_copy();
     test_vikor_errors();
     test_vikor_batch();
     test_weight_sensitivity();
+    test_weight_sensitivity_tiny_alpha();
     return seg_test_report();
 }
