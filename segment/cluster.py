@@ -186,8 +186,15 @@ def _check_weights(sample_weight, n: int) -> np.ndarray | None:
         raise ValueError(
             f"sample_weight must be >= 0; negative at rows {np.flatnonzero(sw < 0)[:10]}"
         )
-    if not sw.sum() > 0:
+    with np.errstate(over="ignore"):
+        total = sw.sum()
+    if not total > 0:
         raise ValueError("sample_weight is all zero: at least one weight must be positive")
+    if not np.isfinite(total):
+        raise ValueError(
+            f"sample_weight sums to more than float64 holds (largest weight {sw.max():.3g}); "
+            "only their ratios matter: divide them by their maximum"
+        )
     return np.ascontiguousarray(sw)
 
 

@@ -409,3 +409,13 @@ def test_hamerly_equals_lloyd_bit_for_bit_on_tied_integer_data():
         np.testing.assert_array_equal(a.centers, b.centers)
         np.testing.assert_array_equal(a.labels, b.labels)
         assert a.inertia == b.inertia and a.n_iter == b.n_iter
+
+
+def test_sample_weights_summing_past_float64_are_named():
+    X = np.random.default_rng(0).random((100, 3))
+    with pytest.raises(ValueError, match="sample_weight sums to more than float64"):
+        sg.kmeans(X, 3, sample_weight=np.full(100, 1e308), random_state=0)
+    # tiny (subnormal) weights are fine: the same clustering as unit weights
+    tiny = sg.kmeans(X, 3, sample_weight=np.full(100, 1e-320), random_state=0)
+    unit = sg.kmeans(X, 3, random_state=0)
+    np.testing.assert_array_equal(tiny.labels, unit.labels)
