@@ -38,9 +38,22 @@ def paper_b_features(n_contracts: int, seed: int = 0) -> np.ndarray:
     return np.ascontiguousarray(X.to_numpy(dtype=np.float64))
 
 
+# Idle OpenMP and OpenBLAS worker threads keep spinning on the cores for a
+# while after a call returns (scikit-learn's vendored libgomp, numpy's
+# OpenBLAS: up to ~0.1 s). Timed right after the other library, a call would
+# share the cores with them, so every timed call, of either library, starts
+# after this pause.
+SETTLE_S = 0.3
+
+
+def settle() -> None:
+    time.sleep(SETTLE_S)
+
+
 def median_time(fn, repeats: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(repeats):
+        settle()
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
@@ -79,9 +92,11 @@ def bench_kmeans(X, ks, repeats, n_init=10):
     for k in ks:
         ours_t, theirs_t, ours_i, theirs_i = [], [], [], []
         for seed in range(repeats):
+            settle()
             t0 = time.perf_counter()
             ours_i.append(sg.kmeans(X, k, n_init=n_init, random_state=seed).inertia)
             ours_t.append(time.perf_counter() - t0)
+            settle()
             t0 = time.perf_counter()
             theirs_i.append(float(SKKMeans(k, n_init=n_init, random_state=seed).fit(X).inertia_))
             theirs_t.append(time.perf_counter() - t0)

@@ -42,8 +42,12 @@ __all__ = [
 
 _ALGORITHMS = {"lloyd": 0, "hamerly": 1, "elkan": 1}
 # Hamerly's bounds pay once there are enough centres to skip; measured in
-# benchmarks/bench_kmeans_algorithms.py (see BENCHMARKS.md).
-_HAMERLY_MIN_K = 6
+# benchmarks/bench_kmeans_algorithms.py (see BENCHMARKS.md): since Lloyd
+# computes 8 rows' distances per vector pass (with the common numbers of
+# features unrolled), from K = 20, or K = 8 beyond 16 features.
+_HAMERLY_MIN_K = 20
+_HAMERLY_MIN_K_WIDE = 8
+_HAMERLY_WIDE_D = 16
 _HAMERLY_MAX_D = 64
 
 
@@ -117,7 +121,9 @@ def _seed(rng: np.random.RandomState) -> int:
 
 def _resolve_algorithm(algorithm: str, k: int, d: int) -> int:
     if algorithm == "auto":
-        return 1 if (k >= _HAMERLY_MIN_K and d <= _HAMERLY_MAX_D) else 0
+        wide = d > _HAMERLY_WIDE_D
+        return 1 if (k >= (_HAMERLY_MIN_K_WIDE if wide else _HAMERLY_MIN_K)
+                     and d <= _HAMERLY_MAX_D) else 0
     if algorithm not in _ALGORITHMS:
         raise ValueError(
             f"algorithm must be 'auto', 'lloyd', 'hamerly' or 'elkan', got {algorithm!r}"
@@ -285,8 +291,8 @@ def kmeans(
     algorithm : {"auto", "lloyd", "hamerly", "elkan"}
         "hamerly" skips rows whose distance bounds prove their label (same
         answer as "lloyd", fewer distance computations); "elkan" is accepted
-        as an alias for it. "auto" picks Hamerly for n_clusters >= 6 and at
-        most 64 features.
+        as an alias for it. "auto" picks Hamerly for n_clusters >= 20 (>= 8
+        beyond 16 features) and at most 64 features.
     sample_weight : array-like, shape (n_samples,), optional
         Non-negative weights with a positive sum.
     random_state : None, int, numpy RandomState or Generator
