@@ -26,45 +26,6 @@
 #define SEG_MULTIVERSION
 #endif
 
-/* Square roots of a tile's squared distances, in place. sqrt_exact is the
- * correctly rounded one. With AVX-512 (chosen at run time), sqrt_rsqrt14
- * takes the 14-bit reciprocal square root, one Newton step for 1/sqrt and
- * one for sqrt with an FMA residual: within an ulp or so of sqrt and about
- * twice the throughput of vsqrtpd, which bounds the tile. Zero, subnormal
- * and infinite values go through sqrt. */
-typedef void (*sqrt_fn)(double *v, seg_idx m);
-
-SEG_MULTIVERSION
-static void sqrt_exact(double *v, seg_idx m) {
-    for (seg_idx j = 0; j < m; j++) v[j] = sqrt(v[j]);
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SEG_RSQRT14 1
-#include <float.h>
-#include <immintrin.h>
-
-__attribute__((target("avx512f,fma"))) static void sqrt_rsqrt14(double *v, seg_idx m) {
-    const __m512d half = _mm512_set1_pd(0.5), three_halves = _mm512_set1_pd(1.5);
-    const __m512d lo = _mm512_set1_pd(DBL_MIN), hi = _mm512_set1_pd(DBL_MAX);
-    seg_idx j = 0;
-    for (; j + 8 <= m; j += 8) {
-        __m512d x = _mm512_loadu_pd(v + j);
-        __m512d y = _mm512_rsqrt14_pd(x);
-        __m512d h = _mm512_mul_pd(x, half);
-        y = _mm512_mul_pd(y, _mm512_fnmadd_pd(h, _mm512_mul_pd(y, y), three_halves));
-        __m512d s = _mm512_mul_pd(x, y);
-        __m512d r = _mm512_fnmadd_pd(s, s, x); /* x - s^2, one rounding */
-        s = _mm512_fmadd_pd(_mm512_mul_pd(y, half), r, s);
-        __mmask8 odd = _mm512_cmp_pd_mask(x, lo, _CMP_LT_OQ) |
-                       _mm512_cmp_pd_mask(x, hi, _CMP_NLE_UQ);
-        if (odd) s = _mm512_mask_sqrt_pd(s, odd, x);
-        _mm512_storeu_pd(v + j, s);
-    }
-    for (; j < m; j++) v[j] = sqrt(v[j]);
-}
-#endif
-
 /* Register tile: RB rows by VL columns (a GCC vector of 8 doubles: one
  * AVX-512 register, two AVX2 or four SSE2 registers, per target clone). */
 #define RB 4
@@ -111,7 +72,7 @@ static inline double lane_sum(const double *x, seg_idx m) {
 SEG_MULTIVERSION
 static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
                  seg_idx bi, seg_idx bj, double *acc, double *restrict tmp,
-                 double *restrict colbuf, sqrt_fn root) {
+                 double *restrict colbuf) {
     seg_idx i0 = bi * B, j0 = bj * B;
     seg_idx ni = n - i0 < B ? n - i0 : B;
     seg_idx nj = n - j0 < B ? n - j0 : B;
@@ -154,7 +115,7 @@ static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg
             STORE8(tmp + 2 * B + jb, a2);
             STORE8(tmp + 3 * B + jb, a3);
         }
-        root(tmp, RB * B);
+        for (seg_idx j = 0; j < RB * B; j++) tmp[j] = sqrt(tmp[j]);
         for (seg_idx r = 0; r < RB && ii0 + r < ni; r++) {
             seg_idx ii = ii0 + r;
             const double *dist = tmp + r * B;
@@ -173,6 +134,77 @@ static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg
     }
     if (!diag)
         for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
+}
+
+/* Square roots of the 8 lanes of a (vsqrtpd where the target has it). */
+static inline __attribute__((always_inline)) void root8(v8d *a) {
+    double v[VL];
+    memcpy(v, a, sizeof v);
+    for (int l = 0; l < VL; l++) v[l] = sqrt(v[l]);
+    memcpy(a, v, sizeof v);
+}
+
+/* tile() for two full blocks of one label each (rows are sorted by label,
+ * so almost every tile): the distances, their square roots, the rows' sums
+ * and the columns' sums stay in registers instead of passing through a
+ * buffer, about twice as fast. Row i of block bi gets sum_j d(i, j) for its
+ * label-lj entry and, off the diagonal, column j of block bj gets
+ * sum_i d(i, j) for label li. */
+SEG_MULTIVERSION
+static void tile_one_label(const double *Xb, const int32_t *lab, seg_idx d, seg_idx k, seg_idx bi,
+                           seg_idx bj, double *acc, double *restrict colbuf) {
+    seg_idx i0 = bi * B, j0 = bj * B;
+    const double *XI = Xb + i0 * d, *XJ = Xb + j0 * d;
+    int diag = bi == bj;
+    int32_t li = lab[i0], lj = lab[j0];
+    if (!diag) memset(colbuf, 0, (size_t)B * sizeof(double));
+    for (seg_idx ii0 = 0; ii0 < B; ii0 += RB) {
+        v8d r0 = {0}, r1 = {0}, r2 = {0}, r3 = {0};
+        for (seg_idx jb = 0; jb < B; jb += VL) {
+            v8d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (seg_idx f = 0; f < d; f++) {
+                const double *xi = XI + f * B + ii0;
+                v8d c;
+                LOAD8(c, XJ + f * B + jb);
+                v8d t0 = xi[0] - c, t1 = xi[1] - c, t2 = xi[2] - c, t3 = xi[3] - c;
+                a0 += t0 * t0;
+                a1 += t1 * t1;
+                a2 += t2 * t2;
+                a3 += t3 * t3;
+            }
+            root8(&a0);
+            root8(&a1);
+            root8(&a2);
+            root8(&a3);
+            r0 += a0;
+            r1 += a1;
+            r2 += a2;
+            r3 += a3;
+            if (!diag) {
+                v8d cs;
+                LOAD8(cs, colbuf + jb);
+                cs += (a0 + a1) + (a2 + a3);
+                STORE8(colbuf + jb, cs);
+            }
+        }
+        double *row = acc + (i0 + ii0) * k + lj;
+        row[0] += lane_sum((const double *)&r0, VL);
+        row[k] += lane_sum((const double *)&r1, VL);
+        row[2 * k] += lane_sum((const double *)&r2, VL);
+        row[3 * k] += lane_sum((const double *)&r3, VL);
+    }
+    if (!diag)
+        for (seg_idx j = 0; j < B; j++) acc[(j0 + j) * k + li] += colbuf[j];
+}
+
+/* One tile, by tile_one_label where it applies. */
+static void any_tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
+                     seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    seg_idx i0 = bi * B, j0 = bj * B;
+    if (i0 + B <= n && j0 + B <= n && lab[i0] == lab[i0 + B - 1] && lab[j0] == lab[j0 + B - 1])
+        tile_one_label(Xb, lab, d, k, bi, bj, acc, tb + RB * B);
+    else
+        tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B);
 }
 
 /* Round-robin tournament ("circle method") over P = nb rounded up to even
@@ -210,11 +242,6 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
 
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
-    sqrt_fn root = sqrt_exact;
-#ifdef SEG_RSQRT14
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) root = sqrt_rsqrt14;
-#endif
     seg_idx nb = n_blocks(n);
     double *Xb = work;
     double *acc = Xb + nb * B * d;
@@ -268,8 +295,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
         double *tb = thread_buf + (RB + 1) * B * thread_id();
         seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
         for (seg_idx bi = b0; bi < b1; bi++)
-            for (seg_idx bj = bi; bj < b1; bj++)
-                tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B, root);
+            for (seg_idx bj = bi; bj < b1; bj++) any_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
     }
     if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     seg_idx P = ns + (ns & 1);
@@ -287,7 +313,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
             seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
             for (seg_idx bi = sa * sb; bi < a1; bi++)
                 for (seg_idx bj = sz * sb; bj < z1; bj++)
-                    tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B, root);
+                    any_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
