@@ -180,6 +180,22 @@ def _check_magnitude(arr: np.ndarray, name: str, index, kept=None) -> None:
         )
 
 
+def span_without_overflow(values: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """(values, lo, span) for min-max scaling by columns, span = hi - lo
+    without overflow: the columns whose span passes DBL_MAX (finite values
+    such as +-1.7e308) are halved first, exact for normal numbers, so
+    (values - lo) / span is still the plain formula; the other columns are
+    multiplied by 1 and keep it bit for bit."""
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    wide = np.isinf(span)
+    if wide.any():
+        half = np.where(wide, 0.5, 1.0)
+        values, lo = values * half, lo * half
+        span = hi * half - lo
+    return values, lo, span
+
+
 def as_vector(
     x,
     name: str,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from segment._io import read_table
+from segment._validation import span_without_overflow
 
 __all__ = [
     "CONTRACT_COLUMNS",
@@ -1416,18 +1417,7 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
             f"minmax_scale got NaN or infinite values in columns {_first(cname)} at rows "
             f"{_first(rname)}; drop or impute them first"
         )
-    vmin = values.min(axis=0)
-    vmax = values.max(axis=0)
-    with np.errstate(over="ignore"):
-        span = vmax - vmin
-    wide = np.isinf(span)  # finite columns spanning more than DBL_MAX, e.g. +-1.7e308
-    if wide.any():
-        # Scale those columns by 1/2 first: exact for normal numbers, so
-        # (x/2 - min/2) / (max/2 - min/2) is the plain formula without the
-        # overflow; the other columns are multiplied by 1 and keep it bit for bit.
-        half = np.where(wide, 0.5, 1.0)
-        values, vmin = values * half, vmin * half
-        span = vmax * half - vmin
+    values, vmin, span = span_without_overflow(values, values.min(axis=0), values.max(axis=0))
     const = span == 0
     scaled = (values - vmin) / np.where(const, 1.0, span) * (hi - lo) + lo
     scaled[:, const] = lo

@@ -33,7 +33,12 @@ import numpy as np
 import pandas as pd
 
 from segment import _core
-from segment._validation import check_int, check_n_threads, check_random_state
+from segment._validation import (
+    check_int,
+    check_n_threads,
+    check_random_state,
+    span_without_overflow,
+)
 
 __all__ = [
     "VikorBatch",
@@ -435,16 +440,7 @@ def entropy_weights(matrix, *, details: bool = False):
 def _scaled(values: np.ndarray, types: np.ndarray | None, const: np.ndarray) -> np.ndarray:
     """Min-max scaling to [0, 1] (1 = best when types are given); constant
     columns become 0."""
-    lo, hi = values.min(axis=0), values.max(axis=0)
-    with np.errstate(over="ignore"):
-        span = hi - lo
-    wide = np.isinf(span)  # finite columns spanning more than DBL_MAX, e.g. +-1.7e308
-    if wide.any():
-        # Halve those columns first: exact for normal numbers, so the scaled values
-        # are those of the plain formula; the other columns are multiplied by 1.
-        half = np.where(wide, 0.5, 1.0)
-        values, lo = values * half, lo * half
-        span = hi * half - lo
+    values, lo, span = span_without_overflow(values, values.min(axis=0), values.max(axis=0))
     span = np.where(const, 1.0, span)
     out = (values - lo) / span
     if types is not None:

@@ -98,6 +98,7 @@ def fresh(parts):
     return out
 
 
+HUGE_SPAN = np.array([[1e300], [-1e300]])
 F_RAW, F_RAW_BAD, F_CONTRACTS, F_CUSTOMERS, F_CANDIDATES, F_VOTES, F_LIKERT = (
     frozen(f) for f in (RAW, RAW_BAD, CONTRACTS, CUSTOMERS, CANDIDATES, VOTES, LIKERT))
 
@@ -126,6 +127,10 @@ CASES = {
     "_core.kmeans_predict": (lambda: (_core.kmeans_predict(X, C, n_threads=1),
                                       expect(ValueError, _core.kmeans_predict, X, C[:, :2])),
                              3000),
+    "_core.kmeans_mean_variance": (lambda: (
+        _core.kmeans_mean_variance(X, n_threads=1),
+        # overflow is found after the scratch is allocated: the done: label must free it
+        expect(ValueError, _core.kmeans_mean_variance, HUGE_SPAN)), 3000),
     "_core.kmeans_transform": (lambda: (_core.kmeans_transform(X, C, n_threads=1),
                                         expect(MemoryError, _core.kmeans_transform, BIG, BIG)),
                                3000),

@@ -363,6 +363,35 @@ static void fuzz_predict_transform(reader *r) {
                 REQUIRE(fabs(D[i * s.k + c] - want) <= 1e-12 * want + 1e-300);
             }
     }
+    /* The scale of tol on the same data: NaN/inf or overflow is an error, any
+     * SEG_OK result is the plain two-pass mean column variance. */
+    seg_idx vs = seg_kmeans_variance_work_size(s.n, s.d);
+    double *vwork = xmalloc((size_t)(vs > 0 ? vs : 1), sizeof(double));
+    double var = -1.0;
+    st = vs < 0 ? SEG_EINVAL
+                : seg_kmeans_mean_variance(s.X, s.n, s.d, s.n_threads, &s.intr, &var, vwork);
+    if (st == SEG_OK) {
+        REQUIRE(isfinite(var) && var >= 0.0);
+        if (safe) {
+            double want = 0.0, scale = 0.0;
+            for (seg_idx f = 0; f < s.d; f++) {
+                double m = 0.0, v = 0.0;
+                for (seg_idx i = 0; i < s.n; i++) m += s.X[i * s.d + f];
+                m /= (double)s.n;
+                for (seg_idx i = 0; i < s.n; i++) {
+                    double t = s.X[i * s.d + f] - m;
+                    v += t * t;
+                    scale += s.X[i * s.d + f] * s.X[i * s.d + f];
+                }
+                want += v / (double)s.n;
+            }
+            want /= (double)s.d;
+            REQUIRE(fabs(var - want) <= 1e-9 * (want + scale / (double)(s.n * s.d)) + 1e-300);
+        }
+    } else {
+        REQUIRE(st == SEG_EINVAL || st == SEG_ENONFINITE || st == SEG_EINTERRUPTED);
+    }
+    free(vwork);
     free(C);
     free(labels);
     free(D);
