@@ -100,12 +100,15 @@ static PyArrayObject *as_array(PyObject *obj, int type, int ndim, const char *na
 /* Raises MemoryError, naming the size, when count*size bytes overflow or
  * exceed the machine's physical memory: a request that cannot fit fails
  * before anything is allocated or touched. `advice` ends the message. */
+#define SMALL_REQUEST (64.0 * 1048576.0)
+
 static int alloc_check_advice(size_t count, size_t size, const char *what, const char *advice) {
     if (count != 0 && size > SIZE_MAX / count) {
         PyErr_Format(PyExc_MemoryError, "%s: %zu x %zu bytes overflows", what, count, size);
         return -1;
     }
     double bytes = (double)count * (double)size;
+    if (bytes < SMALL_REQUEST) return 0; /* no machine is that small: skip the syscalls */
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     if (pages > 0 && page > 0 && bytes > (double)pages * (double)page) {
         char msg[400]; /* PyErr_Format has no %f: format the sizes here */
@@ -1493,6 +1496,7 @@ static int vikor_memory_check(npy_intp m, npy_intp n, npy_intp B, npy_intp nv, i
     total = mcdm_add(total, B, nv, 2, 1);                                 /* advantage, stability */
     total = mcdm_add(total, n, 3, 1, sizeof(double));                     /* f*, f-, constant */
     total = mcdm_add(total, seg_vikor_work_size(m, n, nt), 1, 1, sizeof(double));
+    if (total < SMALL_REQUEST) return 0; /* the message is only built when it may be needed */
     char what[200];
     PyOS_snprintf(what, sizeof what,
                   "vikor for %zd weight vectors x %zd values of v x %zd alternatives",
@@ -1507,6 +1511,8 @@ static int sensitivity_memory_check(npy_intp m, npy_intp n, npy_intp nv, npy_int
     total = mcdm_add(total, nv, m, m, sizeof(int64_t)); /* rank counts */
     total = mcdm_add(total, nv, m, 1, sizeof(int64_t)); /* compromise counts */
     total = mcdm_add(total, seg_vikor_sensitivity_work_size(m, n, nv, nt), 1, 1, sizeof(double));
+    if (return_weights) total = mcdm_add(total, n_samples, n, 1, sizeof(double)); /* the draws */
+    if (total < SMALL_REQUEST) return 0;
     char what[200];
     if (!return_weights) {
         PyOS_snprintf(what, sizeof what,
@@ -1514,7 +1520,6 @@ static int sensitivity_memory_check(npy_intp m, npy_intp n, npy_intp nv, npy_int
                       (Py_ssize_t)m, (Py_ssize_t)nv);
         return mcdm_memory_check(total, what, "pass fewer alternatives or values of v per call");
     }
-    total = mcdm_add(total, n_samples, n, 1, sizeof(double)); /* the draws */
     PyOS_snprintf(what, sizeof what,
                   "vikor_weight_sensitivity for %zd alternatives x %zd values of v, returning "
                   "%zd weight vectors",
