@@ -10,6 +10,7 @@ where the friendly messages live.
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,3 +263,101 @@ def check_random_state(random_state) -> np.random.RandomState:
         f"random_state must be None, an int, a numpy RandomState or Generator; "
         f"got {random_state!r}"
     )
+
+
+def feature_names(columns) -> np.ndarray | None:
+    """The column names a fit records as ``feature_names_in_``: an object
+    array when every name is a string, else None (scikit-learn's rule).
+    Names of mixed types raise TypeError, as scikit-learn does."""
+    if columns is None or len(columns) == 0:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    is_str = np.array([isinstance(c, str) for c in names])
+    if is_str.all():
+        return names
+    if is_str.any():
+        kinds = sorted({type(c).__name__ for c in names})
+        raise TypeError(
+            f"Feature names are only supported if all input features have string names, "
+            f"but your input has {kinds} as feature name / column name types. Convert all "
+            "of them to str, e.g. X.columns = X.columns.astype(str)"
+        )
+    return None
+
+
+def check_feature_names(estimator, X) -> None:
+    """Refuse a frame whose columns differ from those seen in fit, in names
+    or in order, and warn when names are given on one side only: a matrix
+    with its columns reordered would otherwise get other labels without a
+    word. Same rule and warnings as scikit-learn's estimators."""
+    fitted = getattr(estimator, "feature_names_in_", None)
+    given = feature_names(getattr(X, "columns", None))
+    cls = type(estimator).__name__
+    if fitted is None and given is None:
+        return
+    if fitted is None:
+        warnings.warn(
+            f"X has feature names, but {cls} was fitted without feature names",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    if given is None:
+        warnings.warn(
+            f"X does not have valid feature names, but {cls} was fitted with feature names",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    if len(fitted) == len(given) and (fitted == given).all():
+        return
+    fitted_set, given_set = set(fitted), set(given)
+    unseen = [c for c in given if c not in fitted_set]
+    missing = [c for c in fitted if c not in given_set]
+    lines = ["The feature names should match those that were passed during fit."]
+    if unseen:
+        lines.append(f"Feature names unseen at fit time: {_first(unseen, fmt=repr)}")
+    if missing:
+        lines.append(
+            f"Feature names seen at fit time, yet now missing: {_first(missing, fmt=repr)}"
+        )
+    if not unseen and not missing:
+        lines.append(
+            "Feature names must be in the same order as they were in fit: pass "
+            "X[estimator.feature_names_in_]"
+        )
+    raise ValueError("\n".join(lines))
+
+
+def align_labels(labels, index: pd.Index | None, name: str = "labels"):
+    """Labels in the row order of X. A Series given with a DataFrame X is
+    aligned on X's index (as profile_clusters aligns), so X sorted another
+    way still pairs every row with its own label; an index that cannot be
+    aligned is refused, naming rows. Anything else is taken by position."""
+    if not isinstance(labels, pd.Series):
+        if isinstance(labels, pd.Index):
+            return labels.to_numpy()
+        return labels
+    if index is None or labels.index.equals(index):
+        return labels.to_numpy()
+    if not labels.index.is_unique:
+        dup = labels.index[labels.index.duplicated()].unique()
+        raise ValueError(
+            f"{name} is a Series whose index differs from X's and has repeated labels "
+            f"{_first(dup, fmt=repr)}, so it cannot be aligned on X's index; pass "
+            f"{name}.to_numpy() to pair labels with rows by position"
+        )
+    if not index.is_unique:
+        raise ValueError(
+            f"{name} is a Series whose index differs from X's, and X's index has repeated "
+            f"labels, so they cannot be aligned; pass {name}.to_numpy() to pair labels "
+            "with rows by position"
+        )
+    missing = index.difference(labels.index, sort=False)
+    if len(missing):
+        raise ValueError(
+            f"{name} is a Series without a label for {len(missing)} of X's rows "
+            f"(index {_first(missing, fmt=repr)}); labels are aligned on X's index: give "
+            f"every row a label, or pass {name}.to_numpy() to pair them by position"
+        )
+    return labels.reindex(index).to_numpy()

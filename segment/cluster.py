@@ -20,11 +20,14 @@ import pandas as pd
 
 from segment import _core
 from segment._validation import (
+    align_labels,
     as_matrix,
     as_vector,
+    check_feature_names,
     check_int,
     check_n_threads,
     check_random_state,
+    feature_names,
 )
 
 __all__ = [
@@ -402,6 +405,9 @@ def silhouette_samples(X, labels, *, n_threads: int | None = None):
     X : array-like or DataFrame, shape (n_samples, n_features)
     labels : array-like, shape (n_samples,)
         Cluster of every row (any sortable values), 2 to n_samples - 1 distinct.
+        A Series given with a DataFrame X is aligned on X's index (X sorted
+        another way keeps every row's own label); an index that does not
+        cover X's rows is refused. Anything else is taken by position.
     n_threads : int, optional
         OpenMP threads; the result is bit-identical for any count.
 
@@ -418,7 +424,7 @@ def silhouette_samples(X, labels, *, n_threads: int | None = None):
     """
     m = as_matrix(X, min_rows=2)
     data = np.ascontiguousarray(m.values, dtype=np.float64)
-    codes, k = _encode_labels(labels, data.shape[0])
+    codes, k = _encode_labels(align_labels(labels, m.index), data.shape[0])
     s = _core.silhouette_samples(data, codes, k, n_threads=check_n_threads(n_threads))
     if m.is_frame:
         return pd.Series(s, index=m.index, name="silhouette")
@@ -437,7 +443,9 @@ def silhouette_score(
 
     With ``sample_size``, the silhouette of a random subset of rows computed
     within that subset, drawn exactly as scikit-learn draws it: the same
-    integer ``random_state`` gives scikit-learn's value.
+    integer ``random_state`` gives scikit-learn's value. A labels Series
+    with a DataFrame X is aligned on X's index, as in
+    :func:`silhouette_samples`.
 
     Examples
     --------
@@ -447,9 +455,7 @@ def silhouette_score(
     """
     m = as_matrix(X, min_rows=2)
     n = m.values.shape[0]
-    if isinstance(labels, (pd.Series, pd.Index)):
-        labels = labels.to_numpy()
-    labels = np.asarray(labels)
+    labels = np.asarray(align_labels(labels, m.index))
     if labels.ndim != 1 or labels.shape[0] != n:
         raise ValueError(f"labels has shape {labels.shape} but X has {n} samples")
     values = m.values
@@ -464,7 +470,7 @@ def silhouette_score(
 def _validity(X, labels, n_threads):
     m = as_matrix(X, min_rows=3)
     data = np.ascontiguousarray(m.values, dtype=np.float64)
-    codes, k = _encode_labels(labels, data.shape[0])
+    codes, k = _encode_labels(align_labels(labels, m.index), data.shape[0])
     return _core.cluster_validity(data, codes, k, n_threads=check_n_threads(n_threads))
 
 
@@ -473,7 +479,8 @@ def calinski_harabasz_score(X, labels, *, n_threads: int | None = None) -> float
 
     ``[sum_c n_c |m_c - m|^2 / (k - 1)] / [sum_i |x_i - m_c(i)|^2 / (n - k)]``
     (Calinski & Harabasz 1974); higher is better; 1.0 when every cluster is a
-    single point repeated. Two passes over X in C; equal to
+    single point repeated. A labels Series with a DataFrame X is aligned on X's
+    index. Two passes over X in C; equal to
     ``sklearn.metrics.calinski_harabasz_score`` to about 1e-13 relative.
 
     Examples
@@ -490,7 +497,8 @@ def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
 
     ``mean_c max_{c' != c} (s_c + s_c') / |m_c - m_c'|`` with s_c the mean
     distance of cluster c's rows to its centroid (Davies & Bouldin 1979);
-    lower is better, 0 is the minimum. Two passes over X in C; equal to
+    lower is better, 0 is the minimum. A labels Series with a DataFrame X is aligned on X's
+    index. Two passes over X in C; equal to
     ``sklearn.metrics.davies_bouldin_score`` to about 1e-13 relative.
 
     Examples
@@ -614,6 +622,7 @@ class KMeans:
 
     def _validate_predict_X(self, X):
         self._check_fitted()
+        check_feature_names(self, X)
         m = as_matrix(X, nan_policy="raise")
         if m.values.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -644,8 +653,9 @@ class KMeans:
         self.n_iter_ = result.n_iter
         self.n_features_in_ = centers.shape[1]
         self.result_ = result
-        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        names = feature_names(X.columns) if isinstance(X, pd.DataFrame) else None
+        if names is not None:
+            self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         return self
@@ -655,7 +665,11 @@ class KMeans:
         return self.fit(X, sample_weight=sample_weight).labels_
 
     def predict(self, X, sample_weight=None):
-        """Index of the nearest centre of every row."""
+        """Index of the nearest centre of every row.
+
+        A DataFrame must have the columns seen in fit, in the same order
+        (ValueError naming them otherwise, as scikit-learn); names given on
+        one side only warn."""
         data = self._validate_predict_X(X)
         labels, _ = _core.kmeans_predict(
             data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
@@ -698,9 +712,11 @@ class KMeans:
         est.n_iter_ = result.n_iter
         est.n_features_in_ = centers.shape[1]
         est.result_ = result
-        columns = getattr(X if isinstance(X, pd.DataFrame) else result.centers, "columns", None)
-        if columns is not None and all(isinstance(c, str) for c in columns):
-            est.feature_names_in_ = np.asarray(columns, dtype=object)
+        names = feature_names(
+            getattr(X if isinstance(X, pd.DataFrame) else result.centers, "columns", None)
+        )
+        if names is not None:
+            est.feature_names_in_ = names
         return est
 
 

@@ -62,7 +62,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without dask
 
 from segment import _core
 from segment import contracts as _contracts
-from segment._validation import as_matrix, check_int, check_random_state
+from segment._validation import (
+    align_labels,
+    as_matrix,
+    check_feature_names,
+    check_int,
+    check_random_state,
+    feature_names,
+)
 from segment.cluster import NotFittedError
 
 __all__ = [
@@ -100,6 +107,7 @@ class _Data:
     n: int
     d: int
     columns: pd.Index | None  # a DataFrame's columns
+    index: pd.Index | None = None  # an in-memory DataFrame's index (labels align on it)
 
     @property
     def offsets(self) -> np.ndarray:
@@ -117,7 +125,7 @@ def _is_dask(obj) -> bool:
 def _as_data(X, name: str = "X") -> _Data:
     """A dask array / DataFrame (or an in-memory array, cut into chunks of
     100,000 rows) as float64-able row chunks, with clear messages."""
-    columns = None
+    columns = index = None
     if isinstance(X, dd.Series):
         raise ValueError(
             f"{name} must be 2-dimensional; got a dask Series. Use {name}.to_frame() for one "
@@ -142,7 +150,7 @@ def _as_data(X, name: str = "X") -> _Data:
     else:
         m = as_matrix(X, name)
         arr = da.from_array(np.asarray(m.values), chunks=(_DEFAULT_CHUNK_ROWS, -1))
-        columns = m.columns
+        columns, index = m.columns, m.index
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-dimensional (samples x features), got {arr.ndim} dimension(s) "
@@ -159,7 +167,7 @@ def _as_data(X, name: str = "X") -> _Data:
         raise ValueError(f"{name} has 0 features (shape={arr.shape}); at least 1 is required")
     if n == 0:
         raise ValueError(f"{name} has 0 samples (rows); at least 1 is required")
-    return _Data(arr, n, d, columns)
+    return _Data(arr, n, d, columns, index)
 
 
 def _as_weights(sample_weight, data: _Data) -> da.Array | None:
@@ -748,9 +756,9 @@ class KMeans:
         self.converged_ = bool(converged)
         self.n_candidates_ = n_cand
         self.n_features_in_ = data.d
-        cols = data.columns
-        if cols is not None and len(cols) and all(isinstance(c, str) for c in cols):
-            self.feature_names_in_ = np.asarray(cols, dtype=object)
+        names = feature_names(data.columns)
+        if names is not None:
+            self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.labels_ = self._labels(data)
@@ -764,6 +772,7 @@ class KMeans:
 
     def _validate_predict_X(self, X) -> _Data:
         self._check_fitted()
+        check_feature_names(self, X)
         data = _as_data(X)
         if data.d != self.n_features_in_:
             raise ValueError(
@@ -832,9 +841,7 @@ def _as_labels(labels, data: _Data) -> da.Array:
     elif isinstance(labels, da.Array):
         lab = labels
     else:
-        if isinstance(labels, (pd.Series, pd.Index)):
-            labels = labels.to_numpy()
-        lab = da.from_array(np.asarray(labels), chunks=-1)
+        lab = da.from_array(np.asarray(align_labels(labels, data.index)), chunks=-1)
     if lab.ndim != 1:
         raise ValueError(f"labels must be 1-dimensional, got shape {lab.shape}")
     if any(math.isnan(c) for c in lab.chunks[0]):
@@ -1136,6 +1143,7 @@ def silhouette_score(X, labels, *, sample_size=None, random_state=None, confiden
     0.8997
     """
     data = _as_data(X)
+    labels = align_labels(labels, data.index)  # X goes on as a bare array
     confidence = _check_real(confidence, "confidence", low=0, strict=True)
     if not confidence < 1:
         raise ValueError(f"confidence must be < 1, got {confidence!r}")

@@ -432,3 +432,68 @@ def test_sample_weights_summing_past_float64_are_named():
     tiny = sg.kmeans(X, 3, sample_weight=np.full(100, 1e-320), random_state=0)
     unit = sg.kmeans(X, 3, random_state=0)
     np.testing.assert_array_equal(tiny.labels, unit.labels)
+
+
+# -- labels given as a Series are aligned on X's index (issue 13) --
+
+
+def _shuffled_frame():
+    X, y = make_blobs(400, n_features=3, centers=3, cluster_std=2.0, random_state=5)
+    df = pd.DataFrame(X, index=pd.Index(np.arange(1000, 1400), name="customer"))
+    labels = pd.Series(y, index=df.index)
+    order = np.random.default_rng(0).permutation(len(df))
+    return df, labels, df.iloc[order], X, y
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (sg.silhouette_score, sk_silhouette_score),
+        (sg.calinski_harabasz_score, "calinski_harabasz_score"),
+        (sg.davies_bouldin_score, "davies_bouldin_score"),
+    ],
+)
+def test_metrics_align_a_labels_series_on_x_index(ours, theirs):
+    import sklearn.metrics as skm
+
+    theirs = getattr(skm, theirs) if isinstance(theirs, str) else theirs
+    df, labels, shuffled, X, y = _shuffled_frame()
+    expected = theirs(X, y)  # the reference on rows and labels in one order
+    assert ours(shuffled, labels) == pytest.approx(expected, rel=1e-10)
+    assert ours(df, labels.sample(frac=1.0, random_state=1)) == pytest.approx(expected, rel=1e-10)
+
+
+def test_silhouette_samples_align_and_keep_x_order():
+    df, labels, shuffled, X, y = _shuffled_frame()
+    s = sg.silhouette_samples(shuffled, labels)
+    assert s.index.equals(shuffled.index)
+    expected = pd.Series(sk_silhouette_samples(X, y), index=df.index)
+    np.testing.assert_allclose(s.to_numpy(), expected.loc[shuffled.index].to_numpy(), atol=1e-12)
+
+
+def test_labels_for_a_superset_of_rows_are_aligned_and_missing_ones_named():
+    df, labels, _, X, y = _shuffled_frame()
+    sub = df.iloc[::2]
+    assert sg.silhouette_score(sub, labels) == pytest.approx(
+        sk_silhouette_score(X[::2], y[::2]), rel=1e-10
+    )
+    with pytest.raises(ValueError, match=r"without a label for 1 of X's rows \(index \[1000\]\)"):
+        sg.silhouette_score(df, labels.drop(1000))
+    with pytest.raises(ValueError, match="repeated labels"):
+        sg.davies_bouldin_score(df, pd.Series(y, index=np.zeros(len(y), dtype=int)))
+
+
+def test_labels_series_with_ndarray_x_is_taken_by_position():
+    _, labels, _, X, y = _shuffled_frame()
+    assert sg.silhouette_score(X, labels.sample(frac=1.0, random_state=2).to_numpy()) != (
+        pytest.approx(sk_silhouette_score(X, y))
+    )
+    assert sg.silhouette_score(X, labels) == pytest.approx(sk_silhouette_score(X, y), rel=1e-10)
+
+
+def test_dask_silhouette_aligns_a_labels_series():
+    import segment.dask as sgd  # dask is in the test extra: never skipped
+
+    df, labels, shuffled, X, y = _shuffled_frame()
+    got = float(sgd.silhouette_score(shuffled, labels))
+    assert got == pytest.approx(sk_silhouette_score(X, y), rel=1e-10)

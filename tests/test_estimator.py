@@ -106,3 +106,57 @@ def test_predict_wrong_feature_count():
     km = sg.KMeans(2, random_state=0).fit(np.random.default_rng(0).normal(size=(10, 3)))
     with pytest.raises(ValueError, match="X has 2 features, but KMeans is expecting 3"):
         km.predict(np.zeros((4, 2)))
+
+
+# -- column names at predict time (issue 13: a reordered frame gave other labels) --
+
+
+def _frame_fit():
+    import pandas as pd
+
+    X, _ = make_blobs(600, n_features=3, centers=4, random_state=3)
+    df = pd.DataFrame(X, columns=["recency", "frequency", "revenue"])
+    return df, sg.KMeans(4, random_state=0).fit(df), SKKMeans(4, random_state=0, n_init=1).fit(df)
+
+
+@pytest.mark.parametrize("method", ["predict", "transform", "score"])
+def test_reordered_columns_are_refused_like_sklearn(method):
+    df, km, sk = _frame_fit()
+    shuffled = df[["revenue", "recency", "frequency"]]
+    with pytest.raises(ValueError, match="feature names") as ours:
+        getattr(km, method)(shuffled)
+    with pytest.raises(ValueError, match="feature names"):  # the reference refuses too
+        getattr(sk, method)(shuffled)
+    assert "same order" in str(ours.value)
+    # in the fitted order, the same frame works and gives the fit's labels
+    assert (km.predict(shuffled[list(km.feature_names_in_)]) == km.labels_).all()
+
+
+def test_renamed_columns_name_the_unseen_and_missing():
+    df, km, _ = _frame_fit()
+    other = df.rename(columns={"revenue": "monetary"})
+    with pytest.raises(ValueError, match="unseen at fit time: \\['monetary'\\]") as err:
+        km.predict(other)
+    assert "now missing: ['revenue']" in str(err.value)
+
+
+@pytest.mark.parametrize("fit_on_frame", [True, False])
+def test_names_on_one_side_only_warn_like_sklearn(fit_on_frame):
+    df, km, sk = _frame_fit()
+    if not fit_on_frame:
+        km, sk = sg.KMeans(4, random_state=0).fit(df.to_numpy()), SKKMeans(4).fit(df.to_numpy())
+    other = df.to_numpy() if fit_on_frame else df
+    with pytest.warns(UserWarning) as ours:
+        km.predict(other)
+    with pytest.warns(UserWarning) as theirs:
+        sk.predict(other)
+    assert str(ours[0].message) == str(theirs[0].message)
+
+
+def test_dask_kmeans_refuses_reordered_columns():
+    import segment.dask as sgd  # dask is in the test extra: never skipped
+
+    df, _, _ = _frame_fit()
+    km = sgd.KMeans(4, random_state=0).fit(df)
+    with pytest.raises(ValueError, match="same order"):
+        km.predict(df[["revenue", "recency", "frequency"]])
