@@ -260,22 +260,45 @@ static void argsort_stable(const double *key, seg_idx m, seg_idx *idx, seg_idx *
     if (src != idx) memcpy(idx, src, (size_t)m * sizeof(seg_idx));
 }
 
+/* The tie rule (seg_mcdm.h): values within SEG_VIKOR_TOL count as equal, in
+ * groups taken from the smallest value up. A tolerance comparison is not
+ * transitive (0, 0.6 TOL, 1.2 TOL), so it cannot drive a sort; fixing each
+ * group's lower end at its smallest value makes "same group" an equivalence
+ * that depends only on the values, not on the input order or the sort.
+ *
+ * Writes lead[i], the smallest value of i's group (it identifies the group
+ * and orders the groups), and order: 0..m-1 by lead ascending, within a group
+ * by index. Both passes are stable sorts of the identity, so equal leads keep
+ * index order; cost O(m log m). */
+static void order_with_ties(const double *key, seg_idx m, seg_idx *order, seg_idx *tmp,
+                            double *lead) {
+    argsort_stable(key, m, order, tmp);
+    double low = key[order[0]];
+    for (seg_idx r = 0; r < m; r++) {
+        double kr = key[order[r]];
+        if (kr - low > SEG_VIKOR_TOL) low = kr;
+        lead[order[r]] = low;
+    }
+    argsort_stable(lead, m, order, tmp);
+}
+
 /* Per-thread scratch of one VIKOR evaluation. */
 typedef struct vikor_scratch {
     double *w;    /* n: normalised weights */
     double *S;    /* m */
     double *R;    /* m */
     double *Q;    /* m */
+    double *lead; /* m: the smallest Q of each alternative's tie group */
     seg_idx *order; /* m */
     seg_idx *tmp;   /* m */
     unsigned char *flags; /* m */
 } vikor_scratch;
 
-/* Doubles of scratch per thread: w (n) + S, R, Q (3m) + order, tmp (2m slots)
- * + flags (m bytes, rounded up to doubles). */
+/* Doubles of scratch per thread: w (n) + S, R, Q, lead (4m) + order, tmp
+ * (2m slots) + flags (m bytes, rounded up to doubles). */
 static seg_idx scratch_doubles(seg_idx m, seg_idx n) {
     seg_idx flag_slots = size_add(m, (seg_idx)sizeof(double) - 1) / (seg_idx)sizeof(double);
-    return size_add(size_add(n, size_mul(5, m)), flag_slots);
+    return size_add(size_add(n, size_mul(6, m)), flag_slots);
 }
 
 static vikor_scratch scratch_at(double *base, seg_idx m, seg_idx n) {
@@ -284,9 +307,10 @@ static vikor_scratch scratch_at(double *base, seg_idx m, seg_idx n) {
     s.S = base + n;
     s.R = s.S + m;
     s.Q = s.R + m;
-    s.order = (seg_idx *)(void *)(s.Q + m);
-    s.tmp = (seg_idx *)(void *)(s.Q + 2 * m);
-    s.flags = (unsigned char *)(void *)(s.Q + 3 * m);
+    s.lead = s.Q + m;
+    s.order = (seg_idx *)(void *)(s.lead + m);
+    s.tmp = (seg_idx *)(void *)(s.lead + 2 * m);
+    s.flags = (unsigned char *)(void *)(s.lead + 3 * m);
     return s;
 }
 
@@ -340,21 +364,25 @@ static void vikor_one(const double *D, seg_idx m, seg_idx n, const double *w_raw
             if (!r_flat) q += (1.0 - vk) * ((s->R[i] - r_min) / r_span);
             s->Q[i] = q;
         }
-        argsort_stable(s->Q, m, s->order, s->tmp);
+        order_with_ties(s->Q, m, s->order, s->tmp, s->lead);
+        /* Every condition compares tie groups, never members of one group:
+         * C1 needs a' alone in the first group and the second group's
+         * smallest Q at DQ from Q*; the sets below are unions of whole groups
+         * (lead is constant on a group and ascending along order). */
         const seg_idx a1 = s->order[0], a2 = s->order[1];
-        const int adv = s->Q[a2] - s->Q[a1] >= dq - SEG_VIKOR_TOL;
+        const double q_star = s->lead[a1], q_next = s->lead[a2];
+        const int adv = q_next != q_star && q_next - q_star >= dq - SEG_VIKOR_TOL;
+        /* a' is in the first tie group of S or of R. */
         const int stab = s->S[a1] - s_min <= SEG_VIKOR_TOL || s->R[a1] - r_min <= SEG_VIKOR_TOL;
         memset(s->flags, 0, (size_t)m);
-        if (adv && stab) {
-            s->flags[a1] = 1;
-        } else if (adv) {
-            s->flags[a1] = 1;
-            s->flags[a2] = 1;
-        } else {
-            for (seg_idx r = 0; r < m; r++) {
-                seg_idx a = s->order[r];
-                if (!(s->Q[a] - s->Q[a1] < dq - SEG_VIKOR_TOL)) break;
-                s->flags[a] = 1;
+        s->flags[a1] = 1;
+        if (!(adv && stab)) {
+            for (seg_idx r = 1; r < m; r++) {
+                const double lr = s->lead[s->order[r]];
+                /* C2 fails: a'' and every alternative tied with it. C1
+                 * fails: every group whose smallest Q is within DQ of Q*. */
+                if (adv ? lr != q_next : !(lr - q_star < dq - SEG_VIKOR_TOL)) break;
+                s->flags[s->order[r]] = 1;
             }
         }
         if (out->Q != NULL) memcpy(out->Q + k * m, s->Q, (size_t)m * sizeof(double));

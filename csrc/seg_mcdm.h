@@ -55,12 +55,30 @@ extern "C" {
 
 /* Absolute tolerance on the [0, 1] scale of S, R and Q (weights are
  * normalised to sum 1, so S, R, Q all lie in [0, 1]). Round-off in S is about
- * n * 1e-16; decisions closer than this are ties:
+ * n * 1e-16; decisions closer than this are ties.
+ *
+ * Tie rule (every ranking here: by Q, and the first place by S and by R).
+ * Sort the values ascending; the smallest value opens a tie group, which
+ * takes every value v with v - (that smallest value) <= TOL; the smallest
+ * value left opens the next group, and so on. Groups are ranked by their
+ * smallest value, the members of a group by input position (index). Being
+ * in the same group is an equivalence (a bare |a - b| <= TOL is not
+ * transitive), it depends only on the values, never on the input order or on
+ * the number of threads, and no group spans more than TOL. Values 0, 0.6 TOL,
+ * 1.2 TOL make the groups {0, 0.6 TOL} and {1.2 TOL}.
+ *
+ * The conditions use the same groups. Q* is the smallest Q, a' the first
+ * alternative of the ranking, a'' the second:
  *  - S- - S* <= TOL (or R- - R* <= TOL): that part of Q is 0 for everyone;
- *  - C1 (acceptable advantage) holds when Q(a'') - Q(a') >= DQ - TOL;
- *  - C2 (acceptable stability) holds when S(a') <= S* + TOL or
- *    R(a') <= R* + TOL;
- *  - when C1 fails, the compromise set is every a with Q(a) - Q(a') < DQ - TOL. */
+ *  - C1 (acceptable advantage) holds when a' is alone in the first group and
+ *    the second group's smallest Q is >= Q* + DQ - TOL;
+ *  - C2 (acceptable stability) holds when a' is in the first group of S or
+ *    of R: S(a') <= S* + TOL or R(a') <= R* + TOL;
+ *  - when only C2 fails, the compromise set is a' and the group of a'' (the
+ *    alternatives tied for second place);
+ *  - when C1 fails, it is every group whose smallest Q is < Q* + DQ - TOL
+ *    (whole groups: tied alternatives are in or out together; each member
+ *    has Q(a) - Q* < DQ). */
 #define SEG_VIKOR_TOL 1e-10
 
 /* Criterion directions for the `types` arrays. */
@@ -96,7 +114,7 @@ typedef struct seg_vikor_out {
     double *S;                 /* B x m: group utility */
     double *R;                 /* B x m: individual regret */
     double *Q;                 /* B x V x m: VIKOR index */
-    seg_idx *ranking;          /* B x V x m: alternatives by Q ascending, ties in input order */
+    seg_idx *ranking;          /* B x V x m: alternatives by Q, tie rule of SEG_VIKOR_TOL */
     unsigned char *compromise; /* B x V x m: 1 when in the compromise set */
     unsigned char *advantage;  /* B x V: condition C1 */
     unsigned char *stability;  /* B x V: condition C2 */
@@ -122,9 +140,11 @@ seg_idx seg_vikor_work_size(seg_idx m, seg_idx n, int n_threads);
  * S_i = sum_j w_j D_ij, R_i = max_j w_j D_ij,
  * Q_i = v (S_i - S*) / (S- - S*) + (1 - v) (R_i - R*) / (R- - R*),
  * where a part whose denominator is <= SEG_VIKOR_TOL is 0 (never NaN).
- * Compromise solution, DQ = 1 / (m - 1): a' (first by Q) alone when C1 and C2
- * hold; {a', a''} when only C2 fails; every a with Q(a) - Q(a') < DQ when C1
- * fails (tolerances: SEG_VIKOR_TOL above).
+ * The ranking is by Q ascending with the tie rule above (Q values within
+ * SEG_VIKOR_TOL keep input order). Compromise solution, DQ = 1 / (m - 1):
+ * a' (first by Q) alone when C1 and C2 hold; a' and a'' (with anything tied
+ * with a'') when only C2 fails; every tie group whose smallest Q is within
+ * DQ of Q* when C1 fails (the exact tolerances are at SEG_VIKOR_TOL above).
  *
  * n_threads: threads to use (as resolved by seg_resolve_threads); work must
  * hold seg_vikor_work_size(m, n, n_threads) doubles. Results do not depend
@@ -151,7 +171,8 @@ seg_idx seg_vikor_sensitivity_work_size(seg_idx m, seg_idx n, seg_idx n_v, int n
  * Outputs: rank_counts (V x m x m, may be NULL): [k][i][r] = draws in which
  * alternative i is at position r (0-based) of the Q ranking for v[k];
  * compromise_counts (V x m, may be NULL): draws in which i is in the
- * compromise set for v[k]; weights_out (n_samples x n, may be NULL): the
+ * compromise set for v[k] (ranks and sets as for seg_vikor, tie rule
+ * included); weights_out (n_samples x n, may be NULL): the
  * normalised draws. Counts are overwritten, not accumulated. */
 seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, const int *types,
                                         const double *ideal, const double *anti_ideal,

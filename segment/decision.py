@@ -591,9 +591,30 @@ def equal_weights(matrix):
 # --------------------------------------------------------------------------
 
 
-def _order_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks ascending, ties in input order."""
+def _tie_order(values: np.ndarray) -> np.ndarray:
+    """Positions by value ascending, with the C core's tie rule (seg_mcdm.h).
+
+    Values within VIKOR_TOL are ties, grouped from the smallest value up: the
+    smallest value opens a group that takes every value at most VIKOR_TOL
+    above it; the smallest value left opens the next group. Groups are ranked
+    by their smallest value, members of a group by position. Unlike a bare
+    ``|a - b| <= tol`` this is an equivalence, and it depends only on the
+    values (0, 0.6 tol, 1.2 tol give {0, 0.6 tol}, {1.2 tol}).
+    """
+    values = np.asarray(values, dtype=np.float64)
     order = np.argsort(values, kind="stable")
+    lead = np.empty_like(values)
+    low = None
+    for i, x in zip(order.tolist(), values[order].tolist(), strict=True):
+        if low is None or x - low > VIKOR_TOL:
+            low = x
+        lead[i] = low
+    return np.argsort(lead, kind="stable")
+
+
+def _order_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks ascending, ties (as :func:`_tie_order`) in input order."""
+    order = _tie_order(values)
     ranks = np.empty(len(values), dtype=np.int64)
     ranks[order] = np.arange(1, len(values) + 1)
     return ranks
@@ -609,15 +630,17 @@ class VikorResult:
         Group utility, individual regret and the VIKOR index (all in
         [0, 1]; lower is better).
     ranking : Index of alternatives or ndarray of row positions, shape (m,)
-        Alternatives by Q ascending; ties keep the input order.
+        Alternatives by Q ascending; ties (Q within 1e-10, see :func:`vikor`)
+        keep the input order.
     compromise : Index or ndarray
         The compromise set, in ranking order (SPEC.md): the best alone when
-        C1 and C2 hold, the best two when only C2 fails, otherwise every
-        alternative whose Q is within DQ of the best.
+        C1 and C2 hold, the best and the second (with anything tied with it)
+        when only C2 fails, otherwise every alternative whose Q is within DQ
+        of the best, tied alternatives in or out together.
     advantage : bool
-        C1, acceptable advantage: Q(a'') - Q(a') >= DQ.
+        C1, acceptable advantage: Q(a'') - Q(a') >= DQ, with a' not tied.
     stability : bool
-        C2, acceptable stability: a' is also best by S or by R.
+        C2, acceptable stability: a' is also best (or tied best) by S or by R.
     dq : float
         DQ = 1 / (m - 1).
     v : float
@@ -652,7 +675,8 @@ class VikorResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per alternative (input order): S, R, Q, their 1-based
-        ranks (ties in input order) and membership of the compromise set.
+        ranks (ties within 1e-10 in input order, the rule of :func:`vikor`)
+        and membership of the compromise set.
 
         Examples
         --------
@@ -747,6 +771,16 @@ def vikor(matrix, weights, *, v=0.5, types=None, ideal=None, anti_ideal=None) ->
     alternative (and warns). Differences below 1e-10 on the [0, 1] scale of
     S, R and Q count as ties.
 
+    Ties are grouped from the smallest value up: the smallest Q opens a group
+    that takes every Q at most 1e-10 above it, the smallest Q left opens the
+    next group, and so on. Groups are ranked by their smallest Q, tied
+    alternatives by input order (so 0, 0.6e-10, 1.2e-10 give the groups
+    {0, 0.6e-10} and {1.2e-10}). The same groups decide C1 (the best must be
+    alone in its group and the next group at least DQ away) and the
+    compromise set (tied alternatives are in or out together); ``to_frame()``
+    ranks S, R and Q by the same rule. Round-off never breaks a tie, and no
+    result depends on the number of threads.
+
     Parameters
     ----------
     matrix : DataFrame or array-like, shape (m, n)
@@ -780,6 +814,13 @@ def vikor(matrix, weights, *, v=0.5, types=None, ideal=None, anti_ideal=None) ->
     ...             types=["cost", "benefit"])
     >>> res.Q.tolist(), res.compromise.tolist(), res.advantage, res.stability
     ([1.0, 0.0, 1.0], [1], True, True)
+
+    Alternatives 0, 1 and 2 tie (their Q differ by round-off only), so they
+    keep their input order:
+
+    >>> vikor([[.2, .3, .1], [.1, .2, .3], [.3, .1, .2], [0, 0, 0], [1, 1, 1]],
+    ...       [1, 1, 1]).ranking.tolist()
+    [4, 0, 1, 2, 3]
     """
     v = _parse_v(v)
     mat, t, w, hi, lo = _prepare(matrix, weights, types, ideal, anti_ideal)
@@ -838,7 +879,8 @@ class VikorSensitivity:
 
     def to_frame(self) -> pd.DataFrame:
         """Paper A's Table 4: Q per v, its mean over v, and the rank by mean
-        (1 = best; ties in input order).
+        (1 = best; means within 1e-10 in input order, the tie rule of
+        :func:`vikor`).
 
         Examples
         --------
@@ -935,7 +977,8 @@ class VikorBatch:
     S, R, Q : DataFrame, shape (B, m)
         One row per weight vector, one column per alternative.
     ranking : DataFrame, shape (B, m)
-        Alternatives by Q ascending (column k = position k + 1).
+        Alternatives by Q ascending (column k = position k + 1); ties as in
+        :func:`vikor` keep the input order.
     compromise : DataFrame of bool, shape (B, m)
         Membership of the compromise set.
     advantage, stability : Series of bool, shape (B,)
@@ -1117,7 +1160,7 @@ def vikor_weight_sensitivity(
     DataFrame
         Index: the alternatives (or, for a sequence of v, a MultiIndex
         (v, alternative)). Columns ``rank_1`` ... ``rank_m`` (shares in
-        [0, 1]; ties in Q are ordered by input order, as in ``vikor``),
+        [0, 1]; Q within 1e-10 are ties in input order, as in ``vikor``),
         ``compromise`` (share in the compromise set) and ``mean_rank``.
         ``attrs`` records n_samples, concentration and the seed.
 

@@ -137,12 +137,46 @@ def entropy_weights(x):
     return d / d.sum(), E, d
 
 
+def tie_groups(values, tol=VIKOR_TOL):
+    """The tie rule of csrc/seg_mcdm.h, by its definition and slowly (O(m^2)).
+
+    Repeatedly: the smallest value left opens a group, which takes every value
+    left that is at most ``tol`` above it. Returns the groups in order, each a
+    list of positions in input order.
+    """
+    values = [float(a) for a in values]
+    left = list(range(len(values)))
+    groups = []
+    while left:
+        low = min(values[i] for i in left)
+        group = [i for i in left if values[i] - low <= tol]
+        groups.append(group)
+        left = [i for i in left if i not in group]
+    return groups
+
+
+def tie_order(values, tol=VIKOR_TOL):
+    """Positions by value ascending, ties (tie_groups) in input order."""
+    return np.array([i for group in tie_groups(values, tol) for i in group], dtype=np.intp)
+
+
+def tie_ranks(values, tol=VIKOR_TOL):
+    """1-based ranks by tie_order."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[tie_order(values, tol)] = np.arange(1, len(values) + 1)
+    return ranks
+
+
 def vikor(x, w, v=0.5, types=None, ideal=None, anti_ideal=None):
     """VIKOR and its compromise solution, following SPEC.md step by step.
 
     Returns a dict with S, R, Q (m,), ranking (positions by Q ascending, ties
-    in input order), compromise (positions, in ranking order), advantage
-    (C1) and stability (C2).
+    by tie_groups in input order), compromise (positions, in ranking order),
+    advantage (C1) and stability (C2). The conditions compare tie groups as
+    csrc/seg_mcdm.h states: C1 needs a' alone in the first group and the
+    second group's smallest Q at DQ from Q*; when only C2 fails the set is a'
+    and the group of a''; when C1 fails it is every group whose smallest Q is
+    within DQ of Q*.
     """
     x = np.asarray(x, dtype=float)
     m, n = x.shape
@@ -174,17 +208,22 @@ def vikor(x, w, v=0.5, types=None, ideal=None, anti_ideal=None):
             Q[i] += v * (S[i] - s_star) / (s_minus - s_star)
         if r_minus - r_star > VIKOR_TOL:
             Q[i] += (1 - v) * (R[i] - r_star) / (r_minus - r_star)
-    ranking = sorted(range(m), key=lambda i: (Q[i], i))
-    a1, a2 = ranking[0], ranking[1]
+    groups = tie_groups(Q)
+    lows = [min(Q[i] for i in group) for group in groups]
+    ranking = [i for group in groups for i in group]
+    a1 = ranking[0]
     dq = 1.0 / (m - 1)
-    advantage = Q[a2] - Q[a1] >= dq - VIKOR_TOL
+    advantage = len(groups[0]) == 1 and lows[1] - lows[0] >= dq - VIKOR_TOL
     stability = S[a1] - s_star <= VIKOR_TOL or R[a1] - r_star <= VIKOR_TOL
     if advantage and stability:
         compromise = [a1]
     elif advantage:
-        compromise = [a1, a2]
+        compromise = [a1, *groups[1]]
     else:
-        compromise = [a for a in ranking if Q[a] - Q[a1] < dq - VIKOR_TOL]
+        compromise = [
+            i for g, group in enumerate(groups) if lows[g] - lows[0] < dq - VIKOR_TOL
+            for i in group
+        ]
     return {
         "S": S,
         "R": R,

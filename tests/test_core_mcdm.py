@@ -88,6 +88,22 @@ def test_results_match_reference():
     np.testing.assert_allclose(e, re, atol=1e-14)
 
 
+def test_ties_keep_input_order():
+    """Issue 13: Q equal within vikor_tol rank in input order, not by round-off,
+    in both kernels and on any number of threads."""
+    x = np.array([[0.2, 0.3, 0.1], [0.1, 0.2, 0.3], [0.3, 0.1, 0.2], [0, 0, 0], [1, 1, 1]])
+    want = [4, 0, 1, 2, 3]
+    for nt in (1, 2):
+        out = _vikor(x, np.ones((1500, 3)), V, n_threads=nt)
+        assert (out["ranking"] == want).all()
+        q = out["Q"][0, 0]
+        assert q[1] != q[0] and abs(q[1] - q[0]) <= reference.VIKOR_TOL  # a round-off tie
+        np.testing.assert_array_equal(out["ranking"][0, 0], reference.tie_order(q))
+        sens = _sens(x, np.full(3, 1e32), 100, 3, V, n_threads=nt)
+        for k in range(len(V)):
+            assert (sens["rank_counts"][k][want, range(5)] == 100).all()
+
+
 def test_sampled_weights_are_dirichlet():
     s = _sens(n=20000, v=np.array([0.5]), return_weights=True, n_threads=2)
     draws = s["weights"]

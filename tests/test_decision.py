@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 import segment as sg
 from segment.datasets import load_iot_experts
-from segment.decision import VikorWarning
+from segment.decision import VikorWarning, _order_ranks, _tie_order
 from tests import reference
 
 TABLES = Path(__file__).resolve().parents[2] / "shared" / "papers" / "paper_a_tables.json"
@@ -455,12 +455,128 @@ def test_vikor_invariants(problem, c):
     assert abs(res.weights.sum() - 1) <= 1e-12
     comp = list(res.compromise)
     assert comp and comp == list(res.ranking[: len(comp)])  # a prefix of the ranking
-    assert np.all(np.diff(q[res.ranking]) >= 0)
+    assert np.all(np.diff(q[res.ranking]) >= -reference.VIKOR_TOL)  # ties keep input order
     scaled = _quiet_vikor(x, w * c, v=v, types=types)  # weights are normalised
     np.testing.assert_allclose(scaled.Q, res.Q, rtol=0, atol=1e-12)
     ref = reference.vikor(x, w, v, types)
     np.testing.assert_allclose(res.Q, ref["Q"], rtol=0, atol=1e-12)
     assert comp == ref["compromise"]
+
+
+# --------------------------------------------------------------------------
+# Ties (issue 13): Q within VIKOR_TOL keep input order, everywhere
+# --------------------------------------------------------------------------
+
+# Rows 0-2 are permutations of each other: with equal weights their S, R and Q
+# are equal up to round-off (S = 0.8 and 0.7999999999999999).
+TIED = np.array([[0.2, 0.3, 0.1], [0.1, 0.2, 0.3], [0.3, 0.1, 0.2], [0, 0, 0], [1, 1, 1]])
+TIED_RANKING = [4, 0, 1, 2, 3]
+
+
+def test_issue_13_ties_keep_input_order_in_vikor():
+    res = sg.vikor(TIED, [1, 1, 1])
+    assert res.ranking.tolist() == TIED_RANKING
+    frame = res.to_frame()
+    assert frame["rank_Q"].tolist() == [2, 3, 4, 5, 1]
+    assert frame["rank_S"].tolist() == [2, 3, 4, 5, 1]
+    assert frame["rank_R"].tolist() == [2, 3, 4, 5, 1]
+    assert res.compromise.tolist() == [4] and res.advantage and res.stability
+    labelled = sg.vikor(pd.DataFrame(TIED, index=list("abcde")), [1, 1, 1])
+    assert list(labelled.ranking) == ["e", "a", "b", "c", "d"]
+    assert labelled.to_frame()["rank_Q"].tolist() == [2, 3, 4, 5, 1]
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_issue_13_ties_keep_input_order_in_the_batched_kernels(n_threads):
+    # 2000 rows: enough work for the kernel to use both threads
+    batch = sg.vikor_batch(TIED, np.ones((2000, 3)), n_threads=n_threads)
+    assert (batch.ranking.to_numpy() == TIED_RANKING).all()
+    sens = sg.vikor_sensitivity(TIED, [1, 1, 1])
+    assert sens.to_frame()["rank"].tolist() == [2, 3, 4, 5, 1]
+    assert set(sens.compromise) == {(4,)}
+    # A Dirichlet this tight draws weights equal to a few ulps: rows 0-2 tie
+    # in every draw and must land at ranks 2, 3, 4 in input order.
+    shares = sg.vikor_weight_sensitivity(
+        TIED, [1, 1, 1], n_samples=300, concentration=1e32, random_state=0, v=[0.5, 0.9],
+        n_threads=n_threads,
+    )
+    for v in (0.5, 0.9):
+        for pos, alt in enumerate(TIED_RANKING, start=1):
+            assert shares.loc[(v, alt), f"rank_{pos}"] == 1.0
+
+
+def test_tie_rule_groups_from_the_smallest_value():
+    tol = reference.VIKOR_TOL
+    # not transitive: 0.6 tol is tied with 0 and with 1.2 tol, but 1.2 tol is
+    # more than tol above 0, the group's smallest value
+    chain = np.array([1.2 * tol, 0.6 * tol, 0.0, 0.5])
+    assert _tie_order(chain).tolist() == [1, 2, 0, 3]
+    assert reference.tie_groups(chain) == [[1, 2], [0], [3]]
+    assert _order_ranks(chain).tolist() == [3, 1, 2, 4]
+    assert _tie_order(np.array([0.3, 0.3 - 0.9 * tol, 0.3 + 0.9 * tol])).tolist() == [0, 1, 2]
+    assert _tie_order(np.array([0.3, 0.3 - 0.9 * tol, 0.3 + 1.1 * tol])).tolist() == [0, 1, 2]
+    assert _tie_order(np.array([0.3 + 1.1 * tol, 0.3, 0.3 - 0.9 * tol])).tolist() == [1, 2, 0]
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5)), min_size=1, max_size=30))
+def test_tie_rule_matches_reference(parts):
+    # clusters of values 0.37 tol apart: chains longer than tol, in any order
+    values = np.array([0.25 * a + 0.37 * reference.VIKOR_TOL * b for a, b in parts])
+    np.testing.assert_array_equal(_tie_order(values), reference.tie_order(values))
+    np.testing.assert_array_equal(_order_ranks(values), reference.tie_ranks(values))
+
+
+@st.composite
+def tied_problems(draw):
+    """Decision problems whose rows repeat (exact ties), and a permutation."""
+    k, n = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+    rows = draw(hnp.arrays(np.float64, (k, n), elements=GRID))
+    picks = draw(st.lists(st.integers(0, k - 1), min_size=2, max_size=9))
+    x = rows[picks]
+    w = draw(hnp.arrays(np.float64, (n,), elements=st.integers(0, 10).map(float)))
+    assume(w.sum() > 0)
+    types = draw(hnp.arrays(np.int64, (n,), elements=st.sampled_from([1, -1])))
+    v = draw(st.sampled_from([0.0, 0.1, 0.5, 0.75, 1.0]))
+    perm = np.array(draw(st.permutations(range(len(x)))))
+    return x, w, types, v, perm
+
+
+@given(tied_problems())
+def test_permuting_alternatives_only_reorders_ties(problem):
+    x, w, types, v, p = problem
+    base = _quiet_vikor(x, w, v=v, types=types)
+    moved = _quiet_vikor(x[p], w, v=v, types=types)
+    # A row's S, R and Q do not depend on where the row is (bit for bit).
+    np.testing.assert_array_equal(moved.Q, base.Q[p])
+    for res, y in ((base, x), (moved, x[p])):
+        # The ranking is the reference's tie rule on the same Q, and the
+        # whole result is the plain-NumPy reference's.
+        np.testing.assert_array_equal(res.ranking, reference.tie_order(res.Q))
+        np.testing.assert_array_equal(res.to_frame()["rank_Q"], reference.tie_ranks(res.Q))
+        np.testing.assert_array_equal(res.to_frame()["rank_S"], reference.tie_ranks(res.S))
+        ref = reference.vikor(y, w, v, types)
+        np.testing.assert_array_equal(res.ranking, ref["ranking"])
+        assert list(res.compromise) == ref["compromise"]
+        assert (res.advantage, res.stability) == (ref["advantage"], ref["stability"])
+    # The same groups in the same order: only the order inside a group moved,
+    # and there it is input order (ranking == tie_order above).
+    groups = reference.tie_groups(base.Q)
+    assert [sorted(p[g]) for g in reference.tie_groups(moved.Q)] == [sorted(g) for g in groups]
+    assert sorted(p[moved.compromise]) == sorted(base.compromise)
+    assert moved.advantage == base.advantage
+    if all((x[g] == x[g[0]]).all() for g in groups):  # every tie is a repeated row
+        np.testing.assert_array_equal(x[p][moved.ranking], x[base.ranking])
+        assert moved.stability == base.stability
+
+
+def test_alternatives_tied_for_second_are_both_in_the_compromise_set():
+    # Only C2 fails; rows 3 and 6 are identical and tie for second place.
+    x = np.array([[1, 1, 3], [1, 3, 3], [3, 2, 3], [1, 5, 5], [5, 4, 1], [4, 2, 0], [1, 5, 5]])
+    res = sg.vikor(x, [1, 1, 1], v=0.7)
+    assert res.ranking.tolist() == [4, 3, 6, 2, 1, 5, 0]
+    assert (res.advantage, res.stability) == (True, False)
+    assert res.compromise.tolist() == [4, 3, 6]
+    assert reference.vikor(x, [1, 1, 1], 0.7)["compromise"] == [4, 3, 6]
 
 
 @pytest.mark.parametrize("kind", ["benefit", "cost"])

@@ -596,7 +596,8 @@ static void test_vikor_batch(void) {
         const double *q = Q1 + b * M;
         int pos3 = -1, pos20 = -1;
         for (int k = 0; k < M; k++) {
-            if (k > 0) sorted &= q[r[k - 1]] <= q[r[k]];
+            /* Q within SEG_VIKOR_TOL may tie and then keep input order. */
+            if (k > 0) sorted &= q[r[k - 1]] <= q[r[k]] + SEG_VIKOR_TOL;
             if (k > 0 && q[r[k - 1]] == q[r[k]]) stable &= r[k - 1] < r[k];
             if (r[k] == 3) pos3 = k;
             if (r[k] == 20) pos20 = k;
@@ -613,6 +614,158 @@ static void test_vikor_batch(void) {
     CHECK(calls == 1);
     free(work1);
     free(work2);
+}
+
+/* The tie rule of seg_mcdm.h by its definition, in O(m^2): the smallest Q
+ * left opens a group of every Q left within SEG_VIKOR_TOL above it; groups in
+ * order, members by index. Writes the ranking and each alternative's group. */
+static void ties_brute(const double *Q, int m, seg_idx *rank, int *group) {
+    int done = 0, g = 0;
+    for (int i = 0; i < m; i++) group[i] = -1;
+    while (done < m) {
+        double low = INFINITY;
+        for (int i = 0; i < m; i++) {
+            if (group[i] < 0 && Q[i] < low) low = Q[i];
+        }
+        for (int i = 0; i < m; i++) {
+            if (group[i] < 0 && Q[i] - low <= SEG_VIKOR_TOL) {
+                group[i] = g;
+                rank[done++] = i;
+            }
+        }
+        g++;
+    }
+}
+
+/* Issue 13, bug 3: Q equal within SEG_VIKOR_TOL were ranked by round-off. */
+static void test_vikor_ties_issue_13(void) {
+    enum { M = 5, N = 3, B = 1000 };
+    const double x[M * N] = {.2, .3, .1, .1, .2, .3, .3, .1, .2, 0, 0, 0, 1, 1, 1};
+    const int types[N] = {1, 1, 1};
+    const double v[3] = {0.5, 0.9, 0.1};
+    static double w[B * N];
+    for (int i = 0; i < B * N; i++) w[i] = 1.0;
+    static seg_idx r1[B * 3 * M], r2[B * 3 * M];
+    static unsigned char c1[B * 3 * M];
+    seg_vikor_out o1 = {0}, o2 = {0};
+    o1.ranking = r1;
+    o1.compromise = c1;
+    o2.ranking = r2;
+    double *work1 = work_for(M, N, 1), *work2 = work_for(M, N, 2);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, 3, &o1, work1, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, 3, &o2, work2, 2, NULL) == SEG_OK);
+    const seg_idx want[M] = {4, 0, 1, 2, 3};
+    int ok = 1;
+    for (int k = 0; k < B * 3; k++) {
+        ok &= memcmp(r1 + k * M, want, sizeof want) == 0;
+        ok &= c1[k * M + 4] == 1 && c1[k * M] + c1[k * M + 1] + c1[k * M + 2] == 0;
+    }
+    CHECK(ok);
+    CHECK(memcmp(r1, r2, sizeof r1) == 0);
+    /* The weight sampler ranks the same way: a Dirichlet this tight draws
+     * weights equal to a few ulps, so rows 0-2 tie in every draw. */
+    const double alpha[N] = {1e32, 1e32, 1e32};
+    enum { NS = 64 };
+    static int64_t rc[M * M], cc[M];
+    double *ws = malloc(sizeof(double) * (size_t)seg_vikor_sensitivity_work_size(M, N, 1, 2));
+    CHECK(seg_vikor_weight_sensitivity(x, M, N, types, NULL, NULL, alpha, NS, 5, v, 1, rc, cc,
+                                       NULL, ws, 2, NULL) == SEG_OK);
+    for (int r = 0; r < M; r++) CHECK(rc[want[r] * M + r] == NS);
+    CHECK(cc[4] == NS && cc[0] + cc[1] + cc[2] + cc[3] == 0);
+    free(ws);
+    free(work1);
+    free(work2);
+}
+
+/* One criterion on [0, 1] with v = 1: Q_i = 1 - x_i, so Q can be placed at
+ * will, near ties and group boundaries included. */
+static seg_status vikor_q_line(const double *x, int m, seg_idx *rank, unsigned char *comp,
+                               unsigned char *adv, double *Q) {
+    const int types[1] = {1};
+    const double w[1] = {1.0}, v[1] = {1.0};
+    seg_vikor_out out = {0};
+    out.Q = Q;
+    out.ranking = rank;
+    out.compromise = comp;
+    out.advantage = adv;
+    double *work = work_for(m, 1, 1);
+    seg_status st = seg_vikor(x, m, 1, types, NULL, NULL, w, 1, v, 1, &out, work, 1, NULL);
+    free(work);
+    return st;
+}
+
+static void test_vikor_tie_rule(void) {
+    const double tol = SEG_VIKOR_TOL;
+    seg_idx rank[64], want[64];
+    unsigned char comp[64], adv;
+    double Q[64];
+    int group[64];
+    /* Not transitive: 0.2, 0.2 + 0.6 tol, 0.2 + 1.2 tol (given in reverse)
+     * are the groups {0.2, 0.2 + 0.6 tol} and {0.2 + 1.2 tol}. */
+    const double chain[5] = {1, 0, 0.8 - 1.2 * tol, 0.8 - 0.6 * tol, 0.8};
+    CHECK(vikor_q_line(chain, 5, rank, comp, &adv, Q) == SEG_OK);
+    const seg_idx chain_rank[5] = {0, 3, 4, 2, 1};
+    CHECK(memcmp(rank, chain_rank, sizeof chain_rank) == 0);
+    /* C1 fails (0.2 < DQ = 0.25); the set is whole groups below DQ. */
+    CHECK(adv == 0 && comp[0] && comp[2] && comp[3] && comp[4] && !comp[1]);
+    /* A group that straddles Q* + DQ - TOL is in or out as a whole: its
+     * smallest Q, 1/3 - 1.4 tol, decides for 1/3 - 0.6 tol as well. */
+    const double third = 1.0 / 3.0;
+    const double cut[4] = {1, 0, 1 - (third - 0.6 * tol), 1 - (third - 1.4 * tol)};
+    CHECK(vikor_q_line(cut, 4, rank, comp, &adv, Q) == SEG_OK);
+    const seg_idx cut_rank[4] = {0, 2, 3, 1};
+    CHECK(memcmp(rank, cut_rank, sizeof cut_rank) == 0);
+    CHECK(adv == 0 && comp[0] == 1 && comp[2] == 1 && comp[3] == 1 && comp[1] == 0);
+    /* C1 compares groups: a' tied with another alternative never has an
+     * acceptable advantage, however far the rest are. */
+    const double pair[3] = {1, 1 - 0.5 * tol, 0};
+    CHECK(vikor_q_line(pair, 3, rank, comp, &adv, Q) == SEG_OK);
+    CHECK(rank[0] == 0 && rank[1] == 1 && adv == 0 && comp[0] && comp[1] && !comp[2]);
+    /* Clusters of near ties in shuffled order against the brute force. */
+    seg_rng rng;
+    seg_rng_seed(&rng, 13);
+    int agree = 1;
+    for (int trial = 0; trial < 200; trial++) {
+        const int m = 2 + (int)(seg_rng_uniform(&rng) * 60.0);
+        double x[64];
+        for (int i = 0; i < m; i++) {
+            double base = floor(seg_rng_uniform(&rng) * 4.0) / 8.0;
+            x[i] = 0.25 + base + floor(seg_rng_uniform(&rng) * 6.0) * 0.37 * tol;
+        }
+        x[0] = 1.0; /* Q spans [0, 1] */
+        x[m - 1] = 0.0;
+        CHECK(vikor_q_line(x, m, rank, comp, &adv, Q) == SEG_OK);
+        ties_brute(Q, m, want, group);
+        agree &= memcmp(rank, want, (size_t)m * sizeof(seg_idx)) == 0;
+        for (int i = 0; i < m; i++) {
+            for (int k = 0; k < m; k++) agree &= group[i] != group[k] || comp[i] == comp[k];
+        }
+    }
+    CHECK(agree);
+}
+
+/* Only C2 fails and two identical alternatives tie for second place: the
+ * set is a' and both (found by search; Q = 0.085, 0.3, 0.3, ...). */
+static void test_vikor_tied_second(void) {
+    enum { M = 7, N = 3 };
+    const double x[M * N] = {1, 1, 3, 1, 3, 3, 3, 2, 3, 1, 5, 5, 5, 4, 1, 4, 2, 0, 1, 5, 5};
+    const int types[N] = {1, 1, 1};
+    const double w[N] = {1, 1, 1}, v = 0.7;
+    seg_idx rank[M];
+    unsigned char comp[M], adv, stab;
+    seg_vikor_out out = {0};
+    out.ranking = rank;
+    out.compromise = comp;
+    out.advantage = &adv;
+    out.stability = &stab;
+    double *work = work_for(M, N, 1);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    const seg_idx want[M] = {4, 3, 6, 2, 1, 5, 0};
+    CHECK(memcmp(rank, want, sizeof want) == 0);
+    CHECK(adv == 1 && stab == 0);
+    const unsigned char want_comp[M] = {0, 0, 0, 1, 1, 0, 1};
+    CHECK(memcmp(comp, want_comp, sizeof want_comp) == 0);
+    free(work);
 }
 
 static void test_weight_sensitivity(void) {
@@ -796,6 +949,9 @@ int main(void) {
     test_vikor_huge_span_scaled_copy();
     test_vikor_errors();
     test_vikor_batch();
+    test_vikor_ties_issue_13();
+    test_vikor_tie_rule();
+    test_vikor_tied_second();
     test_weight_sensitivity();
     test_weight_sensitivity_tiny_alpha();
     return seg_test_report();
