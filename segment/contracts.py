@@ -506,15 +506,87 @@ def _naive_datetimes(s: pd.Series) -> pd.Series:
     return s
 
 
-def _parse_numbers(raw: pd.Series):
-    """Return (float64 array, missing, non_numeric, non_finite)."""
+# Spaces that French (and other) exports put between groups of thousands.
+_SPACES = (" ", "\u00a0", "\u202f")
+
+
+def _number_marks(read_options) -> tuple[str, str | None]:
+    """(decimal, thousands) marks from the user's read_options."""
+    options = read_options or {}
+    decimal = options.get("decimal") or "."
+    thousands = options.get("thousands") or None
+    for name, mark in (("decimal", decimal), ("thousands", thousands)):
+        if mark is not None and (not isinstance(mark, str) or len(mark) != 1):
+            raise ValueError(
+                f"read_options[{name!r}] must be one character, got {mark!r}"
+            )
+    if decimal == thousands:
+        raise ValueError(
+            f"read_options has the same decimal and thousands mark {decimal!r}; pass the "
+            "marks your file uses, e.g. {'decimal': ',', 'thousands': '.'}"
+        )
+    return decimal, thousands
+
+
+def _localized_numbers(txt: pd.Series, decimal: str, thousands) -> np.ndarray:
+    """Numbers written with the user's marks; NaN where a cell does not follow them.
+
+    A thousands mark must separate groups of exactly three digits after a first
+    group of one to three ("1.234.567,5"; "1.5" under thousands="." is neither 1.5
+    nor 15, so it is NaN); a space as thousands mark also matches the no-break
+    spaces U+00A0 and U+202F. Infinity spelled out ("inf") is kept, as before.
+    Vectorised: one regular-expression match and one replace per column.
+    """
+    t = "|".join(map(re.escape, _SPACES if thousands in _SPACES else (thousands or "",)))
+    grouped = rf"\d{{1,3}}(?:(?:{t})\d{{3}})+|" if thousands else ""
+    d = re.escape(decimal)
+    pattern = (rf"[+-]?(?:(?:{grouped}\d+)(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
+               r"|[+-]?(?i:inf|infinity)")
+    valid = txt.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    plain = txt.where(valid)
+    if thousands:
+        plain = plain.str.replace(f"(?:{t})", "", regex=True)
+    if decimal != ".":
+        plain = plain.str.replace(decimal, ".", regex=False)
+    return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _text_cells(raw: pd.Series) -> np.ndarray:
+    """True where a cell is a string (an object column may mix strings and numbers)."""
+    if raw.dtype != object:
+        return raw.notna().to_numpy(dtype=bool)
+    try:
+        return raw.str.len().notna().to_numpy(dtype=bool)
+    except AttributeError:  # no string at all
+        return np.zeros(len(raw), bool)
+
+
+def _parse_numbers(raw: pd.Series, decimal=".", thousands=None):
+    """Return (float64 array, missing, non_numeric, non_finite).
+
+    Text cells are read with the user's `decimal` and `thousands` marks (see
+    `_localized_numbers`); cells that are numbers already (a column pandas read as
+    numbers, or the numeric chunks of a column it read in chunks of mixed type)
+    keep their value.
+    """
     if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
         vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
         missing = np.isnan(vals)
         non_numeric = np.zeros(len(vals), bool)
-    else:
+    elif decimal == "." and thousands is None:
         txt, missing = _text(raw)
         vals = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        non_numeric = ~missing & np.isnan(vals)
+    else:
+        # per cell: text with the user's marks, numbers as they are (pandas reads a
+        # large CSV in chunks; a chunk without a text cell arrives as numbers)
+        is_text = _text_cells(raw)
+        txt, missing = _text(raw.where(is_text))
+        vals = _localized_numbers(txt, decimal, thousands)
+        if not is_text.all():
+            numbers = pd.to_numeric(raw.where(~is_text), errors="coerce")
+            vals = np.where(is_text, vals, numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+            missing = np.where(is_text, missing, raw.isna().to_numpy(dtype=bool))
         non_numeric = ~missing & np.isnan(vals)
     non_finite = np.isinf(vals)
     return vals, missing, non_numeric, non_finite
@@ -613,7 +685,14 @@ def load_contracts(
         Keep the source's other columns after the canonical ones.
     read_options : dict, optional
         Extra keyword arguments for the pandas reader (e.g. ``{"sep": ";",
-        "decimal": ","}`` for a European CSV).
+        "decimal": ",", "thousands": "."}`` for a European CSV). Its
+        ``decimal`` and ``thousands`` marks also read every number that
+        arrives as text (a column pandas left as text because of one bad cell,
+        or a DataFrame of strings), cell by cell: with the marks above
+        ``"1.500,00"`` is 1500 and ``"99,90"`` is 99.9, while a cell that
+        breaks them (``"1.5"``, ``"n/d"``) is ``non_numeric``. A thousands mark
+        separates groups of three digits; ``"thousands": " "`` also accepts
+        the no-break spaces of French exports (U+00A0, U+202F).
     return_report : bool, default False
         Return ``(contracts, report)`` instead of ``contracts``.
 
@@ -689,6 +768,8 @@ def load_contracts(
     if bad_req:
         raise ValueError(f"required has unknown columns {bad_req}; use names of CONTRACT_COLUMNS")
 
+    marks = _number_marks(read_options)
+
     def csv_dtype(header):
         mapping = _resolve_columns(header, columns, ())
         return {
@@ -729,7 +810,7 @@ def load_contracts(
     index = pd.RangeIndex(n, name="row")
     col_raw = {c: raw[source_of[c]].reset_index(drop=True) for c in present}
 
-    out, checks = _parse_columns(col_raw, date_format, dayfirst)
+    out, checks = _parse_columns(col_raw, date_format, dayfirst, marks)
     if table.ragged:
         mask = np.zeros(n, bool)
         mask[list(table.ragged)] = True
@@ -773,7 +854,7 @@ def load_contracts(
     return result
 
 
-def _parse_columns(col_raw: dict, date_format, dayfirst):
+def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     """Parse every present column; return (parsed values, checks in reason order)."""
     out: dict = {}
     missing_checks, parse_checks, value_checks = [], [], []
@@ -803,7 +884,7 @@ def _parse_columns(col_raw: dict, date_format, dayfirst):
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((INVALID_CATEGORY, c, invalid))
         else:  # numbers
-            vals, miss, non_num, non_fin = _parse_numbers(s)
+            vals, miss, non_num, non_fin = _parse_numbers(s, *marks)
             out[c] = vals
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((NON_NUMERIC, c, non_num))
