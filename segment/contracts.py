@@ -461,8 +461,88 @@ def _text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return txt.where(~missing), missing
 
 
+# A date written with day and month as numbers and no year first: 12/07/2022,
+# 12.07.22, 3-4-2023 10:30. Groups: first field, separator, second field, year, rest.
+_DAY_MONTH = r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)"
+_DAY_MONTH_RE = re.compile(_DAY_MONTH, re.S)
+
+
+def _full_year(year: pd.Series) -> pd.Series:
+    """Four-digit years as text; two-digit years as strptime's %y does (69-99 -> 19xx)."""
+    short = year.str.len() == 2
+    num = pd.to_numeric(year, errors="coerce")
+    century = np.where(num <= 68, 2000, 1900)
+    return year.where(~short, (num + century).astype("Int64").astype("str"))
+
+
+def _day_month_to_iso(parts: pd.DataFrame, dayfirst: bool) -> pd.Series:
+    """ISO text (yyyy-mm-dd + the rest) from the groups of `_DAY_MONTH`, vectorised."""
+    day, month = (parts[0], parts[2]) if dayfirst else (parts[2], parts[0])
+    return (_full_year(parts[3]) + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+            + parts[4])
+
+
+def _date_value(value, dayfirst=None, *, name="as_of", flags=("dayfirst=True",
+                                                              "dayfirst=False")):
+    """A Timestamp (time-zone-naive) from a user's date, refusing a day/month order guess.
+
+    A string such as "12/07/2022" (both fields <= 12, not ISO) is an error unless
+    `dayfirst` says which field is the day; "25/07/2022" and "07/25/2022" have one
+    reading, and ISO dates, Timestamps and datetimes are taken as they are.
+    `flags` name the two ways to say the order (day first, month first) in the
+    message; None when the caller has no such option.
+    """
+    text = value
+    if isinstance(value, str) and (m := _DAY_MONTH_RE.fullmatch(value.strip())):
+        a, b = int(m.group(1)), int(m.group(3))
+        parts = pd.DataFrame([m.groups()], dtype=object).astype(str)
+        how = f", or pass {flags[0]} (day first) or {flags[1]} (month first)" if flags else ""
+        if dayfirst is None:
+            if a <= 12 and b <= 12 and a != b:
+                first, second = (_day_month_to_iso(parts, f).iloc[0].strip() for f in (True, False))
+                raise ValueError(
+                    f"{name}={value!r} is ambiguous: it reads as {first!r} (day first) or "
+                    f"{second!r} (month first); write it as an ISO date (yyyy-mm-dd){how}"
+                )
+            dayfirst = a > 12
+        month = b if dayfirst else a
+        if month > 12:
+            order = "day first" if dayfirst else "month first"
+            other = flags[1] if dayfirst else flags[0] if flags else None
+            raise ValueError(
+                f"{name}={value!r} has no month {month} when read {order}; write it as an ISO "
+                f"date (yyyy-mm-dd){f' or pass {other}' if other else ''}"
+            )
+        text = _day_month_to_iso(parts, dayfirst).iloc[0]
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a date, got {value!r}") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{name} must be a date, got NaT")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts
+
+
+def _to_naive_datetime(txt: pd.Series, fmt: str) -> pd.Series:
+    """pd.to_datetime of text (NaT where unparseable), wall time without time zone."""
+    try:
+        parsed = pd.to_datetime(txt, errors="coerce", format=fmt)
+    except ValueError:  # mixed time zones
+        parsed = pd.to_datetime(txt, errors="coerce", format=fmt, utc=True)
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
 def _parse_dates(raw: pd.Series, date_format, dayfirst):
-    """Return (datetime64[ns] series, missing, unparseable, out_of_range) masks."""
+    """Return (datetime64[ns] series, missing, unparseable, out_of_range) masks.
+
+    Text is read with `date_format`, or else as ISO 8601; with `dayfirst` True or
+    False (and no `date_format`), text that is not ISO is read as day/month/year
+    or month/day/year (separators / . -, two- or four-digit years).
+    """
     n = len(raw)
     notna = raw.notna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
@@ -475,16 +555,14 @@ def _parse_dates(raw: pd.Series, date_format, dayfirst):
         bad = notna.copy()
     else:
         txt, missing = _text(raw)
-        fmt = date_format or "ISO8601"
-        try:
-            parsed = pd.to_datetime(txt, errors="coerce", format=fmt, dayfirst=dayfirst)
-        except ValueError:  # mixed time zones
-            parsed = pd.to_datetime(
-                txt, errors="coerce", format=fmt, dayfirst=dayfirst, utc=True
-            )
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
+        parsed = _to_naive_datetime(txt, date_format or "ISO8601")
         bad = ~missing & parsed.isna().to_numpy()
+        if date_format is None and dayfirst is not None and bad.any():
+            parts = txt[bad].str.extract(_DAY_MONTH)
+            retry = _to_naive_datetime(_day_month_to_iso(parts, bool(dayfirst)), "ISO8601")
+            parsed = parsed.astype("datetime64[ns]")
+            parsed[bad] = retry.astype("datetime64[ns]").to_numpy()
+            bad = ~missing & parsed.isna().to_numpy()
     ok = parsed.notna().to_numpy(dtype=bool)
     out_of_range = np.zeros(n, bool)
     if ok.any():
@@ -629,7 +707,7 @@ def load_contracts(
     exclude_debtors=True,
     required=REQUIRED_COLUMNS,
     date_format=None,
-    dayfirst=False,
+    dayfirst=None,
     encoding=None,
     keep_extra=False,
     read_options=None,
@@ -676,8 +754,13 @@ def load_contracts(
         (``2022-07-12``, with or without a time). Native dates (Excel, Parquet,
         DataFrame) need no format. Time zones are dropped, keeping local wall
         time (strings with mixed UTC offsets are converted to UTC first).
-    dayfirst : bool, default False
-        Passed to `pandas.to_datetime` with `date_format`.
+    dayfirst : bool, optional
+        Without `date_format`, read dates that are not ISO as day/month/year
+        (True: ``12/07/2022`` is 12 July) or month/day/year (False: 7
+        December); separators ``/``, ``.`` or ``-``, years of two or four
+        digits, ISO dates still ISO. Default None: only ISO dates, so that a
+        day/month order is never guessed (other dates are ``unparseable_date``).
+        Ignored with `date_format`, which says the order itself.
     encoding : str, optional
         Text encoding of a CSV (default UTF-8; Windows exports are often
         ``"cp1252"``).
@@ -1111,16 +1194,18 @@ def _north(location: pd.Series, region_map, north) -> np.ndarray:
     return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
 
 
-def _feature_dates(frame, c) -> pd.Series:
+def _feature_dates(frame, c, dayfirst) -> pd.Series:
     s = frame[c]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return _naive_datetimes(s)
-    parsed, miss, bad, oor = _parse_dates(s, None, False)
+    parsed, miss, bad, oor = _parse_dates(s, None, dayfirst)
     if (bad | oor).any():
         rows = frame.index[bad | oor]
+        hint = "" if dayfirst is not None else " (for day/month dates pass dayfirst=)"
         raise ValueError(
             f"contracts has unparseable dates in column {c} at rows {_first(rows)}; "
             "convert them with pandas.to_datetime or load the data with load_contracts"
+            f"{hint}"
         )
     return parsed
 
@@ -1143,6 +1228,7 @@ def customer_features(
     business=("business",),
     days_per_month=DAYS_PER_MONTH,
     features=None,
+    dayfirst=None,
 ):
     """Aggregate contracts to one row per customer: Paper B's Table 7 and RFM features.
 
@@ -1155,6 +1241,9 @@ def customer_features(
     as_of : date-like, optional
         The data extraction date (Paper B: 2022-07-12). Defaults to the latest
         date in the data (installation or extension). No date may be after it.
+        A string whose day and month could be swapped ("12/07/2022") is an
+        error unless `dayfirst` is given; ISO dates ("2022-07-12") and strings
+        with one reading ("25/07/2022") need nothing.
     region_map : dict, optional
         ``{location: region}``; default `PORTUGAL_REGIONS` (districts of
         Portugal -> "north"/"south"). Matching ignores case, accents, spaces and
@@ -1174,6 +1263,10 @@ def customer_features(
         Features to compute; default all of `PAPER_B_FEATURES`, `RFM_FEATURES`
         and ``n_contracts``. Ask for a subset when the data lacks the columns of
         some features (the error says which ones can be computed).
+    dayfirst : bool, optional
+        How to read day/month dates in `as_of` and in date columns given as
+        text (True: ``12/07/2022`` is 12 July; False: 7 December); see
+        `load_contracts`. Default None: never guessed.
 
     Returns
     -------
@@ -1238,6 +1331,7 @@ def customer_features(
             )
     if not (np.isfinite(days_per_month) and days_per_month > 0):
         raise ValueError(f"days_per_month must be a positive number, got {days_per_month!r}")
+    as_of_ts = None if as_of is None else _date_value(as_of, dayfirst)
     if "customer_id" not in contracts.columns:
         raise ValueError(
             "contracts has no column customer_id; load it with load_contracts(..., columns=...)"
@@ -1290,7 +1384,7 @@ def customer_features(
                 "such rows) or fill them"
             )
 
-    dates = {c: _feature_dates(contracts, c) for c in needed if c in _DATE_COLUMNS}
+    dates = {c: _feature_dates(contracts, c, dayfirst) for c in needed if c in _DATE_COLUMNS}
     numbers = {}
     for c in needed:
         if c in _FEE_COLUMNS or c in _COUNT_COLUMNS or c in ("mvc",):
@@ -1309,15 +1403,8 @@ def customer_features(
         if not np.isfinite(as_of_day) and len(contracts) and day:
             raise ValueError("contracts has no dates to take as_of from; pass as_of=")
     else:
-        try:
-            ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ValueError(f"as_of must be a date, got {as_of!r}") from None
-        if ts is pd.NaT:
-            raise ValueError("as_of must be a date, got NaT")
-        if ts.tzinfo is not None:
-            ts = ts.tz_localize(None)
-        as_of_day = float(np.datetime64(ts.normalize().to_datetime64(), "D").astype(np.int64))
+        as_of_day = float(np.datetime64(as_of_ts.normalize().to_datetime64(), "D")
+                          .astype(np.int64))
     for c, v in day.items():
         late = v > as_of_day
         if late.any():
