@@ -1,7 +1,7 @@
 """The ``segment`` command (also ``python -m segment``).
 
-    segment run  [CONTRACTS] [--k 2-10] [--as-of DATE] [--features multi|rfm]
-                 [--columns MAP.json] [--out DIR] [--seed N]
+    segment run  [CONTRACTS] [--k 2-10] [--as-of DATE] [--dayfirst | --monthfirst]
+                 [--features multi|rfm] [--columns MAP.json] [--out DIR] [--seed N]
     segment rank [MATRIX.csv] [--weights entropy|critic|std|equal|W1,W2,...]
                  [--types benefit,cost,...] [--v 0.5] [--sensitivity]
 
@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 import segment as sg
+from segment.contracts import _date_value
 
 EXIT_USAGE = 2
 
@@ -103,7 +104,7 @@ def _load(args) -> pd.DataFrame:
         _say(f"[1/5] loading {path}")
         source = path
     try:
-        return sg.load_contracts(source, columns=columns)
+        return sg.load_contracts(source, columns=columns, dayfirst=args.dayfirst)
     except (ValueError, KeyError, TypeError, OSError) as exc:
         raise UserError(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)) \
             from None
@@ -157,15 +158,28 @@ def _frame_html(frame: pd.DataFrame, digits: int = 3) -> str:
     return frame.round(digits).to_html(border=0)
 
 
+def _as_of(args) -> str | None:
+    """--as-of as an ISO date; a day/month order is never guessed."""
+    if args.as_of is None:
+        return None
+    try:
+        ts = _date_value(args.as_of, args.dayfirst, name="--as-of",
+                         flags=("--dayfirst", "--monthfirst"))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return ts.date().isoformat()
+
+
 def cmd_run(args) -> int:
     t_start = time.perf_counter()
+    as_of = _as_of(args)
     contracts = _load(args)
     report = contracts.attrs.get("cleaning_report")
     if report is not None:
         print(report)
-    _say(f"[2/5] customer features (as of {args.as_of or 'the latest date in the data'})")
+    _say(f"[2/5] customer features (as of {as_of or 'the latest date in the data'})")
     try:
-        customers = sg.customer_features(contracts, as_of=args.as_of)
+        customers = sg.customer_features(contracts, as_of=as_of, dayfirst=args.dayfirst)
     except (ValueError, KeyError, TypeError) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     features = sg.PAPER_B_FEATURES if args.features == "multi" else sg.RFM_FEATURES
@@ -343,8 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("contracts", nargs="?", help="contracts file (CSV, Excel, Parquet)")
     run.add_argument("--k", type=_parse_k, default=list(range(2, 11)),
                      help="candidate K: a range 2-10 (default) or a list 3,4,5")
-    run.add_argument("--as-of", help="date the features are computed at (default: the latest "
-                                     "date in the data)")
+    run.add_argument("--as-of", help="date the features are computed at, e.g. 2022-07-12 "
+                                     "(default: the latest date in the data)")
+    order = run.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_const", const=True, default=None,
+                       help="read dates like 12/07/2022 day first (12 July), in --as-of and "
+                            "in the contracts file (default: such dates are refused)")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="read dates like 12/07/2022 month first (December 7)")
     run.add_argument("--features", choices=("multi", "rfm"), default="multi",
                      help="Paper B's eight features (multi, default) or RFM only")
     run.add_argument("--columns", metavar="MAP.json",

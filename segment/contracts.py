@@ -461,8 +461,88 @@ def _text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return txt.where(~missing), missing
 
 
+# A date written with day and month as numbers and no year first: 12/07/2022,
+# 12.07.22, 3-4-2023 10:30. Groups: first field, separator, second field, year, rest.
+_DAY_MONTH = r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)"
+_DAY_MONTH_RE = re.compile(_DAY_MONTH, re.S)
+
+
+def _full_year(year: pd.Series) -> pd.Series:
+    """Four-digit years as text; two-digit years as strptime's %y does (69-99 -> 19xx)."""
+    short = year.str.len() == 2
+    num = pd.to_numeric(year, errors="coerce")
+    century = np.where(num <= 68, 2000, 1900)
+    return year.where(~short, (num + century).astype("Int64").astype("str"))
+
+
+def _day_month_to_iso(parts: pd.DataFrame, dayfirst: bool) -> pd.Series:
+    """ISO text (yyyy-mm-dd + the rest) from the groups of `_DAY_MONTH`, vectorised."""
+    day, month = (parts[0], parts[2]) if dayfirst else (parts[2], parts[0])
+    return (_full_year(parts[3]) + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+            + parts[4])
+
+
+def _date_value(value, dayfirst=None, *, name="as_of", flags=("dayfirst=True",
+                                                              "dayfirst=False")):
+    """A Timestamp (time-zone-naive) from a user's date, refusing a day/month order guess.
+
+    A string such as "12/07/2022" (both fields <= 12, not ISO) is an error unless
+    `dayfirst` says which field is the day; "25/07/2022" and "07/25/2022" have one
+    reading, and ISO dates, Timestamps and datetimes are taken as they are.
+    `flags` name the two ways to say the order (day first, month first) in the
+    message; None when the caller has no such option.
+    """
+    text = value
+    if isinstance(value, str) and (m := _DAY_MONTH_RE.fullmatch(value.strip())):
+        a, b = int(m.group(1)), int(m.group(3))
+        parts = pd.DataFrame([m.groups()], dtype=object).astype(str)
+        how = f", or pass {flags[0]} (day first) or {flags[1]} (month first)" if flags else ""
+        if dayfirst is None:
+            if a <= 12 and b <= 12 and a != b:
+                first, second = (_day_month_to_iso(parts, f).iloc[0].strip() for f in (True, False))
+                raise ValueError(
+                    f"{name}={value!r} is ambiguous: it reads as {first!r} (day first) or "
+                    f"{second!r} (month first); write it as an ISO date (yyyy-mm-dd){how}"
+                )
+            dayfirst = a > 12
+        month = b if dayfirst else a
+        if month > 12:
+            order = "day first" if dayfirst else "month first"
+            other = flags[1] if dayfirst else flags[0] if flags else None
+            raise ValueError(
+                f"{name}={value!r} has no month {month} when read {order}; write it as an ISO "
+                f"date (yyyy-mm-dd){f' or pass {other}' if other else ''}"
+            )
+        text = _day_month_to_iso(parts, dayfirst).iloc[0]
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a date, got {value!r}") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{name} must be a date, got NaT")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts
+
+
+def _to_naive_datetime(txt: pd.Series, fmt: str) -> pd.Series:
+    """pd.to_datetime of text (NaT where unparseable), wall time without time zone."""
+    try:
+        parsed = pd.to_datetime(txt, errors="coerce", format=fmt)
+    except ValueError:  # mixed time zones
+        parsed = pd.to_datetime(txt, errors="coerce", format=fmt, utc=True)
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
 def _parse_dates(raw: pd.Series, date_format, dayfirst):
-    """Return (datetime64[ns] series, missing, unparseable, out_of_range) masks."""
+    """Return (datetime64[ns] series, missing, unparseable, out_of_range) masks.
+
+    Text is read with `date_format`, or else as ISO 8601; with `dayfirst` True or
+    False (and no `date_format`), text that is not ISO is read as day/month/year
+    or month/day/year (separators / . -, two- or four-digit years).
+    """
     n = len(raw)
     notna = raw.notna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
@@ -475,16 +555,14 @@ def _parse_dates(raw: pd.Series, date_format, dayfirst):
         bad = notna.copy()
     else:
         txt, missing = _text(raw)
-        fmt = date_format or "ISO8601"
-        try:
-            parsed = pd.to_datetime(txt, errors="coerce", format=fmt, dayfirst=dayfirst)
-        except ValueError:  # mixed time zones
-            parsed = pd.to_datetime(
-                txt, errors="coerce", format=fmt, dayfirst=dayfirst, utc=True
-            )
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
+        parsed = _to_naive_datetime(txt, date_format or "ISO8601")
         bad = ~missing & parsed.isna().to_numpy()
+        if date_format is None and dayfirst is not None and bad.any():
+            parts = txt[bad].str.extract(_DAY_MONTH)
+            retry = _to_naive_datetime(_day_month_to_iso(parts, bool(dayfirst)), "ISO8601")
+            parsed = parsed.astype("datetime64[ns]")
+            parsed[bad] = retry.astype("datetime64[ns]").to_numpy()
+            bad = ~missing & parsed.isna().to_numpy()
     ok = parsed.notna().to_numpy(dtype=bool)
     out_of_range = np.zeros(n, bool)
     if ok.any():
@@ -506,15 +584,87 @@ def _naive_datetimes(s: pd.Series) -> pd.Series:
     return s
 
 
-def _parse_numbers(raw: pd.Series):
-    """Return (float64 array, missing, non_numeric, non_finite)."""
+# Spaces that French (and other) exports put between groups of thousands.
+_SPACES = (" ", "\u00a0", "\u202f")
+
+
+def _number_marks(read_options) -> tuple[str, str | None]:
+    """(decimal, thousands) marks from the user's read_options."""
+    options = read_options or {}
+    decimal = options.get("decimal") or "."
+    thousands = options.get("thousands") or None
+    for name, mark in (("decimal", decimal), ("thousands", thousands)):
+        if mark is not None and (not isinstance(mark, str) or len(mark) != 1):
+            raise ValueError(
+                f"read_options[{name!r}] must be one character, got {mark!r}"
+            )
+    if decimal == thousands:
+        raise ValueError(
+            f"read_options has the same decimal and thousands mark {decimal!r}; pass the "
+            "marks your file uses, e.g. {'decimal': ',', 'thousands': '.'}"
+        )
+    return decimal, thousands
+
+
+def _localized_numbers(txt: pd.Series, decimal: str, thousands) -> np.ndarray:
+    """Numbers written with the user's marks; NaN where a cell does not follow them.
+
+    A thousands mark must separate groups of exactly three digits after a first
+    group of one to three ("1.234.567,5"; "1.5" under thousands="." is neither 1.5
+    nor 15, so it is NaN); a space as thousands mark also matches the no-break
+    spaces U+00A0 and U+202F. Infinity spelled out ("inf") is kept, as before.
+    Vectorised: one regular-expression match and one replace per column.
+    """
+    t = "|".join(map(re.escape, _SPACES if thousands in _SPACES else (thousands or "",)))
+    grouped = rf"\d{{1,3}}(?:(?:{t})\d{{3}})+|" if thousands else ""
+    d = re.escape(decimal)
+    pattern = (rf"[+-]?(?:(?:{grouped}\d+)(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
+               r"|[+-]?(?i:inf|infinity)")
+    valid = txt.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    plain = txt.where(valid)
+    if thousands:
+        plain = plain.str.replace(f"(?:{t})", "", regex=True)
+    if decimal != ".":
+        plain = plain.str.replace(decimal, ".", regex=False)
+    return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _text_cells(raw: pd.Series) -> np.ndarray:
+    """True where a cell is a string (an object column may mix strings and numbers)."""
+    if raw.dtype != object:
+        return raw.notna().to_numpy(dtype=bool)
+    try:
+        return raw.str.len().notna().to_numpy(dtype=bool)
+    except AttributeError:  # no string at all
+        return np.zeros(len(raw), bool)
+
+
+def _parse_numbers(raw: pd.Series, decimal=".", thousands=None):
+    """Return (float64 array, missing, non_numeric, non_finite).
+
+    Text cells are read with the user's `decimal` and `thousands` marks (see
+    `_localized_numbers`); cells that are numbers already (a column pandas read as
+    numbers, or the numeric chunks of a column it read in chunks of mixed type)
+    keep their value.
+    """
     if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
         vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
         missing = np.isnan(vals)
         non_numeric = np.zeros(len(vals), bool)
-    else:
+    elif decimal == "." and thousands is None:
         txt, missing = _text(raw)
         vals = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        non_numeric = ~missing & np.isnan(vals)
+    else:
+        # per cell: text with the user's marks, numbers as they are (pandas reads a
+        # large CSV in chunks; a chunk without a text cell arrives as numbers)
+        is_text = _text_cells(raw)
+        txt, missing = _text(raw.where(is_text))
+        vals = _localized_numbers(txt, decimal, thousands)
+        if not is_text.all():
+            numbers = pd.to_numeric(raw.where(~is_text), errors="coerce")
+            vals = np.where(is_text, vals, numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+            missing = np.where(is_text, missing, raw.isna().to_numpy(dtype=bool))
         non_numeric = ~missing & np.isnan(vals)
     non_finite = np.isinf(vals)
     return vals, missing, non_numeric, non_finite
@@ -557,7 +707,7 @@ def load_contracts(
     exclude_debtors=True,
     required=REQUIRED_COLUMNS,
     date_format=None,
-    dayfirst=False,
+    dayfirst=None,
     encoding=None,
     keep_extra=False,
     read_options=None,
@@ -604,8 +754,13 @@ def load_contracts(
         (``2022-07-12``, with or without a time). Native dates (Excel, Parquet,
         DataFrame) need no format. Time zones are dropped, keeping local wall
         time (strings with mixed UTC offsets are converted to UTC first).
-    dayfirst : bool, default False
-        Passed to `pandas.to_datetime` with `date_format`.
+    dayfirst : bool, optional
+        Without `date_format`, read dates that are not ISO as day/month/year
+        (True: ``12/07/2022`` is 12 July) or month/day/year (False: 7
+        December); separators ``/``, ``.`` or ``-``, years of two or four
+        digits, ISO dates still ISO. Default None: only ISO dates, so that a
+        day/month order is never guessed (other dates are ``unparseable_date``).
+        Ignored with `date_format`, which says the order itself.
     encoding : str, optional
         Text encoding of a CSV (default UTF-8; Windows exports are often
         ``"cp1252"``).
@@ -613,7 +768,14 @@ def load_contracts(
         Keep the source's other columns after the canonical ones.
     read_options : dict, optional
         Extra keyword arguments for the pandas reader (e.g. ``{"sep": ";",
-        "decimal": ","}`` for a European CSV).
+        "decimal": ",", "thousands": "."}`` for a European CSV). Its
+        ``decimal`` and ``thousands`` marks also read every number that
+        arrives as text (a column pandas left as text because of one bad cell,
+        or a DataFrame of strings), cell by cell: with the marks above
+        ``"1.500,00"`` is 1500 and ``"99,90"`` is 99.9, while a cell that
+        breaks them (``"1.5"``, ``"n/d"``) is ``non_numeric``. A thousands mark
+        separates groups of three digits; ``"thousands": " "`` also accepts
+        the no-break spaces of French exports (U+00A0, U+202F).
     return_report : bool, default False
         Return ``(contracts, report)`` instead of ``contracts``.
 
@@ -689,6 +851,8 @@ def load_contracts(
     if bad_req:
         raise ValueError(f"required has unknown columns {bad_req}; use names of CONTRACT_COLUMNS")
 
+    marks = _number_marks(read_options)
+
     def csv_dtype(header):
         mapping = _resolve_columns(header, columns, ())
         return {
@@ -729,7 +893,7 @@ def load_contracts(
     index = pd.RangeIndex(n, name="row")
     col_raw = {c: raw[source_of[c]].reset_index(drop=True) for c in present}
 
-    out, checks = _parse_columns(col_raw, date_format, dayfirst)
+    out, checks = _parse_columns(col_raw, date_format, dayfirst, marks)
     if table.ragged:
         mask = np.zeros(n, bool)
         mask[list(table.ragged)] = True
@@ -773,7 +937,7 @@ def load_contracts(
     return result
 
 
-def _parse_columns(col_raw: dict, date_format, dayfirst):
+def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     """Parse every present column; return (parsed values, checks in reason order)."""
     out: dict = {}
     missing_checks, parse_checks, value_checks = [], [], []
@@ -803,7 +967,7 @@ def _parse_columns(col_raw: dict, date_format, dayfirst):
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((INVALID_CATEGORY, c, invalid))
         else:  # numbers
-            vals, miss, non_num, non_fin = _parse_numbers(s)
+            vals, miss, non_num, non_fin = _parse_numbers(s, *marks)
             out[c] = vals
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((NON_NUMERIC, c, non_num))
@@ -1030,16 +1194,18 @@ def _north(location: pd.Series, region_map, north) -> np.ndarray:
     return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
 
 
-def _feature_dates(frame, c) -> pd.Series:
+def _feature_dates(frame, c, dayfirst) -> pd.Series:
     s = frame[c]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return _naive_datetimes(s)
-    parsed, miss, bad, oor = _parse_dates(s, None, False)
+    parsed, miss, bad, oor = _parse_dates(s, None, dayfirst)
     if (bad | oor).any():
         rows = frame.index[bad | oor]
+        hint = "" if dayfirst is not None else " (for day/month dates pass dayfirst=)"
         raise ValueError(
             f"contracts has unparseable dates in column {c} at rows {_first(rows)}; "
             "convert them with pandas.to_datetime or load the data with load_contracts"
+            f"{hint}"
         )
     return parsed
 
@@ -1062,6 +1228,7 @@ def customer_features(
     business=("business",),
     days_per_month=DAYS_PER_MONTH,
     features=None,
+    dayfirst=None,
 ):
     """Aggregate contracts to one row per customer: Paper B's Table 7 and RFM features.
 
@@ -1074,6 +1241,9 @@ def customer_features(
     as_of : date-like, optional
         The data extraction date (Paper B: 2022-07-12). Defaults to the latest
         date in the data (installation or extension). No date may be after it.
+        A string whose day and month could be swapped ("12/07/2022") is an
+        error unless `dayfirst` is given; ISO dates ("2022-07-12") and strings
+        with one reading ("25/07/2022") need nothing.
     region_map : dict, optional
         ``{location: region}``; default `PORTUGAL_REGIONS` (districts of
         Portugal -> "north"/"south"). Matching ignores case, accents, spaces and
@@ -1093,6 +1263,10 @@ def customer_features(
         Features to compute; default all of `PAPER_B_FEATURES`, `RFM_FEATURES`
         and ``n_contracts``. Ask for a subset when the data lacks the columns of
         some features (the error says which ones can be computed).
+    dayfirst : bool, optional
+        How to read day/month dates in `as_of` and in date columns given as
+        text (True: ``12/07/2022`` is 12 July; False: 7 December); see
+        `load_contracts`. Default None: never guessed.
 
     Returns
     -------
@@ -1157,6 +1331,7 @@ def customer_features(
             )
     if not (np.isfinite(days_per_month) and days_per_month > 0):
         raise ValueError(f"days_per_month must be a positive number, got {days_per_month!r}")
+    as_of_ts = None if as_of is None else _date_value(as_of, dayfirst)
     if "customer_id" not in contracts.columns:
         raise ValueError(
             "contracts has no column customer_id; load it with load_contracts(..., columns=...)"
@@ -1209,7 +1384,7 @@ def customer_features(
                 "such rows) or fill them"
             )
 
-    dates = {c: _feature_dates(contracts, c) for c in needed if c in _DATE_COLUMNS}
+    dates = {c: _feature_dates(contracts, c, dayfirst) for c in needed if c in _DATE_COLUMNS}
     numbers = {}
     for c in needed:
         if c in _FEE_COLUMNS or c in _COUNT_COLUMNS or c in ("mvc",):
@@ -1228,15 +1403,8 @@ def customer_features(
         if not np.isfinite(as_of_day) and len(contracts) and day:
             raise ValueError("contracts has no dates to take as_of from; pass as_of=")
     else:
-        try:
-            ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ValueError(f"as_of must be a date, got {as_of!r}") from None
-        if ts is pd.NaT:
-            raise ValueError("as_of must be a date, got NaT")
-        if ts.tzinfo is not None:
-            ts = ts.tz_localize(None)
-        as_of_day = float(np.datetime64(ts.normalize().to_datetime64(), "D").astype(np.int64))
+        as_of_day = float(np.datetime64(as_of_ts.normalize().to_datetime64(), "D")
+                          .astype(np.int64))
     for c, v in day.items():
         late = v > as_of_day
         if late.any():

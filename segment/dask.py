@@ -1167,12 +1167,12 @@ def _customer_rows(frame, reset: bool):
     return frame.reset_index() if reset else frame
 
 
-def _partition_latest_day(frame, reset, columns):
+def _partition_latest_day(frame, reset, columns, dayfirst=None):
     frame = _customer_rows(frame, reset)
     best = -np.inf
     for c in columns:
         if c in frame.columns and len(frame):
-            days = _contracts._day_numbers(_contracts._feature_dates(frame, c))
+            days = _contracts._day_numbers(_contracts._feature_dates(frame, c, dayfirst))
             if np.isfinite(days).any():
                 best = max(best, float(np.nanmax(days)))
     return pd.Series([best])
@@ -1209,8 +1209,8 @@ def customer_features(contracts, *, as_of=None, check_partitions=True, **options
         Verify that no customer spans two partitions (skipped when the index
         is ``customer_id`` with known divisions).
     **options
-        region_map, north, direct_debit, business, days_per_month, features:
-        as for :func:`segment.customer_features`.
+        region_map, north, direct_debit, business, days_per_month, features,
+        dayfirst: as for :func:`segment.customer_features`.
 
     Returns
     -------
@@ -1224,7 +1224,8 @@ def customer_features(contracts, *, as_of=None, check_partitions=True, **options
         raise TypeError(
             f"contracts must be a dask DataFrame, got {type(contracts).__name__}"
         )
-    allowed = {"region_map", "north", "direct_debit", "business", "days_per_month", "features"}
+    allowed = {"region_map", "north", "direct_debit", "business", "days_per_month", "features",
+               "dayfirst"}
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise TypeError(f"customer_features got unexpected keyword arguments {unknown}")
@@ -1236,6 +1237,8 @@ def customer_features(contracts, *, as_of=None, check_partitions=True, **options
         )
     # Each customer in one partition for sure: indexed by customer with divisions.
     guaranteed = reset and contracts.known_divisions
+    if as_of is not None:  # refused here, not in every partition (never guessed: 12/07/2022)
+        as_of = _contracts._date_value(as_of, options.get("dayfirst"))
     # Validate the options and columns on the (empty) meta: bad names fail here.
     meta = _customer_rows(contracts._meta, reset)
     out_meta = _contracts.customer_features(meta, as_of="2000-01-01", **options)
@@ -1247,7 +1250,8 @@ def customer_features(contracts, *, as_of=None, check_partitions=True, **options
         date_cols = [c for c in _contracts._DATE_COLUMNS if c in needed]
         latest = (
             contracts.map_partitions(
-                _partition_latest_day, reset, date_cols, meta=pd.Series(dtype=np.float64)
+                _partition_latest_day, reset, date_cols, options.get("dayfirst"),
+                meta=pd.Series(dtype=np.float64),
             )
             .max()
             .compute()

@@ -31,12 +31,19 @@ from segment._io import read_table
 __all__ = [
     "LIKERT_SCALES",
     "AlphaResult",
+    "LikertScaleWarning",
     "VoteTally",
     "load_likert",
     "cronbach_alpha",
     "expert_matrix",
     "tally_votes",
 ]
+
+
+class LikertScaleWarning(UserWarning):
+    """The answers do not fill the scale they were coded on: a detected verbal scale or
+    an inferred numeric one skips points (wrong scale, or a "no answer" code taken as an
+    answer). The message names the columns and what to pass (``scale=``, ``missing=``)."""
 
 
 def _first(items, limit=10) -> str:
@@ -74,6 +81,15 @@ LIKERT_SCALES = MappingProxyType({
         ("Disagree",),
         ("Neither agree nor disagree", "Neither disagree nor agree", "Neutral", "Undecided"),
         ("Agree",),
+        ("Strongly agree",),
+    ),
+    # Qualtrics' 5-point agreement scale ("Somewhat" where agree5 has plain
+    # Disagree/Agree); "Slightly" belongs to 6- and 7-point scales (agree6, agree7)
+    "agree5_somewhat": _scale(
+        ("Strongly disagree",),
+        ("Somewhat disagree",),
+        ("Neither agree nor disagree", "Neither disagree nor agree", "Neutral", "Undecided"),
+        ("Somewhat agree",),
         ("Strongly agree",),
     ),
     "agree6": _scale(
@@ -241,7 +257,10 @@ def load_likert(
         * a built-in name: ``"paper_a"`` (Paper A: "I totally agree" = 5,
           "I agree" = 4, "I have no opinion" = 3, "I disagree" = 2,
           "I absolutely disagree" = 1), ``"agree4"`` ... ``"agree7"``
-          (Strongly disagree ... Strongly agree), ``"accuracy4"`` ...
+          (Strongly disagree ... Strongly agree; agree5 is the SurveyMonkey /
+          Google Forms wording with plain Disagree/Agree and Neither agree nor
+          disagree or Neutral), ``"agree5_somewhat"`` (Qualtrics' 5-point
+          wording: Somewhat disagree/agree), ``"accuracy4"`` ...
           ``"accuracy7"`` (Very inaccurate ... Very accurate); see
           `LIKERT_SCALES`;
         * a dict ``{label: number}`` for your own labels;
@@ -249,16 +268,22 @@ def load_likert(
 
         Verbal scales also accept their numbers (a cell "4" or 4 is 4). By
         default, verbal answers pick the smallest built-in scale covering
-        every label (warning when a larger one fits too), and numeric answers
-        allow every integer between the smallest and largest answer given
-        (pass the scale when reversing items: nobody may have answered an
-        extreme).
+        every label (warning when a larger one fits too, and with a
+        `LikertScaleWarning` when the labels found skip points of it, as 1, 3,
+        4, 5, 7 would), and numeric answers allow every integer between the
+        smallest and largest answer given (pass the scale when reversing
+        items: nobody may have answered an extreme). An inferred numeric
+        scale that skips values warns (`LikertScaleWarning`); one that an
+        outlying code would widen (99 beside 1..5, farther from the other
+        answers than their whole range) is refused: pass ``missing=[99]``.
     reverse : list of str, optional
         Reverse-coded items, flipped as ``low + high - x`` (e.g. 7 - x on a 1..6
         scale).
     missing : list, optional
-        Labels or numbers that mean "no answer" (e.g. ``["Don't know", 9]``);
-        empty cells and NaN always do.
+        Labels or numbers that mean "no answer" (e.g. ``["Don't know", 9]`` or
+        ``[99]``): they become NaN, and are counted per item in
+        ``.attrs["likert"]["n_missing_code"]``; empty cells and NaN are
+        always missing.
     index_col : str, optional
         Column with respondent ids to use as the index.
     sheet_name, encoding, read_options
@@ -268,13 +293,22 @@ def load_likert(
     -------
     DataFrame, shape (n_respondents, n_items), float64
         NaN for missing answers. ``.attrs["likert"]`` records the scale name,
-        its low and high values and the reversed items.
+        its low and high values, the reversed items, the `missing` values and
+        ``n_missing_code`` (item -> cells that were one of them). NaN is what
+        `cronbach_alpha` reads as no answer (``nan_policy``).
 
     Raises
     ------
     ValueError
         For an answer outside the scale, naming row, column and value; for
-        unknown items or an unknown scale.
+        unknown items or an unknown scale; for a likely "no answer" code in
+        numeric answers without `scale` (naming the columns and the value).
+
+    Warns
+    -----
+    LikertScaleWarning
+        A detected or inferred scale whose answers skip points (names the
+        columns and the codes skipped).
 
     Examples
     --------
@@ -352,23 +386,25 @@ def load_likert(
         coded[c] = (codes_, uniques, _norm_index(uniques))
 
     if scale is None:
-        observed = set()
+        labels_in = {}  # column -> its labels (distinct values only: no loop over rows)
         for c in text_cols:
-            norm_u = coded[c][2]
-            for u in norm_u:
-                if u and u not in missing_text and not _is_number(u):
-                    observed.add(u)
+            labels_in[c] = {u for u in coded[c][2]
+                            if u and u not in missing_text and not _is_number(u)}
+        observed = set().union(*labels_in.values())
         if observed:
             sc = _detect_scale(observed)
+            _warn_label_gaps(sc, labels_in)
         else:
-            vals = pd.concat([pd.to_numeric(data[c].astype("object"), errors="coerce")
-                              for c in items], ignore_index=True)
+            vals = pd.concat({c: pd.to_numeric(data[c].astype("object"), errors="coerce")
+                              for c in items})  # index (column, row)
             vals = vals[~vals.isin(list(missing_nums))].dropna()
             if vals.empty:
                 raise ValueError("the answers are all missing; there is nothing to load")
             lo, hi = math.floor(vals.min()), math.ceil(vals.max())
+            _refuse_missing_code(vals, items, lo, hi)
             sc = _Scale(f"{lo}..{hi} (inferred)", {}, np.arange(lo, hi + 1, dtype=np.float64),
                         inferred=True)
+            _warn_value_gaps(vals, items, lo, hi)
             if reverse and hi - lo >= 1:
                 warnings.warn(
                     f"reversing {reverse} on a scale inferred from the answers ({lo}..{hi}); "
@@ -387,12 +423,14 @@ def load_likert(
 
     allowed = set(sc.codes.tolist())
     out = {}
+    n_coded_missing = {}  # item -> cells that were a missing= value
     problems = []  # (row label, column, value)
     for c in items:
         s = data[c]
         if c in numeric_cols:
             vals = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            is_missing = np.isnan(vals) | np.isin(vals, list(missing_nums))
+            coded_missing = np.isin(vals, list(missing_nums))
+            is_missing = np.isnan(vals) | coded_missing
             valid = np.isin(vals, list(allowed))
             bad = ~is_missing & ~valid
             res = np.where(is_missing | bad, np.nan, vals)
@@ -402,15 +440,17 @@ def load_likert(
                                   errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             u_val = np.array([sc.labels.get(u, np.nan) for u in norm_u], dtype=np.float64)
             u_val = np.where(np.isnan(u_val) & np.isin(u_num, list(allowed)), u_num, u_val)
-            u_missing = np.array(
-                [u == "" or u in missing_text for u in norm_u], dtype=bool
-            ) | np.isin(u_num, list(missing_nums))
+            u_code = np.array([u != "" and u in missing_text for u in norm_u], dtype=bool
+                              ) | np.isin(u_num, list(missing_nums))
+            u_missing = u_code | np.array([u == "" for u in norm_u], dtype=bool)
             u_bad = ~u_missing & np.isnan(u_val)
             safe = np.maximum(codes_, 0)
             is_missing = (codes_ < 0) | (u_missing[safe] if len(uniques) else True)
             bad = (codes_ >= 0) & (u_bad[safe] if len(uniques) else False)
             res = np.where(is_missing | bad, np.nan,
                            u_val[safe] if len(uniques) else np.nan)
+            coded_missing = (codes_ >= 0) & (u_code[safe] if len(uniques) else False)
+        n_coded_missing[c] = int(np.count_nonzero(coded_missing))
         if bad.any():
             for pos in np.flatnonzero(bad)[:10]:
                 value = s.iloc[pos]
@@ -445,6 +485,8 @@ def load_likert(
         "low": sc.low,
         "high": sc.high,
         "reversed": list(reverse),
+        "missing": list(missing),
+        "n_missing_code": n_coded_missing,
     }
     return result
 
@@ -459,6 +501,89 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _skipped(present, lo: int, hi: int) -> list:
+    """Integers in lo..hi that are not in `present`."""
+    return sorted(set(range(lo, hi + 1)) - {int(v) for v in present if float(v).is_integer()})
+
+
+def _warn_label_gaps(sc: _Scale, labels_in: dict) -> None:
+    """Warn when the labels found cover points of the detected scale with holes between."""
+    used = {c: {sc.labels[u] for u in labels} for c, labels in labels_in.items() if labels}
+    codes = set().union(*used.values())
+    skipped = _skipped(codes, int(min(codes)), int(max(codes)))
+    if not skipped:
+        return
+    name_of = {}
+    for label, code in LIKERT_SCALES[sc.name].items():
+        name_of.setdefault(code, label)
+    holes = ", ".join(f"{k} ({name_of[k]!r})" for k in skipped)
+    warnings.warn(
+        f"the answers in columns {list(used)} were coded on the detected scale {sc.name!r}, "
+        f"but skip its points {holes}: their labels may come from another scale (e.g. a "
+        "5-point export read as 7-point). Check the labels and pass scale= (a built-in "
+        "name or {'your label': number, ...})",
+        LikertScaleWarning,
+        stacklevel=3,
+    )
+
+
+def _largest_gap(values: np.ndarray) -> tuple[int, float]:
+    """(index i, width) of the widest gap values[i + 1] - values[i] of sorted values."""
+    widths = np.diff(values)
+    i = int(np.argmax(widths))
+    return i, float(widths[i])
+
+
+def _columns_with(vals: pd.Series, items, which) -> list:
+    """Items (in order) that hold one of the values `which`; vals indexed (column, row)."""
+    cols = set(vals.index.get_level_values(0)[vals.isin(list(which)).to_numpy()])
+    return [c for c in items if c in cols]
+
+
+def _refuse_missing_code(vals: pd.Series, items, lo: int, hi: int) -> None:
+    """Refuse an inferred numeric scale that an outlying "no answer" code would widen.
+
+    An extreme value farther (by 3 or more) from the other answers than their whole
+    range, like 99 beside 1..5 or -9 beside 1..5, is a code, not an answer.
+    """
+    v = np.unique(vals.to_numpy(dtype=np.float64))
+    if len(v) < 3:
+        return
+    for code, gap, rest in ((v[-1], v[-1] - v[-2], (v[0], v[-2])),
+                            (v[0], v[1] - v[0], (v[1], v[-1]))):
+        if gap >= 3 and gap > rest[1] - rest[0]:
+            cols = _columns_with(vals, items, [code])
+            n = int((vals == code).sum())
+            raise ValueError(
+                f"answers in columns {cols} have the value {_num(code)} ({n} cells), far from "
+                f"the other answers ({_num(rest[0])}..{_num(rest[1])}): it looks like a 'no "
+                f"answer' code, and would widen the inferred scale to {lo}..{hi}. Pass "
+                f"missing=[{_num(code)}] if it means no answer, or scale=range({lo}, {hi + 1}) "
+                "if it is a real answer"
+            )
+
+
+def _warn_value_gaps(vals: pd.Series, items, lo: int, hi: int) -> None:
+    """Warn when an inferred numeric scale has values nobody answered between lo and hi."""
+    v = np.unique(vals.to_numpy(dtype=np.float64))
+    skipped = _skipped(v, lo, hi)
+    if not skipped or len(v) < 2:
+        return
+    i, _ = _largest_gap(v)
+    lower, upper = v[: i + 1], v[i + 1:]
+    side = upper if len(upper) <= len(lower) else lower  # the few values beyond the gap
+    odd = [_num(x) for x in side]
+    shown = ", ".join(str(k) for k in skipped[:10]) + (", ..." if len(skipped) > 10 else "")
+    warnings.warn(
+        f"the inferred scale {lo}..{hi} skips {shown}: no answer has those values. "
+        f"{odd} in columns {_columns_with(vals, items, side)} may be a 'no answer' code: pass "
+        f"missing={odd} if so, or scale= with the questionnaire's scale "
+        f"(e.g. scale=range({lo}, {hi + 1}))",
+        LikertScaleWarning,
+        stacklevel=3,
+    )
 
 
 # ---------------------------------------------------------------- Cronbach's alpha

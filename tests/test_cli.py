@@ -52,6 +52,17 @@ def test_run_on_a_users_csv_with_a_column_map(tmp_path, capsys):
     assert (out / "report.html").exists()
 
 
+def test_run_refuses_an_ambiguous_as_of_and_takes_dayfirst(tmp_path, capsys):
+    argv = ["run", "--n-contracts", "500", "--k", "2", "--n-init", "1",
+            "--out", str(tmp_path / "rep")]
+    assert main([*argv, "--as-of", "12/07/2022"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--as-of='12/07/2022' is ambiguous" in err and "--dayfirst" in err, err
+    assert main([*argv, "--as-of", "12/07/2022", "--dayfirst"]) == 0
+    assert "as of 2022-07-12" in capsys.readouterr().err
+    assert main([*argv, "--as-of", "25/07/2022"]) == 0
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [

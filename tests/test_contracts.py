@@ -232,6 +232,83 @@ def test_features_accepts_plain_frame_with_string_dates():
     assert got["recency"].tolist() == [59, 28]
 
 
+# ---------------------------------------------------------------- day/month order (issue 14)
+
+
+def test_ambiguous_as_of_is_refused_with_how_to_fix(hand):
+    contracts = load_contracts(hand)
+    # "12/07/2022" was read month-first (2022-12-07) without a word
+    for text in ["12/07/2022", "12.07.2022", "12-07-2022", "3/4/2023", "12/07/22"]:
+        with pytest.raises(ValueError, match=rf"as_of={text!r} is ambiguous") as err:
+            customer_features(contracts, as_of=text)
+        assert "ISO date" in str(err.value) and "dayfirst=True" in str(err.value)
+    with pytest.raises(ValueError, match=r"'2022-07-12' \(day first\) or '2022-12-07'"):
+        customer_features(contracts, as_of="12/07/2022")
+
+
+def test_as_of_day_or_month_first_when_told(hand):
+    contracts = load_contracts(hand)
+    expected = customer_features(contracts, as_of="2022-07-12")
+    for text in ["12/07/2022", "12.07.2022", "12-07-2022", "12/07/22", " 12/7/2022 "]:
+        pd.testing.assert_frame_equal(
+            customer_features(contracts, as_of=text, dayfirst=True), expected)
+    pd.testing.assert_frame_equal(
+        customer_features(contracts, as_of="07/12/2022", dayfirst=False), expected)
+    december = customer_features(contracts, as_of="12/07/2022", dayfirst=False)
+    pd.testing.assert_frame_equal(december, customer_features(contracts, as_of="2022-12-07"))
+    with pytest.raises(ValueError, match=r"as_of='07/25/2022' has no month 25.*dayfirst=False"):
+        customer_features(contracts, as_of="07/25/2022", dayfirst=True)
+
+
+def test_unambiguous_as_of_strings_keep_working(hand):
+    contracts = load_contracts(hand)
+    late = customer_features(contracts, as_of="2022-07-25")
+    for text in ["25/07/2022", "07/25/2022", "2022-07-25", "2022-07-25T10:30",
+                 "25.07.2022", "2022/07/25", pd.Timestamp("2022-07-25"), np.datetime64(
+                     "2022-07-25")]:
+        pd.testing.assert_frame_equal(customer_features(contracts, as_of=text), late)
+    # same day and month: either order gives the same date
+    pd.testing.assert_frame_equal(customer_features(contracts, as_of="07/07/2022"),
+                                  customer_features(contracts, as_of="2022-07-07"))
+
+
+def test_dayfirst_date_columns_without_date_format():
+    raw = frame(contract(contract_id="k0", date_installed="12/07/2020"),
+                contract(contract_id="k1", date_installed="01/02/2021",
+                         extensions_amount=1, first_extension_date="25/12/2021",
+                         last_extension_date="25/12/2021"),
+                contract(contract_id="k2", date_installed="2020-03-04"),  # ISO is ISO
+                contract(contract_id="k3", date_installed="13/13/2020"))
+    contracts, report = load_contracts(raw, dayfirst=True, return_report=True)
+    # before: every row dropped as unparseable_date
+    assert contracts["date_installed"].tolist() == [
+        pd.Timestamp("2020-07-12"), pd.Timestamp("2021-02-01"), pd.Timestamp("2020-03-04")]
+    assert contracts["last_extension_date"].iloc[1] == pd.Timestamp("2021-12-25")
+    assert report.dropped["reason"].to_dict() == {3: "unparseable_date"}
+    month_first = load_contracts(raw.iloc[[0, 2]], dayfirst=False)
+    assert month_first["date_installed"].tolist() == [pd.Timestamp("2020-12-07"),
+                                                      pd.Timestamp("2020-03-04")]
+    # without dayfirst, day/month dates are not guessed: they are reported
+    _, report = load_contracts(raw, return_report=True)
+    assert report.dropped["reason"].to_dict() == {0: "unparseable_date", 1: "unparseable_date",
+                                                  3: "unparseable_date"}
+
+
+def test_dayfirst_string_date_columns_in_customer_features():
+    df = pd.DataFrame({"customer_id": [1, 2], "date_installed": ["12/01/2022", "01/02/2022"],
+                       "extensions_amount": [0, 0], "last_extension_date": [None, None]})
+    got = customer_features(df, as_of="2022-03-01", dayfirst=True, features=["recency"])
+    assert got["recency"].tolist() == [48, 28]
+    with pytest.raises(ValueError, match="unparseable dates in column date_installed"):
+        customer_features(df, as_of="2022-03-01", features=["recency"])
+
+
+def test_make_contracts_refuses_an_ambiguous_as_of():
+    with pytest.raises(ValueError, match=r"as_of='12/07/2022' is ambiguous.*ISO date"):
+        make_contracts(100, as_of="12/07/2022")
+    assert make_contracts(100, as_of="25/07/2022").equals(make_contracts(100, as_of="2022-07-25"))
+
+
 def _reference_features(c: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Slow per-customer loop following SPEC.md line by line."""
     rows = {}

@@ -511,6 +511,15 @@ def test_customer_features_equal_pandas(contracts):
                                   check_index_type=False)
 
 
+def test_customer_features_day_month_as_of(contracts):
+    by_index = dd.from_pandas(contracts.set_index("customer_id").sort_index(), npartitions=3)
+    with pytest.raises(ValueError, match=r"as_of='01/02/2023' is ambiguous"):
+        sgd.customer_features(by_index, as_of="01/02/2023")  # refused before any compute
+    got = sgd.customer_features(by_index, as_of="01/02/2023", dayfirst=True).compute()
+    pd.testing.assert_frame_equal(got, sg.customer_features(contracts, as_of="2023-02-01"),
+                                  check_index_type=False)
+
+
 def test_customer_features_refuses_split_customers(contracts):
     many = contracts["customer_id"].value_counts()
     cid = many.index[0]

@@ -97,6 +97,109 @@ def test_csv_leading_zero_ids_and_whitespace_survive(tmp_path):
 
 
 # ---------------------------------------------------------------------------
+# Decimal and thousands marks of the user's locale (issue 14, case 1)
+# ---------------------------------------------------------------------------
+
+EU = {"sep": ";", "decimal": ",", "thousands": "."}
+EU_HEADER = HEADER.replace(",", ";")
+
+
+def eu_row(i, **over):
+    return good(i, monthly_fee="10,50", mvc="1,25", **over).replace(",", ";").replace(
+        "10;50", "10,50").replace("1;25", "1,25")
+
+
+def test_european_marks_survive_a_text_cell_in_a_number_column(tmp_path):
+    # one "n/d" leaves monthly_fee as text: the other cells must be read with the
+    # user's marks, not dropped (99,90) or read with a decimal point (1.500 = 1.5)
+    fees = ["99,90", "1.500,00", "1.500", "n/d", "-0,5", "12", "1.234.567,5", "+3,"]
+    path = write(tmp_path, "eu.csv", EU_HEADER + "".join(
+        eu_row(i).replace("10,50", fee) for i, fee in enumerate(fees)))
+    contracts, report = load_contracts(path, read_options=EU, return_report=True)
+    dropped = accounted(report, len(fees))
+    assert dropped[["reason", "column", "value"]].to_dict("index") == {
+        3: {"reason": "non_numeric", "column": "monthly_fee", "value": "n/d"},
+        4: {"reason": "negative_value", "column": "monthly_fee", "value": "-0,5"}}
+    assert contracts["monthly_fee"].tolist() == [99.9, 1500.0, 1500.0, 12.0, 1234567.5, 3.0]
+    assert (contracts["mvc"] == 1.25).all()
+
+
+@pytest.mark.parametrize("cell", ["1.5", "1.50", "1.5000", "99.90", "1,500,00", "1.500.00",
+                                  "1,2,3", ".500", "1..500", "1 500"])
+def test_a_cell_that_breaks_the_users_marks_is_non_numeric_not_guessed(tmp_path, cell):
+    # "1.5" under thousands="." is neither 1.5 nor 15: it is reported, not guessed
+    path = write(tmp_path, "eu.csv", EU_HEADER + eu_row(0) + eu_row(1).replace("10,50", cell)
+                 + eu_row(2).replace("10,50", "n/d"))
+    contracts, report = load_contracts(path, read_options=EU, return_report=True)
+    dropped = accounted(report, 3)
+    assert dropped["reason"].to_dict() == {1: "non_numeric", 2: "non_numeric"}
+    assert dropped.loc[1, "value"] == cell
+
+
+def test_us_marks_with_a_text_cell(tmp_path):
+    rows = ['"1,500.00"', '"1,234,567.25"', "99.90", "n/a?", "1500", '"1,5"']
+    path = write(tmp_path, "us.csv", HEADER + "".join(
+        good(i, monthly_fee="@") .replace("@", fee) for i, fee in enumerate(rows)))
+    contracts, report = load_contracts(path, read_options={"thousands": ","},
+                                       return_report=True)
+    dropped = accounted(report, len(rows))
+    assert dropped["reason"].to_dict() == {3: "non_numeric", 5: "non_numeric"}
+    assert contracts["monthly_fee"].tolist() == [1500.0, 1234567.25, 99.9, 1500.0]
+
+
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f"])
+def test_french_space_thousands(tmp_path, space):
+    # French exports group thousands with a space, a no-break space (U+00A0) or a
+    # narrow no-break space (U+202F); thousands=" " accepts all three
+    fees = [f"1{space}500,25", f"12{space}345{space}678,5", "7,5", "n/d"]
+    path = write(tmp_path, "fr.csv", EU_HEADER + "".join(
+        eu_row(i).replace("10,50", fee) for i, fee in enumerate(fees)))
+    contracts, report = load_contracts(
+        path, read_options={"sep": ";", "decimal": ",", "thousands": " "}, return_report=True)
+    dropped = accounted(report, len(fees))
+    assert dropped["reason"].to_dict() == {3: "non_numeric"}
+    assert contracts["monthly_fee"].tolist() == [1500.25, 12345678.5, 7.5]
+
+
+def test_marks_must_be_one_character_and_differ(tmp_path):
+    path = write(tmp_path, "plain.csv", HEADER + good(0))
+    with pytest.raises(ValueError, match="same decimal and thousands mark ','"):
+        load_contracts(path, read_options={"decimal": ",", "thousands": ","})
+    with pytest.raises(ValueError, match=r"read_options\['thousands'\] must be one character"):
+        load_contracts(path, read_options={"thousands": ".."})
+
+
+def test_default_marks_are_unchanged(tmp_path):
+    # without decimal/thousands a comma is not a number (as before)
+    path = write(tmp_path, "plain.csv", HEADER + good(0, monthly_fee='"1,5"') + good(1))
+    contracts, report = load_contracts(path, return_report=True)
+    assert accounted(report, 2)["reason"].to_dict() == {0: "non_numeric"}
+
+
+def test_one_bad_cell_deep_in_a_large_file_drops_one_row(tmp_path):
+    # pandas' C parser infers types per chunk of rows (low_memory): a text cell at
+    # row 180,000 left only that chunk as text (131,072 rows in the 1M-row report);
+    # those rows were dropped or misread. Exactly the one bad row must go.
+    n, bad = 200_000, 180_000
+    i = np.arange(n)
+    fee = np.array(["99,90", "1.500,00", "1.500", "7"], dtype=object)[i % 4]
+    fee[bad] = "n/d"
+    frame = pd.DataFrame({"contract_id": "k" + pd.Series(i).astype(str),
+                          "customer_id": "u" + pd.Series(i % 997).astype(str),
+                          "date_installed": "2020-01-15", "monthly_fee": fee, "mvc": "12,50",
+                          "extensions_amount": "0", "debt": "no"})
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, sep=";", index=False)
+    with pytest.warns(pd.errors.DtypeWarning):  # the chunked read did happen
+        contracts, report = load_contracts(path, read_options=EU, return_report=True)
+    dropped = accounted(report, n)
+    assert dropped["reason"].to_dict() == {bad: "non_numeric"}
+    expected = np.array([99.9, 1500.0, 1500.0, 7.0])[np.delete(i, bad) % 4]
+    np.testing.assert_array_equal(contracts["monthly_fee"].to_numpy(), expected)
+    assert (contracts["mvc"] == 12.5).all()
+
+
+# ---------------------------------------------------------------------------
 # Encodings and bytes
 # ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from segment.datasets import load_paper_b_votes
 from segment.survey import (
     LIKERT_SCALES,
     AlphaResult,
+    LikertScaleWarning,
     _f_ppf,
     cronbach_alpha,
     expert_matrix,
@@ -207,7 +208,8 @@ def test_likert_paper_a_labels_case_spaces_reverse_missing():
                              "q3": [5, 4, 3, 2, 1]}, dtype=float)
     pd.testing.assert_frame_equal(got, expected)
     assert got.attrs["likert"] == {"scale": "paper_a", "low": 1.0, "high": 5.0,
-                                   "reversed": ["q2"]}
+                                   "reversed": ["q2"], "missing": ["N/A"],
+                                   "n_missing_code": {"q1": 0, "q2": 1, "q3": 0}}
 
 
 def test_likert_out_of_scale_names_row_column_value():
@@ -242,16 +244,119 @@ def test_likert_detects_scale_and_warns_when_ambiguous():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_likert(answers, scale="agree4")  # explicit: no warning
-        # a neutral answer rules out the 4- and 6-point scales: no ambiguity
+    # a neutral answer rules out the 4- and 6-point scales: no ambiguity, but the
+    # codes 1, 4, 5 skip points 2 and 3 (issue 14: named, not silent)
+    with pytest.warns(LikertScaleWarning, match=r"skip its points 2 .*, 3 "):
         seven = load_likert(
             pd.DataFrame({"x": ["Very Inaccurate", "neutral", "slightly accurate"]})
         )
     assert seven["x"].tolist() == [1, 4, 5] and seven.attrs["likert"]["scale"] == "accuracy7"
-    with pytest.warns(UserWarning, match=r"\['accuracy6', 'accuracy7'\]"):
+    with pytest.warns(UserWarning, match=r"\['accuracy6', 'accuracy7'\]"), \
+            pytest.warns(LikertScaleWarning, match="skip its points 2"):
         six = load_likert(pd.DataFrame({"x": ["Very Inaccurate", "slightly accurate"]}))
     assert six["x"].tolist() == [1, 4] and six.attrs["likert"]["scale"] == "accuracy6"
     with pytest.raises(ValueError, match="match no built-in scale"):
         load_likert(pd.DataFrame({"x": ["yes", "no"]}))
+
+
+# ---------------------------------------------------------------- real-world exports (issue 14)
+
+QUALTRICS5 = ["Strongly disagree", "Somewhat disagree", "Neither agree nor disagree",
+              "Somewhat agree", "Strongly agree"]
+AGREE7 = ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
+          "Somewhat agree", "Agree", "Strongly agree"]
+
+
+def test_likert_qualtrics_five_point_labels_are_five_points():
+    # Qualtrics' 5-point agreement scale was taken for a 7-point one: 1, 3, 4, 5, 7
+    answers = pd.DataFrame({"q1": QUALTRICS5, "q2": QUALTRICS5[::-1]})
+    with pytest.warns(UserWarning, match=r"several scales \['agree5_somewhat', 'agree7'\]"):
+        got = load_likert(answers)
+    assert got["q1"].tolist() == [1, 2, 3, 4, 5] and got["q2"].tolist() == [5, 4, 3, 2, 1]
+    assert got.attrs["likert"]["scale"] == "agree5_somewhat"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explicit = load_likert(answers, scale="agree5_somewhat", reverse=["q2"])
+        # all seven labels: only the 7-point scale has them, no warning
+        seven = load_likert(pd.DataFrame({"q": AGREE7}))
+        # SurveyMonkey / Google Forms wording with "Neutral" is still agree5
+        monkey = load_likert(pd.DataFrame({"q": ["Strongly Disagree", "Disagree", "Neutral",
+                                                 "Agree", "Strongly Agree"]}), scale="agree5")
+    assert explicit["q2"].tolist() == [1, 2, 3, 4, 5]
+    assert seven["q"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert monkey["q"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_likert_detected_scale_with_gaps_warns_naming_columns():
+    # labels of two different exports mixed: only agree7 holds them all, and the
+    # codes skip points 3 and 6
+    answers = pd.DataFrame({"q1": ["Strongly disagree", "Disagree", "Somewhat agree"],
+                            "q2": ["Neither agree nor disagree", "Strongly agree", None],
+                            "age": [30, 40, 50]})
+    with pytest.warns(LikertScaleWarning) as record:
+        got = load_likert(answers, items=["q1", "q2"])
+    assert got["q1"].tolist() == [1, 2, 5] and got.attrs["likert"]["scale"] == "agree7"
+    msg = "\n".join(str(w.message) for w in record if w.category is LikertScaleWarning)
+    assert "'agree7'" in msg and "['q1', 'q2']" in msg
+    assert "3 ('Somewhat disagree')" in msg and "6 ('Agree')" in msg
+    assert "scale=" in msg
+    assert issubclass(LikertScaleWarning, UserWarning)
+
+
+def test_likert_no_answer_code_99_is_refused_naming_column_and_value():
+    # 99 = "no answer" widened the inferred scale to 1..99 without a word
+    answers = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 99], "q2": [2, 3, 4, 5, 1, 2],
+                            "q3": [99, 99, 3, 4, 5, 1]})
+    with pytest.raises(ValueError) as err:
+        load_likert(answers)
+    msg = str(err.value)
+    assert "99" in msg and "['q1', 'q3']" in msg and "3 cells" in msg
+    assert "missing=[99]" in msg and "scale=range(1, 100)" in msg
+    with pytest.raises(ValueError, match=r"value -9 .*missing=\[-9\]"):
+        load_likert(pd.DataFrame({"q": [1, 2, 3, 4, 5, -9]}))
+    with pytest.warns(UserWarning, match="reversing"):
+        got = load_likert(answers, missing=[99], reverse=["q2"])
+    assert got.attrs["likert"]["scale"] == "1..5 (inferred)"
+    assert got.attrs["likert"]["n_missing_code"] == {"q1": 1, "q2": 0, "q3": 2}
+    assert got.attrs["likert"]["missing"] == [99]
+    assert got["q1"].isna().tolist() == [False] * 5 + [True]
+    assert got["q2"].tolist() == [4, 3, 2, 1, 5, 4]
+    # an explicit scale that contains 99 is the user's word
+    assert load_likert(answers, scale=range(1, 100))["q1"].iloc[5] == 99
+
+
+def test_likert_inferred_scale_with_a_gap_warns():
+    # 9 = "don't know" on a 1..5 scale: the inferred 1..9 skips 6, 7, 8
+    answers = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 9], "q2": [1, 2, 3, 4, 5, 5]})
+    with pytest.warns(LikertScaleWarning, match=r"skips 6, 7, 8.*\['q1'\].*missing=\[9\]"):
+        got = load_likert(answers)
+    assert got.attrs["likert"]["high"] == 9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_likert(answers, missing=[9]).attrs["likert"]["high"] == 5
+
+
+def test_likert_missing_codes_and_cronbach_alpha():
+    rng = np.random.default_rng(4)
+    base = rng.integers(1, 6, size=(60, 1))
+    codes = np.clip(base + rng.integers(-1, 2, size=(60, 4)), 1, 5).astype(float)
+    raw = pd.DataFrame(codes, columns=["a", "b", "c", "d"])
+    raw.iloc[[3, 10, 22], 1] = 99
+    raw.iloc[[5], 3] = 99
+    got = load_likert(raw, missing=[99])
+    expected = raw.replace(99, np.nan)
+    pd.testing.assert_frame_equal(got, expected)
+    assert sum(got.attrs["likert"]["n_missing_code"].values()) == 4
+    for policy in ("pairwise", "listwise", "median"):
+        a = cronbach_alpha(got, nan_policy=policy)
+        assert a.alpha == pytest.approx(cronbach_alpha(expected, nan_policy=policy).alpha,
+                                        rel=1e-12)
+        assert np.isfinite(a.alpha) and a.alpha != pytest.approx(
+            cronbach_alpha(raw).alpha, rel=1e-3)
+    assert cronbach_alpha(got, nan_policy="listwise").n_obs == 56
+    assert cronbach_alpha(got).item_stats["n"].tolist() == [60, 57, 60, 59]
+    with pytest.raises(ValueError, match=r"missing answers in rows \[3, 5, 10, 22\]"):
+        cronbach_alpha(got, nan_policy="raise")
 
 
 def test_likert_custom_mapping_and_numbers_in_verbal_columns():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segment.contracts import CONTRACT_COLUMNS
+from segment.contracts import CONTRACT_COLUMNS, _date_value
 
 __all__ = ["make_contracts"]
 
@@ -114,7 +114,8 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
         Number of rows (Paper B's raw data has 88,390 contracts).
     as_of : date-like, default "2022-07-12"
         The extraction date: no date lies after it. Installations start on
-        1995-01-01 (or later when as_of is earlier than 1996).
+        1995-01-01 (or later when as_of is earlier than 1996). A string whose
+        day and month could be swapped ("12/07/2022") is refused: use ISO.
     random_state : int, numpy Generator or None, default 0
         Same seed, same frame.
     dirty : bool, default True
@@ -162,10 +163,7 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
     n = int(n_contracts)
     if n < 1:
         raise ValueError(f"n_contracts must be >= 1, got {n}")
-    try:
-        end = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "D")
-    except (TypeError, ValueError):
-        raise ValueError(f"as_of must be a date, got {as_of!r}") from None
+    end = np.datetime64(_date_value(as_of, flags=None).normalize().to_datetime64(), "D")
     start = _START if end - _START >= np.timedelta64(366, "D") else end - np.timedelta64(365, "D")
     span = int((end - start).astype(np.int64))
     rng = _rng(random_state)
