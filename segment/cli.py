@@ -1,15 +1,19 @@
 """The ``segment`` command (also ``python -m segment``).
 
     segment run  [CONTRACTS] [--k 2-10] [--as-of DATE] [--dayfirst | --monthfirst]
-                 [--features multi|rfm] [--columns MAP.json] [--out DIR] [--seed N]
+                 [--features multi|rfm] [--columns MAP.json] [--region-map MAP.json]
+                 [--sep ;] [--decimal ,] [--thousands .] [--encoding latin-1]
+                 [--date-format %d/%m/%Y] [--sheet NAME] [--out DIR] [--seed N]
     segment rank [MATRIX.csv] [--weights entropy|critic|std|equal|W1,W2,...]
                  [--types benefit,cost,...] [--v 0.5] [--sensitivity]
+                 [--sep ;] [--decimal ,] [--thousands .] [--encoding latin-1]
 
 ``run`` is Paper B's pipeline: load and clean contracts, compute customer
 features, choose K by the exact silhouette, profile the clusters and find the
 most valuable one, then write a report. ``rank`` is Paper A's: weigh criteria
 and rank alternatives with VIKOR. Without a file each runs on the data segment
-ships. User errors print one line and exit with status 2.
+ships. User errors print one line and exit with status 2 (set SEGMENT_DEBUG=1
+for the traceback).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import base64
 import html
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -67,7 +72,75 @@ def _parse_k(text: str) -> list[int]:
             f"--k takes a range like 2-10 or a list like 3,4,5; got {text!r}") from None
     if not ks or min(ks) < 2:
         raise argparse.ArgumentTypeError(f"--k needs values >= 2; got {text!r}")
+    repeated = sorted({k for k in ks if ks.count(k) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"repeats {repeated}; list each K once")
     return ks
+
+
+def _int_at_least(low: int, high: int | None = None):
+    """An argparse type: an integer in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f">= {low}" if high is None else f"between {low} and {high}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+
+    return parse
+
+
+def _one_char(text: str) -> str:
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(f"must be one character, got {text!r}")
+    return text
+
+
+def _json_map(path: str, flag: str, example: str) -> dict:
+    """A JSON object from a file named on the command line."""
+    p = Path(path)
+    if p.is_dir():
+        raise UserError(f"{flag} {p} is a directory; it must be a JSON file")
+    try:
+        value = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{flag} file {p} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{flag} file {p} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise UserError(f"{flag} must hold a JSON object, e.g. {example}")
+    return value
+
+
+# The library's messages advise keyword arguments; on the command line the
+# same advice is a flag.
+_FLAG_WORDS = [
+    (r"encoding='([^']*)'", r"--encoding \1"),
+    (r"pass sheet_name=", "pass --sheet NAME"),
+    (r"pass dayfirst=", "pass --dayfirst or --monthfirst"),
+    (r"pass date_format=", "pass --date-format"),
+    (r"Map yours with columns=, e\.g\. columns=", "Map yours with --columns MAP.json, e.g. "),
+    (r"pass region_map=\{\*\*segment\.contracts\.PORTUGAL_REGIONS, ",
+     "pass --region-map MAP.json holding {"),
+]
+
+
+def _flag_words(text: str) -> str:
+    import re
+
+    for pattern, flag in _FLAG_WORDS:
+        text = re.sub(pattern, flag, text)
+    return text
+
+
+def _read_options(args) -> dict:
+    """The file-format flags as pandas read options (only those given)."""
+    options = {"sep": args.sep, "decimal": args.decimal, "thousands": args.thousands}
+    return {k: v for k, v in options.items() if v is not None}
 
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
@@ -83,31 +156,44 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
 def _load(args) -> pd.DataFrame:
     columns = None
     if args.columns:
-        try:
-            columns = json.loads(Path(args.columns).read_text())
-        except FileNotFoundError:
-            raise UserError(f"--columns file {args.columns} does not exist") from None
-        except json.JSONDecodeError as exc:
-            raise UserError(f"--columns file {args.columns} is not valid JSON: {exc}") from None
-        if not isinstance(columns, dict):
-            raise UserError("--columns must hold a JSON object mapping your column names to "
-                            "segment's (e.g. {\"Contract ID\": \"contract_id\"})")
+        columns = _json_map(args.columns, "--columns",
+                            '{"Contract ID": "contract_id"} (your column -> segment\'s)')
     if args.contracts is None:
         _say(f"[1/5] generating {args.n_contracts:,} synthetic contracts (Paper B's schema; "
              f"seed {args.seed})")
-        raw = sg.datasets.make_contracts(args.n_contracts, random_state=args.seed)
-        source = raw
+        source = sg.datasets.make_contracts(args.n_contracts, random_state=args.seed)
+        options = {}
     else:
-        path = Path(args.contracts)
-        if not path.exists():
-            raise UserError(f"contracts file {path} does not exist")
-        _say(f"[1/5] loading {path}")
-        source = path
+        source = Path(args.contracts)
+        if not source.exists():
+            raise UserError(f"contracts file {source} does not exist")
+        if source.is_dir():
+            raise UserError(f"{source} is a directory; give a contracts file (CSV, Excel, "
+                            "Parquet)")
+        _say(f"[1/5] loading {source}")
+        options = dict(encoding=args.encoding, date_format=args.date_format,
+                       read_options=_read_options(args) or None)
+        if args.sheet is not None:
+            options["sheet_name"] = _sheet(source, args.sheet)
+    contracts = sg.load_contracts(source, columns=columns, dayfirst=args.dayfirst, **options)
+    if len(contracts) == 0:
+        report = contracts.attrs.get("cleaning_report")
+        detail = " ".join(str(report).split()) if report is not None else ""
+        raise UserError(f"no contract is left after cleaning ({detail})" if detail
+                        else "no contract is left after cleaning")
+    return contracts
+
+
+def _sheet(path: Path, name: str):
+    """--sheet as a sheet name; a number that names no sheet is a position
+    (sheets named by year, "2022", are common)."""
+    if not name.isdigit() or path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        return name
     try:
-        return sg.load_contracts(source, columns=columns, dayfirst=args.dayfirst)
-    except (ValueError, KeyError, TypeError, OSError) as exc:
-        raise UserError(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)) \
-            from None
+        names = pd.ExcelFile(path).sheet_names
+    except Exception:  # the loader reports an unreadable workbook with its own message
+        return name
+    return name if name in names else int(name)
 
 
 def _png(ax) -> str:
@@ -170,16 +256,34 @@ def _as_of(args) -> str | None:
     return ts.date().isoformat()
 
 
+def _check_out(path: str) -> Path:
+    """--out must be a folder we can write, known before the work starts."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is an existing file; give a folder for the report")
+    parent = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"--out {out}: cannot write in {parent}")
+    return out
+
+
 def cmd_run(args) -> int:
     t_start = time.perf_counter()
+    out = _check_out(args.out)
     as_of = _as_of(args)
+    region_map = None
+    if args.region_map:
+        region_map = {**sg.contracts.PORTUGAL_REGIONS,
+                      **_json_map(args.region_map, "--region-map",
+                                  '{"Vigo": "north"} (location -> region)')}
     contracts = _load(args)
     report = contracts.attrs.get("cleaning_report")
     if report is not None:
         print(report)
     _say(f"[2/5] customer features (as of {as_of or 'the latest date in the data'})")
     try:
-        customers = sg.customer_features(contracts, as_of=as_of, dayfirst=args.dayfirst)
+        customers = sg.customer_features(contracts, as_of=as_of, dayfirst=args.dayfirst,
+                                         region_map=region_map)
     except (ValueError, KeyError, TypeError) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     features = sg.PAPER_B_FEATURES if args.features == "multi" else sg.RFM_FEATURES
@@ -220,7 +324,6 @@ def cmd_run(args) -> int:
               f"{list(ranking.compromise)}")
 
     _say("[5/5] writing the report")
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sweep.table.to_csv(out / "k_table.csv")
     profile.to_csv(out / f"profile_k{best}.csv")
@@ -262,7 +365,8 @@ def cmd_run(args) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _read_matrix(path: str | None) -> pd.DataFrame:
+def _read_matrix(args) -> pd.DataFrame:
+    path = args.matrix
     if path is None:
         experts = sg.datasets.load_iot_experts()
         _say("decision matrix: Paper A, Table 2 (IoT marketing factors A1..A9 x criteria "
@@ -271,12 +375,32 @@ def _read_matrix(path: str | None) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise UserError(f"matrix file {p} does not exist")
+    if p.is_dir():
+        raise UserError(f"{p} is a directory; give the decision matrix as a CSV file")
     try:
-        frame = pd.read_csv(p, index_col=0)
+        frame = pd.read_csv(p, index_col=0, encoding=args.encoding or "utf-8",
+                            **_read_options(args))
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise UserError(f"could not read {p} as CSV: {exc}") from None
+        raise UserError(f"could not read {p} as CSV: {str(exc).splitlines()[0]}"
+                        + ("; pass --encoding (e.g. latin-1)"
+                           if isinstance(exc, UnicodeDecodeError) else "")) from None
     if frame.empty:
         raise UserError(f"{p} has no rows: it needs alternatives as rows, criteria as columns")
+    repeated = frame.index[frame.index.duplicated()].unique().tolist()
+    if repeated:
+        raise UserError(f"{p} names alternatives more than once: {repeated[:5]}; each row "
+                        "needs its own name in the first column")
+    for col in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[col]):
+            continue
+        numbers = pd.to_numeric(frame[col], errors="coerce")
+        bad = frame.index[numbers.isna() & frame[col].notna()]
+        if len(bad):
+            cell = frame.at[bad[0], col]
+            hint = (" (a decimal comma? pass --decimal ,)"
+                    if isinstance(cell, str) and "," in cell else "")
+            raise UserError(f"{p}: criterion {col!r} has a value that is not a number, "
+                            f"{cell!r} for alternative {bad[0]!r}{hint}")
     return frame
 
 
@@ -290,7 +414,7 @@ def _parse_list(text: str | None, name: str) -> list[str] | None:
 
 
 def cmd_rank(args) -> int:
-    matrix = _read_matrix(args.matrix)
+    matrix = _read_matrix(args)
     types = _parse_list(args.types, "--types")
     if types is not None:
         if len(types) != matrix.shape[1]:
@@ -310,7 +434,7 @@ def cmd_rank(args) -> int:
                                 f"{matrix.shape[1]} criteria")
             weights = pd.Series(values, index=matrix.columns, name="weight")
         result = sg.vikor(matrix, weights, v=args.v, types=types)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     print(f"weights ({args.weights}):")
     print(_table(pd.DataFrame({"weight": result.weights}), 4))
@@ -341,13 +465,13 @@ def cmd_rank(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="segment",
         description="Customer segmentation (k-means chosen by the exact silhouette) and "
                     "multi-criteria ranking (entropy weights, VIKOR) with a C core.",
     )
     parser.add_argument("--version", action="version", version=f"segment {sg.__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{run,rank}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,rank}", parser_class=_Parser)
     run = sub.add_parser(
         "run", help="Paper B: contracts -> customer features -> K by silhouette -> report",
         description="Load and clean contracts, compute Paper B's customer features, cluster "
@@ -369,11 +493,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Paper B's eight features (multi, default) or RFM only")
     run.add_argument("--columns", metavar="MAP.json",
                      help="JSON object mapping your column names to segment's")
+    run.add_argument("--region-map", metavar="MAP.json",
+                     help="JSON object mapping locations to regions (north/south), added "
+                          "to Portugal's built-in map")
+    _file_flags(run)
+    run.add_argument("--date-format", metavar="FORMAT",
+                     help="strftime format of the file's dates, e.g. %%d/%%m/%%Y "
+                          "(default ISO 2022-07-12)")
+    run.add_argument("--sheet", metavar="NAME",
+                     help="Excel sheet to read, by name or 0-based number (default the first)")
     run.add_argument("--out", default="segment-report", metavar="DIR",
                      help="output folder (default: segment-report)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--n-init", type=int, default=10, help="k-means restarts per K (default 10)")
-    run.add_argument("--n-contracts", type=int, default=88_390,
+    run.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0,
+                     help="random seed, 0 to 2**32 - 1 (default 0)")
+    run.add_argument("--n-init", type=_int_at_least(1), default=10,
+                     help="k-means restarts per K (default 10)")
+    run.add_argument("--n-contracts", type=_int_at_least(1), default=88_390,
                      help="synthetic contracts to generate without CONTRACTS (default 88,390)")
     rank = sub.add_parser(
         "rank", help="Paper A: weigh criteria and rank alternatives with VIKOR",
@@ -389,7 +524,25 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--sensitivity", action="store_true",
                       help="also Q and the compromise set for v = 1.0..0.1, and ranks under "
                            "perturbed weights")
+    _file_flags(rank)
     return parser
+
+
+def _file_flags(sub: argparse.ArgumentParser) -> None:
+    """How a CSV is written: the flags segment's own messages advise."""
+    sub.add_argument("--sep", type=_one_char, help="column separator, e.g. ';' (default ',')")
+    sub.add_argument("--decimal", type=_one_char,
+                     help="decimal mark, e.g. ',' for 1,5 (default '.')")
+    sub.add_argument("--thousands", type=_one_char,
+                     help="thousands mark, e.g. '.' for 1.500,00 (default none)")
+    sub.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (default utf-8)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors in one line (exit 2), like the others."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,7 +556,15 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         return cmd_rank(args)
     except UserError as exc:
-        print(f"segment {args.command}: error: {exc}", file=sys.stderr)
+        print(f"segment {args.command}: error: {_flag_words(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, TypeError, KeyError, OSError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        # What the library refuses is the input's fault: one line, exit 2.
+        if os.environ.get("SEGMENT_DEBUG"):
+            raise
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"segment {args.command}: error: {_flag_words(text)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("segment: interrupted", file=sys.stderr)

@@ -132,3 +132,124 @@ def test_python_dash_m_and_console_script():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "compromise set: A6, A9" in out.stdout
+
+
+# -- issue 14: every user error exits 2 with one line; the flags the messages advise --
+
+
+def _run(argv, capsys):
+    """main() as the shell sees it: the exit status and stderr's lines."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    return code, err
+
+
+def _errors(err):
+    return [line for line in err if "error" in line or "Traceback" in line]
+
+
+@pytest.fixture
+def user_files(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "text.csv").write_text("alt,c1,c2\nA,1,2\nB,x,3\nC,2,2\n")
+    (tmp_path / "quoted.csv").write_text('alt,c1,c2\nA,"1,5",2\nB,2,3\nC,2,2\n')
+    (tmp_path / "dup.csv").write_text("alt,c1,c2\nA,1,2\nA,2,3\nC,2,2\n")
+    (tmp_path / "allbad.csv").write_text(
+        "contract_id,customer_id,date_installed\n1,2,notadate\n3,4,never\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--out", "afile", "--n-contracts", "300"], "--out afile is an existing file"),
+        (["run", "allbad.csv"], "no contract is left after cleaning"),
+        (["run", "--n-init", "0"], "--n-init: must be >= 1, got 0"),
+        (["run", "--seed", "-1"], "--seed: must be between 0 and 4294967295, got -1"),
+        (["run", "--k", "3,3"], "repeats [3]"),
+        (["run", "--n-contracts", "0"], "--n-contracts: must be >= 1, got 0"),
+        (["run", "--sep", ";;"], "--sep: must be one character"),
+        (["run", "adir"], "adir is a directory"),
+        (["rank", "adir"], "adir is a directory"),
+        (["rank", "text.csv"], "criterion 'c1' has a value that is not a number, 'x' for "
+                               "alternative 'B'"),
+        (["rank", "quoted.csv"], "'1,5' for alternative 'A' (a decimal comma? pass --decimal ,)"),
+        (["rank", "dup.csv"], "names alternatives more than once: ['A']"),
+        (["run", "--region-map", "nothere.json"], "--region-map file nothere.json does not exist"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_every_user_error_exits_2_with_one_line(argv, message, user_files, capsys, monkeypatch):
+    monkeypatch.chdir(user_files)
+    code, err = _run(argv, capsys)
+    assert code == 2
+    assert len(_errors(err)) == 1, err
+    assert message in err[-1], err[-1]
+
+
+def test_out_pointing_at_a_file_is_refused_before_the_work(user_files, capsys, monkeypatch):
+    monkeypatch.chdir(user_files)
+    code, err = _run(["run", "--out", "afile"], capsys)  # 88,390 contracts if it went on
+    assert code == 2 and not any(line.startswith("[1/5]") for line in err)
+
+
+def test_argparse_errors_are_one_line_in_a_real_process(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "segment", "run", "--seed", "-1"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "usage" not in done.stderr
+
+
+def test_european_csv_through_the_flags_equals_the_plain_csv(tmp_path, capsys):
+    raw = sg.datasets.make_contracts(1500, random_state=4)
+    raw.loc[raw.index[:3], "location"] = "Évora"  # an accent, for the encoding
+    raw.to_csv(tmp_path / "plain.csv", index=False)
+    euro = raw.copy()
+    for c in euro.columns:
+        if pd.api.types.is_datetime64_any_dtype(euro[c]):
+            euro[c] = euro[c].dt.strftime("%d/%m/%Y")
+    euro.to_csv(tmp_path / "euro.csv", sep=";", decimal=",", index=False, encoding="latin-1")
+    common = ["--k", "2-3", "--n-init", "1"]
+    assert main(["run", str(tmp_path / "plain.csv"), *common, "--out", str(tmp_path / "a")]) == 0
+    code, err = _run(["run", str(tmp_path / "euro.csv"), *common, "--out", str(tmp_path / "e")],
+                     capsys)
+    assert code == 2 and "--encoding latin-1" in err[-1]  # the advice names the flag
+    assert main(["run", str(tmp_path / "euro.csv"), *common, "--out", str(tmp_path / "b"),
+                 "--sep", ";", "--decimal", ",", "--encoding", "latin-1",
+                 "--date-format", "%d/%m/%Y"]) == 0
+    a = pd.read_csv(tmp_path / "a" / "k_table.csv", index_col="k")
+    b = pd.read_csv(tmp_path / "b" / "k_table.csv", index_col="k")
+    pd.testing.assert_frame_equal(a.drop(columns="seconds"), b.drop(columns="seconds"))
+
+
+def test_sheet_by_name_or_position_and_region_map(tmp_path, capsys):
+    raw = sg.datasets.make_contracts(2000, random_state=5)
+    raw.loc[raw.index[:40], "location"] = "Vigo"
+    with pd.ExcelWriter(tmp_path / "years.xlsx") as xl:
+        raw.iloc[:1000].to_excel(xl, sheet_name="2021", index=False)
+        raw.iloc[1000:].to_excel(xl, sheet_name="2022", index=False)
+    (tmp_path / "vigo.json").write_text(json.dumps({"Vigo": "north"}))
+    common = [str(tmp_path / "years.xlsx"), "--k", "2-3", "--n-init", "1"]
+    code, err = _run(["run", *common, "--sheet", "2021", "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and "--region-map MAP.json" in err[-1]  # Vigo is in the first sheet
+    for sheet, out in [("2022", "a"), ("1", "b")]:  # a name, then a position
+        assert main(["run", *common, "--sheet", sheet, "--out", str(tmp_path / out)]) == 0
+        assert "years.xlsx: 1000 rows read" in capsys.readouterr().out
+    assert main(["run", *common, "--sheet", "2021", "--region-map", str(tmp_path / "vigo.json"),
+                 "--out", str(tmp_path / "c")]) == 0
+    code, err = _run(["run", *common, "--sheet", "2099"], capsys)
+    assert code == 2 and "its sheets are ['2021', '2022']; pass --sheet NAME" in err[-1]
+
+
+def test_rank_reads_a_european_matrix(tmp_path, capsys):
+    (tmp_path / "m.csv").write_text("alt;c1;c2\nA;1,5;2\nB;2;3\nC;2,25;2\n")
+    assert main(["rank", str(tmp_path / "m.csv"), "--sep", ";", "--decimal", ","]) == 0
+    out = capsys.readouterr().out
+    expected = sg.vikor(pd.DataFrame({"c1": [1.5, 2, 2.25], "c2": [2, 3, 2]},
+                                     index=["A", "B", "C"]),
+                        sg.entropy_weights([[1.5, 2], [2, 3], [2.25, 2]]))
+    assert f"ranking (by Q): {', '.join(expected.ranking)}" in out
