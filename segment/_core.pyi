@@ -1,0 +1,211 @@
+"""Types of segment._core, the CPython/NumPy glue (segment/_coremodule.c).
+
+The contract between Python and C in one place. Every array argument is
+converted with ``PyArray_FROM_OTF(obj, NPY_FLOAT64, NPY_ARRAY_IN_ARRAY)``
+(labels: int32, seeds: uint64), re-checked (ndim, shapes, finiteness, label
+range) and never modified; a bad argument raises ValueError or TypeError,
+never crashes. Every call releases the GIL around its kernel, polls Ctrl-C
+(KeyboardInterrupt) and raises MemoryError, with the size, before allocating
+more than the machine has. ``n_threads=0`` means all threads (OMP_NUM_THREADS
+honoured); results are bit-identical on any thread count.
+
+tests/test_core_pyi.py checks that this file names every entry point with the
+parameters the C functions declare.
+"""
+
+from typing import TypedDict
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+F64 = NDArray[np.float64]
+I32 = NDArray[np.int32]
+IntP = NDArray[np.intp]
+
+# ---- build facts --------------------------------------------------------
+
+def max_threads() -> int:
+    """Threads an OpenMP region may use."""
+
+def has_openmp() -> bool:
+    """True when the extension was built with OpenMP."""
+
+# ---- k-means (csrc/seg_kmeans.h) ----------------------------------------
+
+def kmeans_plusplus(
+    X: ArrayLike,
+    n_clusters: int,
+    sample_weight: ArrayLike | None = None,
+    n_trials: int = 0,
+    seed: int = 0,
+    n_threads: int = 0,
+) -> tuple[F64, IntP]:
+    """Greedy k-means++: (centers (k, d), row indices (k,)); n_trials=0 is 2 + ln k."""
+
+def kmeans_fit(
+    X: ArrayLike,
+    centers: ArrayLike,
+    sample_weight: ArrayLike | None = None,
+    max_iter: int = 300,
+    tol: float = 0.0,
+    algorithm: int = 0,
+    n_threads: int = 0,
+) -> tuple[I32, F64, float, int, bool]:
+    """Lloyd (0) or Hamerly (1) from the given centres (copied, not modified):
+    (labels, centers, inertia, n_iter, converged); tol is absolute."""
+
+def kmeans_fit_runs(
+    X: ArrayLike,
+    n_clusters: int,
+    seeds: ArrayLike | None = None,
+    init_centers: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
+    n_trials: int = 0,
+    max_iter: int = 300,
+    tol: float = 0.0,
+    algorithm: int = 0,
+    n_threads: int = 0,
+) -> tuple[I32, F64, float, int, bool, int]:
+    """n_init runs, one per uint64 seed (k-means++) or per (k, d) slice of
+    init_centers (n_init, k, d): the best run's (labels, centers, inertia,
+    n_iter, converged, best_run)."""
+
+def kmeans_predict(
+    X: ArrayLike,
+    centers: ArrayLike,
+    sample_weight: ArrayLike | None = None,
+    n_threads: int = 0,
+) -> tuple[I32, float]:
+    """Nearest centre of every row and the (weighted) inertia."""
+
+def kmeans_transform(X: ArrayLike, centers: ArrayLike, n_threads: int = 0) -> F64:
+    """Euclidean distances (n, k) to the centres."""
+
+def kmeans_mean_variance(X: ArrayLike, n_threads: int = 0) -> float:
+    """Mean over the columns of each column's population variance."""
+
+# ---- silhouette and validity (csrc/seg_silhouette.h, seg_validity.h) ----
+
+def silhouette_samples(
+    X: ArrayLike, labels: ArrayLike, n_clusters: int, n_threads: int = 0
+) -> F64:
+    """Exact silhouette of every row; labels are int32 codes in [0, n_clusters)."""
+
+def cluster_validity(
+    X: ArrayLike, labels: ArrayLike, n_clusters: int, n_threads: int = 0
+) -> tuple[float, float]:
+    """(Calinski-Harabasz, Davies-Bouldin); every label in [0, n_clusters) used."""
+
+# ---- Dask chunk kernels (csrc/seg_kmeans_step.h) ------------------------
+
+def kmeans_step(
+    X: ArrayLike,
+    centers: ArrayLike,
+    sample_weight: ArrayLike | None = None,
+    offset: int = 0,
+    n_far: int = 0,
+    return_labels: bool = False,
+) -> tuple:
+    """One Lloyd pass over a row chunk: (sums (k, d), weights (k,), sse,
+    far_index (intp), far_dist, far_label (int32), far_weight, far_rows
+    (f, d)[, labels int32])."""
+
+def kmeans_step_merge(
+    sums: ArrayLike,
+    weights: ArrayLike,
+    centers: ArrayLike,
+    far_dist: ArrayLike | None = None,
+    far_label: ArrayLike | None = None,
+    far_weight: ArrayLike | None = None,
+    far_rows: ArrayLike | None = None,
+) -> tuple[F64, float, int]:
+    """Chunks' partials merged in chunk order: (new centers, squared shift, n_relocated)."""
+
+def kmeans_step_nearest(
+    X: ArrayLike,
+    candidates: ArrayLike,
+    first: int,
+    n_candidates: int,
+    closest: ArrayLike | None = None,
+    nearest: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
+) -> tuple[F64, I32, float, F64]:
+    """k-means||: (closest, nearest, cost, candidate weights (n_candidates,))."""
+
+def kmeans_step_sample(
+    closest: ArrayLike,
+    ell: float,
+    phi: float,
+    seed: int,
+    sample_weight: ArrayLike | None = None,
+) -> IntP:
+    """k-means|| oversampling: the local rows picked, ascending."""
+
+def kmeans_step_silhouette(
+    A: ArrayLike,
+    labels_a: ArrayLike,
+    B: ArrayLike,
+    labels_b: ArrayLike,
+    n_clusters: int,
+    both: bool = False,
+) -> tuple[F64, F64 | None]:
+    """Per-cluster distance sums between two chunks: (sa (len(A), k), sb or None)."""
+
+def kmeans_step_silhouette_scores(
+    sums: ArrayLike, labels: ArrayLike, counts: ArrayLike
+) -> F64:
+    """Silhouette of rows from their per-cluster distance sums (m, k)."""
+
+# ---- decisions (csrc/seg_mcdm.h) ----------------------------------------
+
+def entropy_weights(x: ArrayLike) -> tuple[F64, F64, F64]:
+    """Shannon-entropy weights of the columns: (w, E, d), each (n,)."""
+
+class VikorOut(TypedDict):
+    S: F64  # (B, m)
+    R: F64  # (B, m)
+    Q: F64  # (B, V, m)
+    ranking: NDArray[np.int64]  # (B, V, m), ties (within vikor_tol) in input order
+    compromise: NDArray[np.bool_]  # (B, V, m)
+    advantage: NDArray[np.bool_]  # (B, V): condition C1
+    stability: NDArray[np.bool_]  # (B, V): condition C2
+    f_star: F64  # (n,)
+    f_minus: F64  # (n,)
+    constant: NDArray[np.bool_]  # (n,)
+
+def vikor(
+    x: ArrayLike,
+    weights: ArrayLike,
+    v: ArrayLike,
+    types: ArrayLike | None = None,
+    ideal: ArrayLike | None = None,
+    anti_ideal: ArrayLike | None = None,
+    n_threads: int = 0,
+) -> VikorOut:
+    """VIKOR for B weight vectors (B, n) and V values of v; types +1/-1 per criterion."""
+
+class SensitivityOut(TypedDict):
+    rank_counts: NDArray[np.int64]  # (V, m, m): [v, alternative, position]
+    compromise_counts: NDArray[np.int64]  # (V, m)
+    weights: F64 | None  # (n_samples, n) with return_weights
+
+def vikor_weight_sensitivity(
+    x: ArrayLike,
+    alpha: ArrayLike,
+    n_samples: int,
+    seed: int,
+    v: ArrayLike,
+    types: ArrayLike | None = None,
+    ideal: ArrayLike | None = None,
+    anti_ideal: ArrayLike | None = None,
+    n_threads: int = 0,
+    return_weights: bool = False,
+) -> SensitivityOut:
+    """VIKOR over n_samples Dirichlet(alpha) weight draws."""
+
+class Tolerances(TypedDict):
+    const_rtol: float
+    vikor_tol: float
+
+def mcdm_tolerances() -> Tolerances:
+    """The decision kernels' tolerances."""
