@@ -39,6 +39,14 @@ class Matrix:
         return self.index is not None
 
 
+def sparse_refused(name: str) -> TypeError:
+    """The error of a function that takes no sparse input."""
+    return TypeError(
+        f"{name} is a sparse matrix: sparse input is supported by kmeans, KMeans, "
+        f"silhouette_samples and silhouette_score, not here; pass {name}.toarray()"
+    )
+
+
 def check_nan_policy(nan_policy: str) -> str:
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
@@ -77,10 +85,7 @@ def as_matrix(
 
             csr, finite = as_csr(X, name, nan_policy=nan_policy, min_rows=min_rows)
             return Matrix(csr, None, None, finite)
-        raise TypeError(
-            f"{name} is a sparse matrix: sparse input is supported by kmeans, KMeans, "
-            f"silhouette_samples and silhouette_score, not here; pass {name}.toarray()"
-        )
+        raise sparse_refused(name)
     if isinstance(X, pd.DataFrame):
         bad = [
             c
