@@ -19,7 +19,8 @@
 #define MAX_TRIALS 64
 
 static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
-    double need = ceil((double)n * ((double)k * (double)(d + 1) + 2.0) / ACC_CAP);
+    double need = ceil((double)n * ((double)k * ((double)d + 1.0) + 2.0) / ACC_CAP);
+    if (need > (double)n) return n > CHUNK_MIN ? n : CHUNK_MIN; /* sizes beyond memory */
     return need > (double)CHUNK_MIN ? (seg_idx)need : CHUNK_MIN;
 }
 
@@ -223,7 +224,7 @@ static void pp_trials(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 static seg_idx pp_scratch(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
     seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
     seg_idx s = mul_add(nc, n_trials + 1, mul_add(n, 2, 0)); /* xn, closest, tot, pot */
-    return add_sizes(s, mul_add(d + 1, n_trials, 0));        /* candT, cand_norm */
+    return add_sizes(s, mul_add(add_sizes(d, 1), n_trials, 0)); /* candT, cand_norm */
 }
 
 seg_idx seg_sparse_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
@@ -387,9 +388,9 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 
 static seg_idx fit_scratch(seg_idx n, seg_idx d, seg_idx k) {
     seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    seg_idx per_chunk = mul_add(k, d + 2, 2);          /* sums, wts, dots, stat */
+    seg_idx per_chunk = mul_add(k, add_sizes(d, 2), 2); /* sums, wts, dots, stat */
     seg_idx s = mul_add(nc, per_chunk, n);             /* + dist */
-    return add_sizes(s, mul_add(k, 2 * d + 2, 0));     /* newc, CT, cn, wsum */
+    return add_sizes(s, mul_add(k, mul_add(d, 2, 2), 0)); /* newc, CT, cn, wsum */
 }
 
 /* Re-seeds the clusters with zero weight as seg_kmeans.c's relocate_empty
@@ -572,7 +573,7 @@ seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_id
 seg_idx seg_sparse_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
     if (n < 1 || d < 1 || k < 1) return -1;
     seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    return add_sizes(mul_add(nc, k + 2, 0), mul_add(k, d + 1, 0));
+    return add_sizes(mul_add(nc, add_sizes(k, 2), 0), mul_add(k, add_sizes(d, 1), 0));
 }
 
 seg_status seg_sparse_kmeans_predict(const seg_csr *X, const double *sw, const double *centers,
