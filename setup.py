@@ -66,6 +66,7 @@ setup(
             "segment._core",
             sources=sources,
             include_dirs=["csrc", np.get_include()],
+            depends=["segment/_sparse_glue.c", *glob.glob("csrc/*.h")],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             extra_compile_args=extra_compile,
             extra_link_args=omp_link,

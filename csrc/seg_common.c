@@ -1,5 +1,7 @@
 #include "seg_common.h"
 
+#include <math.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #include <pthread.h>
@@ -94,4 +96,73 @@ uint64_t seg_rng_next(seg_rng *rng) {
 
 double seg_rng_uniform(seg_rng *rng) {
     return (double)(seg_rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+int seg_all_finite(const double *x, seg_idx count) {
+    for (seg_idx i = 0; i < count; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
+seg_status seg_check_weights(const double *sw, seg_idx n) {
+    if (sw == NULL) return SEG_OK;
+    double total = 0.0;
+    for (seg_idx i = 0; i < n; i++) {
+        if (!isfinite(sw[i])) return SEG_ENONFINITE;
+        if (sw[i] < 0.0) return SEG_EINVAL;
+        total += sw[i];
+    }
+    return total > 0.0 ? SEG_OK : SEG_EINVAL;
+}
+
+seg_idx seg_mul_add(seg_idx a, seg_idx b, seg_idx c) {
+    if (a < 0 || b < 0 || c < 0) return -1;
+    if (a != 0 && b > (PTRDIFF_MAX - c) / a) return -1;
+    return a * b + c;
+}
+
+seg_idx seg_add_sizes(seg_idx a, seg_idx b) {
+    if (a < 0 || b < 0 || a > PTRDIFF_MAX - b) return -1;
+    return a + b;
+}
+
+int seg_for_chunks(seg_chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx group, int nt,
+                   const seg_interrupt *intr) {
+    seg_idx nc = n / chunk + (n % chunk != 0);
+    for (seg_idx g0 = 0; g0 < nc; g0 += group) {
+        seg_idx g1 = g0 + group < nc ? g0 + group : nc;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 4) if (g1 - g0 > 1 && nt > 1)
+#endif
+        for (seg_idx c = g0; c < g1; c++) {
+            seg_idx i0 = c * chunk;
+            seg_idx i1 = i0 + chunk < n ? i0 + chunk : n;
+            fn(ctx, c, i0, i1);
+        }
+        (void)nt;
+        if (seg_interrupted(intr)) return 1;
+    }
+    return 0;
+}
+
+seg_idx seg_scan_rows(const double *v, const double *sw, seg_idx i0, seg_idx i1, double run,
+                      double value) {
+    seg_idx last = -1;
+    for (seg_idx i = i0; i < i1; i++) {
+        double term = (sw ? sw[i] : 1.0) * (v ? v[i] : 1.0);
+        if (term > 0.0) last = i;
+        run += term;
+        if (run >= value) return i;
+    }
+    return last >= 0 ? last : i1 - 1;
+}
+
+seg_idx seg_pick_chunk(const double *tot, seg_idx nc, double value, double *run) {
+    seg_idx ch = 0;
+    *run = 0.0;
+    for (; ch < nc - 1; ch++) {
+        if (*run + tot[ch] >= value) break;
+        *run += tot[ch];
+    }
+    return ch;
 }

@@ -68,6 +68,38 @@ uint64_t seg_rng_next(seg_rng *rng);
 /* Uniform double in [0, 1) with 53 random bits. */
 double seg_rng_uniform(seg_rng *rng);
 
+/* ---- helpers shared by the k-means kernels (dense and sparse) ---- */
+
+/* 1 if every one of x[0..count) is finite. */
+int seg_all_finite(const double *x, seg_idx count);
+
+/* Sample weights: NULL, or n values finite, >= 0, with a positive sum
+ * (SEG_ENONFINITE / SEG_EINVAL otherwise). */
+seg_status seg_check_weights(const double *sw, seg_idx n);
+
+/* Overflow-checked a*b + c and a + b for work sizes; -1 on overflow or a
+ * negative operand. */
+seg_idx seg_mul_add(seg_idx a, seg_idx b, seg_idx c);
+seg_idx seg_add_sizes(seg_idx a, seg_idx b);
+
+/* Calls fn(ctx, c, i0, i1) for every chunk c of `chunk` rows out of n, in
+ * parallel regions of `group` chunks with an interrupt check after each;
+ * returns 1 if interrupted. fn must write only memory its chunk owns: then
+ * the thread that runs a chunk does not matter (dynamic scheduling keeps
+ * cores busy on a shared machine) and results stay bit-identical. */
+typedef void (*seg_chunk_fn)(void *ctx, seg_idx chunk_index, seg_idx i0, seg_idx i1);
+int seg_for_chunks(seg_chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx group, int nt,
+                   const seg_interrupt *intr);
+
+/* k-means++ draws. seg_scan_rows: the first row of [i0, i1) at which run
+ * plus the running sum of w_i * v_i (sw, v NULL: 1) reaches value; rounding
+ * can leave value unreached, and then the last row with a positive term is
+ * taken. seg_pick_chunk: the chunk where the running sum of the chunk totals
+ * reaches value; *run gets the sum of the chunks before it. */
+seg_idx seg_scan_rows(const double *v, const double *sw, seg_idx i0, seg_idx i1, double run,
+                      double value);
+seg_idx seg_pick_chunk(const double *tot, seg_idx nc, double value, double *run);
+
 #ifdef __cplusplus
 }
 #endif

@@ -137,59 +137,21 @@ static inline double lane_sum(const double *lanes) {
     return s;
 }
 
-static int all_finite(const double *x, seg_idx count) {
-    for (seg_idx i = 0; i < count; i++)
-        if (!isfinite(x[i])) return 0;
-    return 1;
-}
-
-/* Weights must be finite, >= 0, with a positive sum. */
-static seg_status check_weights(const double *sw, seg_idx n) {
-    if (sw == NULL) return SEG_OK;
-    double total = 0.0;
-    for (seg_idx i = 0; i < n; i++) {
-        if (!isfinite(sw[i])) return SEG_ENONFINITE;
-        if (sw[i] < 0.0) return SEG_EINVAL;
-        total += sw[i];
-    }
-    return total > 0.0 ? SEG_OK : SEG_EINVAL;
-}
-
-/* Overflow-checked a*b + c for work sizes; -1 on overflow. */
-static seg_idx mul_add(seg_idx a, seg_idx b, seg_idx c) {
-    if (a < 0 || b < 0 || c < 0) return -1;
-    if (a != 0 && b > (PTRDIFF_MAX - c) / a) return -1;
-    return a * b + c;
-}
+/* The shared helpers of seg_common.h (also used by seg_sparse.c). */
+static int all_finite(const double *x, seg_idx count) { return seg_all_finite(x, count); }
+static seg_status check_weights(const double *sw, seg_idx n) { return seg_check_weights(sw, n); }
+static seg_idx mul_add(seg_idx a, seg_idx b, seg_idx c) { return seg_mul_add(a, b, c); }
 
 /* ------------------------------------------------------------------------ */
 /* Running a function over fixed chunks, in parallel, with interrupt checks  */
 /* ------------------------------------------------------------------------ */
 
-typedef void (*chunk_fn)(void *ctx, seg_idx chunk_index, seg_idx i0, seg_idx i1);
+typedef seg_chunk_fn chunk_fn;
 
-/* Calls fn(ctx, c, i0, i1) for every chunk c; returns 1 if interrupted. The
- * chunks of a group run in parallel; fn must write only chunk-owned memory.
- * As the chunks are fixed and own their outputs, the thread that runs one
- * does not matter: dynamic scheduling keeps cores busy on a shared machine
- * and the result stays bit-identical. */
+/* seg_for_chunks (seg_common.h): fixed chunks, in parallel, with interrupt checks. */
 static int for_chunks(chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx group, int nt,
                       const seg_interrupt *intr) {
-    seg_idx nc = n_chunks(n, chunk);
-    for (seg_idx g0 = 0; g0 < nc; g0 += group) {
-        seg_idx g1 = g0 + group < nc ? g0 + group : nc;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 4) if (g1 - g0 > 1 && nt > 1)
-#endif
-        for (seg_idx c = g0; c < g1; c++) {
-            seg_idx i0 = c * chunk;
-            seg_idx i1 = i0 + chunk < n ? i0 + chunk : n;
-            fn(ctx, c, i0, i1);
-        }
-        (void)nt;
-        if (seg_interrupted(intr)) return 1;
-    }
-    return 0;
+    return seg_for_chunks(fn, ctx, n, chunk, group, nt, intr);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -330,31 +292,14 @@ static void pp_trials_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     DISPATCH_D(((pp_ctx *)vctx)->d, pp_trials_rows, (pp_ctx *)vctx, c, i0, i1)
 }
 
-/* The first row of [i0, i1) at which run plus the running sum of w_i * v_i
- * (v NULL means 1) reaches value; rounding can leave value unreached, and
- * then the last row with a positive term is taken. */
+/* The draws of seg_common.h, shared with seg_sparse.c's k-means++. */
 static seg_idx scan_rows(const double *v, const double *sw, seg_idx i0, seg_idx i1, double run,
                          double value) {
-    seg_idx last = -1;
-    for (seg_idx i = i0; i < i1; i++) {
-        double term = (sw ? sw[i] : 1.0) * (v ? v[i] : 1.0);
-        if (term > 0.0) last = i;
-        run += term;
-        if (run >= value) return i;
-    }
-    return last >= 0 ? last : i1 - 1;
+    return seg_scan_rows(v, sw, i0, i1, run, value);
 }
 
-/* The chunk where the running sum of the chunk totals reaches value; *run
- * gets the sum of the chunks before it. */
 static seg_idx pick_chunk(const double *tot, seg_idx nc, double value, double *run) {
-    seg_idx ch = 0;
-    *run = 0.0;
-    for (; ch < nc - 1; ch++) {
-        if (*run + tot[ch] >= value) break;
-        *run += tot[ch];
-    }
-    return ch;
+    return seg_pick_chunk(tot, nc, value, run);
 }
 
 /* k-means++ over the row blocks XB; work: pp_scratch() doubles. */
@@ -909,10 +854,7 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
 /* Several runs                                                              */
 /* ------------------------------------------------------------------------ */
 
-static seg_idx add_sizes(seg_idx a, seg_idx b) {
-    if (a < 0 || b < 0 || a > PTRDIFF_MAX - b) return -1;
-    return a + b;
-}
+static seg_idx add_sizes(seg_idx a, seg_idx b) { return seg_add_sizes(a, b); }
 
 /* Scratch of one run: its centres, labels (int32), k-means++ and Lloyd work. */
 static seg_idx run_slot_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials,

@@ -26,6 +26,7 @@
 #include "seg_silhouette.h"
 #include "seg_validity.h"
 #include "seg_mcdm.h"
+#include "seg_sparse.h"
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                            */
@@ -453,6 +454,53 @@ done:
     return result;
 }
 
+/* The starts of kmeans_fit_runs (dense and sparse): exactly one of seeds
+ * (uint64, one per run) and init_centers (n_init, k, d); *n_init runs. */
+static int get_run_starts(PyObject *so, PyObject *io, Py_ssize_t k, npy_intp d,
+                          PyArrayObject **S, PyArrayObject **Init, npy_intp *n_init) {
+    if ((so == Py_None) == (io == Py_None)) {
+        PyErr_SetString(PyExc_ValueError, "pass exactly one of seeds and init_centers");
+        return -1;
+    }
+    if (so != Py_None) {
+        PyArrayObject *wide = get_ints(so, -1, 0, UINT64_MAX, "seeds");
+        if (wide == NULL) return -1;
+        *S = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, NPY_UINT64,
+                                               NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+        Py_DECREF(wide);
+        if (*S == NULL) return -1;
+        *n_init = PyArray_DIM(*S, 0);
+    } else {
+        if ((*Init = as_array(io, NPY_FLOAT64, 3, "init_centers")) == NULL) return -1;
+        *n_init = PyArray_DIM(*Init, 0);
+        if (PyArray_DIM(*Init, 1) != k || PyArray_DIM(*Init, 2) != d) {
+            PyErr_Format(PyExc_ValueError,
+                         "init_centers must have shape (n_init, %zd, %zd), got (%zd, %zd, %zd)", k,
+                         (Py_ssize_t)d, (Py_ssize_t)*n_init, (Py_ssize_t)PyArray_DIM(*Init, 1),
+                         (Py_ssize_t)PyArray_DIM(*Init, 2));
+            return -1;
+        }
+        if (require_finite(*Init, "init_centers") < 0) return -1;
+    }
+    if (*n_init < 1 || *n_init > 100000) {
+        PyErr_Format(PyExc_ValueError, "n_init must be between 1 and 100000, got %zd",
+                     (Py_ssize_t)*n_init);
+        return -1;
+    }
+    return 0;
+}
+
+/* k-means++ candidates per step: <= 0 means 2 + ln k (scikit-learn's);
+ * returns the count, or -1 with ValueError beyond 64. */
+static Py_ssize_t check_trials(Py_ssize_t trials, Py_ssize_t k) {
+    if (trials <= 0) trials = 2 + (Py_ssize_t)log((double)k);
+    if (trials > 64) {
+        PyErr_Format(PyExc_ValueError, "n_trials must be between 1 and 64, got %zd", trials);
+        return -1;
+    }
+    return trials;
+}
+
 static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X",        "n_clusters", "seeds", "init_centers", "sample_weight",
@@ -474,41 +522,9 @@ static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kw
                      (Py_ssize_t)n, k);
         goto done;
     }
-    if ((so == Py_None) == (io == Py_None)) {
-        PyErr_SetString(PyExc_ValueError, "pass exactly one of seeds and init_centers");
-        goto done;
-    }
     npy_intp n_init;
-    if (so != Py_None) {
-        PyArrayObject *wide = get_ints(so, -1, 0, UINT64_MAX, "seeds");
-        if (wide == NULL) goto done;
-        S = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, NPY_UINT64,
-                                              NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-        Py_DECREF(wide);
-        if (S == NULL) goto done;
-        n_init = PyArray_DIM(S, 0);
-    } else {
-        if ((Init = as_array(io, NPY_FLOAT64, 3, "init_centers")) == NULL) goto done;
-        n_init = PyArray_DIM(Init, 0);
-        if (PyArray_DIM(Init, 1) != k || PyArray_DIM(Init, 2) != d) {
-            PyErr_Format(PyExc_ValueError,
-                         "init_centers must have shape (n_init, %zd, %zd), got (%zd, %zd, %zd)", k,
-                         (Py_ssize_t)d, (Py_ssize_t)n_init, (Py_ssize_t)PyArray_DIM(Init, 1),
-                         (Py_ssize_t)PyArray_DIM(Init, 2));
-            goto done;
-        }
-        if (require_finite(Init, "init_centers") < 0) goto done;
-    }
-    if (n_init < 1 || n_init > 100000) {
-        PyErr_Format(PyExc_ValueError, "n_init must be between 1 and 100000, got %zd",
-                     (Py_ssize_t)n_init);
-        goto done;
-    }
-    if (trials <= 0) trials = 2 + (Py_ssize_t)log((double)k);
-    if (trials > 64) {
-        PyErr_Format(PyExc_ValueError, "n_trials must be between 1 and 64, got %zd", trials);
-        goto done;
-    }
+    if (get_run_starts(so, io, k, d, &S, &Init, &n_init) < 0) goto done;
+    if ((trials = check_trials(trials, k)) < 0) goto done;
     if (check_lloyd_args(max_iter, tol, algorithm) < 0) goto done;
     if (get_weights(wo, n, &W) < 0) goto done;
     npy_intp cdims[2] = {k, d}, ldims[1] = {n};
@@ -1733,6 +1749,9 @@ static PyObject *py_mcdm_tolerances(PyObject *self, PyObject *noargs) {
 
 /* ---- end decision kernels ---- */
 
+/* ---- sparse (CSR) kernels: their glue lives in _sparse_glue.c ---- */
+#include "_sparse_glue.c"
+
 /* ------------------------------------------------------------------------ */
 /* Module                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -1838,6 +1857,7 @@ static PyMethodDef core_methods[] = {
      "is constant when max - min <= const_rtol * max(|max|, |min|)) and vikor_tol (ties on the "
      "[0, 1] scale of S, R, Q)."},
     /* ---- end decision methods ---- */
+    SEG_SPARSE_METHODS
     {NULL, NULL, 0, NULL}};
 
 static int core_exec(PyObject *module) {

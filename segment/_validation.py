@@ -39,6 +39,14 @@ class Matrix:
         return self.index is not None
 
 
+def sparse_refused(name: str) -> TypeError:
+    """The error of a function that takes no sparse input."""
+    return TypeError(
+        f"{name} is a sparse matrix: sparse input is supported by kmeans, KMeans, "
+        f"silhouette_samples and silhouette_score, not here; pass {name}.toarray()"
+    )
+
+
 def check_nan_policy(nan_policy: str) -> str:
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
@@ -52,6 +60,7 @@ def as_matrix(
     nan_policy: str = "raise",
     allow_float32: bool = True,
     min_rows: int = 1,
+    allow_sparse: bool = False,
 ) -> Matrix:
     """Validate a 2-D numeric input without copying it when it is already fine.
 
@@ -60,6 +69,8 @@ def as_matrix(
     TypeError for non-numeric data (naming the DataFrame columns at fault) and
     ValueError for a wrong shape, too few rows or non-finite values (naming
     the rows), unless nan_policy="omit", where those rows are flagged.
+    With allow_sparse, a scipy sparse X gives a Matrix whose values are a
+    segment._sparse.CSR (never densified); otherwise it is refused.
     """
     check_nan_policy(nan_policy)
     index = columns = None
@@ -69,10 +80,12 @@ def as_matrix(
             f"Use {name}.to_frame() for one feature."
         )
     if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(
-            f"{name} is a sparse matrix: sparse input is not supported; "
-            f"pass {name}.toarray() (k-means centres are dense anyway)"
-        )
+        if allow_sparse:
+            from segment._sparse import as_csr
+
+            csr, finite = as_csr(X, name, nan_policy=nan_policy, min_rows=min_rows)
+            return Matrix(csr, None, None, finite)
+        raise sparse_refused(name)
     if isinstance(X, pd.DataFrame):
         bad = [
             c
@@ -169,7 +182,7 @@ def _check_magnitude(arr: np.ndarray, name: str, index, kept=None) -> None:
     if n == 0:
         return
     big = max(float(arr.max()), -float(arr.min()))
-    limit = float(np.sqrt(np.finfo(np.float64).max / (4.0 * d))) / n
+    limit = magnitude_limit(n, d)
     if big > limit:
         r, c = np.unravel_index(int(np.argmax(np.abs(arr))), arr.shape)
         r = int(kept[r]) if kept is not None else int(r)
@@ -179,6 +192,11 @@ def _check_magnitude(arr: np.ndarray, name: str, index, kept=None) -> None:
             f"{row!r}, column {c} (the limit for {n} rows and {d} columns is {limit:.3g}, "
             "beyond which float64 sums overflow); rescale it, e.g. with segment.minmax_scale"
         )
+
+
+def magnitude_limit(n: int, d: int) -> float:
+    """The largest |x| _check_magnitude lets through for n rows, d columns."""
+    return float(np.sqrt(np.finfo(np.float64).max / (4.0 * d))) / max(n, 1)
 
 
 def span_without_overflow(values: np.ndarray, lo: np.ndarray, hi: np.ndarray):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segment import _core
+from segment import _core, _sparse
 from segment._validation import (
     align_labels,
     as_matrix,
@@ -147,12 +147,12 @@ def _initial_centers(init, data, k, sw, rng, n_threads):
     n, d = data.shape
     if isinstance(init, str):
         if init == "k-means++":
-            centers, _ = _core.kmeans_plusplus(
+            centers, _ = _sparse.kmeans_plusplus(
                 data, k, sample_weight=sw, seed=_seed(rng), n_threads=n_threads
             )
             return centers
         if init == "random":
-            return data[rng.permutation(n)[:k]]
+            return _sparse.take_rows_dense(data, rng.permutation(n)[:k])
         raise ValueError(
             f"init must be 'k-means++', 'random', an array or a callable; got {init!r}"
         )
@@ -228,7 +228,7 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
     threads = check_n_threads(n_threads)
     rng = check_random_state(random_state)
     # scikit-learn's convention: tol is relative to the mean feature variance.
-    abs_tol = _core.kmeans_mean_variance(data, n_threads=threads) * tol if tol > 0 else 0.0
+    abs_tol = _sparse.kmeans_mean_variance(data, n_threads=threads) * tol if tol > 0 else 0.0
     if isinstance(init, str) and init == "k-means++":
         seeds = np.array([_seed(rng) for _ in range(n_init)], dtype=np.uint64)
         starts = {"seeds": seeds}
@@ -237,7 +237,7 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
             [_initial_centers(init, data, k, sw, rng, threads) for _ in range(n_init)])}
     # All runs in one C call: in parallel over runs when there are enough of
     # them, keeping the lowest inertia (the first run on ties).
-    best = _core.kmeans_fit_runs(
+    best = _sparse.kmeans_fit_runs(
         data, k, **starts, sample_weight=sw, max_iter=max_iter, tol=abs_tol, algorithm=alg,
         n_threads=threads,
     )[:5]
@@ -321,9 +321,9 @@ def kmeans(
     >>> round(res.inertia, 3)
     0.01
     """
-    m = as_matrix(X, nan_policy=nan_policy)
+    m = as_matrix(X, nan_policy=nan_policy, allow_sparse=True)
     values = m.values if m.finite is None else m.values[m.finite]
-    data = np.ascontiguousarray(values, dtype=np.float64)
+    data = _sparse.as_float64(values)  # a sparse X stays sparse
     n = data.shape[0]
     k = _check_k(n_clusters, n)
     sw = _check_weights(sample_weight, m.values.shape[0])
@@ -422,10 +422,10 @@ def silhouette_samples(X, labels, *, n_threads: int | None = None):
     >>> sg.silhouette_samples(X, [0, 0, 1, 1]).round(3).tolist()
     [0.905, 0.895, 0.895, 0.905]
     """
-    m = as_matrix(X, min_rows=2)
-    data = np.ascontiguousarray(m.values, dtype=np.float64)
+    m = as_matrix(X, min_rows=2, allow_sparse=True)
+    data = _sparse.as_float64(m.values)
     codes, k = _encode_labels(align_labels(labels, m.index), data.shape[0])
-    s = _core.silhouette_samples(data, codes, k, n_threads=check_n_threads(n_threads))
+    s = _sparse.silhouette_samples(data, codes, k, n_threads=check_n_threads(n_threads))
     if m.is_frame:
         return pd.Series(s, index=m.index, name="silhouette")
     return s
@@ -453,7 +453,7 @@ def silhouette_score(
     >>> round(sg.silhouette_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 4)
     0.8997
     """
-    m = as_matrix(X, min_rows=2)
+    m = as_matrix(X, min_rows=2, allow_sparse=True)
     n = m.values.shape[0]
     labels = np.asarray(align_labels(labels, m.index))
     if labels.ndim != 1 or labels.shape[0] != n:
@@ -609,7 +609,7 @@ class KMeans:
             estimator_type="clusterer",
             target_tags=TargetTags(required=False),
             transformer_tags=TransformerTags(preserves_dtype=["float64"]),
-            input_tags=InputTags(allow_nan=self.nan_policy == "omit"),
+            input_tags=InputTags(allow_nan=self.nan_policy == "omit", sparse=True),
         )
 
     # -- fitting -----------------------------------------------------------
@@ -623,13 +623,13 @@ class KMeans:
     def _validate_predict_X(self, X):
         self._check_fitted()
         check_feature_names(self, X)
-        m = as_matrix(X, nan_policy="raise")
+        m = as_matrix(X, nan_policy="raise", allow_sparse=True)
         if m.values.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {m.values.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input"
             )
-        return np.ascontiguousarray(m.values, dtype=np.float64)
+        return _sparse.as_float64(m.values)
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering. y is ignored. Returns self."""
@@ -671,7 +671,7 @@ class KMeans:
         (ValueError naming them otherwise, as scikit-learn); names given on
         one side only warn."""
         data = self._validate_predict_X(X)
-        labels, _ = _core.kmeans_predict(
+        labels, _ = _sparse.kmeans_predict(
             data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
         )
         return labels
@@ -679,7 +679,7 @@ class KMeans:
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n, n_clusters)."""
         data = self._validate_predict_X(X)
-        return _core.kmeans_transform(
+        return _sparse.kmeans_transform(
             data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
         )
 
@@ -691,7 +691,7 @@ class KMeans:
         """Opposite of the (weighted) inertia of X against the centres."""
         data = self._validate_predict_X(X)
         sw = _check_weights(sample_weight, data.shape[0])
-        _, inertia = _core.kmeans_predict(
+        _, inertia = _sparse.kmeans_predict(
             data, self.cluster_centers_, sample_weight=sw,
             n_threads=check_n_threads(self.n_threads),
         )

@@ -38,6 +38,7 @@ from segment._validation import (
     check_n_threads,
     check_random_state,
     span_without_overflow,
+    sparse_refused,
 )
 
 __all__ = [
@@ -123,6 +124,8 @@ def _as_matrix(
     imaginary part or turn dates into day numbers) unless ``shape_only``: the
     caller then reads nothing but the shape (equal_weights)."""
     index = columns = None
+    if hasattr(matrix, "tocsr"):
+        raise sparse_refused(name)
     if isinstance(matrix, pd.Series):
         raise ValueError(
             f"{name} must be 2-dimensional (alternatives x criteria); got a Series. "

@@ -23,6 +23,9 @@ EXPECTED_FAILED = {
     "check_sample_weight_equivalence_on_dense_data": (
         "sample_weight is not equivalent to removing/repeating samples (as in sklearn's KMeans)"
     ),
+    "check_sample_weight_equivalence_on_sparse_data": (
+        "sample_weight is not equivalent to removing/repeating samples (as in sklearn's KMeans)"
+    ),
 }
 
 

@@ -112,6 +112,17 @@ def expect(exc, fn, *args, **kwargs):
     raise AssertionError(f"{fn} did not raise {exc}")
 
 
+# A sparse X for the sparse kernels: (indptr, indices, data, n, d) arrays
+# of a CSR matrix with 2000 x 6 entries about a third stored, no scipy.
+_SP_DENSE = np.where(RNG.random((2000, 6)) < 0.35, RNG.random((2000, 6)), 0.0)
+_SP_ROWS, _SP_COLS = np.nonzero(_SP_DENSE)
+XS = (np.concatenate([[0], np.cumsum(np.bincount(_SP_ROWS, minlength=2000))]).astype(np.int64),
+      _SP_COLS.astype(np.int32), _SP_DENSE[_SP_ROWS, _SP_COLS], 2000, 6)
+XS_BAD = (XS[0][::-1].copy(), *XS[1:])  # decreasing indptr
+XS_DUP = (XS[0], np.zeros_like(XS[1]), *XS[2:])  # column 0 stored many times per row
+CS = _SP_DENSE[:3].copy()
+SEEDS = np.array([1, 2], dtype=np.uint64)
+
 # name -> (call, calls per round). Cheap kernels run thousands of times; the
 # pandas-heavy functions (milliseconds each) hundreds, enough to see a linear
 # growth of a few bytes per call.
@@ -134,6 +145,28 @@ CASES = {
     "_core.kmeans_transform": (lambda: (_core.kmeans_transform(X, C, n_threads=1),
                                         expect(MemoryError, _core.kmeans_transform, BIG, BIG)),
                                3000),
+    "_core.sparse_kmeans_fit_runs": (lambda: (
+        _core.sparse_kmeans_fit_runs(XS, 3, seeds=SEEDS, max_iter=3, n_threads=1),
+        expect(ValueError, _core.sparse_kmeans_fit_runs, XS_BAD, 3, seeds=SEEDS),
+        expect(ValueError, _core.sparse_kmeans_fit_runs, XS, 3, seeds=SEEDS,
+               sample_weight=NEG_SW)), 1000),
+    "_core.sparse_kmeans_plusplus": (lambda: (
+        _core.sparse_kmeans_plusplus(XS, 3, seed=1, n_threads=1),
+        expect(ValueError, _core.sparse_kmeans_plusplus, XS_DUP, 3)), 2000),
+    "_core.sparse_kmeans_predict": (lambda: (
+        _core.sparse_kmeans_predict(XS, CS, n_threads=1),
+        expect(ValueError, _core.sparse_kmeans_predict, XS, CS[:, :2])), 3000),
+    "_core.sparse_kmeans_transform": (lambda: (
+        _core.sparse_kmeans_transform(XS, CS, n_threads=1),
+        expect(ValueError, _core.sparse_kmeans_transform, XS_BAD, CS)), 3000),
+    "_core.sparse_mean_variance": (lambda: (
+        _core.sparse_mean_variance(XS, n_threads=1),
+        expect(ValueError, _core.sparse_mean_variance, XS_DUP)), 3000),
+    "_core.sparse_silhouette_samples": (lambda: (
+        _core.sparse_silhouette_samples(XS, LAB, 3, n_threads=1),
+        # degenerate after the scratch is allocated: the done: label must free it
+        expect(ValueError, _core.sparse_silhouette_samples, XS, ZERO_LAB, 3, n_threads=1)),
+        200),
     "_core.silhouette_samples": (lambda: (
         _core.silhouette_samples(X[:300], LAB[:300], 3, n_threads=1),
         # degenerate after the scratch is allocated: the done: label must free it
@@ -241,7 +274,8 @@ def test_memory_flat_over_many_calls(name):
 
 
 def test_refcounts_flat_on_success_and_error_paths():
-    objs = [X, LAB, C, XN, MV, W, V, BIG, ZERO_LAB, ALPHA, None, True, False,
+    objs = [X, LAB, C, XN, MV, W, V, BIG, ZERO_LAB, ALPHA, XS[0], XS[1], XS[2], CS, None, True,
+            False,
             np.dtype(np.float64),
             np.dtype(np.int32), np.dtype(np.intp), np.dtype(np.int64), np.dtype(np.bool_)]
     calls = [CASES[k][0] for k in CASES if k.startswith("_core.")]
