@@ -209,3 +209,49 @@ class Tolerances(TypedDict):
 
 def mcdm_tolerances() -> Tolerances:
     """The decision kernels' tolerances."""
+
+# ---- sparse input (csrc/seg_sparse.h; glue in segment/_sparse_glue.c) ---
+# X is a CSR tuple (indptr (n + 1,) int64, indices (nnz,) int32 or int64,
+# data (nnz,) float64, n, d), checked in full by the glue (monotonic indptr,
+# indices in range and unique per row, finite data) since the core trusts it.
+
+CSR = tuple[ArrayLike, ArrayLike, ArrayLike, int, int]
+
+def sparse_kmeans_plusplus(
+    X: CSR,
+    n_clusters: int,
+    sample_weight: ArrayLike | None = None,
+    n_trials: int = 0,
+    seed: int = 0,
+    n_threads: int = 0,
+) -> tuple[F64, IntP]:
+    """As kmeans_plusplus, over CSR rows: the same draws as the dense path."""
+
+def sparse_kmeans_fit_runs(
+    X: CSR,
+    n_clusters: int,
+    seeds: ArrayLike | None = None,
+    init_centers: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
+    n_trials: int = 0,
+    max_iter: int = 300,
+    tol: float = 0.0,
+    n_threads: int = 0,
+) -> tuple[I32, F64, float, int, bool, int]:
+    """As kmeans_fit_runs (Lloyd only), distances as |x|^2 - 2 x.c + |c|^2."""
+
+def sparse_kmeans_predict(
+    X: CSR, centers: ArrayLike, sample_weight: ArrayLike | None = None, n_threads: int = 0
+) -> tuple[I32, float]:
+    """Nearest centre of every row and the (weighted) inertia."""
+
+def sparse_kmeans_transform(X: CSR, centers: ArrayLike, n_threads: int = 0) -> F64:
+    """Euclidean distances (n, k) to the centres."""
+
+def sparse_mean_variance(X: CSR, n_threads: int = 0) -> float:
+    """Mean over the columns of each column's population variance, zeros included."""
+
+def sparse_silhouette_samples(
+    X: CSR, labels: ArrayLike, n_clusters: int, n_threads: int = 0
+) -> F64:
+    """Exact silhouette of every row, rows densified a block at a time."""
