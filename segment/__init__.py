@@ -7,6 +7,7 @@ criteria by Shannon entropy and rank alternatives with VIKOR.
 from segment import datasets, plotting
 from segment._version import __version__
 from segment.cluster import (
+    ConvergenceWarning,
     KMeans,
     KMeansResult,
     NotFittedError,
@@ -15,6 +16,7 @@ from segment.cluster import (
     davies_bouldin_score,
     k_sweep,
     kmeans,
+    kmeans_plusplus,
     silhouette_samples,
     silhouette_score,
 )
@@ -50,6 +52,7 @@ from segment.survey import cronbach_alpha, expert_matrix, load_likert, tally_vot
 __all__ = [
     "__version__",
     # clustering
+    "ConvergenceWarning",
     "KMeans",
     "KMeansResult",
     "NotFittedError",
@@ -58,6 +61,7 @@ __all__ = [
     "davies_bouldin_score",
     "k_sweep",
     "kmeans",
+    "kmeans_plusplus",
     "silhouette_samples",
     "silhouette_score",
     # profiles and choices (Paper B, Tables 9-16 and 23)

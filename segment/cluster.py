@@ -31,6 +31,7 @@ from segment._validation import (
 )
 
 __all__ = [
+    "ConvergenceWarning",
     "KMeans",
     "KMeansResult",
     "NotFittedError",
@@ -39,6 +40,7 @@ __all__ = [
     "davies_bouldin_score",
     "k_sweep",
     "kmeans",
+    "kmeans_plusplus",
     "silhouette_samples",
     "silhouette_score",
 ]
@@ -52,6 +54,35 @@ _HAMERLY_MIN_K = 20
 _HAMERLY_MIN_K_WIDE = 8
 _HAMERLY_WIDE_D = 16
 _HAMERLY_MAX_D = 64
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """k-means ended with fewer distinct clusters than asked for.
+
+    The name scikit-learn gives this warning (``sklearn.exceptions.
+    ConvergenceWarning``), so filters written for it carry over by name; a
+    subclass of RuntimeWarning, the category segment used before, so older
+    filters keep working too.
+    """
+
+
+_WARNING_CLASSES: dict = {}
+
+
+def _convergence_warning() -> type[Warning]:
+    """segment's ConvergenceWarning; when scikit-learn is already imported,
+    a subclass that is also ``sklearn.exceptions.ConvergenceWarning``, so a
+    filter or ``pytest.warns`` written with scikit-learn's class matches.
+    segment never imports scikit-learn for this."""
+    sk = sys.modules.get("sklearn.exceptions")
+    base = getattr(sk, "ConvergenceWarning", None)
+    if base is None:
+        return ConvergenceWarning
+    if base not in _WARNING_CLASSES:
+        _WARNING_CLASSES[base] = type(
+            "ConvergenceWarning", (ConvergenceWarning, base), {"__module__": __name__}
+        )
+    return _WARNING_CLASSES[base]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -138,7 +169,9 @@ def _resolve_n_init(n_init, init) -> int:
     if isinstance(n_init, str):
         if n_init != "auto":
             raise ValueError(f"n_init must be 'auto' or a positive integer, got {n_init!r}")
-        return 10 if (isinstance(init, str) and init == "random") else 1
+        # scikit-learn's rule: random draws (a string "random" or a callable,
+        # which may draw) get 10 runs; k-means++ and given centres one.
+        return 10 if (callable(init) or (isinstance(init, str) and init == "random")) else 1
     return check_int(n_init, "n_init", low=1)
 
 
@@ -152,7 +185,17 @@ def _initial_centers(init, data, k, sw, rng, n_threads):
             )
             return centers
         if init == "random":
-            return _sparse.take_rows_dense(data, rng.permutation(n)[:k])
+            if sw is None:
+                return _sparse.take_rows_dense(data, rng.permutation(n)[:k])
+            # rows drawn in proportion to their weight (scikit-learn's rule)
+            positive = int(np.count_nonzero(sw))
+            if positive < k:
+                raise ValueError(
+                    f"init='random' draws rows in proportion to sample_weight, but only "
+                    f"{positive} rows have a positive weight, fewer than n_clusters={k}"
+                )
+            return _sparse.take_rows_dense(data, rng.choice(n, size=k, replace=False,
+                                                            p=sw / sw.sum()))
         raise ValueError(
             f"init must be 'k-means++', 'random', an array or a callable; got {init!r}"
         )
@@ -164,9 +207,16 @@ def _initial_centers(init, data, k, sw, rng, n_threads):
     if centers.dtype.kind not in "biuf":
         raise TypeError(f"init centres must be numeric, got dtype {centers.dtype}")
     centers = np.ascontiguousarray(centers, dtype=np.float64)
-    if centers.shape != (k, d):
+    if centers.ndim != 2 or centers.shape[0] != k:
         raise ValueError(
-            f"init has shape {centers.shape}; it must be (n_clusters, n_features) = ({k}, {d})"
+            f"The shape of the initial centers {centers.shape} does not match the number of "
+            f"clusters {k}: init must have shape (n_clusters, n_features) = ({k}, {d})"
+        )
+    if centers.shape[1] != d:
+        raise ValueError(
+            f"The shape of the initial centers {centers.shape} does not match the number of "
+            f"features of the data {d}: init must have shape (n_clusters, n_features) = "
+            f"({k}, {d})"
         )
     if not np.isfinite(centers).all():
         raise ValueError("init centres contain NaN or infinity")
@@ -177,7 +227,8 @@ def _check_k(k, n: int) -> int:
     k = check_int(k, "n_clusters", low=1)
     if k > n:
         raise ValueError(
-            f"X has {n} sample{'s' if n != 1 else ''} (rows), fewer than n_clusters={k}; "
+            f"n_samples={n} should be >= n_clusters={k}: X has {n} "
+            f"sample{'s' if n != 1 else ''} (rows), fewer than n_clusters={k}; "
             f"choose n_clusters <= {n}"
         )
     return k
@@ -207,8 +258,41 @@ def _check_weights(sample_weight, n: int) -> np.ndarray | None:
     return np.ascontiguousarray(sw)
 
 
-def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_state, n_threads):
-    """k-means on a validated float64 C array; returns the best run's tuple."""
+def _lloyd_verbose(data, k, centers, sw, max_iter, tol, threads, run):
+    """One run, one C iteration at a time, printing as scikit-learn's
+    ``verbose=1`` does. A C iteration is a pure function of the centres, and
+    the stopping rules are the one-call fit's (no label changed and no
+    cluster empty: strict; else the squared centre shift within tol), so the
+    run takes the same path and ends with the same result."""
+    print(f"Initialization complete (run {run})")
+    labels, inertia = _sparse.kmeans_predict(data, centers, sample_weight=sw, n_threads=threads)
+    weights = np.ones(data.shape[0]) if sw is None else sw
+    previous, converged = None, False
+    for it in range(max_iter):
+        print(f"Iteration {it}, inertia {inertia}.")
+        if (previous is not None and np.array_equal(labels, previous)
+                and (np.bincount(labels, weights, minlength=k) > 0).all()):
+            print(f"Converged at iteration {it}: strict convergence.")
+            converged = True
+            break
+        new_labels, new_centers, inertia, _, _, _ = _sparse.kmeans_fit_runs(
+            data, k, init_centers=centers[None], sample_weight=sw, max_iter=1, tol=0.0,
+            n_threads=threads,
+        )
+        shift = float(np.sum((new_centers - centers) ** 2))
+        previous, labels, centers = labels, new_labels, new_centers
+        if shift <= tol:
+            print(f"Converged at iteration {it}: center shift {shift} within tolerance {tol}.")
+            converged = True
+            break
+    return labels, centers, inertia, it + 1, converged
+
+
+def _fit_arrays(
+    data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_state, n_threads, verbose=0
+):
+    """k-means on a validated float64 C array; returns the best run's tuple
+    and the number of runs made."""
     n, d = data.shape
     max_iter = check_int(max_iter, "max_iter", low=1, high=2**31 - 1)
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
@@ -218,12 +302,19 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
     n_init = _resolve_n_init(n_init, init)
     if not isinstance(init, str) and not callable(init) and n_init != 1:
         warnings.warn(
-            f"explicit initial centres given: n_init={n_init} runs would all be the same; "
-            "running once",
+            f"Explicit initial center position passed: performing only one init in "
+            f"k-means instead of n_init={n_init} (the runs would all be the same)",
             RuntimeWarning,
             stacklevel=3,
         )
         n_init = 1
+    if algorithm == "elkan" and k == 1:
+        warnings.warn(
+            "algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' instead.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        algorithm = "lloyd"
     alg = _resolve_algorithm(algorithm, k, d)
     threads = check_n_threads(n_threads)
     rng = check_random_state(random_state)
@@ -235,22 +326,36 @@ def _fit_arrays(data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_s
     else:
         starts = {"init_centers": np.stack(
             [_initial_centers(init, data, k, sw, rng, threads) for _ in range(n_init)])}
-    # All runs in one C call: in parallel over runs when there are enough of
-    # them, keeping the lowest inertia (the first run on ties).
-    best = _sparse.kmeans_fit_runs(
-        data, k, **starts, sample_weight=sw, max_iter=max_iter, tol=abs_tol, algorithm=alg,
-        n_threads=threads,
-    )[:5]
+    if verbose:
+        best = None
+        for r in range(n_init):
+            init_r = (
+                _sparse.kmeans_plusplus(data, k, sample_weight=sw, seed=int(starts["seeds"][r]),
+                                        n_threads=threads)[0]
+                if "seeds" in starts else starts["init_centers"][r]
+            )
+            run = _lloyd_verbose(data, k, init_r, sw, max_iter, abs_tol, threads, r)
+            if best is None or run[2] < best[2]:
+                best = run
+    else:
+        # All runs in one C call: in parallel over runs when there are enough
+        # of them, keeping the lowest inertia (the first run on ties).
+        best = _sparse.kmeans_fit_runs(
+            data, k, **starts, sample_weight=sw, max_iter=max_iter, tol=abs_tol, algorithm=alg,
+            n_threads=threads,
+        )[:5]
     labels = best[0]
     used = np.count_nonzero(np.bincount(labels, minlength=k))
     if used < k:
+        # scikit-learn's wording first, so message filters written for it match
         warnings.warn(
-            f"only {used} distinct clusters found, fewer than n_clusters={k}: "
-            "X has fewer distinct points than clusters",
-            RuntimeWarning,
+            f"Number of distinct clusters ({used}) found smaller than n_clusters ({k}). "
+            "Possibly due to duplicate points in X: X has fewer distinct points than "
+            "clusters",
+            _convergence_warning(),
             stacklevel=3,
         )
-    return best
+    return best, n_init
 
 
 def kmeans(
@@ -266,6 +371,7 @@ def kmeans(
     random_state=None,
     n_threads: int | None = None,
     nan_policy: str = "raise",
+    verbose: int = 0,
 ) -> KMeansResult:
     """Cluster the rows of X into n_clusters groups with k-means.
 
@@ -281,11 +387,13 @@ def kmeans(
     n_clusters : int
         Number of clusters, 1 <= n_clusters <= n_samples.
     init : {"k-means++", "random"}, array of shape (n_clusters, n_features) or callable
-        Seeding: greedy k-means++, ``n_clusters`` distinct random rows, the
-        given centres, or ``init(X, n_clusters, random_state=...)``.
+        Seeding: greedy k-means++, ``n_clusters`` distinct random rows (drawn
+        in proportion to ``sample_weight`` when given), the given centres, or
+        ``init(X, n_clusters, random_state=...)``.
     n_init : "auto" or int
         Runs from different seeds; "auto" is 1 for k-means++ or given
-        centres and 10 for "random".
+        centres, and 10 for "random" or a callable init (scikit-learn's
+        rule: a callable may draw at random).
     max_iter : int
         Maximum Lloyd iterations per run.
     tol : float
@@ -294,8 +402,10 @@ def kmeans(
     algorithm : {"auto", "lloyd", "hamerly", "elkan"}
         "hamerly" skips rows whose distance bounds prove their label (same
         answer as "lloyd", fewer distance computations); "elkan" is accepted
-        as an alias for it. "auto" picks Hamerly for n_clusters >= 20 (>= 8
-        beyond 16 features) and at most 64 features.
+        as an alias for it (Elkan's k x k bounds are not implemented: Hamerly's
+        single bound gives the same labels with less memory). "auto" picks
+        Hamerly for n_clusters >= 20 (>= 8 beyond 16 features) and at most 64
+        features.
     sample_weight : array-like, shape (n_samples,), optional
         Non-negative weights with a positive sum.
     random_state : None, int, numpy RandomState or Generator
@@ -304,6 +414,10 @@ def kmeans(
         OpenMP threads; None or -1 uses all (honouring OMP_NUM_THREADS).
     nan_policy : {"raise", "omit"}
         "omit" clusters the rows without NaN/inf and labels the others -1.
+    verbose : int
+        With 1 or more, print every iteration's inertia and why each run
+        stopped, as scikit-learn does (the runs then go one after another,
+        one C iteration per call: same result, slower).
 
     Returns
     -------
@@ -331,7 +445,7 @@ def kmeans(
         sw = np.ascontiguousarray(sw[m.finite])
         if not sw.sum() > 0:
             raise ValueError("sample_weight of the finite rows must have a positive sum")
-    labels, centers, inertia, n_iter, converged = _fit_arrays(
+    (labels, centers, inertia, n_iter, converged), _ = _fit_arrays(
         data,
         k,
         init=init,
@@ -342,8 +456,80 @@ def kmeans(
         sw=sw,
         random_state=random_state,
         n_threads=n_threads,
+        verbose=verbose,
     )
+    centers = centers.astype(m.values.dtype, copy=False)  # float32 in, float32 centres
     return _result(m, labels, centers, inertia, n_iter, converged)
+
+
+def kmeans_plusplus(
+    X,
+    n_clusters: int,
+    *,
+    sample_weight=None,
+    x_squared_norms=None,
+    random_state=None,
+    n_local_trials: int | None = None,
+    n_threads: int | None = None,
+):
+    """Greedy k-means++ seeds, as ``sklearn.cluster.kmeans_plusplus``.
+
+    The first centre is a row drawn with probability proportional to its
+    weight; each next one is the best (lowest resulting potential) of
+    ``n_local_trials`` rows drawn with probability proportional to weight
+    times squared distance to the nearest centre chosen so far (Arthur &
+    Vassilvitskii 2007, greedy variant). The seeding :func:`kmeans` runs, in
+    C; the same ``random_state`` gives the same seeds on any thread count.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame, shape (n_samples, n_features)
+    n_clusters : int
+        Number of seeds, 1 <= n_clusters <= n_samples.
+    sample_weight : array-like, shape (n_samples,), optional
+    x_squared_norms : array-like, shape (n_samples,), optional
+        Accepted for scikit-learn compatibility (its length is checked); segment
+        computes distances from the coordinates and does not need it.
+    random_state : None, int, numpy RandomState or Generator
+    n_local_trials : int, optional
+        Candidates per step; default ``2 + int(log(n_clusters))``.
+    n_threads : int, optional
+
+    Returns
+    -------
+    centers : ndarray (or DataFrame with X's columns), shape (n_clusters, n_features)
+        Rows of X, in X's float dtype.
+    indices : ndarray of intp, shape (n_clusters,)
+        Their row positions: ``X[indices]`` equals ``centers``.
+
+    Examples
+    --------
+    >>> import numpy as np, segment as sg
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> centers, indices = sg.kmeans_plusplus(X, 2, random_state=0)
+    >>> bool((X[indices] == centers).all()), sorted(indices // 2)
+    (True, [0, 1])
+    """
+    m = as_matrix(X, allow_sparse=True)
+    data = _sparse.as_float64(m.values)  # a sparse X stays sparse
+    n = data.shape[0]
+    k = _check_k(n_clusters, n)
+    sw = _check_weights(sample_weight, n)
+    if x_squared_norms is not None and len(x_squared_norms) != n:
+        raise ValueError(
+            f"The length of x_squared_norms {len(x_squared_norms)} should be equal to the "
+            f"length of n_samples {n}"
+        )
+    trials = 0 if n_local_trials is None else check_int(n_local_trials, "n_local_trials", low=1,
+                                                         high=64)
+    centers, indices = _sparse.kmeans_plusplus(
+        data, k, sample_weight=sw, n_trials=trials, seed=_seed(check_random_state(random_state)),
+        n_threads=check_n_threads(n_threads),
+    )
+    centers = centers.astype(m.values.dtype, copy=False)
+    if m.is_frame:
+        centers = pd.DataFrame(centers, columns=m.columns)
+    return centers, indices
 
 
 def _result(m, labels, centers, inertia, n_iter, converged) -> KMeansResult:
@@ -384,8 +570,8 @@ def _encode_labels(labels, n: int) -> tuple[np.ndarray, int]:
     k = uniques.size
     if not 2 <= k <= n - 1:
         raise ValueError(
-            f"this score needs between 2 and n_samples - 1 = {n - 1} distinct labels, "
-            f"got {k}"
+            f"Number of labels is {k}. Valid values are 2 to n_samples - 1 (inclusive): "
+            f"this score needs between 2 and n_samples - 1 = {n - 1} distinct labels"
         )
     return np.ascontiguousarray(codes.reshape(-1), dtype=np.int32), k
 
@@ -608,7 +794,7 @@ class KMeans:
         return Tags(
             estimator_type="clusterer",
             target_tags=TargetTags(required=False),
-            transformer_tags=TransformerTags(preserves_dtype=["float64"]),
+            transformer_tags=TransformerTags(preserves_dtype=["float64", "float32"]),
             input_tags=InputTags(allow_nan=self.nan_policy == "omit", sparse=True),
         )
 
@@ -633,6 +819,9 @@ class KMeans:
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering. y is ignored. Returns self."""
+        self._n_init = _resolve_n_init(self.n_init, self.init)  # runs made, as scikit-learn's
+        if not isinstance(self.init, str) and not callable(self.init):
+            self._n_init = 1
         result = kmeans(
             X,
             self.n_clusters,
@@ -645,8 +834,9 @@ class KMeans:
             random_state=self.random_state,
             n_threads=self.n_threads,
             nan_policy=self.nan_policy,
+            verbose=self.verbose,
         )
-        centers = np.asarray(result.centers, dtype=np.float64)
+        centers = np.asarray(result.centers)  # float32 for float32 input, as scikit-learn
         self.cluster_centers_ = centers
         self.labels_ = np.asarray(result.labels, dtype=np.int32)
         self.inertia_ = result.inertia
@@ -677,15 +867,110 @@ class KMeans:
         return labels
 
     def transform(self, X):
-        """Euclidean distance of every row to every centre, shape (n, n_clusters)."""
+        """Euclidean distance of every row to every centre, shape (n, n_clusters).
+
+        float32 for float32 centres; a DataFrame (columns
+        ``get_feature_names_out()``, X's index) after
+        ``set_output(transform="pandas")``."""
         data = self._validate_predict_X(X)
-        return _sparse.kmeans_transform(
-            data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
+        out = _sparse.kmeans_transform(
+            data, np.asarray(self.cluster_centers_, dtype=np.float64),
+            n_threads=check_n_threads(self.n_threads),
         )
+        out = out.astype(self.cluster_centers_.dtype, copy=False)
+        return self._wrap_output(out, X)
 
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then transform X."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def _init_centroids(self, X, x_squared_norms=None, init=None, random_state=None,
+                        sample_weight=None, init_size=None, n_centroids=None):
+        """Initial centres as the fit draws them (the name and signature of
+        scikit-learn's private method, so its seeding tests run against
+        segment's seeding). x_squared_norms and init_size are ignored."""
+        data = _sparse.as_float64(as_matrix(X, allow_sparse=True).values)
+        k = _check_k(self.n_clusters if n_centroids is None else n_centroids, data.shape[0])
+        sw = _check_weights(sample_weight, data.shape[0])
+        return _initial_centers(self.init if init is None else init, data, k, sw,
+                                check_random_state(random_state),
+                                check_n_threads(self.n_threads))
+
+    # -- output names and containers (scikit-learn's set_output API) --------
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the transform's columns: ``kmeans0``, ``kmeans1``, ...
+
+        ``input_features``, if given, must be the names seen in fit (or any
+        names of the right length when fit saw none), as in scikit-learn."""
+        self._check_fitted()
+        if input_features is not None:
+            given = np.asarray(input_features, dtype=object)
+            fitted = getattr(self, "feature_names_in_", None)
+            if fitted is not None and not np.array_equal(given, fitted):
+                raise ValueError("input_features is not equal to feature_names_in_")
+            if fitted is None and len(given) != self.n_features_in_:
+                raise ValueError(
+                    f"input_features should have length equal to number of features "
+                    f"({self.n_features_in_}), got {len(given)}"
+                )
+        prefix = type(self).__name__.lower()
+        return np.asarray(
+            [f"{prefix}{i}" for i in range(self.cluster_centers_.shape[0])], dtype=object
+        )
+
+    def set_output(self, *, transform=None):
+        """Choose the container ``transform`` returns: "default" (ndarray),
+        "pandas" or "polars" (a DataFrame with ``get_feature_names_out()`` as
+        columns); None leaves it unchanged. Returns self."""
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas", "polars"):
+            raise ValueError(
+                f"set_output's transform must be 'default', 'pandas', 'polars' or None, "
+                f"got {transform!r}"
+            )
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _wrap_output(self, out, X):
+        kind = getattr(self, "_sklearn_output_config", {}).get("transform", "default")
+        if kind == "default":
+            return out
+        columns = self.get_feature_names_out()
+        if kind == "polars":
+            import polars as pl  # optional: only for set_output(transform="polars")
+
+            return pl.DataFrame(out, schema=list(columns), orient="row")
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        return pd.DataFrame(out, index=index, columns=columns)
+
+    def _repr_html_(self):
+        """The estimator in a Jupyter cell: its changed parameters and, once
+        fitted, inertia, iterations and cluster sizes."""
+        import html
+
+        fitted = hasattr(self, "cluster_centers_")
+        params = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{html.escape(repr(v))}</td></tr>"
+            for k, v in self.get_params().items()
+        )
+        body = f"<table><tr><th>parameter</th><th>value</th></tr>{params}</table>"
+        if fitted:
+            sizes = np.bincount(self.labels_[self.labels_ >= 0],
+                                minlength=self.cluster_centers_.shape[0])
+            body += (
+                f"<p>fitted on {self.labels_.shape[0]:,} rows x {self.n_features_in_} features: "
+                f"inertia {self.inertia_:.6g}, {self.n_iter_} iterations; cluster sizes "
+                f"{html.escape(', '.join(f'{c:,}' for c in sizes))}</p>"
+            )
+        state = "fitted" if fitted else "not fitted"
+        return (
+            '<div class="segment-estimator" style="border:1px solid #999;border-radius:4px;'
+            'padding:4px 8px;display:inline-block;font-family:monospace">'
+            f"<details><summary><b>{html.escape(repr(self))}</b> "
+            f"<i>({state})</i></summary>{body}</details></div>"
+        )
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the (weighted) inertia of X against the centres."""
@@ -913,7 +1198,7 @@ def k_sweep(
     try:
         for kk in ks:
             t0 = time.perf_counter()
-            labels, centers, inertia, n_iter, converged = _fit_arrays(
+            (labels, centers, inertia, n_iter, converged), _ = _fit_arrays(
                 data, kk, n_init=n_init, sw=sw, random_state=random_state, n_threads=n_threads,
                 **params,
             )

@@ -274,7 +274,7 @@ def test_nan_rows_named_by_dataframe_index():
         (dict(n_clusters=2, sample_weight=np.ones(3)), ValueError, "sample_weight has length 3"),
         (dict(n_clusters=2, sample_weight=-np.ones(10)), ValueError, "sample_weight must be >= 0"),
         (dict(n_clusters=2, sample_weight=np.zeros(10)), ValueError, "sample_weight is all zero"),
-        (dict(n_clusters=2, init=np.zeros((3, 2))), ValueError, r"init has shape \(3, 2\)"),
+        (dict(n_clusters=2, init=np.zeros((3, 2))), ValueError, r"initial centers \(3, 2\)"),
         (dict(n_clusters=2, init="kmeans"), ValueError, "init must be"),
         (dict(n_clusters=2, algorithm="fast"), ValueError, "algorithm must be"),
         (dict(n_clusters=2, n_init=0), ValueError, "n_init must be >= 1"),

@@ -163,3 +163,166 @@ def test_dask_kmeans_refuses_reordered_columns():
     km = sgd.KMeans(4, random_state=0).fit(df)
     with pytest.raises(ValueError, match="same order"):
         km.predict(df[["revenue", "recency", "frequency"]])
+
+
+# -- scikit-learn parity of the estimator (issue 13) --
+
+
+def test_verbose_prints_sklearn_lines_and_gives_the_same_fit(capsys):
+    X, _ = make_blobs(3000, n_features=4, centers=5, cluster_std=3.0, random_state=1)
+    for tol, init in [(0.0, "k-means++"), (1e-2, "k-means++"), (1e-4, "random")]:
+        quiet = sg.KMeans(5, tol=tol, init=init, random_state=3).fit(X)
+        loud = sg.KMeans(5, tol=tol, init=init, random_state=3, verbose=1).fit(X)
+        out = capsys.readouterr().out
+        assert "Initialization complete" in out and "Iteration 0, inertia" in out
+        assert ("strict convergence" in out) or ("within tolerance" in out)
+        np.testing.assert_array_equal(loud.labels_, quiet.labels_)
+        np.testing.assert_allclose(loud.cluster_centers_, quiet.cluster_centers_, rtol=1e-12)
+        assert loud.n_iter_ == quiet.n_iter_
+        assert loud.inertia_ == pytest.approx(quiet.inertia_, rel=1e-12)
+
+
+def test_verbose_inertia_is_sklearns_from_the_same_centres(capsys):
+    X, _ = make_blobs(2000, n_features=3, centers=4, cluster_std=2.5, random_state=2)
+    init = X[[0, 1, 2, 3]]
+    sg.KMeans(4, init=init, n_init=1, tol=0, verbose=1).fit(X)
+    ours = capsys.readouterr().out
+    SKKMeans(4, init=init, n_init=1, tol=0, verbose=1).fit(X)
+    theirs = capsys.readouterr().out
+
+    def inertias(text):
+        import re
+
+        return [float(v) for v in re.findall(r"Iteration \d+, inertia ([0-9.e+-]+)\.", text)]
+
+    a, b = inertias(ours), inertias(theirs)
+    assert len(a) == len(b) > 2
+    np.testing.assert_allclose(a, b, rtol=1e-9)
+
+
+def test_convergence_warning_is_sklearns_class_when_sklearn_is_loaded():
+    from sklearn.exceptions import ConvergenceWarning as SKConvergenceWarning
+
+    X = np.repeat([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]], 10, axis=0)
+    for category in (SKConvergenceWarning, sg.ConvergenceWarning, RuntimeWarning):
+        with pytest.warns(category, match=r"Number of distinct clusters \(3\) found smaller"):
+            sg.KMeans(4, random_state=0).fit(X)
+
+
+def test_convergence_warning_without_sklearn_loaded():
+    code = (
+        "import warnings, numpy as np, segment as sg\n"
+        "X = np.repeat([[0.0], [1.0]], 5, axis=0)\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    sg.kmeans(X, 3, random_state=0)\n"
+        "import sys\n"
+        "assert 'sklearn' not in sys.modules\n"
+        "assert w[0].category is sg.ConvergenceWarning, w[0].category\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_dtype_is_kept_like_sklearn(dtype):
+    X, _ = make_blobs(500, n_features=3, centers=3, random_state=0)
+    X = X.astype(dtype)
+    km = sg.KMeans(3, random_state=0).fit(X)
+    sk = SKKMeans(3, random_state=0).fit(X)
+    assert km.cluster_centers_.dtype == sk.cluster_centers_.dtype == dtype
+    assert km.transform(X).dtype == sk.transform(X).dtype == dtype
+    assert sg.kmeans(X, 3, random_state=0).centers.dtype == dtype
+
+
+def test_feature_names_out_and_set_output_like_sklearn():
+    import pandas as pd
+
+    df, km, sk = _frame_fit()
+    np.testing.assert_array_equal(km.get_feature_names_out(), sk.get_feature_names_out())
+    km.set_output(transform="pandas")
+    sk.set_output(transform="pandas")
+    ours, theirs = km.transform(df.iloc[:7]), sk.transform(df.iloc[:7])
+    assert isinstance(ours, pd.DataFrame)
+    assert list(ours.columns) == list(theirs.columns) == [f"kmeans{i}" for i in range(4)]
+    assert ours.index.equals(df.index[:7])
+    with pytest.raises(ValueError, match="input_features is not equal"):
+        km.get_feature_names_out(["a", "b", "c"])
+    with pytest.raises(ValueError, match="set_output"):
+        km.set_output(transform="xml")
+    assert isinstance(km.set_output(transform="default").transform(df), np.ndarray)
+
+
+def test_set_output_in_a_sklearn_pipeline():
+    import pandas as pd
+
+    df, _, _ = _frame_fit()
+    pipe = make_pipeline(StandardScaler(), sg.KMeans(4, random_state=0)).set_output(
+        transform="pandas"
+    )
+    out = pipe.fit_transform(df)
+    assert isinstance(out, pd.DataFrame) and list(out.columns)[0] == "kmeans0"
+
+
+def test_html_repr_shows_parameters_and_fit():
+    km = sg.KMeans(3, random_state=0)
+    assert "not fitted" in km._repr_html_() and "random_state" in km._repr_html_()
+    X, _ = make_blobs(90, centers=3, random_state=0)
+    html = km.fit(X)._repr_html_()
+    assert "(fitted)" in html and "inertia" in html and "90 rows" in html
+
+
+def test_random_init_draws_rows_in_proportion_to_weight():
+    from segment.cluster import _initial_centers
+
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    w = np.zeros(20)
+    w[[3, 7, 11, 15]] = [1.0, 2.0, 3.0, 4.0]
+    counts = np.zeros(20)
+    for seed in range(400):
+        c = _initial_centers("random", X, 2, w, np.random.RandomState(seed), 0)
+        counts[np.flatnonzero((X[:, None, :] == c[None]).all(-1).any(1))] += 1
+    assert counts[w == 0].sum() == 0  # rows without weight are never drawn
+    assert counts[15] > counts[3]  # heavier rows more often
+    with pytest.raises(ValueError, match="only 1 rows have a positive weight"):
+        sg.kmeans(X, 2, init="random", sample_weight=np.eye(20)[0], random_state=0)
+
+
+def test_n_init_auto_follows_sklearn():
+    X, _ = make_blobs(200, centers=3, random_state=0)
+    for init, expected in [("k-means++", 1), ("random", 10), (X[:3], 1),
+                           (lambda X, k, random_state: X[:k], 10)]:
+        km = sg.KMeans(3, init=init, random_state=0).fit(X)
+        assert km._n_init == expected
+
+
+def test_kmeans_plusplus_like_sklearn():
+    from sklearn.cluster import kmeans_plusplus as sk_kmeans_plusplus
+
+    X, _ = make_blobs(5000, n_features=4, centers=6, random_state=0)
+    centers, indices = sg.kmeans_plusplus(X, 6, random_state=0)
+    np.testing.assert_array_equal(X[indices], centers)
+    assert len(set(indices.tolist())) == 6
+
+    def potential(c):
+        return ((X[:, None, :] - c[None]) ** 2).sum(-1).min(1).sum()
+
+    ours = np.median([potential(sg.kmeans_plusplus(X, 6, random_state=s)[0]) for s in range(15)])
+    theirs = np.median([potential(sk_kmeans_plusplus(X, 6, random_state=s)[0]) for s in range(15)])
+    assert ours == pytest.approx(theirs, rel=0.25)  # same greedy algorithm, other draws
+    # the same seeds the fit starts from
+    km = sg.KMeans(6, random_state=0, max_iter=1).fit(X)
+    assert km.cluster_centers_.shape == centers.shape
+    w = np.zeros(len(X))
+    w[:10] = 1.0
+    _, idx = sg.kmeans_plusplus(X, 5, sample_weight=w, random_state=1)
+    assert (idx < 10).all()
+    with pytest.raises(ValueError, match="x_squared_norms"):
+        sg.kmeans_plusplus(X, 3, x_squared_norms=np.ones(3))
+    with pytest.raises(ValueError, match="n_samples=5000 should be >= n_clusters=5001"):
+        sg.kmeans_plusplus(X, 5001)
+
+
+def test_elkan_with_one_cluster_warns_like_sklearn():
+    X, _ = make_blobs(50, centers=2, random_state=0)
+    with pytest.warns(RuntimeWarning, match="algorithm='elkan' doesn't make sense"):
+        sg.KMeans(1, algorithm="elkan").fit(X)
