@@ -40,6 +40,7 @@ class CSR:
     format = "csr"
     has_canonical_format = True
     ndim = 2
+    source_dtype = np.dtype(np.float64)  # the caller's data dtype (float32 stays float32)
 
     def __init__(self, indptr, indices, data, shape):
         self.indptr, self.indices, self.data = indptr, indices, data
@@ -119,6 +120,8 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
             indices = indices.astype(np.int64)
         data = np.asarray(S.data)[:nnz].astype(np.float64, copy=False)
         csr = CSR(indptr, indices, data, S.shape)
+        if np.dtype(S.dtype) == np.float32:
+            csr.source_dtype = np.dtype(np.float32)
     n, d = csr.shape
     if d == 0:
         raise ValueError(
@@ -162,6 +165,13 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
 def as_float64(values):
     """A float64 C array for the dense kernels; a CSR as it is."""
     return values if isinstance(values, CSR) else np.ascontiguousarray(values, dtype=np.float64)
+
+
+def float_dtype(values) -> np.dtype:
+    """The dtype results keep: float32 for float32 input (dense or sparse),
+    float64 otherwise, as scikit-learn's estimators keep it."""
+    kind = values.source_dtype if isinstance(values, CSR) else values.dtype
+    return np.dtype(np.float32) if kind == np.float32 else np.dtype(np.float64)
 
 
 def take_rows_dense(data, rows) -> np.ndarray:

@@ -458,7 +458,7 @@ def kmeans(
         n_threads=n_threads,
         verbose=verbose,
     )
-    centers = centers.astype(m.values.dtype, copy=False)  # float32 in, float32 centres
+    centers = centers.astype(_sparse.float_dtype(m.values), copy=False)  # float32 stays
     return _result(m, labels, centers, inertia, n_iter, converged)
 
 
@@ -526,7 +526,7 @@ def kmeans_plusplus(
         data, k, sample_weight=sw, n_trials=trials, seed=_seed(check_random_state(random_state)),
         n_threads=check_n_threads(n_threads),
     )
-    centers = centers.astype(m.values.dtype, copy=False)
+    centers = centers.astype(_sparse.float_dtype(m.values), copy=False)
     if m.is_frame:
         centers = pd.DataFrame(centers, columns=m.columns)
     return centers, indices
