@@ -18,14 +18,7 @@ from segment.cluster import (
     silhouette_samples,
     silhouette_score,
 )
-from segment.contracts import (
-    PAPER_B_FEATURES,
-    RFM_FEATURES,
-    CleaningReport,
-    customer_features,
-    load_contracts,
-    minmax_scale,
-)
+from segment.contracts import CleaningReport, load_contracts
 from segment.decision import (
     VikorBatch,
     VikorResult,
@@ -39,6 +32,8 @@ from segment.decision import (
     vikor_sensitivity,
     vikor_weight_sensitivity,
 )
+from segment.features import PAPER_B_FEATURES, RFM_FEATURES, customer_features
+from segment.preprocessing import minmax_scale
 from segment.profile import (
     compare_feature_sets,
     most_valuable,

@@ -60,8 +60,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without dask
         'pip install "segment-kit[dask]"'
     ) from exc
 
-from segment import _core
-from segment import contracts as _contracts
+from segment import _core, features
+from segment._parsing import date_value
 from segment._validation import (
     align_labels,
     as_matrix,
@@ -71,6 +71,7 @@ from segment._validation import (
     feature_names,
 )
 from segment.cluster import NotFittedError
+from segment.contracts import DATE_COLUMNS
 
 __all__ = [
     "KMeans",
@@ -1172,7 +1173,7 @@ def _partition_latest_day(frame, reset, columns, dayfirst=None):
     best = -np.inf
     for c in columns:
         if c in frame.columns and len(frame):
-            days = _contracts._day_numbers(_contracts._feature_dates(frame, c, dayfirst))
+            days = features.day_numbers(features.feature_dates(frame, c, dayfirst))
             if np.isfinite(days).any():
                 best = max(best, float(np.nanmax(days)))
     return pd.Series([best])
@@ -1183,7 +1184,7 @@ def _partition_customers(frame, reset):
 
 
 def _partition_features(frame, reset, as_of, options):
-    return _contracts.customer_features(_customer_rows(frame, reset), as_of=as_of, **options)
+    return features.customer_features(_customer_rows(frame, reset), as_of=as_of, **options)
 
 
 def customer_features(contracts, *, as_of=None, check_partitions=True, **options):
@@ -1219,7 +1220,7 @@ def customer_features(contracts, *, as_of=None, check_partitions=True, **options
         per feature; partitions follow the input's.
     """
     if isinstance(contracts, pd.DataFrame):
-        return _contracts.customer_features(contracts, as_of=as_of, **options)
+        return features.customer_features(contracts, as_of=as_of, **options)
     if not isinstance(contracts, dd.DataFrame):
         raise TypeError(
             f"contracts must be a dask DataFrame, got {type(contracts).__name__}"
@@ -1238,16 +1239,16 @@ def customer_features(contracts, *, as_of=None, check_partitions=True, **options
     # Each customer in one partition for sure: indexed by customer with divisions.
     guaranteed = reset and contracts.known_divisions
     if as_of is not None:  # refused here, not in every partition (never guessed: 12/07/2022)
-        as_of = _contracts._date_value(as_of, options.get("dayfirst"))
+        as_of = date_value(as_of, options.get("dayfirst"))
     # Validate the options and columns on the (empty) meta: bad names fail here.
     meta = _customer_rows(contracts._meta, reset)
-    out_meta = _contracts.customer_features(meta, as_of="2000-01-01", **options)
+    out_meta = features.customer_features(meta, as_of="2000-01-01", **options)
     if as_of is None:
         names = options.get("features")
         names = list(out_meta.columns) if names is None else names
         names = [names] if isinstance(names, str) else list(names)
-        needed = {c for f in names for c in _contracts._FEATURE_INPUTS.get(f, ())}
-        date_cols = [c for c in _contracts._DATE_COLUMNS if c in needed]
+        needed = {c for f in names for c in features.FEATURE_INPUTS.get(f, ())}
+        date_cols = [c for c in DATE_COLUMNS if c in needed]
         latest = (
             contracts.map_partitions(
                 _partition_latest_day, reset, date_cols, options.get("dayfirst"),

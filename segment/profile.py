@@ -208,7 +208,7 @@ def compare_feature_sets(
     >>> list(t.columns), list(t.index)
     (['ab', 'abc', 'difference_%'], [2, 3, 'total', 'average'])
     """
-    from segment.contracts import minmax_scale
+    from segment.preprocessing import minmax_scale
 
     if not isinstance(feature_sets, Mapping) or not feature_sets:
         raise TypeError("feature_sets must be a non-empty dict of name -> list of columns")
