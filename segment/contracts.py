@@ -179,7 +179,13 @@ _REASON_TEXT = {
 
 
 class ContractDataError(ValueError):
-    """Invalid contract rows under ``errors="raise"``; ``.issues`` lists them all."""
+    """Invalid contract rows under ``errors="raise"``; ``.issues`` lists them all.
+
+    Raised by `load_contracts` with ``errors="raise"`` instead of dropping the
+    invalid rows (a ValueError, so ``except ValueError`` catches it too). The
+    message names the first problems; ``.issues`` is a DataFrame of every
+    problem found, one row each, like `CleaningReport`'s list of dropped rows.
+    """
 
     def __init__(self, message: str, issues: pd.DataFrame):
         super().__init__(message)
