@@ -1,17 +1,7 @@
 """The decision matrix of segment.weights and segment.ranking: validated input,
 criterion types, and the cells named in messages.
 
-Conventions, the same in every function of segment.weights and segment.ranking:
-
-* ``matrix`` is m alternatives (rows) by n criteria (columns): a DataFrame
-  (labels are kept), an ndarray or a nested list. Values must be finite.
-* ``types`` says per criterion whether more is better: ``"benefit"`` (also
-  ``"max"``, ``1``) or ``"cost"`` (``"min"``, ``-1``); one string for all, a
-  sequence in column order, or a dict / Series keyed by criterion. Default:
-  all benefit.
-* A criterion is *constant* when its spread is below ``1e-12`` of its
-  magnitude (round-off, not information): it gets weight 0 from every
-  weighting and contributes 0 to VIKOR's S and R.
+The conventions it enforces are stated in segment.decision.
 """
 
 from __future__ import annotations

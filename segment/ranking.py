@@ -6,17 +6,8 @@ module validates input (messages name the cell or the criterion at fault),
 parses weights (numbers, or the name of an objective weighting of
 segment.weights), ideals and v, and shapes results: pandas in, pandas out.
 
-Conventions, the same in every function of segment.weights and segment.ranking:
-
-* ``matrix`` is m alternatives (rows) by n criteria (columns): a DataFrame
-  (labels are kept), an ndarray or a nested list. Values must be finite.
-* ``types`` says per criterion whether more is better: ``"benefit"`` (also
-  ``"max"``, ``1``) or ``"cost"`` (``"min"``, ``-1``); one string for all, a
-  sequence in column order, or a dict / Series keyed by criterion. Default:
-  all benefit.
-* A criterion is *constant* when its spread is below ``1e-12`` of its
-  magnitude (round-off, not information): it gets weight 0 from every
-  weighting and contributes 0 to VIKOR's S and R.
+The conventions for ``matrix``, ``types`` and constant criteria are those
+stated in segment.decision.
 
 The formulas are those of SPEC.md: VIKOR with its compromise solution
 (Opricovic & Tzeng 2004; Paper A, Tables 4-5).
