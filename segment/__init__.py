@@ -20,18 +20,12 @@ from segment.cluster import (
     silhouette_samples,
     silhouette_score,
 )
-from segment.contracts import (
-    PAPER_B_FEATURES,
-    RFM_FEATURES,
-    CleaningReport,
-    customer_features,
-    load_contracts,
-    minmax_scale,
-)
+from segment.contracts import CleaningReport, ContractDataError, load_contracts
 from segment.decision import (
     VikorBatch,
     VikorResult,
     VikorSensitivity,
+    VikorWarning,
     critic_weights,
     entropy_weights,
     equal_weights,
@@ -41,13 +35,16 @@ from segment.decision import (
     vikor_sensitivity,
     vikor_weight_sensitivity,
 )
+from segment.features import PAPER_B_FEATURES, RFM_FEATURES, customer_features
+from segment.likert import LikertScaleWarning, load_likert
+from segment.preprocessing import minmax_scale
 from segment.profile import (
     compare_feature_sets,
     most_valuable,
     profile_clusters,
     rank_segments,
 )
-from segment.survey import cronbach_alpha, expert_matrix, load_likert, tally_votes
+from segment.survey import AlphaResult, VoteTally, cronbach_alpha, expert_matrix, tally_votes
 
 __all__ = [
     "__version__",
@@ -81,18 +78,23 @@ __all__ = [
     "vikor_weight_sensitivity",
     "vikor_batch",
     "VikorBatch",
+    "VikorWarning",
     # data: contracts and features (Paper B)
     "load_contracts",
     "CleaningReport",
+    "ContractDataError",
     "customer_features",
     "minmax_scale",
     "PAPER_B_FEATURES",
     "RFM_FEATURES",
     # data: surveys, experts, votes
     "load_likert",
+    "LikertScaleWarning",
     "cronbach_alpha",
+    "AlphaResult",
     "expert_matrix",
     "tally_votes",
+    "VoteTally",
     "datasets",
     "plotting",
 ]

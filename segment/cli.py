@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 import segment as sg
-from segment.contracts import _date_value
+from segment._parsing import date_value
 
 EXIT_USAGE = 2
 
@@ -249,7 +249,7 @@ def _as_of(args) -> str | None:
     if args.as_of is None:
         return None
     try:
-        ts = _date_value(args.as_of, args.dayfirst, name="--as-of",
+        ts = date_value(args.as_of, args.dayfirst, name="--as-of",
                          flags=("--dayfirst", "--monthfirst"))
     except ValueError as exc:
         raise UserError(str(exc)) from None

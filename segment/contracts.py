@@ -1,17 +1,16 @@
-"""Contract data: load and clean contract exports, build per-customer features.
+"""Contract data: load and clean contract exports.
 
-Paper B (Tables 1 and 7; SPEC.md "Paper B features") starts from one row per
-contract with 18 attributes and ends with one row per customer and the features
-the managers voted for. This module does both steps with vectorised pandas:
+Paper B (Table 1) starts from one row per contract with 18 attributes. This
+module reads them with vectorised pandas:
 
 * `load_contracts` reads a CSV, Excel, Parquet or Feather file, a DataFrame or
   a SQL query; maps the user's column names onto the canonical schema
   (`CONTRACT_COLUMNS`); parses and checks every value; drops invalid rows and
   the customers with outstanding debt; and accounts for every input row in a
   `CleaningReport`.
-* `customer_features` aggregates the contracts to one row per customer: the
-  Table 7 features (`PAPER_B_FEATURES`) and the RFM baseline (`RFM_FEATURES`).
-* `minmax_scale` scales features to [0, 1] for k-means, keeping labels.
+
+The next steps are segment.features (one row per customer: Paper B's Table 7
+and RFM features) and segment.preprocessing (scaling for k-means).
 """
 
 from __future__ import annotations
@@ -25,19 +24,22 @@ import numpy as np
 import pandas as pd
 
 from segment._io import read_table
-from segment._validation import span_without_overflow
+from segment._parsing import (
+    as_str,
+    as_text,
+    number_marks,
+    parse_booleans,
+    parse_dates,
+    parse_numbers,
+)
+from segment._validation import _first
 
 __all__ = [
     "CONTRACT_COLUMNS",
     "REQUIRED_COLUMNS",
-    "PAPER_B_FEATURES",
-    "RFM_FEATURES",
-    "PORTUGAL_REGIONS",
     "CleaningReport",
     "ContractDataError",
     "load_contracts",
-    "customer_features",
-    "minmax_scale",
 ]
 
 #: The canonical schema of Paper B's Table 1, in order.
@@ -64,30 +66,13 @@ CONTRACT_COLUMNS = (
 #: Columns a source must have; every other canonical column is optional.
 REQUIRED_COLUMNS = ("contract_id", "customer_id", "date_installed")
 
-#: Paper B's Table 7 features, in the paper's order (a list, so `frame[PAPER_B_FEATURES]` works).
-PAPER_B_FEATURES = [
-    "gross_revenue",
-    "frequency",
-    "recency",
-    "business",
-    "direct_debit",
-    "time_to_first_extension",
-    "quantity_of_debt",
-    "north_region",
-]
-#: The RFM-only baseline of Paper B's Table 23.
-RFM_FEATURES = ["rfm_recency", "rfm_frequency", "rfm_monetary"]
-_ALL_FEATURES = PAPER_B_FEATURES + RFM_FEATURES + ["n_contracts"]
-
 _ID_COLUMNS = ("contract_id", "customer_id")
-_DATE_COLUMNS = ("date_installed", "first_extension_date", "last_extension_date")
-_EXTENSION_DATES = ("first_extension_date", "last_extension_date")
+#: The kinds of the canonical columns (segment.features reads them too).
+DATE_COLUMNS = ("date_installed", "first_extension_date", "last_extension_date")
+EXTENSION_DATE_COLUMNS = ("first_extension_date", "last_extension_date")
 _TEXT_COLUMNS = ("location", "local_description", "payment_type", "invoice_type")
-_FEE_COLUMNS = ("monthly_fee", "installation_fee", "extensions_fee")
-_COUNT_COLUMNS = ("extensions_amount", "debt_amount")
-_MIN_DATE = pd.Timestamp("1900-01-01")
-_MAX_DATE = pd.Timestamp("2100-12-31")
-DAYS_PER_MONTH = 30.4375  # 365.25 / 12
+FEE_COLUMNS = ("monthly_fee", "installation_fee", "extensions_fee")
+COUNT_COLUMNS = ("extensions_amount", "debt_amount")
 
 _CONTRACT_TYPES = {
     "private": "private",
@@ -97,10 +82,6 @@ _CONTRACT_TYPES = {
     "commercial": "business",
     "empresa": "business",
 }
-_TRUE = ("true", "t", "yes", "y", "1", "1.0", "sim", "s", "x")
-_FALSE = ("false", "f", "no", "n", "0", "0.0", "nao", "não")
-_BOOLEAN = {**{k: True for k in _TRUE}, **{k: False for k in _FALSE}}
-
 # Normalised spellings recognised without `columns=` (beyond the canonical names).
 _ALIASES = {
     "contract_id": (
@@ -151,43 +132,6 @@ _ALIASES = {
     "debt": ("has_debt", "outstanding_debt", "in_debt"),
 }
 
-#: Portugal's 18 districts and 2 autonomous regions -> "north" / "south" (keys
-#: are matched ignoring case, accents, spaces and hyphens). North = the five
-#: districts lying mainly in NUTS II Norte (Viana do Castelo, Braga, Porto,
-#: Vila Real, Braganca); every other district, the Azores and Madeira count as
-#: south. The NUTS II names and "north"/"south" themselves are recognised too.
-PORTUGAL_REGIONS = {
-    "Viana do Castelo": "north",
-    "Braga": "north",
-    "Porto": "north",
-    "Vila Real": "north",
-    "Bragança": "north",
-    "Aveiro": "south",
-    "Viseu": "south",
-    "Guarda": "south",
-    "Coimbra": "south",
-    "Castelo Branco": "south",
-    "Leiria": "south",
-    "Santarém": "south",
-    "Lisboa": "south",
-    "Lisbon": "south",
-    "Portalegre": "south",
-    "Setúbal": "south",
-    "Évora": "south",
-    "Beja": "south",
-    "Faro": "south",
-    "Açores": "south",
-    "Azores": "south",
-    "Madeira": "south",
-    "Norte": "north",
-    "Centro": "south",
-    "Área Metropolitana de Lisboa": "south",
-    "Alentejo": "south",
-    "Algarve": "south",
-    "North": "north",
-    "South": "south",
-}
-
 # ---- reasons a row is dropped, in the order they are checked ----
 RAGGED = "ragged_row"
 MISSING = "missing_value"
@@ -234,14 +178,14 @@ _REASON_TEXT = {
 }
 
 
-def _first(items, limit=10) -> str:
-    items = list(items)
-    shown = ", ".join(str(i) for i in items[:limit])
-    return f"[{shown}{', ...' if len(items) > limit else ''}]"
-
-
 class ContractDataError(ValueError):
-    """Invalid contract rows under ``errors="raise"``; ``.issues`` lists them all."""
+    """Invalid contract rows under ``errors="raise"``; ``.issues`` lists them all.
+
+    Raised by `load_contracts` with ``errors="raise"`` instead of dropping the
+    invalid rows (a ValueError, so ``except ValueError`` catches it too). The
+    message names the first problems; ``.issues`` is a DataFrame of every
+    problem found, one row each, like `CleaningReport`'s list of dropped rows.
+    """
 
     def __init__(self, message: str, issues: pd.DataFrame):
         super().__init__(message)
@@ -442,257 +386,6 @@ def _resolve_columns(source_columns, columns, required) -> dict:
         )
     return {user: targets for user, targets in mapping.items() if targets}
 
-
-# ---------------------------------------------------------------- value parsing
-
-
-def _text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Stripped text with empty strings as NaN; returns (text, missing mask)."""
-    notna = raw.notna().to_numpy()
-    if pd.api.types.is_float_dtype(raw.dtype):
-        vals = raw.to_numpy()
-        integral = notna & (np.floor(np.where(notna, vals, 0)) == vals)
-        as_int = raw.where(integral).astype("Int64").astype("str")
-        txt = as_int.where(integral, raw.astype("str"))
-    else:
-        txt = raw.astype("str")
-    txt = txt.where(notna).str.strip()
-    missing = ~notna | (txt == "").fillna(True).to_numpy(bool)
-    return txt.where(~missing), missing
-
-
-# A date written with day and month as numbers and no year first: 12/07/2022,
-# 12.07.22, 3-4-2023 10:30. Groups: first field, separator, second field, year, rest.
-_DAY_MONTH = r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)"
-_DAY_MONTH_RE = re.compile(_DAY_MONTH, re.S)
-
-
-def _full_year(year: pd.Series) -> pd.Series:
-    """Four-digit years as text; two-digit years as strptime's %y does (69-99 -> 19xx)."""
-    short = year.str.len() == 2
-    num = pd.to_numeric(year, errors="coerce")
-    century = np.where(num <= 68, 2000, 1900)
-    return year.where(~short, (num + century).astype("Int64").astype("str"))
-
-
-def _day_month_to_iso(parts: pd.DataFrame, dayfirst: bool) -> pd.Series:
-    """ISO text (yyyy-mm-dd + the rest) from the groups of `_DAY_MONTH`, vectorised."""
-    day, month = (parts[0], parts[2]) if dayfirst else (parts[2], parts[0])
-    return (_full_year(parts[3]) + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
-            + parts[4])
-
-
-def _date_value(value, dayfirst=None, *, name="as_of", flags=("dayfirst=True",
-                                                              "dayfirst=False")):
-    """A Timestamp (time-zone-naive) from a user's date, refusing a day/month order guess.
-
-    A string such as "12/07/2022" (both fields <= 12, not ISO) is an error unless
-    `dayfirst` says which field is the day; "25/07/2022" and "07/25/2022" have one
-    reading, and ISO dates, Timestamps and datetimes are taken as they are.
-    `flags` name the two ways to say the order (day first, month first) in the
-    message; None when the caller has no such option.
-    """
-    text = value
-    if isinstance(value, str) and (m := _DAY_MONTH_RE.fullmatch(value.strip())):
-        a, b = int(m.group(1)), int(m.group(3))
-        parts = pd.DataFrame([m.groups()], dtype=object).astype(str)
-        how = f", or pass {flags[0]} (day first) or {flags[1]} (month first)" if flags else ""
-        if dayfirst is None:
-            if a <= 12 and b <= 12 and a != b:
-                first, second = (_day_month_to_iso(parts, f).iloc[0].strip() for f in (True, False))
-                raise ValueError(
-                    f"{name}={value!r} is ambiguous: it reads as {first!r} (day first) or "
-                    f"{second!r} (month first); write it as an ISO date (yyyy-mm-dd){how}"
-                )
-            dayfirst = a > 12
-        month = b if dayfirst else a
-        if month > 12:
-            order = "day first" if dayfirst else "month first"
-            other = flags[1] if dayfirst else flags[0] if flags else None
-            raise ValueError(
-                f"{name}={value!r} has no month {month} when read {order}; write it as an ISO "
-                f"date (yyyy-mm-dd){f' or pass {other}' if other else ''}"
-            )
-        text = _day_month_to_iso(parts, dayfirst).iloc[0]
-    try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a date, got {value!r}") from None
-    if ts is pd.NaT:
-        raise ValueError(f"{name} must be a date, got NaT")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
-
-
-def _to_naive_datetime(txt: pd.Series, fmt: str) -> pd.Series:
-    """pd.to_datetime of text (NaT where unparseable), wall time without time zone."""
-    try:
-        parsed = pd.to_datetime(txt, errors="coerce", format=fmt)
-    except ValueError:  # mixed time zones
-        parsed = pd.to_datetime(txt, errors="coerce", format=fmt, utc=True)
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed
-
-
-def _parse_dates(raw: pd.Series, date_format, dayfirst):
-    """Return (datetime64[ns] series, missing, unparseable, out_of_range) masks.
-
-    Text is read with `date_format`, or else as ISO 8601; with `dayfirst` True or
-    False (and no `date_format`), text that is not ISO is read as day/month/year
-    or month/day/year (separators / . -, two- or four-digit years).
-    """
-    n = len(raw)
-    notna = raw.notna().to_numpy()
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        parsed = _naive_datetimes(raw)
-        missing = ~notna
-        bad = np.zeros(n, bool)
-    elif pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
-        parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-        missing = ~notna
-        bad = notna.copy()
-    else:
-        txt, missing = _text(raw)
-        parsed = _to_naive_datetime(txt, date_format or "ISO8601")
-        bad = ~missing & parsed.isna().to_numpy()
-        if date_format is None and dayfirst is not None and bad.any():
-            parts = txt[bad].str.extract(_DAY_MONTH)
-            retry = _to_naive_datetime(_day_month_to_iso(parts, bool(dayfirst)), "ISO8601")
-            parsed = parsed.astype("datetime64[ns]")
-            parsed[bad] = retry.astype("datetime64[ns]").to_numpy()
-            bad = ~missing & parsed.isna().to_numpy()
-    ok = parsed.notna().to_numpy(dtype=bool)
-    out_of_range = np.zeros(n, bool)
-    if ok.any():
-        outside = (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
-        out_of_range = ok & outside.to_numpy(dtype=bool, na_value=False)
-    parsed = parsed.where(~out_of_range).astype("datetime64[ns]")
-    return parsed, missing, bad, out_of_range
-
-
-def _naive_datetimes(s: pd.Series) -> pd.Series:
-    """Time-zone-naive (local wall time) datetimes with a NumPy dtype."""
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_localize(None)
-    if not isinstance(s.dtype, np.dtype):  # e.g. pyarrow timestamps
-        try:
-            s = s.astype("datetime64[ns]")
-        except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
-            s = pd.to_datetime(s.astype("object"), errors="coerce")
-    return s
-
-
-# Spaces that French (and other) exports put between groups of thousands.
-_SPACES = (" ", "\u00a0", "\u202f")
-
-
-def _number_marks(read_options) -> tuple[str, str | None]:
-    """(decimal, thousands) marks from the user's read_options."""
-    options = read_options or {}
-    decimal = options.get("decimal") or "."
-    thousands = options.get("thousands") or None
-    for name, mark in (("decimal", decimal), ("thousands", thousands)):
-        if mark is not None and (not isinstance(mark, str) or len(mark) != 1):
-            raise ValueError(
-                f"read_options[{name!r}] must be one character, got {mark!r}"
-            )
-    if decimal == thousands:
-        raise ValueError(
-            f"read_options has the same decimal and thousands mark {decimal!r}; pass the "
-            "marks your file uses, e.g. {'decimal': ',', 'thousands': '.'}"
-        )
-    return decimal, thousands
-
-
-def _localized_numbers(txt: pd.Series, decimal: str, thousands) -> np.ndarray:
-    """Numbers written with the user's marks; NaN where a cell does not follow them.
-
-    A thousands mark must separate groups of exactly three digits after a first
-    group of one to three ("1.234.567,5"; "1.5" under thousands="." is neither 1.5
-    nor 15, so it is NaN); a space as thousands mark also matches the no-break
-    spaces U+00A0 and U+202F. Infinity spelled out ("inf") is kept, as before.
-    Vectorised: one regular-expression match and one replace per column.
-    """
-    t = "|".join(map(re.escape, _SPACES if thousands in _SPACES else (thousands or "",)))
-    grouped = rf"\d{{1,3}}(?:(?:{t})\d{{3}})+|" if thousands else ""
-    d = re.escape(decimal)
-    pattern = (rf"[+-]?(?:(?:{grouped}\d+)(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
-               r"|[+-]?(?i:inf|infinity)")
-    valid = txt.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-    plain = txt.where(valid)
-    if thousands:
-        plain = plain.str.replace(f"(?:{t})", "", regex=True)
-    if decimal != ".":
-        plain = plain.str.replace(decimal, ".", regex=False)
-    return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _text_cells(raw: pd.Series) -> np.ndarray:
-    """True where a cell is a string (an object column may mix strings and numbers)."""
-    if raw.dtype != object:
-        return raw.notna().to_numpy(dtype=bool)
-    try:
-        return raw.str.len().notna().to_numpy(dtype=bool)
-    except AttributeError:  # no string at all
-        return np.zeros(len(raw), bool)
-
-
-def _parse_numbers(raw: pd.Series, decimal=".", thousands=None):
-    """Return (float64 array, missing, non_numeric, non_finite).
-
-    Text cells are read with the user's `decimal` and `thousands` marks (see
-    `_localized_numbers`); cells that are numbers already (a column pandas read as
-    numbers, or the numeric chunks of a column it read in chunks of mixed type)
-    keep their value.
-    """
-    if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
-        vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = np.isnan(vals)
-        non_numeric = np.zeros(len(vals), bool)
-    elif decimal == "." and thousands is None:
-        txt, missing = _text(raw)
-        vals = pd.to_numeric(txt, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        non_numeric = ~missing & np.isnan(vals)
-    else:
-        # per cell: text with the user's marks, numbers as they are (pandas reads a
-        # large CSV in chunks; a chunk without a text cell arrives as numbers)
-        is_text = _text_cells(raw)
-        txt, missing = _text(raw.where(is_text))
-        vals = _localized_numbers(txt, decimal, thousands)
-        if not is_text.all():
-            numbers = pd.to_numeric(raw.where(~is_text), errors="coerce")
-            vals = np.where(is_text, vals, numbers.to_numpy(dtype=np.float64, na_value=np.nan))
-            missing = np.where(is_text, missing, raw.isna().to_numpy(dtype=bool))
-        non_numeric = ~missing & np.isnan(vals)
-    non_finite = np.isinf(vals)
-    return vals, missing, non_numeric, non_finite
-
-
-def _parse_booleans(raw: pd.Series):
-    """Return (object array of True/False/None, missing, invalid)."""
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        notna = raw.notna().to_numpy()
-        vals = raw.to_numpy(dtype=object, na_value=None)
-        return vals, ~notna, np.zeros(len(raw), bool)
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        num = raw.to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = np.isnan(num)
-        invalid = ~missing & (num != 0) & (num != 1)
-        vals = np.where(missing | invalid, None, num == 1).astype(object)
-        return vals, missing, invalid
-    txt, missing = _text(raw)
-    mapped = txt.str.casefold().map(_BOOLEAN)
-    invalid = ~missing & mapped.isna().to_numpy()
-    return mapped.to_numpy(dtype=object, na_value=None), missing, invalid
-
-
-def _as_str(values: pd.Series) -> pd.Series:
-    s = values.astype("str")
-    return s if s.dtype == values.dtype and not values.hasnans else s.where(values.notna())
-
-
 # ---------------------------------------------------------------- load_contracts
 
 
@@ -851,14 +544,14 @@ def load_contracts(
     if bad_req:
         raise ValueError(f"required has unknown columns {bad_req}; use names of CONTRACT_COLUMNS")
 
-    marks = _number_marks(read_options)
+    marks = number_marks(read_options)
 
     def csv_dtype(header):
         mapping = _resolve_columns(header, columns, ())
         return {
             user: "str"
             for user, targets in mapping.items()
-            if any(t in _ID_COLUMNS or t in _DATE_COLUMNS for t in targets)
+            if any(t in _ID_COLUMNS or t in DATE_COLUMNS for t in targets)
         }
 
     table = read_table(
@@ -943,31 +636,31 @@ def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     missing_checks, parse_checks, value_checks = [], [], []
     for c, s in col_raw.items():
         if c in _ID_COLUMNS or c in _TEXT_COLUMNS:
-            txt, miss = _text(s)
+            txt, miss = as_text(s)
             out[c] = txt
             missing_checks.append((MISSING, c, miss))
         elif c == "contract_type":
-            txt, miss = _text(s)
+            txt, miss = as_text(s)
             norm = txt.str.casefold().map(_CONTRACT_TYPES)
             out[c] = norm
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((INVALID_CATEGORY, c, ~miss & norm.isna().to_numpy()))
-        elif c in _DATE_COLUMNS:
-            parsed, miss, bad, oor = _parse_dates(s, date_format, dayfirst)
+        elif c in DATE_COLUMNS:
+            parsed, miss, bad, oor = parse_dates(s, date_format, dayfirst)
             out[c] = parsed
-            if c in _EXTENSION_DATES:
+            if c in EXTENSION_DATE_COLUMNS:
                 out[c + "__missing"] = miss  # empty = no extension, not a missing value
             else:
                 missing_checks.append((MISSING, c, miss))
             parse_checks.append((UNPARSEABLE_DATE, c, bad))
             parse_checks.append((DATE_OUT_OF_RANGE, c, oor))
         elif c == "debt":
-            vals, miss, invalid = _parse_booleans(s)
+            vals, miss, invalid = parse_booleans(s)
             out[c] = vals
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((INVALID_CATEGORY, c, invalid))
         else:  # numbers
-            vals, miss, non_num, non_fin = _parse_numbers(s, *marks)
+            vals, miss, non_num, non_fin = parse_numbers(s, *marks)
             out[c] = vals
             missing_checks.append((MISSING, c, miss))
             parse_checks.append((NON_NUMERIC, c, non_num))
@@ -975,7 +668,7 @@ def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
             finite = np.isfinite(vals)
             if c != "mvc":  # MVC is a margin after costs: it may be negative
                 value_checks.append((NEGATIVE, c, finite & (vals < 0)))
-            if c in _COUNT_COLUMNS:
+            if c in COUNT_COLUMNS:
                 fractional = np.floor(np.where(finite, vals, 0)) != vals
                 value_checks.append((NOT_INTEGER, c, finite & (vals >= 0) & fractional))
     checks = [(r, c, np.asarray(m, dtype=bool))
@@ -987,7 +680,7 @@ def _consistency_checks(out: dict) -> list:
     """Extension dates against the installation date, each other and the counts."""
     checks = []
     inst = out.get("date_installed")
-    for c in _EXTENSION_DATES:
+    for c in EXTENSION_DATE_COLUMNS:
         if c in out and inst is not None:
             checks.append((EXTENSION_BEFORE_INSTALLATION, c, (out[c] < inst).to_numpy()))
     if "first_extension_date" in out and "last_extension_date" in out:
@@ -995,10 +688,10 @@ def _consistency_checks(out: dict) -> list:
         checks.append((LAST_BEFORE_FIRST, "last_extension_date", later.to_numpy()))
     if "extensions_amount" in out:
         amount = out["extensions_amount"]
-        for c in _EXTENSION_DATES:
+        for c in EXTENSION_DATE_COLUMNS:
             if c in out:
                 checks.append((EXTENSIONS_WITHOUT_DATES, c, (amount > 0) & out[c + "__missing"]))
-        for c in _EXTENSION_DATES:
+        for c in EXTENSION_DATE_COLUMNS:
             if c in out:
                 checks.append(
                     (DATES_WITHOUT_EXTENSIONS, c, (amount == 0) & out[c].notna().to_numpy())
@@ -1109,8 +802,8 @@ def _build_frame(out, present, kept, index) -> pd.DataFrame:
         parsed = out.pop(c, None)
         out.pop(c + "__missing", None)
         if c in _ID_COLUMNS or c in _TEXT_COLUMNS or c == "contract_type":
-            s = _as_str(parsed[kept]) if has else pd.Series([None] * n_kept, dtype="str")
-        elif c in _DATE_COLUMNS:
+            s = as_str(parsed[kept]) if has else pd.Series([None] * n_kept, dtype="str")
+        elif c in DATE_COLUMNS:
             s = parsed[kept] if has else pd.Series(pd.NaT, index=range(n_kept))
             s = s.astype("datetime64[ns]")
         elif c == "debt":
@@ -1122,7 +815,7 @@ def _build_frame(out, present, kept, index) -> pd.DataFrame:
                 s = pd.Series(arr)
             else:
                 s = pd.Series([pd.NA] * n_kept, dtype="boolean")
-        elif c in _COUNT_COLUMNS:
+        elif c in COUNT_COLUMNS:
             vals = parsed[kept] if has else np.full(n_kept, np.nan)
             s = pd.Series(vals).astype("Int64")
         else:
@@ -1134,463 +827,3 @@ def _build_frame(out, present, kept, index) -> pd.DataFrame:
     return frame
 
 
-# ---------------------------------------------------------------- customer_features
-
-_FEATURE_INPUTS = {
-    "gross_revenue": ("date_installed", "mvc"),
-    "frequency": ("extensions_amount",),
-    "recency": ("date_installed", "last_extension_date"),
-    "business": ("contract_type",),
-    "direct_debit": ("payment_type",),
-    "time_to_first_extension": ("date_installed", "first_extension_date"),
-    "quantity_of_debt": ("debt_amount",),
-    "north_region": ("location",),
-    "rfm_recency": ("date_installed", "last_extension_date"),
-    "rfm_frequency": ("extensions_amount",),
-    "rfm_monetary": ("date_installed", "installation_fee", "monthly_fee", "extensions_fee"),
-    "n_contracts": (),
-}
-
-
-def _norm_label(values) -> pd.Index:
-    """casefold, strip accents, collapse spaces/hyphens/underscores."""
-    idx = pd.Index(values, dtype="object").astype(str)
-    idx = idx.str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
-    return idx.str.casefold().str.replace(r"[\s_\-]+", " ", regex=True).str.strip()
-
-
-def _any_label(values: pd.Series, labels) -> np.ndarray:
-    """1 where the normalised value is one of `labels` (factorised: no loop over rows)."""
-    if isinstance(labels, str):
-        labels = (labels,)
-    wanted = set(_norm_label(list(labels)))
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    hit = np.asarray(_norm_label(uniques).isin(wanted), dtype=bool)
-    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
-
-
-def _north(location: pd.Series, region_map, north) -> np.ndarray:
-    region_map = PORTUGAL_REGIONS if region_map is None else region_map
-    if not hasattr(region_map, "items"):
-        raise TypeError("region_map must be a dict {location: region}")
-    if isinstance(north, str):
-        north = (north,)
-    keys = _norm_label(list(region_map.keys()))
-    regions = _norm_label([str(v) for v in region_map.values()])
-    lookup = dict(zip(keys, regions, strict=True))
-    north_set = set(_norm_label(list(north)))
-    codes, uniques = pd.factorize(location, use_na_sentinel=True)
-    norm = _norm_label(uniques)
-    region = pd.Index([lookup.get(u, u if u in north_set or u in regions else None)
-                       for u in norm], dtype="object")  # loop over distinct locations only
-    unknown = [uniques[i] for i in np.flatnonzero(region.isna())]
-    if unknown:
-        raise ValueError(
-            f"contracts has locations not in region_map: {_first(unknown)}; pass "
-            "region_map={**segment.contracts.PORTUGAL_REGIONS, 'Your place': 'north'} "
-            "(or your own map) to place them"
-        )
-    hit = np.asarray(region.isin(north_set), dtype=bool)
-    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
-
-
-def _feature_dates(frame, c, dayfirst) -> pd.Series:
-    s = frame[c]
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return _naive_datetimes(s)
-    parsed, miss, bad, oor = _parse_dates(s, None, dayfirst)
-    if (bad | oor).any():
-        rows = frame.index[bad | oor]
-        hint = "" if dayfirst is not None else " (for day/month dates pass dayfirst=)"
-        raise ValueError(
-            f"contracts has unparseable dates in column {c} at rows {_first(rows)}; "
-            "convert them with pandas.to_datetime or load the data with load_contracts"
-            f"{hint}"
-        )
-    return parsed
-
-
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    """Calendar day numbers (days since 1970-01-01) as float64, NaN for NaT."""
-    arr = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    days = arr.astype(np.int64).astype(np.float64)
-    days[np.isnat(arr)] = np.nan
-    return days
-
-
-def customer_features(
-    contracts,
-    *,
-    as_of=None,
-    region_map=None,
-    north=("north",),
-    direct_debit=("direct debit",),
-    business=("business",),
-    days_per_month=DAYS_PER_MONTH,
-    features=None,
-    dayfirst=None,
-):
-    """Aggregate contracts to one row per customer: Paper B's Table 7 and RFM features.
-
-    Parameters
-    ----------
-    contracts : DataFrame, shape (n_contracts, >= 1)
-        Clean contract rows in the canonical schema (the output of
-        `load_contracts`); only the columns the requested features need are
-        used. Missing values in them are an error (clean first).
-    as_of : date-like, optional
-        The data extraction date (Paper B: 2022-07-12). Defaults to the latest
-        date in the data (installation or extension). No date may be after it.
-        A string whose day and month could be swapped ("12/07/2022") is an
-        error unless `dayfirst` is given; ISO dates ("2022-07-12") and strings
-        with one reading ("25/07/2022") need nothing.
-    region_map : dict, optional
-        ``{location: region}``; default `PORTUGAL_REGIONS` (districts of
-        Portugal -> "north"/"south"). Matching ignores case, accents, spaces and
-        hyphens. It replaces the default; to extend it use
-        ``{**PORTUGAL_REGIONS, "Vigo": "north"}``. A location that is neither
-        in the map nor itself a region name is an error.
-    north : sequence of str, default ("north",)
-        Regions (after mapping) that count as the northern region.
-    direct_debit : sequence of str, default ("direct debit",)
-        ``payment_type`` values that mean direct debit (matched like regions;
-        e.g. add "Bank transfer (automatic)" for the Telco data).
-    business : sequence of str, default ("business",)
-        ``contract_type`` values that mean a business contract.
-    days_per_month : float, default 30.4375
-        Days per month (365.25 / 12) for the revenue rules.
-    features : list of str, optional
-        Features to compute; default all of `PAPER_B_FEATURES`, `RFM_FEATURES`
-        and ``n_contracts``. Ask for a subset when the data lacks the columns of
-        some features (the error says which ones can be computed).
-    dayfirst : bool, optional
-        How to read day/month dates in `as_of` and in date columns given as
-        text (True: ``12/07/2022`` is 12 July; False: 7 December); see
-        `load_contracts`. Default None: never guessed.
-
-    Returns
-    -------
-    DataFrame, shape (n_customers, n_features)
-        Indexed by ``customer_id`` (sorted), one column per feature. All day
-        counts are whole calendar days; "months" are days / `days_per_month`.
-
-        * ``gross_revenue`` (float): sum over the customer's contracts of
-          ``mvc`` x months from installation to `as_of`.
-        * ``frequency`` (int): total ``extensions_amount``.
-        * ``recency`` (int): days from the customer's last extension (latest
-          ``last_extension_date`` over all contracts) to `as_of`; with no
-          extension, days since the customer's first installation.
-        * ``business`` (0/1): any contract of type business.
-        * ``direct_debit`` (0/1): any contract paid by direct debit.
-        * ``time_to_first_extension`` (int): days from the first installation
-          to the first extension (earliest ``first_extension_date``); with no
-          extension, days from the first installation to `as_of`.
-        * ``quantity_of_debt`` (int): total ``debt_amount`` (times managed by the
-          debt department).
-        * ``north_region`` (0/1): any installation in the northern region.
-        * ``rfm_recency``, ``rfm_frequency`` (int): as recency and frequency.
-        * ``rfm_monetary`` (float): sum over contracts of ``installation_fee`` +
-          (``monthly_fee`` + ``extensions_fee``) x months from installation to
-          `as_of`.
-        * ``n_contracts`` (int): number of contracts.
-
-        A contract without extension has empty (NaT) extension dates.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from segment.contracts import customer_features
-    >>> contracts = pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b"],
-    ...     "date_installed": pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01"]),
-    ...     "extensions_amount": [2, 0, 0],
-    ...     "first_extension_date": pd.to_datetime(["2020-03-01", None, None]),
-    ...     "last_extension_date": pd.to_datetime(["2021-06-30", None, None]),
-    ... })
-    >>> customer_features(contracts, as_of="2022-07-01",  # doctest: +NORMALIZE_WHITESPACE
-    ...                   features=["frequency", "recency", "time_to_first_extension"])
-                 frequency  recency  time_to_first_extension
-    customer_id
-    a                    2      366                       60
-    b                    0      181                      181
-    """
-    if not isinstance(contracts, pd.DataFrame):
-        raise TypeError(
-            f"contracts must be a DataFrame (see load_contracts), got {type(contracts).__name__}"
-        )
-    if features is None:
-        features = list(_ALL_FEATURES)
-    else:
-        if isinstance(features, str):
-            features = [features]
-        features = list(dict.fromkeys(features))
-        unknown = [f for f in features if f not in _FEATURE_INPUTS]
-        if unknown:
-            raise ValueError(
-                f"features has unknown names {unknown}; choose from {list(_ALL_FEATURES)}"
-            )
-    if not (np.isfinite(days_per_month) and days_per_month > 0):
-        raise ValueError(f"days_per_month must be a positive number, got {days_per_month!r}")
-    as_of_ts = None if as_of is None else _date_value(as_of, dayfirst)
-    if "customer_id" not in contracts.columns:
-        raise ValueError(
-            "contracts has no column customer_id; load it with load_contracts(..., columns=...)"
-        )
-
-    absent = set(contracts.attrs.get("absent_columns", ()))
-    has_ext_amount = "extensions_amount" in contracts.columns and (
-        bool(contracts["extensions_amount"].notna().any())
-        or (len(contracts) == 0 and "extensions_amount" not in absent)
-    )
-
-    def available(c):
-        # A column is usable when it has values; load_contracts' attrs["absent_columns"]
-        # only decides for all-empty columns (the user may have filled one since).
-        if c not in contracts.columns:
-            return False
-        if contracts[c].notna().any():
-            return True
-        if c in absent:
-            return False
-        if len(contracts) == 0:
-            return True
-        # all-empty extension dates mean "no extensions" only when the counts are known
-        return c in _EXTENSION_DATES and has_ext_amount
-
-    lacking = {}
-    for f in features:
-        miss = [c for c in _FEATURE_INPUTS[f] if not available(c)]
-        if miss:
-            lacking[f] = miss
-    if lacking:
-        can = [f for f in features if f not in lacking]
-        detail = "; ".join(f"{f} needs {cols}" for f, cols in lacking.items())
-        raise ValueError(
-            f"contracts lacks the columns for some features: {detail}. Map those columns in "
-            f"load_contracts(columns=...), or pass features={can}"
-        )
-    needed = sorted({c for f in features for c in _FEATURE_INPUTS[f]} | {"customer_id"},
-                    key=CONTRACT_COLUMNS.index)
-
-    # no missing values in the inputs (extension dates may be empty)
-    for c in needed:
-        if c in _EXTENSION_DATES:
-            continue
-        na = contracts[c].isna().to_numpy()
-        if na.any():
-            raise ValueError(
-                f"contracts has missing values in column {c} at rows "
-                f"{_first(contracts.index[na])}; clean the data first (load_contracts drops "
-                "such rows) or fill them"
-            )
-
-    dates = {c: _feature_dates(contracts, c, dayfirst) for c in needed if c in _DATE_COLUMNS}
-    numbers = {}
-    for c in needed:
-        if c in _FEE_COLUMNS or c in _COUNT_COLUMNS or c in ("mvc",):
-            vals, miss, non_num, non_fin = _parse_numbers(contracts[c])
-            if (non_num | non_fin).any():
-                raise ValueError(
-                    f"contracts has non-numeric or infinite values in column {c} at rows "
-                    f"{_first(contracts.index[non_num | non_fin])}"
-                )
-            numbers[c] = vals
-
-    day = {c: _day_numbers(s) for c, s in dates.items()}
-    if as_of is None:
-        candidates = [np.nanmax(v) for v in day.values() if len(v) and np.isfinite(v).any()]
-        as_of_day = max(candidates) if candidates else np.nan
-        if not np.isfinite(as_of_day) and len(contracts) and day:
-            raise ValueError("contracts has no dates to take as_of from; pass as_of=")
-    else:
-        as_of_day = float(np.datetime64(as_of_ts.normalize().to_datetime64(), "D")
-                          .astype(np.int64))
-    for c, v in day.items():
-        late = v > as_of_day
-        if late.any():
-            as_of_txt = np.datetime64(int(as_of_day), "D")
-            raise ValueError(
-                f"contracts has dates after as_of={as_of_txt} in column {c} at rows "
-                f"{_first(contracts.index[late])}; pass a later as_of or drop those rows"
-            )
-    if "date_installed" in day:
-        inst = day["date_installed"]
-        for c in _EXTENSION_DATES:
-            if c in day:
-                early = day[c] < inst
-                if early.any():
-                    raise ValueError(
-                        f"contracts has {c} before date_installed at rows "
-                        f"{_first(contracts.index[early])}; load_contracts drops such rows"
-                    )
-
-    codes, uniques = pd.factorize(contracts["customer_id"], sort=True)
-    m = len(uniques)
-    result = {}
-
-    def total(x):
-        return np.bincount(codes, weights=x, minlength=m)
-
-    def any_(flag):
-        return (np.bincount(codes, weights=flag.astype(np.float64), minlength=m) > 0).astype(
-            np.int64
-        )
-
-    def group_min(x):
-        out = np.full(m, np.inf)
-        np.fmin.at(out, codes, x)
-        return out
-
-    def group_max(x):
-        out = np.full(m, -np.inf)
-        np.fmax.at(out, codes, x)
-        return out
-
-    months = None
-    first_inst = None
-    if "date_installed" in day:
-        months = (as_of_day - day["date_installed"]) / days_per_month
-        first_inst = group_min(day["date_installed"])
-    for f in features:
-        if f == "gross_revenue":
-            result[f] = total(numbers["mvc"] * months)
-        elif f in ("frequency", "rfm_frequency"):
-            result[f] = np.rint(total(numbers["extensions_amount"])).astype(np.int64)
-        elif f in ("recency", "rfm_recency"):
-            last_ext = group_max(day["last_extension_date"])
-            ref = np.where(np.isfinite(last_ext), last_ext, first_inst)
-            result[f] = (as_of_day - ref).astype(np.int64)
-        elif f == "business":
-            result[f] = any_(_any_label(contracts["contract_type"], business))
-        elif f == "direct_debit":
-            result[f] = any_(_any_label(contracts["payment_type"], direct_debit))
-        elif f == "time_to_first_extension":
-            first_ext = group_min(day["first_extension_date"])
-            end = np.where(np.isfinite(first_ext), first_ext, as_of_day)
-            result[f] = (end - first_inst).astype(np.int64)
-        elif f == "quantity_of_debt":
-            result[f] = np.rint(total(numbers["debt_amount"])).astype(np.int64)
-        elif f == "north_region":
-            result[f] = any_(_north(contracts["location"], region_map, north))
-        elif f == "rfm_monetary":
-            per_contract = numbers["installation_fee"] + (
-                numbers["monthly_fee"] + numbers["extensions_fee"]
-            ) * months
-            result[f] = total(per_contract)
-        elif f == "n_contracts":
-            result[f] = np.bincount(codes, minlength=m).astype(np.int64)
-    index = pd.Index(uniques, name="customer_id")
-    return pd.DataFrame(result, index=index, columns=features)
-
-
-# ---------------------------------------------------------------- minmax_scale
-
-
-def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
-    """Scale each column linearly to `feature_range`, keeping labels.
-
-    x' = lo + (x - min) / (max - min) * (hi - lo), per column. A constant column
-    (max == min) becomes `lo` (0 with the default range): it carries no
-    information for clustering, and this keeps it finite.
-
-    Parameters
-    ----------
-    frame_or_array : DataFrame, Series, or array of shape (n,) or (n, d)
-        Numeric (or boolean) data without NaN or infinity.
-    feature_range : (float, float), default (0, 1)
-        Target range (lo, hi) with lo < hi.
-
-    Returns
-    -------
-    Same type and shape as the input, float64: a DataFrame/Series keeps its
-    index and columns/name.
-
-    Raises
-    ------
-    ValueError
-        On NaN or infinite values (naming the columns and rows), an empty
-        input, or a bad `feature_range`.
-    TypeError
-        On non-numeric columns.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from segment.contracts import minmax_scale
-    >>> minmax_scale(pd.DataFrame({"a": [1.0, 2.0, 5.0], "b": [3, 3, 3]}, index=["x", "y", "z"]))
-          a    b
-    x  0.00  0.0
-    y  0.25  0.0
-    z  1.00  0.0
-    """
-    try:
-        lo, hi = (float(v) for v in feature_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"feature_range must be two numbers (lo, hi), got {feature_range!r}"
-        ) from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"feature_range must satisfy lo < hi (finite), got {feature_range!r}")
-    if not np.isfinite(hi - lo):
-        raise ValueError(
-            f"feature_range {feature_range!r} is wider than float64 can hold (hi - lo "
-            "overflows); use a narrower range such as (0, 1)"
-        )
-    x = frame_or_array
-    if isinstance(x, pd.Series):
-        return pd.Series(
-            minmax_scale(x.to_frame(), feature_range=(lo, hi)).iloc[:, 0].to_numpy(),
-            index=x.index,
-            name=x.name,
-        )
-    if isinstance(x, pd.DataFrame):
-        bad = [
-            c
-            for c, dt in x.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
-            or pd.api.types.is_complex_dtype(dt)
-        ]
-        if bad:
-            raise TypeError(
-                f"minmax_scale got non-numeric columns {_first(bad)}; encode or drop them"
-            )
-        values = x.to_numpy(dtype=np.float64, na_value=np.nan)
-        labels, cols = x.index, list(x.columns)
-    else:
-        try:
-            values = np.asarray(x)
-        except (TypeError, ValueError) as exc:  # e.g. a ragged list
-            raise ValueError(
-                f"minmax_scale could not read frame_or_array as an array ({exc}); pass a "
-                "DataFrame, a Series or an array whose rows all have the same length"
-            ) from None
-        if values.dtype.kind not in "biuf":
-            raise TypeError(f"minmax_scale needs numeric data, got dtype {values.dtype}")
-        values = values.astype(np.float64)
-        labels, cols = None, None
-    one_d = values.ndim == 1
-    if one_d:
-        values = values[:, None]
-    if values.ndim != 2:
-        raise ValueError(f"minmax_scale needs 1-D or 2-D data, got shape {values.shape}")
-    if values.shape[0] == 0:
-        raise ValueError("minmax_scale got no rows; there is nothing to scale")
-    finite = np.isfinite(values)
-    if not finite.all():
-        bad_cols = np.flatnonzero(~finite.all(axis=0))
-        bad_rows = np.flatnonzero(~finite.all(axis=1))
-        cname = [cols[i] for i in bad_cols] if cols is not None else bad_cols.tolist()
-        rname = labels[bad_rows] if labels is not None else bad_rows
-        raise ValueError(
-            f"minmax_scale got NaN or infinite values in columns {_first(cname)} at rows "
-            f"{_first(rname)}; drop or impute them first"
-        )
-    values, vmin, span = span_without_overflow(values, values.min(axis=0), values.max(axis=0))
-    const = span == 0
-    scaled = (values - vmin) / np.where(const, 1.0, span) * (hi - lo) + lo
-    scaled[:, const] = lo
-    if one_d:
-        scaled = scaled[:, 0]
-    if cols is not None:
-        return pd.DataFrame(scaled, index=labels, columns=x.columns)
-    return scaled

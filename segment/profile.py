@@ -208,7 +208,7 @@ def compare_feature_sets(
     >>> list(t.columns), list(t.index)
     (['ab', 'abc', 'difference_%'], [2, 3, 'total', 'average'])
     """
-    from segment.contracts import minmax_scale
+    from segment.preprocessing import minmax_scale
 
     if not isinstance(feature_sets, Mapping) or not feature_sets:
         raise TypeError("feature_sets must be a non-empty dict of name -> list of columns")
@@ -264,7 +264,8 @@ def rank_segments(
     VikorResult
         Labelled by the candidates' index.
     """
-    from segment import decision
+    from segment.ranking import vikor
+    from segment.weights import critic_weights, entropy_weights, equal_weights, std_weights
 
     if criteria is None:
         value = [c for c in candidates.columns
@@ -282,12 +283,12 @@ def rank_segments(
     types = [criteria[c] for c in criteria]
     if isinstance(weights, str):
         funcs = {
-            "entropy": decision.entropy_weights,
-            "critic": lambda m: decision.critic_weights(m, types=types),
-            "std": decision.std_weights,
-            "equal": decision.equal_weights,
+            "entropy": entropy_weights,
+            "critic": lambda m: critic_weights(m, types=types),
+            "std": std_weights,
+            "equal": equal_weights,
         }
         if weights not in funcs:
             raise ValueError(f"weights must be one of {list(funcs)} or numbers, got {weights!r}")
         weights = funcs[weights](matrix)
-    return decision.vikor(matrix, weights, v=v, types=types)
+    return vikor(matrix, weights, v=v, types=types)

@@ -1,4 +1,5 @@
-"""Tests for segment.contracts: load_contracts, CleaningReport, customer_features, minmax_scale.
+"""Tests for segment.contracts (load_contracts, CleaningReport), segment.features
+(customer_features) and segment.preprocessing (minmax_scale).
 
 Every feature rule of SPEC.md ("Paper B features") is checked on a small frame
 whose expected values were computed by hand (day counts in the comments), and
@@ -15,18 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segment.contracts import (
-    CONTRACT_COLUMNS,
-    PAPER_B_FEATURES,
-    PORTUGAL_REGIONS,
-    RFM_FEATURES,
-    CleaningReport,
-    ContractDataError,
-    customer_features,
-    load_contracts,
-    minmax_scale,
-)
+from segment.contracts import CONTRACT_COLUMNS, CleaningReport, ContractDataError, load_contracts
 from segment.datasets import make_contracts
+from segment.features import PAPER_B_FEATURES, PORTUGAL_REGIONS, RFM_FEATURES, customer_features
+from segment.preprocessing import minmax_scale
 from tests import reference
 
 AS_OF = "2022-07-12"

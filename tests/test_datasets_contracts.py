@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segment.contracts import CONTRACT_COLUMNS, customer_features, load_contracts
+from segment.contracts import CONTRACT_COLUMNS, load_contracts
 from segment.datasets import list_datasets, load_paper_b_votes, make_contracts
 from segment.datasets.paper_b import PAPER_B_VOTE_COLUMNS
+from segment.features import customer_features
 
 
 def test_make_contracts_schema_matches_loader():

@@ -1,4 +1,4 @@
-"""Tests of segment.decision: entropy / CRITIC / std / equal weights and VIKOR.
+"""Tests of segment.weights and segment.ranking: entropy / CRITIC / std / equal weights and VIKOR.
 
 Oracles, each independent of the C kernel:
 * Paper A's printed Tables 3, 4 and 5 (from its Table 2 matrix);
@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 import segment as sg
 from segment.datasets import load_iot_experts
-from segment.decision import VikorWarning, _order_ranks, _tie_order
+from segment.ranking import VikorWarning, _order_ranks, _tie_order
 from tests import reference
 
 TABLES = Path(__file__).resolve().parents[2] / "shared" / "papers" / "paper_a_tables.json"

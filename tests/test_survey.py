@@ -1,4 +1,5 @@
-"""Tests for segment.survey: load_likert, cronbach_alpha, expert_matrix, tally_votes."""
+"""Tests for segment.likert (load_likert) and segment.survey (cronbach_alpha,
+expert_matrix, tally_votes)."""
 
 import re
 import warnings
@@ -7,17 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segment._stats import f_ppf
 from segment.datasets import load_paper_b_votes
-from segment.survey import (
-    LIKERT_SCALES,
-    AlphaResult,
-    LikertScaleWarning,
-    _f_ppf,
-    cronbach_alpha,
-    expert_matrix,
-    load_likert,
-    tally_votes,
-)
+from segment.likert import LIKERT_SCALES, LikertScaleWarning, load_likert
+from segment.survey import AlphaResult, cronbach_alpha, expert_matrix, tally_votes
 from tests import reference
 
 # ---------------------------------------------------------------- published alpha values
@@ -115,7 +109,7 @@ def test_f_quantile_matches_scipy():
     stats = pytest.importorskip("scipy.stats")
     for q in (0.001, 0.025, 0.5, 0.975, 0.999):
         for d1, d2 in ((1, 1), (2, 9), (14, 126), (383, 1532), (2799, 11196)):
-            assert _f_ppf(q, d1, d2) == pytest.approx(stats.f.ppf(q, d1, d2), rel=1e-9)
+            assert f_ppf(q, d1, d2) == pytest.approx(stats.f.ppf(q, d1, d2), rel=1e-9)
 
 
 def test_alpha_errors():

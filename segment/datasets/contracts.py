@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segment.contracts import CONTRACT_COLUMNS, _date_value
+from segment._parsing import date_value
+from segment.contracts import CONTRACT_COLUMNS
 
 __all__ = ["make_contracts"]
 
@@ -163,7 +164,7 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
     n = int(n_contracts)
     if n < 1:
         raise ValueError(f"n_contracts must be >= 1, got {n}")
-    end = np.datetime64(_date_value(as_of, flags=None).normalize().to_datetime64(), "D")
+    end = np.datetime64(date_value(as_of, flags=None).normalize().to_datetime64(), "D")
     start = _START if end - _START >= np.timedelta64(366, "D") else end - np.timedelta64(365, "D")
     span = int((end - start).astype(np.int64))
     rng = _rng(random_state)
