@@ -124,7 +124,7 @@ _FLAG_WORDS = [
     (r"pass dayfirst=", "pass --dayfirst or --monthfirst"),
     (r"pass date_format=", "pass --date-format"),
     (r"Map yours with columns=, e\.g\. columns=", "Map yours with --columns MAP.json, e.g. "),
-    (r"pass region_map=\{\*\*segment\.contracts\.PORTUGAL_REGIONS, ",
+    (r"pass region_map=\{\*\*segment\.features\.PORTUGAL_REGIONS, ",
      "pass --region-map MAP.json holding {"),
 ]
 
@@ -273,7 +273,7 @@ def cmd_run(args) -> int:
     as_of = _as_of(args)
     region_map = None
     if args.region_map:
-        region_map = {**sg.contracts.PORTUGAL_REGIONS,
+        region_map = {**sg.features.PORTUGAL_REGIONS,
                       **_json_map(args.region_map, "--region-map",
                                   '{"Vigo": "north"} (location -> region)')}
     contracts = _load(args)
