@@ -6,20 +6,59 @@ as keywords and stores each under its own name: ``get_params``,
 defaults, and ``_check_fitted``, which raises `NotFittedError` before
 ``fit`` has set the attribute named by ``_fitted_attribute``.
 
-`NotFittedError` is segment's (``segment.NotFittedError``, defined in
-segment.cluster); when scikit-learn is in use the error raised is also an
-instance of scikit-learn's NotFittedError.
+`NotFittedError` and `ConvergenceWarning` are segment's (exported by
+``segment``); when scikit-learn is loaded, what segment raises or warns is
+also an instance of scikit-learn's class of the same name, so code written
+for either catches it. scikit-learn is never imported here.
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
 
 import numpy as np
 
-from segment.cluster import NotFittedError, _not_fitted
+__all__ = ["ConvergenceWarning", "NotFittedError"]
 
-__all__ = ["NotFittedError"]
+
+class NotFittedError(ValueError, AttributeError):
+    """An estimator method was called before fit (as scikit-learn's)."""
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """k-means ended with fewer distinct clusters than asked for.
+
+    The name scikit-learn gives this warning (``sklearn.exceptions.
+    ConvergenceWarning``), so filters written for it carry over by name; a
+    subclass of RuntimeWarning, the category segment used before, so older
+    filters keep working too.
+    """
+
+
+_BOTH: dict = {}
+
+
+def _also_sklearns(ours: type, name: str) -> type:
+    """``ours``; when scikit-learn is loaded, a subclass that is also
+    ``sklearn.exceptions.<name>`` (made once, then reused)."""
+    theirs = getattr(sys.modules.get("sklearn.exceptions"), name, None)
+    if theirs is None:
+        return ours
+    if theirs not in _BOTH:
+        _BOTH[theirs] = type(name, (ours, theirs), {"__module__": ours.__module__})
+    return _BOTH[theirs]
+
+
+def _not_fitted(message: str) -> NotFittedError:
+    """A NotFittedError to raise (scikit-learn's too when it is loaded)."""
+    return _also_sklearns(NotFittedError, "NotFittedError")(message)
+
+
+def _convergence_warning() -> type[Warning]:
+    """The ConvergenceWarning class to warn with (scikit-learn's too when it
+    is loaded, so a filter or ``pytest.warns`` with its class matches)."""
+    return _also_sklearns(ConvergenceWarning, "ConvergenceWarning")
 
 
 class _EstimatorBase:

@@ -7,7 +7,6 @@ results (pandas in, pandas out).
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import sys
@@ -19,6 +18,12 @@ import numpy as np
 import pandas as pd
 
 from segment import _core, _sparse
+from segment._estimator import (
+    ConvergenceWarning,
+    NotFittedError,
+    _convergence_warning,
+    _EstimatorBase,
+)
 from segment._validation import (
     align_labels,
     as_matrix,
@@ -54,57 +59,6 @@ _HAMERLY_MIN_K = 20
 _HAMERLY_MIN_K_WIDE = 8
 _HAMERLY_WIDE_D = 16
 _HAMERLY_MAX_D = 64
-
-
-class ConvergenceWarning(RuntimeWarning):
-    """k-means ended with fewer distinct clusters than asked for.
-
-    The name scikit-learn gives this warning (``sklearn.exceptions.
-    ConvergenceWarning``), so filters written for it carry over by name; a
-    subclass of RuntimeWarning, the category segment used before, so older
-    filters keep working too.
-    """
-
-
-_WARNING_CLASSES: dict = {}
-
-
-def _convergence_warning() -> type[Warning]:
-    """segment's ConvergenceWarning; when scikit-learn is already imported,
-    a subclass that is also ``sklearn.exceptions.ConvergenceWarning``, so a
-    filter or ``pytest.warns`` written with scikit-learn's class matches.
-    segment never imports scikit-learn for this."""
-    sk = sys.modules.get("sklearn.exceptions")
-    base = getattr(sk, "ConvergenceWarning", None)
-    if base is None:
-        return ConvergenceWarning
-    if base not in _WARNING_CLASSES:
-        _WARNING_CLASSES[base] = type(
-            "ConvergenceWarning", (ConvergenceWarning, base), {"__module__": __name__}
-        )
-    return _WARNING_CLASSES[base]
-
-
-class NotFittedError(ValueError, AttributeError):
-    """An estimator method was called before fit (as scikit-learn's)."""
-
-
-def _not_fitted(message: str) -> NotFittedError:
-    """Our NotFittedError; when scikit-learn is in use, also an instance of
-    its NotFittedError, so code written for either catches it. scikit-learn
-    is never imported here."""
-    skl = sys.modules.get("sklearn.exceptions")
-    if skl is None:
-        return NotFittedError(message)
-    cls = _BOTH.get(skl.NotFittedError)
-    if cls is None:
-        cls = type("NotFittedError", (NotFittedError, skl.NotFittedError), {})
-        cls.__module__ = __name__
-        _BOTH[skl.NotFittedError] = cls
-    return cls(message)
-
-
-_BOTH: dict = {}
 
 
 @dataclass(frozen=True)
@@ -507,7 +461,7 @@ def kmeans_plusplus(
     >>> import numpy as np, segment as sg
     >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
     >>> centers, indices = sg.kmeans_plusplus(X, 2, random_state=0)
-    >>> bool((X[indices] == centers).all()), sorted(indices // 2)
+    >>> bool((X[indices] == centers).all()), sorted((indices // 2).tolist())
     (True, [0, 1])
     """
     m = as_matrix(X, allow_sparse=True)
@@ -701,7 +655,7 @@ def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
 # ---------------------------------------------------------------------------
 
 
-class KMeans:
+class KMeans(_EstimatorBase):
     """k-means as a scikit-learn style estimator, without scikit-learn.
 
     Same parameters and fitted attributes as ``sklearn.cluster.KMeans``
@@ -712,7 +666,11 @@ class KMeans:
     ``sklearn.pipeline.Pipeline``. The fitted attributes are ndarrays, as in
     scikit-learn; ``result_`` holds the :class:`KMeansResult`, labelled with
     the DataFrame's index and columns when fitted on one. See :func:`kmeans`
-    for the parameters.
+    for the parameters; ``copy_x`` is accepted for scikit-learn compatibility
+    and has no effect (segment never modifies X: scikit-learn's in-place
+    centring, which copy_x guards, does not exist here). ``algorithm="elkan"``
+    runs Hamerly's bounds (the same labels as Elkan's, with one bound per row
+    instead of k).
 
     Examples
     --------
@@ -750,42 +708,6 @@ class KMeans:
         self.n_threads = n_threads
         self.nan_policy = nan_policy
 
-    # -- scikit-learn conventions ------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls):
-        sig = inspect.signature(cls.__init__)
-        return sorted(p.name for p in sig.parameters.values() if p.name != "self")
-
-    def get_params(self, deep=True):
-        """Parameters of this estimator, as a dict."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Set parameters; unknown names raise ValueError. Returns self."""
-        valid = self._get_param_names()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(
-                    f"Invalid parameter {key!r} for estimator {type(self).__name__}; "
-                    f"valid parameters are {valid}"
-                )
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self):
-        defaults = type(self)().get_params()
-        changed = []
-        for key, value in self.get_params().items():
-            default = defaults[key]
-            same = value is default or (
-                type(value) is type(default) and not isinstance(value, np.ndarray)
-                and value == default
-            )
-            if not same:
-                changed.append(f"{key}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
-
     def __sklearn_tags__(self):
         # Called only by scikit-learn (already imported then): segment itself
         # never imports it.
@@ -799,12 +721,6 @@ class KMeans:
         )
 
     # -- fitting -----------------------------------------------------------
-
-    def _check_fitted(self):
-        if not hasattr(self, "cluster_centers_"):
-            raise _not_fitted(
-                f"This {type(self).__name__} instance is not fitted yet; call fit first"
-            )
 
     def _validate_predict_X(self, X):
         self._check_fitted()
