@@ -484,29 +484,37 @@ seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads
     return n + 2 * k + 1 + k * (seg_idx)nt;
 }
 
-/* Sum of row[idx[0..m)] with four fixed lanes (the same order on every run). */
-static double gather_sum(const double *row, const seg_idx *idx, seg_idx m) {
+/* Sum of row[idx[0..m)] with four fixed lanes (the same order on every
+ * run); *ok becomes 0 at a value not >= 0 (negative or NaN; an infinity
+ * shows in the sum). Checking here rather than in a pass of its own reads
+ * each row once: about twice as fast. */
+static double gather_sum(const double *row, const seg_idx *idx, seg_idx m, int *ok) {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int good = 1;
     seg_idx j = 0;
     for (; j + 4 <= m; j += 4) {
-        s0 += row[idx[j]];
-        s1 += row[idx[j + 1]];
-        s2 += row[idx[j + 2]];
-        s3 += row[idx[j + 3]];
+        double a = row[idx[j]], b = row[idx[j + 1]], c = row[idx[j + 2]], d = row[idx[j + 3]];
+        good &= (a >= 0.0) & (b >= 0.0) & (c >= 0.0) & (d >= 0.0);
+        s0 += a;
+        s1 += b;
+        s2 += c;
+        s3 += d;
     }
-    for (; j < m; j++) s0 += row[idx[j]];
+    for (; j < m; j++) {
+        good &= row[idx[j]] >= 0.0;
+        s0 += row[idx[j]];
+    }
+    *ok &= good;
     return (s0 + s1) + (s2 + s3);
 }
 
-/* 0 when every value of row (n) is finite and >= 0; else 1 for a NaN or an
- * infinity, 2 for a negative value (the first one found decides). */
+/* Why a row's sums failed: 1 for a NaN or an infinity, 2 for a negative
+ * value (the first one found decides), 1 when every value is fine but the
+ * sums overflowed. */
 static int row_defect(const double *row, seg_idx n) {
-    int ok = 1;
-    for (seg_idx j = 0; j < n; j++) ok &= (row[j] >= 0.0) & (row[j] <= DBL_MAX); /* NaN fails */
-    if (ok) return 0;
     for (seg_idx j = 0; j < n; j++)
         if (!(row[j] >= 0.0 && row[j] <= DBL_MAX)) return isfinite(row[j]) ? 2 : 1;
-    return 0; /* not reached */
+    return 1;
 }
 
 seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg_idx row0,
@@ -545,22 +553,21 @@ seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg
 #endif
         for (seg_idx i = r0; i < r1; i++) {
             const double *row = D + i * n;
-            int bad = row_defect(row, n);
-            if (bad) {
-                defect |= bad;
+            double *sum = sums + k * thread_id();
+            int ok = 1;
+            for (seg_idx c = 0; c < k; c++) {
+                sum[c] = gather_sum(row, order + start[c], start[c + 1] - start[c], &ok);
+                ok &= isfinite(sum[c]) != 0;
+            }
+            if (!ok) {
+                defect |= row_defect(row, n);
                 continue;
             }
-            double *sum = sums + k * thread_id();
-            for (seg_idx c = 0; c < k; c++)
-                sum[c] = gather_sum(row, order + start[c], start[c + 1] - start[c]);
             s[i] = score(sum, count, k, labels[row0 + i]);
         }
         if (!defect && seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    if (defect & 1) return SEG_ENONFINITE;
+    if (defect & 1) return SEG_ENONFINITE; /* NaN/inf, or sums that overflow */
     if (defect) return SEG_EINVAL;
-    /* Finite distances can still overflow when summed (near DBL_MAX). */
-    for (seg_idx i = 0; i < m; i++)
-        if (!isfinite(s[i])) return SEG_ENONFINITE;
     return SEG_OK;
 }

@@ -37,7 +37,8 @@
  * so euclidean runs exactly the code it ran before metrics existed.
  *
  * Algorithm and memory (precomputed): one pass over the m given rows of D
- * (m*n reads, the per-label sums gathered in label order); scratch
+ * (m*n reads, the per-label sums gathered in label order, each value
+ * checked as it is read); scratch
  * (seg_silhouette_precomputed_work_size) is n indices + 2k + 1 counts + k
  * sums per thread: O(n + k * threads). D itself is the caller's; nothing n
  * by n is made.

@@ -438,25 +438,36 @@ def _check_square(m) -> None:
 
 
 def _precomputed_diag_tol(m) -> float:
-    """Checks the distance matrix as scikit-learn does (square; no negative
-    value; a diagonal within 100 machine epsilons of 0 in X's float type,
+    """Checks the distance matrix's shape and diagonal as scikit-learn does
+    (square; a diagonal within 100 machine epsilons of 0 in X's float type,
     exactly 0 for integers) and returns that tolerance. NaN and infinity
-    were refused by as_matrix."""
-    _check_square(m)
-    D = m.values
-    tol = float(100 * np.finfo(D.dtype).eps)
-    bad = np.flatnonzero(np.abs(np.diagonal(D)) > tol)
+    were refused by as_matrix; negative values are found by the kernel as it
+    reads the rows (see _silhouette_precomputed)."""
+    tol = float(100 * np.finfo(m.values.dtype).eps)
+    bad = np.flatnonzero(np.abs(np.diagonal(m.values)) > tol)
     if bad.size:
         raise ValueError(
             "The precomputed distance matrix contains non-zero elements on the diagonal "
             f"(rows {_row_names(m, bad)}). Use np.fill_diagonal(X, 0)."
         )
-    if D.min() < 0:
-        raise ValueError(
-            "the precomputed distance matrix X has negative values in rows "
-            f"{_row_names(m, np.flatnonzero((D < 0).any(axis=1)))}; distances must be >= 0"
-        )
     return tol
+
+
+def _silhouette_precomputed(m, data, codes, k, n_threads) -> np.ndarray:
+    diag_tol = _precomputed_diag_tol(m)
+    try:
+        return _core.silhouette_precomputed(data, codes, k, n_threads=n_threads,
+                                            diag_tol=diag_tol)
+    except ValueError:
+        # the kernel refused a value (a pass of its own here would cost as
+        # much as the silhouette): name the rows by X's index
+        if data.min() < 0:
+            rows = np.flatnonzero((data < 0).any(axis=1))
+            raise ValueError(
+                "the precomputed distance matrix X has negative values in rows "
+                f"{_row_names(m, rows)}; distances must be >= 0"
+            ) from None
+        raise
 
 
 def _silhouette_callable(x, metric, codes, k, n_threads) -> np.ndarray:
@@ -537,11 +548,12 @@ def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None =
     metric = _silhouette_metric(metric)
     m = as_matrix(X, min_rows=2)
     n_threads = check_n_threads(n_threads)
-    diag_tol = _precomputed_diag_tol(m) if metric == "precomputed" else None
+    if metric == "precomputed":
+        _check_square(m)
     codes, k = _encode_labels(align_labels(labels, m.index), m.values.shape[0])
     data = np.ascontiguousarray(m.values, dtype=np.float64)
-    if diag_tol is not None:
-        s = _core.silhouette_precomputed(data, codes, k, n_threads=n_threads, diag_tol=diag_tol)
+    if metric == "precomputed":
+        s = _silhouette_precomputed(m, data, codes, k, n_threads)
     elif callable(metric):
         s = _silhouette_callable(data, metric, codes, k, n_threads)
     else:
