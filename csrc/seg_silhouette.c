@@ -92,15 +92,26 @@ static inline __attribute__((always_inline)) double finish1(double v, seg_metric
     if (metric == SEG_METRIC_EUCLIDEAN) return sqrt(v);
     if (metric == SEG_METRIC_COSINE) {
         v = 1.0 - v;
-        return v < 0.0 ? 0.0 : (v > 2.0 ? 2.0 : v);
+        v = v < 0.0 ? 0.0 : v;
+        return v > 2.0 ? 2.0 : v;
     }
     return v;
 }
 
-/* finish1 on the 8 lanes of a (vsqrtpd, vmaxpd, vminpd where the target has
- * them; nothing at all for sqeuclidean and manhattan). */
+/* finish1 on the 8 lanes of a (vsqrtpd where the target has it; nothing at
+ * all for sqeuclidean and manhattan). */
 static inline __attribute__((always_inline)) void finish8(v8d *a, seg_metric metric) {
     if (metric == SEG_METRIC_SQEUCLIDEAN || metric == SEG_METRIC_MANHATTAN) return;
+    if (metric == SEG_METRIC_COSINE) {
+        /* finish1 by the sign bits of v and of 2 - v as masks (exact
+         * selects): gcc leaves the 8-lane selects of finish1 scalar here, and
+         * turns vector comparisons into scalar ones, 2.5x slower than this */
+        const v8d two = (v8d){0} + 2.0;
+        v8d v = 1.0 - *a;
+        v8i below = (v8i)v >> 63, above = (v8i)(two - v) >> 63;
+        *a = (v8d)(((v8i)v & ~(below | above)) | ((v8i)two & above));
+        return;
+    }
     double v[VL];
     memcpy(v, a, sizeof v);
     for (int l = 0; l < VL; l++) v[l] = finish1(v[l], metric);
