@@ -547,20 +547,25 @@ def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None =
     """
     metric = _silhouette_metric(metric)
     m = as_matrix(X, min_rows=2)
-    n_threads = check_n_threads(n_threads)
-    if metric == "precomputed":
-        _check_square(m)
-    codes, k = _encode_labels(align_labels(labels, m.index), m.values.shape[0])
-    data = np.ascontiguousarray(m.values, dtype=np.float64)
-    if metric == "precomputed":
-        s = _silhouette_precomputed(m, data, codes, k, n_threads)
-    elif callable(metric):
-        s = _silhouette_callable(data, metric, codes, k, n_threads)
-    else:
-        s = _core.silhouette_samples(data, codes, k, n_threads=n_threads, metric=metric)
+    s = _silhouette(m, align_labels(labels, m.index), metric, n_threads)
     if m.is_frame:
         return pd.Series(s, index=m.index, name="silhouette")
     return s
+
+
+def _silhouette(m, labels, metric, n_threads) -> np.ndarray:
+    """The silhouettes of a validated matrix m (labels in its row order,
+    metric as _silhouette_metric gives it)."""
+    n_threads = check_n_threads(n_threads)
+    if metric == "precomputed":
+        _check_square(m)
+    codes, k = _encode_labels(labels, m.values.shape[0])
+    data = np.ascontiguousarray(m.values, dtype=np.float64)
+    if metric == "precomputed":
+        return _silhouette_precomputed(m, data, codes, k, n_threads)
+    if callable(metric):
+        return _silhouette_callable(data, metric, codes, k, n_threads)
+    return _core.silhouette_samples(data, codes, k, n_threads=n_threads, metric=metric)
 
 
 def silhouette_score(
@@ -591,24 +596,24 @@ def silhouette_score(
     >>> round(sg.silhouette_score(X, [0, 0, 1, 1], metric="cosine"), 4)
     0.9991
     """
-    kernel_metric = _silhouette_metric(metric)
+    metric = _silhouette_metric(metric)
     m = as_matrix(X, min_rows=2)
     n = m.values.shape[0]
     labels = np.asarray(align_labels(labels, m.index))
     if labels.ndim != 1 or labels.shape[0] != n:
         raise ValueError(f"labels has shape {labels.shape} but X has {n} samples")
-    values = m.values
     if sample_size is not None:
         sample_size = check_int(sample_size, "sample_size", low=2, high=n)
         idx = check_random_state(random_state).permutation(n)[:sample_size]
-        if kernel_metric == "precomputed":
+        if metric == "precomputed":
             _check_square(m)
-            values = values[np.ix_(idx, idx)]
+            values = m.values[np.ix_(idx, idx)]
         else:
-            values = values[idx]
+            values = m.values[idx]
+        # rows of a validated matrix: no second look at the values
+        m = type(m)(values, None if m.index is None else m.index[idx], None, None)
         labels = labels[idx]
-    s = silhouette_samples(values, labels, metric=metric, n_threads=n_threads)
-    return float(np.mean(s))
+    return float(np.mean(_silhouette(m, labels, metric, n_threads)))
 
 
 def _validity(X, labels, n_threads):
