@@ -1,5 +1,6 @@
 #include "seg_silhouette.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -35,34 +36,86 @@
 #define RB 4
 #define VL 8
 typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
+typedef long long v8i __attribute__((vector_size(VL * sizeof(long long))));
 
 /* Unaligned vector load and store (macros: passing a 64-byte vector to a
  * function would change the ABI between target clones). */
 #define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
 #define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
 
-/* Squared distances of RB = 4 rows (xi[f * B + r]) to 8 columns
+/* The metric's inner sum for RB = 4 rows (xi[f * B + r]) against 8 columns
  * (xj[f * B + l]) of two column-major blocks, in registers across the
- * features: the inner loop of both tiles (always inlined, so it takes each
- * clone's target and fused multiply-add). */
+ * features: sum (c - x)^2 (euclidean, sqeuclidean), sum |c - x| (manhattan)
+ * or sum c * x of unit rows (cosine). The inner loop of every tile (always
+ * inlined with a constant metric, so each tile clone keeps its target, its
+ * fused multiply-add and only its metric's branch). */
 static inline __attribute__((always_inline)) void rows4(const double *xi, const double *xj,
-                                                        seg_idx d, v8d *a0, v8d *a1, v8d *a2,
-                                                        v8d *a3) {
+                                                        seg_idx d, seg_metric metric, v8d *a0,
+                                                        v8d *a1, v8d *a2, v8d *a3) {
     v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
     for (seg_idx f = 0; f < d; f++) {
         const double *x = xi + f * B;
         v8d c;
         LOAD8(c, xj + f * B);
+        if (metric == SEG_METRIC_COSINE) {
+            s0 += c * x[0];
+            s1 += c * x[1];
+            s2 += c * x[2];
+            s3 += c * x[3];
+            continue;
+        }
         v8d t0 = c - x[0], t1 = c - x[1], t2 = c - x[2], t3 = c - x[3];
-        s0 += t0 * t0;
-        s1 += t1 * t1;
-        s2 += t2 * t2;
-        s3 += t3 * t3;
+        if (metric == SEG_METRIC_MANHATTAN) {
+            /* |t| by clearing the sign bit (a vector cast reinterprets) */
+            const v8i mag = (v8i){0} + 0x7fffffffffffffffLL;
+            s0 += (v8d)((v8i)t0 & mag);
+            s1 += (v8d)((v8i)t1 & mag);
+            s2 += (v8d)((v8i)t2 & mag);
+            s3 += (v8d)((v8i)t3 & mag);
+        } else {
+            s0 += t0 * t0;
+            s1 += t1 * t1;
+            s2 += t2 * t2;
+            s3 += t3 * t3;
+        }
     }
     *a0 = s0;
     *a1 = s1;
     *a2 = s2;
     *a3 = s3;
+}
+
+/* The distance from rows4's sum: a square root (euclidean), the sum itself
+ * (sqeuclidean, manhattan), or 1 - x.y clipped to [0, 2] as scikit-learn's
+ * cosine_distances does (round-off can put x.y of unit rows past 1). */
+static inline __attribute__((always_inline)) double finish1(double v, seg_metric metric) {
+    if (metric == SEG_METRIC_EUCLIDEAN) return sqrt(v);
+    if (metric == SEG_METRIC_COSINE) {
+        v = 1.0 - v;
+        v = v < 0.0 ? 0.0 : v;
+        return v > 2.0 ? 2.0 : v;
+    }
+    return v;
+}
+
+/* finish1 on the 8 lanes of a (vsqrtpd where the target has it; nothing at
+ * all for sqeuclidean and manhattan). */
+static inline __attribute__((always_inline)) void finish8(v8d *a, seg_metric metric) {
+    if (metric == SEG_METRIC_SQEUCLIDEAN || metric == SEG_METRIC_MANHATTAN) return;
+    if (metric == SEG_METRIC_COSINE) {
+        /* finish1 by the sign bits of v and of 2 - v as masks (exact
+         * selects): gcc leaves the 8-lane selects of finish1 scalar here, and
+         * turns vector comparisons into scalar ones, 2.5x slower than this */
+        const v8d two = (v8d){0} + 2.0;
+        v8d v = 1.0 - *a;
+        v8i below = (v8i)v >> 63, above = (v8i)(two - v) >> 63;
+        *a = (v8d)(((v8i)v & ~(below | above)) | ((v8i)two & above));
+        return;
+    }
+    double v[VL];
+    memcpy(v, a, sizeof v);
+    for (int l = 0; l < VL; l++) v[l] = finish1(v[l], metric);
+    memcpy(a, v, sizeof v);
 }
 
 static seg_idx n_blocks(seg_idx n) { return n / B + (n % B != 0); }
@@ -96,11 +149,13 @@ static inline double lane_sum(const double *x, seg_idx m) {
 /* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
  * distance to acc[row][label(col)] and, when bi != bj, to
  * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
- * thread's. */
-SEG_MULTIVERSION
-static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
-                 seg_idx bi, seg_idx bj, double *acc, double *restrict tmp,
-                 double *restrict colbuf) {
+ * thread's. Always inlined into one clone per metric (tile_for below). */
+static inline __attribute__((always_inline)) void tile(const double *Xb, const int32_t *lab,
+                                                       seg_idx n, seg_idx d, seg_idx k, seg_idx bi,
+                                                       seg_idx bj, double *acc,
+                                                       double *restrict tmp,
+                                                       double *restrict colbuf,
+                                                       seg_metric metric) {
     seg_idx i0 = bi * B, j0 = bj * B;
     seg_idx ni = n - i0 < B ? n - i0 : B;
     seg_idx nj = n - j0 < B ? n - j0 : B;
@@ -123,18 +178,23 @@ static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg
     if (!diag) memset(colbuf, 0, (size_t)B * sizeof(double));
     int32_t cur = lab[i0];
     for (seg_idx ii0 = 0; ii0 < ni; ii0 += RB) {
-        /* Squared distances of RB rows to all B columns, held in registers
-         * across the features. Rows past ni are block padding: computed,
-         * never used. */
+        /* Sums of RB rows to all B columns, held in registers across the
+         * features. Rows past ni are block padding: computed, never used. */
         for (seg_idx jb = 0; jb < B; jb += VL) {
             v8d a0, a1, a2, a3;
-            rows4(XI + ii0, XJ + jb, d, &a0, &a1, &a2, &a3);
+            rows4(XI + ii0, XJ + jb, d, metric, &a0, &a1, &a2, &a3);
             STORE8(tmp + 0 * B + jb, a0);
             STORE8(tmp + 1 * B + jb, a1);
             STORE8(tmp + 2 * B + jb, a2);
             STORE8(tmp + 3 * B + jb, a3);
         }
-        for (seg_idx j = 0; j < RB * B; j++) tmp[j] = sqrt(tmp[j]);
+        if (metric != SEG_METRIC_SQEUCLIDEAN && metric != SEG_METRIC_MANHATTAN)
+            for (seg_idx j = 0; j < RB * B; j++) tmp[j] = finish1(tmp[j], metric);
+        /* A row's distance to itself is 0, as scikit-learn sets it: 1 - x.x
+         * of a unit row is round-off, and of a zero row 1. (The differences
+         * of the other metrics make it exactly 0 already.) */
+        if (metric == SEG_METRIC_COSINE && diag)
+            for (seg_idx r = 0; r < RB && ii0 + r < ni; r++) tmp[r * B + ii0 + r] = 0.0;
         for (seg_idx r = 0; r < RB && ii0 + r < ni; r++) {
             seg_idx ii = ii0 + r;
             const double *dist = tmp + r * B;
@@ -155,23 +215,19 @@ static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg
         for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
 }
 
-/* Square roots of the 8 lanes of a (vsqrtpd where the target has it). */
-static inline __attribute__((always_inline)) void root8(v8d *a) {
-    double v[VL];
-    memcpy(v, a, sizeof v);
-    for (int l = 0; l < VL; l++) v[l] = sqrt(v[l]);
-    memcpy(a, v, sizeof v);
-}
-
 /* tile() for two full blocks of one label each (rows are sorted by label,
  * so almost every tile): the distances, their square roots, the rows' sums
  * and the columns' sums stay in registers instead of passing through a
  * buffer, about twice as fast. Row i of block bi gets sum_j d(i, j) for its
  * label-lj entry and, off the diagonal, column j of block bj gets
- * sum_i d(i, j) for label li. */
-SEG_MULTIVERSION
-static void tile_one_label(const double *Xb, const int32_t *lab, seg_idx d, seg_idx k, seg_idx bi,
-                           seg_idx bj, double *acc, double *restrict colbuf) {
+ * sum_i d(i, j) for label li. Not for the cosine diagonal (its self
+ * distances must be set to 0: tile() does it). */
+static inline __attribute__((always_inline)) void tile_one_label(const double *Xb,
+                                                                 const int32_t *lab, seg_idx d,
+                                                                 seg_idx k, seg_idx bi, seg_idx bj,
+                                                                 double *acc,
+                                                                 double *restrict colbuf,
+                                                                 seg_metric metric) {
     seg_idx i0 = bi * B, j0 = bj * B;
     const double *XI = Xb + i0 * d, *XJ = Xb + j0 * d;
     int diag = bi == bj;
@@ -181,11 +237,11 @@ static void tile_one_label(const double *Xb, const int32_t *lab, seg_idx d, seg_
         v8d r0 = {0}, r1 = {0}, r2 = {0}, r3 = {0};
         for (seg_idx jb = 0; jb < B; jb += VL) {
             v8d a0, a1, a2, a3;
-            rows4(XI + ii0, XJ + jb, d, &a0, &a1, &a2, &a3);
-            root8(&a0);
-            root8(&a1);
-            root8(&a2);
-            root8(&a3);
+            rows4(XI + ii0, XJ + jb, d, metric, &a0, &a1, &a2, &a3);
+            finish8(&a0, metric);
+            finish8(&a1, metric);
+            finish8(&a2, metric);
+            finish8(&a3, metric);
             r0 += a0;
             r1 += a1;
             r2 += a2;
@@ -207,14 +263,56 @@ static void tile_one_label(const double *Xb, const int32_t *lab, seg_idx d, seg_
         for (seg_idx j = 0; j < B; j++) acc[(j0 + j) * k + li] += colbuf[j];
 }
 
-/* One tile, by tile_one_label where it applies. */
-static void any_tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
-                     seg_idx bi, seg_idx bj, double *acc, double *tb) {
+/* One tile, by tile_one_label where it applies, for a constant metric:
+ * tile_for(M) below is this body compiled for metric M alone. */
+static inline __attribute__((always_inline)) void any_tile_body(const double *Xb,
+                                                                const int32_t *lab, seg_idx n,
+                                                                seg_idx d, seg_idx k, seg_idx bi,
+                                                                seg_idx bj, double *acc,
+                                                                double *tb, seg_metric metric) {
     seg_idx i0 = bi * B, j0 = bj * B;
-    if (i0 + B <= n && j0 + B <= n && lab[i0] == lab[i0 + B - 1] && lab[j0] == lab[j0 + B - 1])
-        tile_one_label(Xb, lab, d, k, bi, bj, acc, tb + RB * B);
+    if (i0 + B <= n && j0 + B <= n && lab[i0] == lab[i0 + B - 1] && lab[j0] == lab[j0 + B - 1] &&
+        !(metric == SEG_METRIC_COSINE && bi == bj))
+        tile_one_label(Xb, lab, d, k, bi, bj, acc, tb + RB * B, metric);
     else
-        tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B);
+        tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B, metric);
+}
+
+/* One multiversioned clone per metric, each with only its metric's code. */
+typedef void tile_fn(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
+                     seg_idx bi, seg_idx bj, double *acc, double *tb);
+
+SEG_MULTIVERSION
+static void tile_euclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
+                           seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
+}
+
+SEG_MULTIVERSION
+static void tile_sqeuclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
+                             seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
+}
+
+SEG_MULTIVERSION
+static void tile_manhattan(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
+                           seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
+}
+
+SEG_MULTIVERSION
+static void tile_cosine(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
+                        seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_COSINE);
+}
+
+static tile_fn *tile_for(seg_metric metric) {
+    switch (metric) {
+    case SEG_METRIC_SQEUCLIDEAN: return tile_sqeuclidean;
+    case SEG_METRIC_MANHATTAN: return tile_manhattan;
+    case SEG_METRIC_COSINE: return tile_cosine;
+    default: return tile_euclidean;
+    }
 }
 
 /* Round-robin tournament ("circle method") over P = nb rounded up to even
@@ -240,15 +338,61 @@ static inline int thread_id(void) {
 #endif
 }
 
+/* Counts the rows of every label into count (k) and the labels used;
+ * SEG_EINVAL for a label outside [0, k). */
+static seg_status count_labels(const int32_t *labels, seg_idx n, seg_idx k, seg_idx *count,
+                               seg_idx *used) {
+    for (seg_idx i = 0; i < n; i++)
+        if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
+    memset(count, 0, (size_t)k * sizeof(seg_idx));
+    for (seg_idx i = 0; i < n; i++) count[labels[i]]++;
+    *used = 0;
+    for (seg_idx c = 0; c < k; c++) *used += count[c] > 0;
+    return SEG_OK;
+}
+
+/* s(i) of a row of label c from its per-label distance sums (k): a is the
+ * mean over the c's other rows, b the least mean over the other non-empty
+ * labels; 0 alone in its cluster or when a = b = 0. */
+static double score(const double *sums, const seg_idx *count, seg_idx k, int32_t c) {
+    if (count[c] < 2) return 0.0;
+    double a = sums[c] / (double)(count[c] - 1);
+    double b = INFINITY;
+    for (seg_idx o = 0; o < k; o++) {
+        if (o == c || count[o] == 0) continue;
+        double m = sums[o] / (double)count[o];
+        if (m < b) b = m;
+    }
+    double den = a > b ? a : b;
+    return den > 0.0 ? (b - a) / den : 0.0;
+}
+
+/* The norm scikit-learn's normalize() divides a row by: sqrt(x.x), or 1 for
+ * a norm under 10 machine epsilons (a zero row stays zero, at cosine
+ * distance 1 from every other row). Infinite when x.x overflows. */
+static double cosine_norm(const double *x, seg_idx d) {
+    double ss = 0.0;
+    for (seg_idx f = 0; f < d; f++) ss += x[f] * x[f];
+    double norm = sqrt(ss);
+    return norm < 10.0 * DBL_EPSILON ? 1.0 : norm;
+}
+
 seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
                                   seg_idx k, int n_threads, const seg_interrupt *intr, double *s,
                                   double *work) {
+    return seg_silhouette_samples_metric(X, n, d, labels, k, SEG_METRIC_EUCLIDEAN, n_threads, intr,
+                                         s, work);
+}
+
+seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
+                                         const int32_t *labels, seg_idx k, seg_metric metric,
+                                         int n_threads, const seg_interrupt *intr, double *s,
+                                         double *work) {
     if (X == NULL || labels == NULL || s == NULL || work == NULL) return SEG_EINVAL;
     if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
+    if ((int)metric < SEG_METRIC_EUCLIDEAN || (int)metric > SEG_METRIC_COSINE) return SEG_EINVAL;
     for (seg_idx i = 0; i < n * d; i++)
         if (!isfinite(X[i])) return SEG_ENONFINITE;
-    for (seg_idx i = 0; i < n; i++)
-        if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
 
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
@@ -260,27 +404,31 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
     seg_idx *count = (seg_idx *)((double *)order + n + (n + 1) / 2);
     seg_idx *start = count + k;
     double *thread_buf = (double *)(start + k + 2);
+    tile_fn *run_tile = tile_for(metric);
 
     /* Stable counting sort of the rows by label. */
-    memset(count, 0, (size_t)k * sizeof(seg_idx));
-    for (seg_idx i = 0; i < n; i++) count[labels[i]]++;
-    seg_idx used = 0;
-    start[0] = 0;
-    for (seg_idx c = 0; c < k; c++) {
-        start[c + 1] = start[c] + count[c];
-        used += count[c] > 0;
-    }
+    seg_idx used;
+    if (count_labels(labels, n, k, count, &used) != SEG_OK) return SEG_EINVAL;
     if (used < 2) return SEG_EDEGENERATE;
+    start[0] = 0;
+    for (seg_idx c = 0; c < k; c++) start[c + 1] = start[c] + count[c];
     for (seg_idx c = 0; c < k; c++) count[c] = start[c]; /* count is the cursor here */
     for (seg_idx i = 0; i < n; i++) order[count[labels[i]]++] = i;
     for (seg_idx c = 0; c < k; c++) count[c] = start[c + 1] - start[c];
-    /* Column-major blocks of the sorted rows, zero-padded to whole blocks. */
+    /* Column-major blocks of the sorted rows (unit rows for cosine),
+     * zero-padded to whole blocks. */
     memset(Xb + (nb - 1) * B * d, 0, (size_t)(B * d) * sizeof(double));
     for (seg_idx p = 0; p < n; p++) {
         const double *x = X + order[p] * d;
         double *blk = Xb + (p / B) * B * d;
         seg_idx j = p % B;
-        for (seg_idx f = 0; f < d; f++) blk[f * B + j] = x[f];
+        if (metric == SEG_METRIC_COSINE) {
+            double norm = cosine_norm(x, d);
+            if (!isfinite(norm)) return SEG_ENONFINITE;
+            for (seg_idx f = 0; f < d; f++) blk[f * B + j] = x[f] / norm;
+        } else {
+            for (seg_idx f = 0; f < d; f++) blk[f * B + j] = x[f];
+        }
         lab[p] = labels[order[p]];
     }
     memset(acc, 0, (size_t)(n * k) * sizeof(double));
@@ -305,7 +453,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
         double *tb = thread_buf + (RB + 1) * B * thread_id();
         seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
         for (seg_idx bi = b0; bi < b1; bi++)
-            for (seg_idx bj = bi; bj < b1; bj++) any_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
+            for (seg_idx bj = bi; bj < b1; bj++) run_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
     }
     if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     seg_idx P = ns + (ns & 1);
@@ -323,7 +471,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
             seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
             for (seg_idx bi = sa * sb; bi < a1; bi++)
                 for (seg_idx bj = sz * sb; bj < z1; bj++)
-                    any_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
+                    run_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
@@ -331,25 +479,106 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-    for (seg_idx p = 0; p < n; p++) {
-        int32_t c = lab[p];
-        const double *row = acc + p * k;
-        double value = 0.0;
-        if (count[c] > 1) {
-            double a = row[c] / (double)(count[c] - 1);
-            double b = INFINITY;
-            for (seg_idx o = 0; o < k; o++) {
-                if (o == c || count[o] == 0) continue;
-                double m = row[o] / (double)count[o];
-                if (m < b) b = m;
-            }
-            double den = a > b ? a : b;
-            value = den > 0.0 ? (b - a) / den : 0.0;
-        }
-        s[order[p]] = value;
-    }
+    for (seg_idx p = 0; p < n; p++) s[order[p]] = score(acc + p * k, count, k, lab[p]);
     /* Finite input can still overflow when squared (|x| > 1e154). */
     for (seg_idx i = 0; i < n; i++)
         if (!isfinite(s[i])) return SEG_ENONFINITE;
+    return SEG_OK;
+}
+
+seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads) {
+    if (n < 1 || k < 1) return -1;
+    int nt = seg_resolve_threads(n_threads);
+    /* overflow-safe in double, then exact in seg_idx */
+    double total = (double)n + 2.0 * (double)k + 1.0 + (double)k * (double)nt;
+    if (total > (double)(PTRDIFF_MAX / 16)) return -1;
+    return n + 2 * k + 1 + k * (seg_idx)nt;
+}
+
+/* Sum of row[idx[0..m)] with four fixed lanes (the same order on every
+ * run); *ok becomes 0 at a value not >= 0 (negative or NaN; an infinity
+ * shows in the sum). Checking here rather than in a pass of its own reads
+ * each row once: about twice as fast. */
+static double gather_sum(const double *row, const seg_idx *idx, seg_idx m, int *ok) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int good = 1;
+    seg_idx j = 0;
+    for (; j + 4 <= m; j += 4) {
+        double a = row[idx[j]], b = row[idx[j + 1]], c = row[idx[j + 2]], d = row[idx[j + 3]];
+        good &= (a >= 0.0) & (b >= 0.0) & (c >= 0.0) & (d >= 0.0);
+        s0 += a;
+        s1 += b;
+        s2 += c;
+        s3 += d;
+    }
+    for (; j < m; j++) {
+        good &= row[idx[j]] >= 0.0;
+        s0 += row[idx[j]];
+    }
+    *ok &= good;
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* Why a row's sums failed: 1 for a NaN or an infinity, 2 for a negative
+ * value (the first one found decides), 1 when every value is fine but the
+ * sums overflowed. */
+static int row_defect(const double *row, seg_idx n) {
+    for (seg_idx j = 0; j < n; j++)
+        if (!(row[j] >= 0.0 && row[j] <= DBL_MAX)) return isfinite(row[j]) ? 2 : 1;
+    return 1;
+}
+
+seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg_idx row0,
+                                      const int32_t *labels, seg_idx k, int n_threads,
+                                      const seg_interrupt *intr, double *s, double *work) {
+    if (D == NULL || labels == NULL || s == NULL || work == NULL) return SEG_EINVAL;
+    if (n < 1 || k < 1 || m < 1 || m > n || row0 < 0 || row0 > n - m) return SEG_EINVAL;
+    int nt = seg_resolve_threads(n_threads);
+    (void)nt; /* unused without OpenMP */
+    seg_idx *order = (seg_idx *)work;
+    seg_idx *count = order + n;
+    seg_idx *start = count + k;
+    double *sums = (double *)(start + k + 1);
+
+    seg_idx used;
+    if (count_labels(labels, n, k, count, &used) != SEG_OK) return SEG_EINVAL;
+    if (used < 2) return SEG_EDEGENERATE;
+    /* The columns of each label, in increasing order: every per-label sum
+     * is then a gather with four independent lanes. */
+    start[0] = 0;
+    for (seg_idx c = 0; c < k; c++) start[c + 1] = start[c] + count[c];
+    for (seg_idx i = 0; i < n; i++) order[start[labels[i]]++] = i;
+    for (seg_idx c = k; c > 0; c--) start[c] = start[c - 1]; /* back to the starts */
+    start[0] = 0;
+
+    /* Rounds of about 2^24 distances between interrupt checks. Every row is
+     * computed alone, in a fixed order: bit-identical on any thread count. */
+    seg_idx per_round = ((seg_idx)1 << 24) / n;
+    per_round = per_round < 1 ? 1 : per_round;
+    int defect = 0;
+    for (seg_idx r0 = 0; r0 < m && !defect; r0 += per_round) {
+        seg_idx r1 = m - r0 > per_round ? r0 + per_round : m;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(| : defect) \
+    if (nt > 1 && r1 - r0 > 1)
+#endif
+        for (seg_idx i = r0; i < r1; i++) {
+            const double *row = D + i * n;
+            double *sum = sums + k * thread_id();
+            int ok = 1;
+            for (seg_idx c = 0; c < k; c++) {
+                sum[c] = gather_sum(row, order + start[c], start[c + 1] - start[c], &ok);
+                ok &= isfinite(sum[c]) != 0;
+            }
+            if (!ok) {
+                defect |= row_defect(row, n);
+                continue;
+            }
+            s[i] = score(sum, count, k, labels[row0 + i]);
+        }
+        if (!defect && seg_interrupted(intr)) return SEG_EINTERRUPTED;
+    }
+    if (defect & 1) return SEG_ENONFINITE; /* NaN/inf, or sums that overflow */
+    if (defect) return SEG_EINVAL;
     return SEG_OK;
 }

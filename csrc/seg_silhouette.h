@@ -3,21 +3,45 @@
  * For row i in cluster A: a(i) = mean distance to the other rows of A,
  * b(i) = min over non-empty clusters B != A of the mean distance to the rows
  * of B, s(i) = (b - a) / max(a, b); s(i) = 0 when i is alone in its cluster
- * or when a = b = 0. Distances are Euclidean, computed directly from the
- * coordinate differences (not from |x|^2 + |y|^2 - 2 x.y), so duplicate rows
- * are at distance exactly 0.
+ * or when a = b = 0. It agrees with scikit-learn's silhouette_samples(X,
+ * labels, metric=...) to about 1e-14 (its round-off, not its formulas).
  *
- * Data: X is n rows by d columns, row-major, finite float64; labels are int32
- * in [0, k) (empty label values are allowed and ignored); at least two labels
+ * Metrics (seg_metric), all computed from the coordinates directly, so
+ * duplicate rows are at distance exactly 0:
+ *   euclidean    sqrt(sum (x - y)^2)   (not |x|^2 + |y|^2 - 2 x.y)
+ *   sqeuclidean  sum (x - y)^2
+ *   manhattan    sum |x - y|
+ *   cosine       1 - x.y / (|x| |y|), clipped to [0, 2] (scikit-learn's
+ *                cosine_distances). A row whose norm is under 10 machine
+ *                epsilons is not divided by it (scikit-learn's normalize()):
+ *                a zero row is at distance 1 from every other row. A row's
+ *                distance to itself is 0 (round-off would leave ~1e-16).
+ * seg_silhouette_precomputed takes the distances instead: rows of an n by n
+ * matrix D, read as given (asymmetric D: row i's sums are over D[i][.]).
+ *
+ * Data: X is n rows by d columns, row-major, finite float64 (for cosine,
+ * every x.x finite too: SEG_ENONFINITE otherwise); labels are int32 in
+ * [0, k) (empty label values are allowed and ignored); at least two labels
  * must be used.
  *
- * Algorithm and memory: rows are sorted by label into blocks of
- * SEG_SILHOUETTE_BLOCK rows stored column-major, and every pair of blocks is
- * visited once (n^2 / 2 distances): each tile adds its distances both to its
- * rows' and to its columns' per-cluster sums. Groups of up to 8 blocks
+ * Algorithm and memory (X): rows are sorted by label into blocks of
+ * SEG_SILHOUETTE_BLOCK rows stored column-major (unit rows for cosine), and
+ * every pair of blocks is visited once (n^2 / 2 distances, n^2 d / 2
+ * multiply-adds, for every metric): each tile adds its distances both to
+ * its rows' and to its columns' per-cluster sums. Groups of up to 8 blocks
  * play a round-robin tournament, so that the tiles run at the same time
- * never share a block, with one synchronisation per round. Scratch (seg_silhouette_work_size) is n*k sums + a sorted copy of X
- * (n*d) + n indices + 5 block rows per thread: O(n*k + n*d), never n by n.
+ * never share a block, with one synchronisation per round. Scratch
+ * (seg_silhouette_work_size, the same for every metric) is n*k sums + a
+ * sorted copy of X (n*d) + n indices + 5 block rows per thread:
+ * O(n*k + n*d), never n by n. The tile loop is compiled once per metric,
+ * so euclidean runs exactly the code it ran before metrics existed.
+ *
+ * Algorithm and memory (precomputed): one pass over the m given rows of D
+ * (m*n reads, the per-label sums gathered in label order, each value
+ * checked as it is read); scratch
+ * (seg_silhouette_precomputed_work_size) is n indices + 2k + 1 counts + k
+ * sums per thread: O(n + k * threads). D itself is the caller's; nothing n
+ * by n is made.
  *
  * Determinism: each sum receives its terms in an order fixed by n and the
  * labels alone, so the result is bit-identical on any number of threads.
@@ -36,7 +60,16 @@ extern "C" {
 
 #define SEG_SILHOUETTE_BLOCK 256
 
-/* Scratch doubles for seg_silhouette_samples; -1 if the sizes overflow. */
+/* Distances between rows of X (see the top of this file). */
+typedef enum seg_metric {
+    SEG_METRIC_EUCLIDEAN = 0,
+    SEG_METRIC_SQEUCLIDEAN = 1,
+    SEG_METRIC_MANHATTAN = 2,
+    SEG_METRIC_COSINE = 3
+} seg_metric;
+
+/* Scratch doubles for seg_silhouette_samples(_metric), any metric; -1 if
+ * the sizes overflow. */
 seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads);
 
 /* Writes the silhouette of every row into s (n). Returns SEG_EINVAL for a
@@ -46,6 +79,30 @@ seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads)
 seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
                                   seg_idx k, int n_threads, const seg_interrupt *intr, double *s,
                                   double *work);
+
+/* seg_silhouette_samples with the distance `metric`; SEG_EINVAL also for a
+ * metric outside seg_metric. seg_silhouette_samples is this with
+ * SEG_METRIC_EUCLIDEAN. */
+seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
+                                         const int32_t *labels, seg_idx k, seg_metric metric,
+                                         int n_threads, const seg_interrupt *intr, double *s,
+                                         double *work);
+
+/* Scratch doubles for seg_silhouette_precomputed; -1 if the sizes overflow. */
+seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads);
+
+/* Silhouettes of rows row0 .. row0 + m - 1 of n points from their distances:
+ * D is those m rows of the n by n distance matrix (m by n, row-major,
+ * finite, >= 0), labels the n points' (as above), s receives m values. The
+ * diagonal entries D[i][row0 + i] are summed like the others, as
+ * scikit-learn does: a caller wanting a zero diagonal checks it. Row chunks
+ * give the same values as one call over all rows. Returns SEG_ENONFINITE for
+ * NaN/inf in D (or sums that overflow), SEG_EINVAL for a negative distance,
+ * a label outside [0, k) or bad sizes (1 <= m <= n, 0 <= row0 <= n - m),
+ * SEG_EDEGENERATE when fewer than two labels are used. */
+seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg_idx row0,
+                                      const int32_t *labels, seg_idx k, int n_threads,
+                                      const seg_interrupt *intr, double *s, double *work);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 #include <Python.h>
 #include <numpy/arrayobject.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -669,16 +670,47 @@ done:
     return result;
 }
 
+/* The metric names seg_silhouette_samples_metric knows (the Python layer
+ * maps scikit-learn's aliases onto them). */
+static const char *const METRIC_NAMES[] = {"euclidean", "sqeuclidean", "manhattan", "cosine"};
+
+static int get_metric(PyObject *obj, seg_metric *metric) {
+    if (PyUnicode_Check(obj)) {
+        for (int m = 0; m < (int)(sizeof METRIC_NAMES / sizeof METRIC_NAMES[0]); m++) {
+            if (PyUnicode_CompareWithASCIIString(obj, METRIC_NAMES[m]) == 0) {
+                *metric = (seg_metric)m;
+                return 0;
+            }
+        }
+    }
+    if (!PyErr_Occurred())
+        PyErr_Format(PyExc_ValueError,
+                     "metric must be 'euclidean', 'sqeuclidean', 'manhattan' or 'cosine', got %R",
+                     obj);
+    return -1;
+}
+
+/* raise_status for the silhouette kernels, with their degenerate case. */
+static void raise_silhouette_status(seg_status st) {
+    if (st == SEG_EDEGENERATE && !PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError,
+                        "silhouette needs at least 2 distinct labels; all rows have the same one");
+    else
+        raise_status(st, "silhouette");
+}
+
 static PyObject *py_silhouette_samples(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
-    static char *kwlist[] = {"X", "labels", "n_clusters", "n_threads", NULL};
-    PyObject *xo, *lo, *result = NULL;
+    static char *kwlist[] = {"X", "labels", "n_clusters", "n_threads", "metric", NULL};
+    PyObject *xo, *lo, *mo = NULL, *result = NULL;
     Py_ssize_t k;
     int n_threads = 0;
+    seg_metric metric = SEG_METRIC_EUCLIDEAN;
     PyArrayObject *X = NULL, *L = NULL, *S = NULL;
     double *work = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOn|i", kwlist, &xo, &lo, &k, &n_threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOn|iO", kwlist, &xo, &lo, &k, &n_threads, &mo))
         return NULL;
+    if (mo != NULL && get_metric(mo, &metric) < 0) return NULL;
     if ((X = get_X(xo)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     if ((L = get_codes(lo, n, k, "labels")) == NULL) goto done;
@@ -691,16 +723,11 @@ static PyObject *py_silhouette_samples(PyObject *self, PyObject *args, PyObject 
     if (work == NULL) goto done;
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_silhouette_samples((const double *)PyArray_DATA(X), n, d, lab, k, nt, &INTERRUPT,
-                                (double *)PyArray_DATA(S), work);
+    st = seg_silhouette_samples_metric((const double *)PyArray_DATA(X), n, d, lab, k, metric, nt,
+                                       &INTERRUPT, (double *)PyArray_DATA(S), work);
     Py_END_ALLOW_THREADS
-    if (st == SEG_EDEGENERATE) {
-        PyErr_SetString(PyExc_ValueError,
-                        "silhouette needs at least 2 distinct labels; all rows have the same one");
-        goto done;
-    }
     if (st != SEG_OK) {
-        raise_status(st, "silhouette");
+        raise_silhouette_status(st);
         goto done;
     }
     result = (PyObject *)S;
@@ -708,6 +735,128 @@ static PyObject *py_silhouette_samples(PyObject *self, PyObject *args, PyObject 
 done:
     PyMem_RawFree(work);
     Py_XDECREF(X);
+    Py_XDECREF(L);
+    Py_XDECREF(S);
+    return result;
+}
+
+/* Rows (offset by row0) of the m by n matrix D where bad(D row, n, row
+ * index, tol) holds, the first 10 of them as "3, 17, ..." in buf. Returns
+ * how many rows were found. */
+static npy_intp list_rows(const double *D, npy_intp m, npy_intp n, npy_intp row0, double tol,
+                          int (*bad)(const double *, npy_intp, npy_intp, double), char *buf,
+                          size_t size) {
+    npy_intp found = 0;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (npy_intp i = 0; i < m; i++) {
+        if (!bad(D + i * n, n, row0 + i, tol)) continue;
+        if (found < 10 && len < size)
+            len += (size_t)PyOS_snprintf(buf + len, size - len, "%s%zd", found ? ", " : "",
+                                         (Py_ssize_t)(row0 + i));
+        else if (found == 10 && len < size)
+            len += (size_t)PyOS_snprintf(buf + len, size - len, ", ...");
+        found++;
+    }
+    return found;
+}
+
+static int row_nonfinite(const double *row, npy_intp n, npy_intp i, double tol) {
+    (void)i;
+    (void)tol;
+    for (npy_intp j = 0; j < n; j++)
+        if (!isfinite(row[j])) return 1;
+    return 0;
+}
+
+static int row_negative(const double *row, npy_intp n, npy_intp i, double tol) {
+    (void)i;
+    (void)tol;
+    for (npy_intp j = 0; j < n; j++)
+        if (row[j] < 0.0) return 1;
+    return 0;
+}
+
+static int row_bad_diagonal(const double *row, npy_intp n, npy_intp i, double tol) {
+    (void)n;
+    return isfinite(row[i]) && !(fabs(row[i]) <= tol); /* NaN, inf: the kernel's check */
+}
+
+static PyObject *py_silhouette_precomputed(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"D", "labels", "n_clusters", "row0", "n_threads", "diag_tol", NULL};
+    PyObject *dobj, *lo, *result = NULL;
+    Py_ssize_t k, row0 = 0;
+    int n_threads = 0;
+    double diag_tol = 100.0 * DBL_EPSILON;
+    PyArrayObject *D = NULL, *L = NULL, *S = NULL;
+    double *work = NULL;
+    char rows[320]; /* 10 row numbers of up to 20 digits, separators, "..." */
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOn|nid", kwlist, &dobj, &lo, &k, &row0,
+                                     &n_threads, &diag_tol))
+        return NULL;
+    if (!(diag_tol >= 0.0)) {
+        PyErr_Format(PyExc_ValueError, "diag_tol must be >= 0 (inf: no check)");
+        return NULL;
+    }
+    if ((D = as_array(dobj, NPY_FLOAT64, 2, "D")) == NULL) goto done;
+    npy_intp m = PyArray_DIM(D, 0), n = PyArray_DIM(D, 1);
+    if (m < 1 || n < 1) {
+        PyErr_Format(PyExc_ValueError, "D must have at least one row and one column, got (%zd, %zd)",
+                     (Py_ssize_t)m, (Py_ssize_t)n);
+        goto done;
+    }
+    if (row0 < 0 || m > n || row0 > n - m) {
+        PyErr_Format(PyExc_ValueError,
+                     "D holds rows row0 .. row0 + %zd of a %zd by %zd distance matrix: row0 must be "
+                     "in [0, %zd], got %zd",
+                     (Py_ssize_t)m - 1, (Py_ssize_t)n, (Py_ssize_t)n, (Py_ssize_t)(n - m), row0);
+        goto done;
+    }
+    if ((L = get_codes(lo, n, k, "labels")) == NULL) goto done;
+    const double *dd = (const double *)PyArray_DATA(D);
+    /* The diagonal (m reads): refused as scikit-learn refuses it. */
+    if (list_rows(dd, m, n, row0, diag_tol, row_bad_diagonal, rows, sizeof rows) > 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "The precomputed distance matrix contains non-zero elements on the diagonal "
+                     "(rows [%s]). Use np.fill_diagonal(X, 0).",
+                     rows);
+        goto done;
+    }
+    int nt = seg_resolve_threads(n_threads);
+    npy_intp sdims[1] = {m};
+    S = (PyArrayObject *)PyArray_SimpleNew(1, sdims, NPY_FLOAT64);
+    if (S == NULL) goto done;
+    work = alloc_work(seg_silhouette_precomputed_work_size(n, k, nt), "silhouette");
+    if (work == NULL) goto done;
+    seg_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = seg_silhouette_precomputed(dd, m, n, row0, (const int32_t *)PyArray_DATA(L), k, nt,
+                                    &INTERRUPT, (double *)PyArray_DATA(S), work);
+    Py_END_ALLOW_THREADS
+    /* The kernel checked the values; name the rows at fault (error path only). */
+    if (st == SEG_ENONFINITE && list_rows(dd, m, n, row0, 0.0, row_nonfinite, rows, sizeof rows) > 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "the precomputed distance matrix has NaN or infinite values in rows [%s]",
+                     rows);
+        goto done;
+    }
+    if (st == SEG_EINVAL && list_rows(dd, m, n, row0, 0.0, row_negative, rows, sizeof rows) > 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "the precomputed distance matrix has negative values in rows [%s]; distances "
+                     "must be >= 0",
+                     rows);
+        goto done;
+    }
+    if (st != SEG_OK) {
+        raise_silhouette_status(st);
+        goto done;
+    }
+    result = (PyObject *)S;
+    S = NULL;
+done:
+    PyMem_RawFree(work);
+    Py_XDECREF(D);
     Py_XDECREF(L);
     Py_XDECREF(S);
     return result;
@@ -1791,8 +1940,16 @@ static PyMethodDef core_methods[] = {
      "kmeans_transform(X, centers, n_threads=0)\n--\n\nEuclidean distances (n, k) to the centres."},
     {"silhouette_samples", (PyCFunction)(void (*)(void))py_silhouette_samples,
      METH_VARARGS | METH_KEYWORDS,
-     "silhouette_samples(X, labels, n_clusters, n_threads=0)\n--\n\n"
-     "Exact silhouette of every row; labels are int32 codes in [0, n_clusters)."},
+     "silhouette_samples(X, labels, n_clusters, n_threads=0, metric='euclidean')\n--\n\n"
+     "Exact silhouette of every row; labels are int32 codes in [0, n_clusters); metric is\n"
+     "'euclidean', 'sqeuclidean', 'manhattan' or 'cosine' (no aliases here)."},
+    {"silhouette_precomputed", (PyCFunction)(void (*)(void))py_silhouette_precomputed,
+     METH_VARARGS | METH_KEYWORDS,
+     "silhouette_precomputed(D, labels, n_clusters, row0=0, n_threads=0, diag_tol=2.2e-14)\n"
+     "--\n\n"
+     "Silhouettes of rows row0 .. row0 + m - 1 from D, those m rows of the n by n distance\n"
+     "matrix (finite, >= 0, |D[i, row0 + i]| <= diag_tol; inf: no diagonal check); labels\n"
+     "(n,) are int32 codes in [0, n_clusters). Chunks of rows give the values of one call."},
     {"cluster_validity", (PyCFunction)(void (*)(void))py_cluster_validity,
      METH_VARARGS | METH_KEYWORDS,
      "cluster_validity(X, labels, n_clusters, n_threads=0)\n--\n\n"

@@ -71,11 +71,33 @@ def kmeans_from(X, C, *, max_iter=300, tol=0.0, sample_weight=None):
     return labels, C, float((w * d2).sum()), it + 1
 
 
-def silhouette(X, labels):
-    """Silhouette of every row from the full distance matrix (SPEC.md)."""
+def distances(X, metric="euclidean"):
+    """Full distance matrix by each metric's definition (cosine: scikit-learn's
+    normalize() rule, norms under 10 eps left as they are; clipped to [0, 2];
+    a zero self distance)."""
+    X = np.asarray(X, dtype=np.float64)
+    if metric == "euclidean":
+        return np.sqrt(sq_distances(X, X))
+    if metric == "sqeuclidean":
+        return sq_distances(X, X)
+    if metric == "manhattan":
+        return np.abs(X[:, None, :] - X[None, :, :]).sum(axis=2)
+    if metric == "cosine":
+        norms = np.sqrt((X * X).sum(axis=1))
+        norms[norms < 10 * np.finfo(np.float64).eps] = 1.0
+        U = X / norms[:, None]
+        D = np.clip(1.0 - U @ U.T, 0.0, 2.0)
+        np.fill_diagonal(D, 0.0)
+        return D
+    raise ValueError(metric)
+
+
+def silhouette(X, labels, metric="euclidean"):
+    """Silhouette of every row from the full distance matrix (SPEC.md); X is
+    that matrix itself with metric="precomputed"."""
     X = np.asarray(X, dtype=np.float64)
     labels = np.asarray(labels)
-    D = np.sqrt(sq_distances(X, X))
+    D = X if metric == "precomputed" else distances(X, metric)
     s = np.zeros(len(X))
     clusters = np.unique(labels)
     for i in range(len(X)):

@@ -687,16 +687,17 @@ rng = np.random.default_rng(0)
 X = rng.random((40, 3)); C = X[:4].copy(); L = (np.arange(40) % 4).astype(np.int32)
 M = rng.random((5, 3)) + 0.1; W = np.ones((1, 3)); V = np.array([0.5])
 N = np.array([[1.0, np.nan], [2.0, 3.0], [4.0, 5.0]])
+P = np.sqrt(((X[:, None] - X[None]) ** 2).sum(axis=2)); PN = P.copy(); PN[7, 3] = np.nan
 cases = json.loads(sys.argv[1])
 for name, expr in cases:
     print("START", name, flush=True)
-    before = [a.copy() for a in (X, C, L, M, W, V)]
+    before = [a.copy() for a in (X, C, L, M, W, V, P)]
     try:
         r = eval(expr)
         print("RESULT", json.dumps([name, "OK", ""]), flush=True)
     except BaseException as e:
         print("RESULT", json.dumps([name, type(e).__name__, str(e)]), flush=True)
-    for a, b in zip((X, C, L, M, W, V), before):
+    for a, b in zip((X, C, L, M, W, V, P), before):
         assert np.array_equal(a, b), name + " modified its input"
 print("DONE", flush=True)
 """
@@ -815,6 +816,72 @@ CORE_CASES = {
         ("labels_float", "_core.silhouette_samples(X, L + 0.5, 4)", "TypeError", "labels"),
         ("labels_wrap", "_core.silhouette_samples(X, L.astype(np.int64) + 2**32, 4)",
          "ValueError", "labels"),
+        ("metric_unknown", "_core.silhouette_samples(X, L, 4, metric='minkowski')",
+         "ValueError", "metric"),
+        ("metric_alias", "_core.silhouette_samples(X, L, 4, metric='l1')", "ValueError",
+         "metric"),
+        ("metric_none", "_core.silhouette_samples(X, L, 4, metric=None)", "ValueError",
+         "metric"),
+        ("metric_int", "_core.silhouette_samples(X, L, 4, metric=2)", "ValueError", "metric"),
+        ("metric_bytes", "_core.silhouette_samples(X, L, 4, metric=b'cosine')", "ValueError",
+         "metric"),
+        ("metric_nul", "_core.silhouette_samples(X, L, 4, metric='cosine\\0')", "ValueError",
+         "metric"),
+        ("metric_surrogate", "_core.silhouette_samples(X, L, 4, metric='\\ud800')",
+         "ValueError", "metric"),
+        ("cosine_overflow", "_core.silhouette_samples(X * 1e160, L, 4, metric='cosine')",
+         "ValueError", "overflow"),
+        ("ok_cosine_zero", "_core.silhouette_samples(0 * X, L, 4, metric='cosine')", "OK", ""),
+        ("ok_metrics", "[_core.silhouette_samples(X, L, 4, metric=m) for m in "
+         "('euclidean', 'sqeuclidean', 'manhattan', 'cosine')]", "OK", ""),
+    ],
+    "silhouette_precomputed": [
+        ("D_none", "_core.silhouette_precomputed(None, L, 4)", "TypeError", r"\bD\b"),
+        ("D_1d", "_core.silhouette_precomputed(P[0], L, 4)", "ValueError", r"\bD\b"),
+        ("D_3d", "_core.silhouette_precomputed(P[None], L, 4)", "ValueError", r"\bD\b"),
+        ("D_empty", "_core.silhouette_precomputed(P[:0], L, 4)", "ValueError", r"\bD\b"),
+        ("D_str", "_core.silhouette_precomputed(np.array([['a']]), L[:1], 1)", "TypeError",
+         r"\bD\b"),
+        ("D_complex", "_core.silhouette_precomputed(P + 1j, L, 4)", "TypeError", r"\bD\b"),
+        ("D_wide", "_core.silhouette_precomputed(np.zeros((41, 40)), L, 4)", "ValueError",
+         "row0"),
+        ("D_nan", "_core.silhouette_precomputed(PN, L, 4)", "ValueError", r"rows \[7\]"),
+        ("D_inf_diag", "_core.silhouette_precomputed(P + np.diag(np.r_[np.inf, np.zeros(39)]),"
+         " L, 4)", "ValueError", r"NaN or infinite values in rows \[0\]"),
+        ("D_neg", "_core.silhouette_precomputed(-P, L, 4)", "ValueError", "negative"),
+        ("D_diag", "_core.silhouette_precomputed(P + np.eye(40), L, 4)", "ValueError",
+         r"diagonal \(rows \[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, \.\.\.\]\)"),
+        ("D_overflow", "_core.silhouette_precomputed(np.full((40, 40), 1e308) * (1 - "
+         "np.eye(40)), L, 4)", "ValueError", "silhouette"),
+        ("labels_len", "_core.silhouette_precomputed(P, L[:39], 4)", "ValueError", "labels"),
+        ("labels_range", "_core.silhouette_precomputed(P, L, 3)", "ValueError", "labels"),
+        ("labels_none", "_core.silhouette_precomputed(P, None, 4)", "TypeError", "labels"),
+        ("one_label", "_core.silhouette_precomputed(P, 0 * L, 4)", "ValueError", "labels"),
+        ("k_zero", "_core.silhouette_precomputed(P, L, 0)", "ValueError", "n_clusters"),
+        ("k_huge", "_core.silhouette_precomputed(P, L, 2**30)", "MemoryError", "silhouette"),
+        ("k_beyond_int32", "_core.silhouette_precomputed(P, L, 2**40)", "ValueError",
+         "n_clusters"),
+        ("row0_neg", "_core.silhouette_precomputed(P[:5], L, 4, row0=-1)", "ValueError",
+         "row0"),
+        ("row0_past", "_core.silhouette_precomputed(P[:5], L, 4, row0=36)", "ValueError",
+         "row0"),
+        ("row0_huge", "_core.silhouette_precomputed(P[:5], L, 4, row0=2**62)", "ValueError",
+         "row0"),
+        ("row0_overflow", "_core.silhouette_precomputed(P[:5], L, 4, row0=2**64)",
+         "OverflowError", ""),
+        ("row0_float", "_core.silhouette_precomputed(P[:5], L, 4, row0=1.5)", "TypeError", ""),
+        ("diag_tol_nan", "_core.silhouette_precomputed(P, L, 4, diag_tol=float('nan'))",
+         "ValueError", "diag_tol"),
+        ("diag_tol_neg", "_core.silhouette_precomputed(P, L, 4, diag_tol=-1.0)", "ValueError",
+         "diag_tol"),
+        ("diag_tol_str", "_core.silhouette_precomputed(P, L, 4, diag_tol='x')", "TypeError", ""),
+        ("nt_overflow", "_core.silhouette_precomputed(P, L, 4, n_threads=2**31)",
+         "OverflowError", ""),
+        ("ok_diag_inf", "_core.silhouette_precomputed(P + np.eye(40), L, 4, "
+         "diag_tol=float('inf'))", "OK", ""),
+        ("ok_chunk", "_core.silhouette_precomputed(P[35:], L, 4, row0=35)", "OK", ""),
+        ("ok_views", "_core.silhouette_precomputed(np.asfortranarray(P).astype(np.float32), "
+         "L.astype(np.uint8), 4, n_threads=10**5)", "OK", ""),
     ],
     "cluster_validity": [
         ("X_3d", "_core.cluster_validity(X[None], L, 4)", "ValueError", "X"),
@@ -908,7 +975,8 @@ def test_core_entry_point_never_crashes(entry):
 
 
 @pytest.mark.parametrize("n_threads", [10**5, 2**31 - 1])
-@pytest.mark.parametrize("entry", ["kmeans_fit", "silhouette_samples", "vikor"])
+@pytest.mark.parametrize("entry", ["kmeans_fit", "silhouette_samples", "silhouette_cosine",
+                                   "silhouette_precomputed", "vikor"])
 def test_core_survives_absurd_thread_counts(entry, n_threads):
     # BUG-1 (fixed in 2d9a02e, seg_resolve_threads caps at 4 per CPU): GNU
     # libgomp segfaulted at 100,000 threads and aborted at 2**31 - 1.
@@ -916,6 +984,10 @@ def test_core_survives_absurd_thread_counts(entry, n_threads):
         "kmeans_fit": f"_core.kmeans_fit(X, X[:4].copy(), n_threads={n_threads})",
         "silhouette_samples": "_core.silhouette_samples(X, (np.arange(600) % 4)"
                               f".astype(np.int32), 4, n_threads={n_threads})",
+        "silhouette_cosine": "_core.silhouette_samples(X, (np.arange(600) % 4)"
+                             f".astype(np.int32), 4, n_threads={n_threads}, metric='cosine')",
+        "silhouette_precomputed": "_core.silhouette_precomputed(np.abs(X[:, :1] - X[:, 0]), "
+                                  f"np.arange(600) % 4, 4, n_threads={n_threads})",
         "vikor": f"_core.vikor(X[:9], np.ones((4000, 3)), np.array([0.5]), "
                  f"n_threads={n_threads})",
     }[entry]

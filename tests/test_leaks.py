@@ -73,6 +73,14 @@ BIG = np.zeros((2**20, 1))
 ONES32 = np.ones((3, 2))
 ALPHA = np.ones(5)
 NEG_ALPHA = -ALPHA
+DIST = np.sqrt(((X[:300, None] - X[None, :300]) ** 2).sum(axis=2))  # 300 x 300
+DIST_DIAG = DIST + np.eye(300)
+DIST_NEG = -DIST
+COSINE = "cosine"
+
+
+def _chebyshev(a, b):  # a callable metric
+    return float(np.abs(a - b).max())
 ZEROS5 = np.zeros(5)
 V_BAD = V + 1
 W4 = np.ones((4, 5))
@@ -173,6 +181,19 @@ CASES = {
         expect(ValueError, _core.silhouette_samples, X, ZERO_LAB, 3, n_threads=1),
         expect(MemoryError, _core.silhouette_samples, X, LAB, 2**30),
         expect(ValueError, _core.silhouette_samples, X, LAB, 2)), 2000),
+    "_core.silhouette_samples(metric=)": (lambda: (
+        _core.silhouette_samples(X[:300], LAB[:300], 3, n_threads=1, metric=COSINE),
+        _core.silhouette_samples(X[:300], LAB[:300], 3, n_threads=1, metric="manhattan"),
+        expect(ValueError, _core.silhouette_samples, X, LAB, 3, metric="minkowski"),
+        expect(ValueError, _core.silhouette_samples, X, LAB, 3, metric=ALPHA)), 2000),
+    "_core.silhouette_precomputed": (lambda: (
+        _core.silhouette_precomputed(DIST, LAB[:300], 3, n_threads=1),
+        _core.silhouette_precomputed(DIST[100:], LAB[:300], 3, row0=100, n_threads=1),
+        # found by the kernel after the scratch is allocated: the done: label frees it
+        expect(ValueError, _core.silhouette_precomputed, DIST_NEG, LAB[:300], 3, n_threads=1),
+        expect(ValueError, _core.silhouette_precomputed, DIST_DIAG, LAB[:300], 3),
+        expect(ValueError, _core.silhouette_precomputed, DIST, ZERO_LAB[:300], 3, n_threads=1),
+        expect(MemoryError, _core.silhouette_precomputed, DIST, LAB[:300], 2**30)), 1000),
     "_core.cluster_validity": (lambda: (_core.cluster_validity(X, LAB, 3, n_threads=1),
                                         expect(ValueError, _core.cluster_validity, X, LAB, 4,
                                                n_threads=1)),
@@ -195,6 +216,13 @@ CASES = {
                             sg.silhouette_score(X[:200], LAB[:200], sample_size=50,
                                                 random_state=0, n_threads=1),
                             expect(ValueError, sg.silhouette_samples, X, LAB[:9])), 1000),
+    "silhouette(metric=)": (lambda: (
+        sg.silhouette_samples(X[:200], LAB[:200], metric=COSINE, n_threads=1),
+        sg.silhouette_score(DIST, LAB[:300], metric="precomputed", sample_size=50,
+                            random_state=0, n_threads=1),
+        sg.silhouette_samples(X[:12], LAB[:12], metric=_chebyshev),
+        expect(ValueError, sg.silhouette_samples, DIST_DIAG, LAB[:300], metric="precomputed"),
+        expect(ValueError, sg.silhouette_samples, X, LAB, metric="minkowski")), 300),
     "validity": (lambda: (sg.calinski_harabasz_score(X, LAB, n_threads=1),
                           sg.davies_bouldin_score(X, LAB, n_threads=1),
                           expect(ValueError, sg.davies_bouldin_score, XN, LAB)), 1000),
@@ -274,7 +302,8 @@ def test_memory_flat_over_many_calls(name):
 
 
 def test_refcounts_flat_on_success_and_error_paths():
-    objs = [X, LAB, C, XN, MV, W, V, BIG, ZERO_LAB, ALPHA, XS[0], XS[1], XS[2], CS, None, True,
+    objs = [X, LAB, C, XN, MV, W, V, BIG, ZERO_LAB, ALPHA, XS[0], XS[1], XS[2], CS, DIST,
+            DIST_NEG, COSINE, None, True,
             False,
             np.dtype(np.float64),
             np.dtype(np.int32), np.dtype(np.intp), np.dtype(np.int64), np.dtype(np.bool_)]
@@ -305,7 +334,10 @@ def test_results_own_their_memory():
     ref = weakref.ref(Xt)
     res = _core.kmeans_fit(Xt, C, n_threads=1)
     sil = _core.silhouette_samples(Xt, LAB[:300], 3, n_threads=1)
-    del Xt
+    Dt = np.ascontiguousarray(DIST).view(Tracked)
+    dref = weakref.ref(Dt)
+    pre = _core.silhouette_precomputed(Dt, LAB[:300], 3, n_threads=1)
+    del Xt, Dt
     gc.collect()
-    assert ref() is None, "a result keeps its input alive"
-    assert res[0].base is None and sil.base is None
+    assert ref() is None and dref() is None, "a result keeps its input alive"
+    assert res[0].base is None and sil.base is None and pre.base is None

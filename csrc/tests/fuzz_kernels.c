@@ -30,6 +30,13 @@
  * data's bounding box, shift as defined); k-means|| picks against the same
  * generator; nearest candidates, costs and candidate weights; chunk-pair
  * distance sums, and silhouettes from them equal to seg_silhouette_samples.
+ *
+ * The silhouette input's byte after the labels picks the distance: one of
+ * seg_metric's for seg_silhouette_samples_metric (0, as in inputs saved
+ * before metrics existed: euclidean), or seg_silhouette_precomputed on the
+ * matrix of one of them, with an entry maybe replaced by a decoded value and
+ * maybe over a chunk of rows (out-of-range chunks must be refused); its
+ * silhouettes must equal, bit for bit, those computed row by row.
  */
 #include <float.h>
 #include <math.h>
@@ -399,33 +406,106 @@ static void fuzz_predict_transform(reader *r) {
     free_shape(&s);
 }
 
+/* s within [-1, 1] and finite; 0 for a row alone in its cluster. */
+static void check_silhouettes(const double *out, const int32_t *labels, seg_idx m, seg_idx row0,
+                              seg_idx n, seg_idx k) {
+    seg_idx *count = xmalloc((size_t)k, sizeof(seg_idx));
+    for (seg_idx i = 0; i < n; i++) {
+        REQUIRE(labels[i] >= 0 && labels[i] < k);
+        count[labels[i]]++;
+    }
+    for (seg_idx i = 0; i < m; i++) {
+        REQUIRE(isfinite(out[i]) && out[i] >= -1.0 && out[i] <= 1.0);
+        if (count[labels[row0 + i]] == 1) REQUIRE(out[i] == 0.0);
+    }
+    free(count);
+}
+
+/* The distance of rows x and y by seg_silhouette.h's definitions. */
+static double metric_dist(const double *x, const double *y, seg_idx d, seg_metric metric) {
+    double s = 0.0, nx = 0.0, ny = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        nx += x[f] * x[f];
+        ny += y[f] * y[f];
+    }
+    nx = sqrt(nx) < 10 * DBL_EPSILON ? 1.0 : sqrt(nx);
+    ny = sqrt(ny) < 10 * DBL_EPSILON ? 1.0 : sqrt(ny);
+    for (seg_idx f = 0; f < d; f++) {
+        double t = x[f] - y[f];
+        s += metric == SEG_METRIC_MANHATTAN ? fabs(t)
+             : metric == SEG_METRIC_COSINE  ? (x[f] / nx) * (y[f] / ny)
+                                            : t * t;
+    }
+    if (metric == SEG_METRIC_EUCLIDEAN) return sqrt(s);
+    if (metric != SEG_METRIC_COSINE) return s;
+    double c = 1.0 - s;
+    return c < 0.0 ? 0.0 : (c > 2.0 ? 2.0 : c);
+}
+
+/* One byte after the labels picks the metric (0, the byte of inputs saved
+ * before metrics existed, past their end: euclidean) or the precomputed
+ * kernel on the distances of X by one of the metrics, maybe with one entry
+ * replaced by a decoded value (NaN, inf, negative, a nonzero diagonal) and
+ * over a chunk of rows. */
 static void fuzz_silhouette(reader *r) {
     shape s;
     decode_shape(r, &s, 0);
     int32_t *labels = xmalloc((size_t)s.n, sizeof(int32_t));
     fill_labels(r, labels, s.n, s.k);
-    double *out = xmalloc((size_t)s.n, sizeof(double));
+    uint8_t mb = u8(r);
+    seg_metric metric = (seg_metric)(mb % 4);
     int nt = seg_resolve_threads(s.n_threads);
-    seg_idx ws = seg_silhouette_work_size(s.n, s.d, s.k, nt);
-    double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
-    seg_status st = ws < 0 ? SEG_EINVAL
-                           : seg_silhouette_samples(s.X, s.n, s.d, labels, s.k, nt, &s.intr, out,
-                                                    work);
-    if (st == SEG_OK) {
-        seg_idx *count = xmalloc((size_t)s.k, sizeof(seg_idx));
-        for (seg_idx i = 0; i < s.n; i++) {
-            REQUIRE(labels[i] >= 0 && labels[i] < s.k);
-            count[labels[i]]++;
+    if (mb % 8 < 4) {
+        double *out = xmalloc((size_t)s.n, sizeof(double));
+        seg_idx ws = seg_silhouette_work_size(s.n, s.d, s.k, nt);
+        double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+        /* a metric outside the enum, now and then: SEG_EINVAL */
+        seg_metric m = mb == 252 ? (seg_metric)4 : metric;
+        seg_status st = ws < 0 ? SEG_EINVAL
+                               : seg_silhouette_samples_metric(s.X, s.n, s.d, labels, s.k, m, nt,
+                                                               &s.intr, out, work);
+        if (mb == 252) REQUIRE(st == SEG_EINVAL);
+        if (st == SEG_OK) check_silhouettes(out, labels, s.n, 0, s.n, s.k);
+        free(out);
+        free(work);
+    } else if (s.n <= 300) { /* precomputed (n^2 doubles): the small shapes */
+        seg_idx n = s.n;
+        double *D = xmalloc((size_t)(n * n), sizeof(double));
+        for (seg_idx i = 0; i < n; i++)
+            for (seg_idx j = 0; j < n; j++)
+                D[i * n + j] = i == j ? 0.0 : metric_dist(s.X + i * s.d, s.X + j * s.d, s.d, metric);
+        uint8_t cb = u8(r);
+        if (cb & 1) D[(seg_idx)u16(r) % (n * n)] = value(r);
+        seg_idx row0 = (cb & 2) ? (seg_idx)u8(r) % n : 0;
+        seg_idx m = (cb & 2) ? 1 + (seg_idx)u8(r) % (n - row0) : n;
+        if (cb & 4) row0 = (seg_idx)u8(r) - 128; /* sometimes out of range */
+        double *out = xmalloc((size_t)n, sizeof(double)), *one = xmalloc((size_t)n, sizeof(double));
+        seg_idx ws = seg_silhouette_precomputed_work_size(n, s.k, nt);
+        double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+        seg_status st = ws < 0 || row0 < 0 || row0 > n - m
+                            ? SEG_EINVAL
+                            : seg_silhouette_precomputed(D + row0 * n, m, n, row0, labels, s.k, nt,
+                                                         &s.intr, out, work);
+        if (ws >= 0 && (row0 < 0 || row0 > n - m))
+            REQUIRE(seg_silhouette_precomputed(D, m, n, row0, labels, s.k, nt, NULL, out, work) ==
+                    SEG_EINVAL);
+        if (st == SEG_OK) {
+            check_silhouettes(out, labels, m, row0, n, s.k);
+            /* row by row on one thread: the same bits */
+            seg_idx w1 = seg_silhouette_precomputed_work_size(n, s.k, 1);
+            double *work1 = xmalloc((size_t)w1, sizeof(double));
+            for (seg_idx i = 0; i < m; i++)
+                REQUIRE(seg_silhouette_precomputed(D + (row0 + i) * n, 1, n, row0 + i, labels,
+                                                   s.k, 1, NULL, one + i, work1) == SEG_OK);
+            REQUIRE(memcmp(one, out, (size_t)m * sizeof(double)) == 0);
+            free(work1);
         }
-        for (seg_idx i = 0; i < s.n; i++) {
-            REQUIRE(isfinite(out[i]) && out[i] >= -1.0 && out[i] <= 1.0);
-            if (count[labels[i]] == 1) REQUIRE(out[i] == 0.0);
-        }
-        free(count);
+        free(D);
+        free(out);
+        free(one);
+        free(work);
     }
     free(labels);
-    free(out);
-    free(work);
     free_shape(&s);
 }
 

@@ -1,18 +1,42 @@
-/* Plain-C tests of seg_silhouette: compared with the O(n^2) definition. */
+/* Plain-C tests of seg_silhouette: every metric and the precomputed kernel
+ * compared with the O(n^2) definition. */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seg_silhouette.h"
 #include "seg_test.h"
 
-static double brute(const double *X, seg_idx n, seg_idx d, const int32_t *lab, seg_idx k,
-                    seg_idx i) {
+/* The distance of rows x and y by the header's definitions, written out
+ * plainly (the cosine norm rule of scikit-learn's normalize()). */
+static double dist(const double *x, const double *y, seg_idx d, seg_metric metric) {
+    double s = 0, nx = 0, ny = 0;
+    for (seg_idx f = 0; f < d; f++) {
+        double t = x[f] - y[f];
+        if (metric == SEG_METRIC_MANHATTAN) s += fabs(t);
+        else if (metric == SEG_METRIC_COSINE) s += x[f] * y[f];
+        else s += t * t;
+        nx += x[f] * x[f];
+        ny += y[f] * y[f];
+    }
+    if (metric == SEG_METRIC_EUCLIDEAN) return sqrt(s);
+    if (metric != SEG_METRIC_COSINE) return s;
+    nx = sqrt(nx) < 10 * DBL_EPSILON ? 1 : sqrt(nx);
+    ny = sqrt(ny) < 10 * DBL_EPSILON ? 1 : sqrt(ny);
+    double c = 1 - s / (nx * ny);
+    return c < 0 ? 0 : (c > 2 ? 2 : c);
+}
+
+/* The silhouette of row i from row i of a distance matrix (or, D NULL,
+ * from X by `metric`), by the O(n) definition. Self distances are 0 from
+ * X (the kernel's rule) and taken as given from D. */
+static double brute(const double *X, const double *D, seg_idx n, seg_idx d, const int32_t *lab,
+                    seg_idx k, seg_idx i, seg_metric metric) {
     double *sum = calloc((size_t)k, sizeof(double));
     seg_idx *cnt = calloc((size_t)k, sizeof(seg_idx));
     for (seg_idx j = 0; j < n; j++) {
-        double s = 0;
-        for (seg_idx f = 0; f < d; f++) s += (X[i * d + f] - X[j * d + f]) * (X[i * d + f] - X[j * d + f]);
-        sum[lab[j]] += sqrt(s);
+        double dij = D ? D[i * n + j] : (i == j ? 0 : dist(X + i * d, X + j * d, d, metric));
+        sum[lab[j]] += dij;
         cnt[lab[j]]++;
     }
     double out = 0;
@@ -26,6 +50,63 @@ static double brute(const double *X, seg_idx n, seg_idx d, const int32_t *lab, s
     free(sum);
     free(cnt);
     return out;
+}
+
+static const seg_metric METRICS[] = {SEG_METRIC_EUCLIDEAN, SEG_METRIC_SQEUCLIDEAN,
+                                     SEG_METRIC_MANHATTAN, SEG_METRIC_COSINE};
+
+/* Every metric on 1 and 2 threads (bit-identical), against brute(); then
+ * the precomputed kernel on the matrix of each metric, whole and in row
+ * chunks (the same bits), against brute() on the matrix. */
+static void check_metrics(const double *X, seg_idx n, seg_idx d, const int32_t *lab, seg_idx k) {
+    double *s1 = malloc(sizeof(double) * (size_t)n), *s2 = malloc(sizeof(double) * (size_t)n);
+    double *w1 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 1));
+    double *w2 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 2));
+    double *D = malloc(sizeof(double) * (size_t)(n * n));
+    double *pw = malloc(sizeof(double) * (size_t)seg_silhouette_precomputed_work_size(n, k, 2));
+    for (size_t m = 0; m < sizeof METRICS / sizeof METRICS[0]; m++) {
+        seg_metric metric = METRICS[m];
+        CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 1, NULL, s1, w1) == SEG_OK);
+        CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 2, NULL, s2, w2) == SEG_OK);
+        CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
+        double worst = 0;
+        for (seg_idx i = 0; i < n; i++) {
+            double e = fabs(s1[i] - brute(X, NULL, n, d, lab, k, i, metric));
+            if (e > worst) worst = e;
+        }
+        CHECK(worst < 1e-12);
+        if (worst >= 1e-12)
+            fprintf(stderr, "metric %d n=%td d=%td k=%td: max error %g\n", (int)metric, n, d, k,
+                    worst);
+        if (metric == SEG_METRIC_EUCLIDEAN) {
+            CHECK(seg_silhouette_samples(X, n, d, lab, k, 2, NULL, s2, w2) == SEG_OK);
+            CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
+        }
+
+        for (seg_idx i = 0; i < n; i++)
+            for (seg_idx j = 0; j < n; j++)
+                D[i * n + j] = i == j ? 0 : dist(X + i * d, X + j * d, d, metric);
+        CHECK(seg_silhouette_precomputed(D, n, n, 0, lab, k, 2, NULL, s2, pw) == SEG_OK);
+        worst = 0;
+        for (seg_idx i = 0; i < n; i++) {
+            double e = fabs(s2[i] - brute(X, D, n, d, lab, k, i, metric));
+            if (e > worst) worst = e;
+        }
+        CHECK(worst < 1e-12);
+        /* row chunks of 7 (and a last, shorter one) on one thread */
+        for (seg_idx r0 = 0; r0 < n; r0 += 7) {
+            seg_idx m7 = n - r0 < 7 ? n - r0 : 7;
+            CHECK(seg_silhouette_precomputed(D + r0 * n, m7, n, r0, lab, k, 1, NULL, s1 + r0, pw) ==
+                  SEG_OK);
+        }
+        CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
+    }
+    free(s1);
+    free(s2);
+    free(w1);
+    free(w2);
+    free(D);
+    free(pw);
 }
 
 static int stop_now(void *ctx) {
@@ -43,26 +124,49 @@ static void run_case(seg_idx n, seg_idx d, seg_idx k, uint64_t seed, int grid) {
     for (seg_idx i = 0; i < n; i++) lab[i] = (int32_t)(seg_rng_next(&r) % (uint64_t)k);
     lab[0] = 0;
     lab[n - 1] = (int32_t)(k - 1); /* at least two labels */
-    double *s1 = malloc(sizeof(double) * (size_t)n), *s2 = malloc(sizeof(double) * (size_t)n);
-    double *w1 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 1));
-    double *w2 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 2));
-    CHECK(seg_silhouette_samples(X, n, d, lab, k, 1, NULL, s1, w1) == SEG_OK);
-    CHECK(seg_silhouette_samples(X, n, d, lab, k, 2, NULL, s2, w2) == SEG_OK);
-    CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
-    double worst = 0;
-    for (seg_idx i = 0; i < n; i++) {
-        double e = fabs(s1[i] - brute(X, n, d, lab, k, i));
-        if (e > worst) worst = e;
+    if (n <= 1100) {
+        check_metrics(X, n, d, lab, k);
+    } else { /* big: euclidean and cosine (the self distance rule) only */
+        double *s1 = malloc(sizeof(double) * (size_t)n), *s2 = malloc(sizeof(double) * (size_t)n);
+        double *w1 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 1));
+        double *w2 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 2));
+        for (int m = 0; m < 2; m++) {
+            seg_metric metric = m ? SEG_METRIC_COSINE : SEG_METRIC_EUCLIDEAN;
+            CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 1, NULL, s1, w1) ==
+                  SEG_OK);
+            CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 2, NULL, s2, w2) ==
+                  SEG_OK);
+            CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
+            double worst = 0;
+            for (seg_idx i = 0; i < n; i += 7) {
+                double e = fabs(s1[i] - brute(X, NULL, n, d, lab, k, i, metric));
+                if (e > worst) worst = e;
+            }
+            CHECK(worst < 1e-12);
+        }
+        free(s1);
+        free(s2);
+        free(w1);
+        free(w2);
     }
-    CHECK(worst < 1e-12);
-    if (worst >= 1e-12)
-        fprintf(stderr, "n=%td d=%td k=%td: max error %g\n", n, d, k, worst);
     free(X);
     free(lab);
-    free(s1);
-    free(s2);
-    free(w1);
-    free(w2);
+}
+
+/* Cosine edge cases: zero rows (distance 1 to every other row, 0 to
+ * themselves), rows under the 10-epsilon norm, parallel rows (distance 0
+ * up to round-off, clipped at 0). */
+static void test_cosine_rows(void) {
+    double X[] = {0, 0, 0, 0, 1e-17, 0, 1, 1, 2, 2, 3, 3, -1, 0, -2, 0, -5, 1e-9, 0, 7};
+    int32_t lab[] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 0};
+    check_metrics(X, 10, 2, lab, 3);
+    double s[10], *w = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(10, 2, 3, 1));
+    int32_t zl[] = {0, 0, 1, 1};
+    double Z[] = {0, 0, 0, 0, 1, 2, 3, 4}; /* two zero rows together: a = b = 1, s = 0 */
+    CHECK(seg_silhouette_samples_metric(Z, 4, 2, zl, 2, SEG_METRIC_COSINE, 1, NULL, s, w) ==
+          SEG_OK);
+    CHECK(s[0] == 0.0 && s[1] == 0.0);
+    free(w);
 }
 
 static void test_bad_input(void) {
@@ -80,7 +184,42 @@ static void test_bad_input(void) {
     X[5] = INFINITY;
     CHECK(seg_silhouette_samples(X, 4, 2, lab, 2, 1, NULL, s, w) == SEG_ENONFINITE);
     CHECK(seg_silhouette_work_size(PTRDIFF_MAX / 4, 2, 2, 1) == -1);
+    X[5] = 5;
+    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, (seg_metric)4, 1, NULL, s, w) ==
+          SEG_EINVAL);
+    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, (seg_metric)-1, 1, NULL, s, w) ==
+          SEG_EINVAL);
+    X[2] = 1e200; /* finite, but x.x overflows: no unit row */
+    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, SEG_METRIC_COSINE, 1, NULL, s, w) ==
+          SEG_ENONFINITE);
     free(w);
+
+    /* precomputed: values, sizes, labels, interrupts */
+    double D[16] = {0, 1, 4, 5, 1, 0, 3, 4, 4, 3, 0, 1, 5, 4, 1, 0};
+    double *pw = malloc(sizeof(double) * (size_t)seg_silhouette_precomputed_work_size(4, 2, 1));
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_OK);
+    CHECK_CLOSE(s[0], (4.5 - 1.0) / 4.5, 1e-15);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, one, 2, 1, NULL, s, pw) == SEG_EDEGENERATE);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, bad, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 1, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 2, 4, 3, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 2, 4, -1, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 0, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 5, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(NULL, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, &stop, s, pw) == SEG_EINTERRUPTED);
+    D[6] = -1e-300;
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    D[6] = NAN;
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_ENONFINITE);
+    D[6] = INFINITY;
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_ENONFINITE);
+    D[6] = DBL_MAX; /* finite, but the sums overflow */
+    D[7] = DBL_MAX;
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_ENONFINITE);
+    CHECK(seg_silhouette_precomputed_work_size(PTRDIFF_MAX / 4, 2, 1) == -1);
+    CHECK(seg_silhouette_precomputed_work_size(0, 2, 1) == -1);
+    free(pw);
 }
 
 int main(void) {
@@ -94,6 +233,7 @@ int main(void) {
     /* several super-blocks of 8 blocks: an odd count (a bye) and an even one */
     run_case(4100, 2, 4, 31, 0);
     run_case(6200, 1, 3, 32, 1);
+    test_cosine_rows();
     test_bad_input();
     return seg_test_report();
 }
