@@ -87,9 +87,26 @@ def kmeans_mean_variance(X: ArrayLike, n_threads: int = 0) -> float:
 # ---- silhouette and validity (csrc/seg_silhouette.h, seg_validity.h) ----
 
 def silhouette_samples(
-    X: ArrayLike, labels: ArrayLike, n_clusters: int, n_threads: int = 0
+    X: ArrayLike,
+    labels: ArrayLike,
+    n_clusters: int,
+    n_threads: int = 0,
+    metric: str = "euclidean",
 ) -> F64:
-    """Exact silhouette of every row; labels are int32 codes in [0, n_clusters)."""
+    """Exact silhouette of every row; labels are int32 codes in [0, n_clusters);
+    metric "euclidean", "sqeuclidean", "manhattan" or "cosine" (no aliases)."""
+
+def silhouette_precomputed(
+    D: ArrayLike,
+    labels: ArrayLike,
+    n_clusters: int,
+    row0: int = 0,
+    n_threads: int = 0,
+    diag_tol: float = 2.2e-14,
+) -> F64:
+    """Silhouettes of rows row0 .. row0 + m - 1 from those m rows (m, n) of
+    the distance matrix (finite, >= 0, |D[i, row0 + i]| <= diag_tol; inf: no
+    diagonal check); labels (n,). Chunks of rows give one call's values."""
 
 def cluster_validity(
     X: ArrayLike, labels: ArrayLike, n_clusters: int, n_threads: int = 0
