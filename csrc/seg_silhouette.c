@@ -15,7 +15,8 @@
  * Fused multiply-add is allowed in the tile (one rounding instead of two per
  * term), so the last bits of a distance may differ between CPUs with and
  * without FMA; on one machine the result is fixed, whatever the threads. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if SEG_GNU_C && defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 11 && \
+    defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define SEG_MULTIVERSION                                                                   \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),           \
@@ -31,10 +32,17 @@
  * differences are c - x, not x - c (the same square, bit for bit): the row's
  * value is then a memory operand broadcast by the load rather than a
  * broadcast instruction of its own on the floating-point pipes, about 17%
- * faster. */
+ * faster. The portable path (seg_common.h) holds the 8 lanes in a struct and
+ * runs them in scalar loops, in the same order. */
 #define RB 4
 #define VL 8
+#if SEG_GNU_C
 typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
+#else
+typedef struct v8d {
+    double l[VL];
+} v8d;
+#endif
 
 /* Unaligned vector load and store (macros: passing a 64-byte vector to a
  * function would change the ABI between target clones). */
@@ -45,9 +53,9 @@ typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
  * (xj[f * B + l]) of two column-major blocks, in registers across the
  * features: the inner loop of both tiles (always inlined, so it takes each
  * clone's target and fused multiply-add). */
-static inline __attribute__((always_inline)) void rows4(const double *xi, const double *xj,
-                                                        seg_idx d, v8d *a0, v8d *a1, v8d *a2,
-                                                        v8d *a3) {
+static SEG_ALWAYS_INLINE void rows4(const double *xi, const double *xj, seg_idx d, v8d *a0,
+                                    v8d *a1, v8d *a2, v8d *a3) {
+#if SEG_GNU_C
     v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
     for (seg_idx f = 0; f < d; f++) {
         const double *x = xi + f * B;
@@ -63,6 +71,21 @@ static inline __attribute__((always_inline)) void rows4(const double *xi, const 
     *a1 = s1;
     *a2 = s2;
     *a3 = s3;
+#else
+    v8d *out[RB] = {a0, a1, a2, a3};
+    for (int r = 0; r < RB; r++)
+        for (int l = 0; l < VL; l++) out[r]->l[l] = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        const double *x = xi + f * B;
+        for (int l = 0; l < VL; l++) {
+            double c = xj[f * B + l];
+            for (int r = 0; r < RB; r++) {
+                double t = c - x[r];
+                out[r]->l[l] += t * t;
+            }
+        }
+    }
+#endif
 }
 
 static seg_idx n_blocks(seg_idx n) { return n / B + (n % B != 0); }
@@ -156,7 +179,7 @@ static void tile(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg
 }
 
 /* Square roots of the 8 lanes of a (vsqrtpd where the target has it). */
-static inline __attribute__((always_inline)) void root8(v8d *a) {
+static SEG_ALWAYS_INLINE void root8(v8d *a) {
     double v[VL];
     memcpy(v, a, sizeof v);
     for (int l = 0; l < VL; l++) v[l] = sqrt(v[l]);
@@ -186,6 +209,7 @@ static void tile_one_label(const double *Xb, const int32_t *lab, seg_idx d, seg_
             root8(&a1);
             root8(&a2);
             root8(&a3);
+#if SEG_GNU_C
             r0 += a0;
             r1 += a1;
             r2 += a2;
@@ -196,6 +220,15 @@ static void tile_one_label(const double *Xb, const int32_t *lab, seg_idx d, seg_
                 cs += (a0 + a1) + (a2 + a3);
                 STORE8(colbuf + jb, cs);
             }
+#else
+            for (int l = 0; l < VL; l++) {
+                r0.l[l] += a0.l[l];
+                r1.l[l] += a1.l[l];
+                r2.l[l] += a2.l[l];
+                r3.l[l] += a3.l[l];
+                if (!diag) colbuf[jb + l] += (a0.l[l] + a1.l[l]) + (a2.l[l] + a3.l[l]);
+            }
+#endif
         }
         double *row = acc + (i0 + ii0) * k + lj;
         row[0] += lane_sum((const double *)&r0, VL);
