@@ -5,7 +5,9 @@ extension module. OpenMP is used when a small compile-and-link probe succeeds;
 set SEGMENT_NO_OPENMP=1 to build without it (the result is the same, on one
 thread). -Werror lives in csrc/Makefile and CI, not here: users' compilers
 differ. No -march=native: wheels must run on any x86-64 (hot loops use gcc
-function multi-versioning instead).
+function multi-versioning instead). Compilers: gcc >= 8 or clang >= 10 (GNU C
+vector extensions), or any C11 compiler through the portable path: set
+SEGMENT_PORTABLE=1 (or use a compiler without __GNUC__); see csrc/seg_common.h.
 """
 
 import glob
@@ -52,6 +54,10 @@ def openmp_flags():
 
 omp_compile, omp_link = openmp_flags()
 extra_compile = ["-std=c11", "-O3", "-fno-math-errno", "-fvisibility=hidden", *omp_compile]
+macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+if os.environ.get("SEGMENT_PORTABLE", "") not in ("", "0"):
+    print("segment: building the portable C11 path (SEGMENT_PORTABLE is set)", file=sys.stderr)
+    macros.append(("SEG_PORTABLE", "1"))
 if os.environ.get("SEGMENT_SANITIZE"):
     # For the reliability job: the Python suite against an ASan/UBSan build.
     san = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"]
@@ -59,15 +65,17 @@ if os.environ.get("SEGMENT_SANITIZE"):
     omp_link += san
 
 sources = sorted(glob.glob("csrc/*.c")) + ["segment/_coremodule.c"]
+# A changed header rebuilds the extension; MANIFEST.in puts them in the sdist.
+depends = sorted(glob.glob("csrc/*.h")) + ["segment/_sparse_glue.c"]  # included by the glue
 
 setup(
     ext_modules=[
         Extension(
             "segment._core",
             sources=sources,
+            depends=depends,
             include_dirs=["csrc", np.get_include()],
-            depends=["segment/_sparse_glue.c", *glob.glob("csrc/*.h")],
-            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+            define_macros=macros,
             extra_compile_args=extra_compile,
             extra_link_args=omp_link,
         )

@@ -82,11 +82,11 @@ if [ -n "$libasan" ] && [ -e "$libasan" ]; then
         sys.exit(0 if f.startswith('$tmp') else 'the ASan build is not the one imported: ' + f)")
     say "pytest against the ASan build"
     # Ctrl-C latency (under 1 s) is a timing test, not what ASan checks:
-    # test_interrupts_more.py covers Ctrl-C under ASan instead.
+    # test_interrupt_frees_and_recovers.py covers Ctrl-C under ASan instead.
     (cd "$tmp" && nice -n 10 "$PY" -m pytest -q -p no:cacheprovider -o addopts="" \
         tests/test_core_cluster.py tests/test_core_mcdm.py tests/test_cluster.py \
         tests/test_decision.py tests/test_hostile.py tests/test_properties.py \
-        tests/test_interrupts_more.py tests/test_threads_fork.py \
+        tests/test_interrupt_frees_and_recovers.py tests/test_threads_fork.py \
         --deselect tests/test_core_mcdm.py::test_ctrl_c_stops_the_sampler)
     unset LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS PYTHONPATH
 else

@@ -4,6 +4,11 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+
+/* pthread_atfork needs POSIX threads: a Unix with OpenMP. */
+#if defined(_OPENMP) && (defined(__unix__) || defined(__APPLE__))
+#define SEG_ATFORK 1
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -45,7 +50,7 @@ int seg_max_threads(void) {
 }
 
 int seg_resolve_threads(int n_threads) {
-#ifdef _OPENMP
+#ifdef SEG_ATFORK
     pthread_once(&atfork_once, install_atfork);
     if (atomic_load(&in_forked_child)) return 1;
 #endif

@@ -1,9 +1,25 @@
 /* seg_common.h: types and helpers shared by every segment kernel.
  *
- * The C core of segment is pure C11 (+ optional OpenMP). It never includes
+ * The C core of segment is C11 (+ optional OpenMP). It never includes
  * Python.h, never allocates, never prints, and reports every failure through a
  * seg_status. The caller passes outputs and scratch memory, sized by each
  * kernel's *_work_size() function.
+ *
+ * Compilers. gcc >= 8 or clang >= 10 (any compiler that defines __GNUC__)
+ * take the GNU C path: the hot loops use vector types (vector_size) and
+ * always_inline, gcc >= 11 on x86-64 adds function multi-versioning
+ * (target_clones for x86-64-v3/v4), and the wait for other threads' k-means
+ * runs uses POSIX nanosleep. CI builds and tests gcc 12 and clang 14; the
+ * minimum versions follow from the features used. Every path needs C11's
+ * <stdatomic.h>. Defining
+ * SEG_PORTABLE, or a compiler without __GNUC__, selects the portable path:
+ * plain ISO C11 (the same loops lane by lane in scalar code, thrd_sleep
+ * where <threads.h> exists), which gives the same results, bit for bit,
+ * as the GNU path on a CPU without FMA (the silhouette's vector clones may fuse
+ * multiply-adds on AVX2 / AVX-512 machines: last-bit differences only).
+ * `make -C csrc test-portable` builds it with -std=c11 -pedantic-errors and
+ * runs every C test; CI runs it, and the tests with gcc and clang.
+ * OpenMP and, with OpenMP on a Unix, pthread_atfork are used when present.
  *
  * Long-running kernels take an optional seg_interrupt. Its callback is called
  * only from the calling thread (outside OpenMP parallel regions, or inside
@@ -22,6 +38,16 @@ extern "C" {
 #endif
 
 typedef ptrdiff_t seg_idx;
+
+/* SEG_GNU_C: 1 on the GNU C path (see "Compilers" above), 0 on the portable
+ * path. SEG_ALWAYS_INLINE: `inline`, forced where the compiler can. */
+#if defined(SEG_PORTABLE) || !defined(__GNUC__)
+#define SEG_GNU_C 0
+#define SEG_ALWAYS_INLINE inline
+#else
+#define SEG_GNU_C 1
+#define SEG_ALWAYS_INLINE inline __attribute__((always_inline))
+#endif
 
 typedef enum seg_status {
     SEG_OK = 0,

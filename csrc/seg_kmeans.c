@@ -1,5 +1,8 @@
-/* nanosleep, for the calling thread polling Ctrl-C while other runs finish */
+/* nanosleep (POSIX), for the calling thread polling Ctrl-C while other runs
+ * finish; the portable path (seg_common.h) uses C11's thrd_sleep instead. */
+#if !defined(SEG_PORTABLE) && defined(__GNUC__)
 #define _POSIX_C_SOURCE 200809L
+#endif
 
 #include "seg_kmeans.h"
 
@@ -11,6 +14,21 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+
+#if SEG_GNU_C
+static void nap_2ms(void) {
+    struct timespec t = {0, 2000000};
+    nanosleep(&t, NULL);
+}
+#elif !defined(__STDC_NO_THREADS__)
+#include <threads.h>
+static void nap_2ms(void) {
+    struct timespec t = {0, 2000000};
+    thrd_sleep(&t, NULL);
+}
+#else
+static void nap_2ms(void) {} /* C11 without <threads.h>: the caller polls without a pause */
 #endif
 
 /* Rows per chunk: at least CHUNK_MIN, more when the per-chunk accumulators
@@ -53,11 +71,16 @@ static inline double sqdist(const double *a, const double *b, seg_idx d) {
  * VL lanes sums (x_f - y_f)^2 over f in the same order as sqdist, without
  * fused multiply-add, so every distance is bit-identical to sqdist's. The
  * loops are compiled for x86-64-v4/v3 as well as the baseline (gcc function
- * multi-versioning): portable wheels, wide vectors where the CPU has them. */
+ * multi-versioning): portable wheels, wide vectors where the CPU has them.
+ * The portable path (seg_common.h) runs the same lanes in scalar loops, in
+ * the same order: the same bits. */
 #define VL 8
+#if SEG_GNU_C
 typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
 #define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#endif
+#if SEG_GNU_C && defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 11 && \
+    defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define SEG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
@@ -77,6 +100,7 @@ static void transpose_pad(const double *rows, seg_idx k, seg_idx d, seg_idx pad,
 /* Squared distances of x to the VL points of lane block cb of T. */
 static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx cb, seg_idx d,
                           double out[VL]) {
+#if SEG_GNU_C
     v8d acc = {0.0};
     for (seg_idx f = 0; f < d; f++) {
         v8d c;
@@ -85,6 +109,15 @@ static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx
         acc += t * t;
     }
     memcpy(out, &acc, sizeof acc);
+#else
+    for (int l = 0; l < VL; l++) out[l] = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        for (int l = 0; l < VL; l++) {
+            double t = x[f] - T[f * pad + cb + l];
+            out[l] += t * t;
+        }
+    }
+#endif
 }
 
 /* Rows in blocks of VL, for the passes that need every row's distance to
@@ -94,13 +127,13 @@ static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx
  * summing (x_f - c_f)^2 over f in sqdist's order, without fused multiply-add:
  * bit-identical to sqdist. Unused lanes of the last block repeat row n - 1.
  * n_pad = pad_lanes(n) rows, n_pad * d doubles. */
+#if SEG_GNU_C
 typedef int64_t v8i __attribute__((vector_size(VL * sizeof(int64_t))));
 #define VSEL(m, a, b) ((v8d)(((m) & (v8i)(a)) | (~(m) & (v8i)(b))))
 #define VSELI(m, a, b) (((m) & (a)) | (~(m) & (b)))
 
 /* Squared distances of the VL rows of block xb to the point c (d values). */
-static inline __attribute__((always_inline)) void block_dist(const double *xb, const double *c,
-                                                             seg_idx d, v8d *out) {
+static SEG_ALWAYS_INLINE void block_dist(const double *xb, const double *c, seg_idx d, v8d *out) {
     v8d acc = {0.0};
     for (seg_idx f = 0; f < d; f++) {
         v8d x;
@@ -110,6 +143,19 @@ static inline __attribute__((always_inline)) void block_dist(const double *xb, c
     }
     *out = acc;
 }
+#else
+/* The same, lane by lane (portable path). */
+static SEG_ALWAYS_INLINE void block_dist(const double *xb, const double *c, seg_idx d,
+                                         double out[VL]) {
+    for (int l = 0; l < VL; l++) out[l] = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        for (int l = 0; l < VL; l++) {
+            double t = xb[f * VL + l] - c[f];
+            out[l] += t * t;
+        }
+    }
+}
+#endif
 
 /* Calls fn(args..., D) with D a compile-time constant for the common numbers
  * of features d, so that fn (always inlined) unrolls its distance loops and
@@ -212,9 +258,9 @@ typedef struct pp_ctx {
     const double *pending;  /* a centre not yet folded into closest (NULL: none) */
 } pp_ctx;
 
+#if SEG_GNU_C
 /* The weights of the VL rows from i (0 past n; 1 without weights). */
-static inline __attribute__((always_inline)) void block_weights(const double *sw, seg_idx i,
-                                                                seg_idx n, v8d *w) {
+static SEG_ALWAYS_INLINE void block_weights(const double *sw, seg_idx i, seg_idx n, v8d *w) {
     if (sw == NULL) {
         *w = (v8d){0.0} + 1.0;
     } else if (i + VL <= n) {
@@ -224,8 +270,8 @@ static inline __attribute__((always_inline)) void block_weights(const double *sw
     }
 }
 
-static inline __attribute__((always_inline)) void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0,
-                                                               seg_idx i1, seg_idx d) {
+static SEG_ALWAYS_INLINE void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
+                                           seg_idx d) {
     v8d tot = {0.0};
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         v8d dd, cl, w;
@@ -249,14 +295,8 @@ static inline __attribute__((always_inline)) void pp_fold_rows(pp_ctx *p, seg_id
     p->chunk_tot[c] = lane_sum(lanes);
 }
 
-SEG_CLONES
-static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
-    DISPATCH_D(((pp_ctx *)vctx)->d, pp_fold_rows, (pp_ctx *)vctx, c, i0, i1)
-}
-
-static inline __attribute__((always_inline)) void pp_trials_rows(pp_ctx *p, seg_idx c,
-                                                                 seg_idx i0, seg_idx i1,
-                                                                 seg_idx d) {
+static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
+                                             seg_idx d) {
     double *pot = p->chunk_pot + c * p->n_trials;
     v8d sums[MAX_TRIALS];
     for (seg_idx t = 0; t < p->n_trials; t++) sums[t] = (v8d){0.0};
@@ -285,6 +325,62 @@ static inline __attribute__((always_inline)) void pp_trials_rows(pp_ctx *p, seg_
         memcpy(lanes, &sums[t], sizeof lanes);
         pot[t] = lane_sum(lanes);
     }
+}
+
+#else
+/* Row i's weight (0 past n; 1 without weights). */
+static inline double row_weight(const double *sw, seg_idx i, seg_idx n) {
+    return sw == NULL ? 1.0 : i < n ? sw[i] : 0.0;
+}
+
+/* pp_fold_rows and pp_trials_rows below, lane by lane (portable path). */
+static SEG_ALWAYS_INLINE void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
+                                           seg_idx d) {
+    double tot[VL] = {0.0};
+    for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
+        double dd[VL];
+        block_dist(p->XB + b0 * d, p->centre, d, dd);
+        for (int l = 0; l < VL; l++) {
+            double cl = dd[l];
+            if (!p->init && !(dd[l] < p->closest[b0 + l])) cl = p->closest[b0 + l];
+            if (b0 + l >= p->n) cl = 0.0; /* unused lanes never count */
+            p->closest[b0 + l] = cl;
+            tot[l] += p->sw ? row_weight(p->sw, b0 + l, p->n) * cl : cl;
+        }
+    }
+    p->chunk_tot[c] = lane_sum(tot);
+}
+
+static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
+                                             seg_idx d) {
+    double *pot = p->chunk_pot + c * p->n_trials;
+    double sums[MAX_TRIALS][VL];
+    for (seg_idx t = 0; t < p->n_trials; t++)
+        for (int l = 0; l < VL; l++) sums[t][l] = 0.0;
+    for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
+        const double *xb = p->XB + b0 * d;
+        double *cl = p->closest + b0; /* 0 in unused lanes: they add nothing */
+        double dd[VL];
+        if (p->pending != NULL) {
+            block_dist(xb, p->pending, d, dd);
+            for (int l = 0; l < VL; l++)
+                if (dd[l] < cl[l]) cl[l] = dd[l];
+        }
+        for (seg_idx t = 0; t < p->n_trials; t++) {
+            block_dist(xb, p->X + p->cand[t] * d, d, dd);
+            for (int l = 0; l < VL; l++) {
+                double m = dd[l] < cl[l] ? dd[l] : cl[l];
+                sums[t][l] += p->sw ? row_weight(p->sw, b0 + l, p->n) * m : m;
+            }
+        }
+    }
+    for (seg_idx t = 0; t < p->n_trials; t++) pot[t] = lane_sum(sums[t]);
+}
+#endif
+
+SEG_CLONES
+static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    DISPATCH_D(((pp_ctx *)vctx)->d, pp_fold_rows, (pp_ctx *)vctx, c, i0, i1)
 }
 
 SEG_CLONES
@@ -468,8 +564,8 @@ static void clear_chunk(fit_ctx *p, seg_idx c) {
 /* Nearest centre of every row of the chunk, VL rows at a time (ties go to
  * the lower index, as the first centre is kept unless another is strictly
  * nearer); with update, the chunk's sums and label changes too. */
-static inline __attribute__((always_inline)) void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0,
-                                                             seg_idx i1, seg_idx d) {
+static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
+                                         seg_idx d) {
     clear_chunk(p, c);
     seg_idx k = p->k, per = k * (d + 1);
     int local = p->update && per <= ACC_LOCAL;
@@ -478,6 +574,7 @@ static inline __attribute__((always_inline)) void lloyd_rows(fit_ctx *p, seg_idx
     double inertia[ACC_COPIES] = {0.0}, changed = 0.0;
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         const double *xb = p->XB + b0 * d;
+#if SEG_GNU_C
         v8d best;
         v8i bi = {0};
         block_dist(xb, p->C, d, &best);
@@ -488,6 +585,21 @@ static inline __attribute__((always_inline)) void lloyd_rows(fit_ctx *p, seg_idx
             best = VSEL(lt, dd, best);
             bi = VSELI(lt, (v8i){0} + j, bi);
         }
+#else
+        double best[VL];
+        seg_idx bi[VL] = {0};
+        block_dist(xb, p->C, d, best);
+        for (seg_idx j = 1; j < k; j++) {
+            double dj[VL];
+            block_dist(xb, p->C + j * d, d, dj);
+            for (int l = 0; l < VL; l++) {
+                if (dj[l] < best[l]) {
+                    best[l] = dj[l];
+                    bi[l] = j;
+                }
+            }
+        }
+#endif
         seg_idx lanes = i1 - b0 < VL ? i1 - b0 : VL;
         for (seg_idx l = 0; l < lanes; l++) {
             seg_idx i = b0 + l, lab = (seg_idx)bi[l];
@@ -1013,8 +1125,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 #endif
                 while (atomic_load_explicit(&finished, memory_order_acquire) < team) {
                     if (run_stop_check(&rs)) break;
-                    struct timespec nap = {0, 2000000}; /* 2 ms */
-                    nanosleep(&nap, NULL);
+                    nap_2ms();
                 }
             }
         }

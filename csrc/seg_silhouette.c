@@ -16,7 +16,8 @@
  * Fused multiply-add is allowed in the tile (one rounding instead of two per
  * term), so the last bits of a distance may differ between CPUs with and
  * without FMA; on one machine the result is fixed, whatever the threads. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if SEG_GNU_C && defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 11 && \
+    defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define SEG_MULTIVERSION                                                                   \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),           \
@@ -32,11 +33,18 @@
  * differences are c - x, not x - c (the same square, bit for bit): the row's
  * value is then a memory operand broadcast by the load rather than a
  * broadcast instruction of its own on the floating-point pipes, about 17%
- * faster. */
+ * faster. The portable path (seg_common.h) holds the 8 lanes in a struct and
+ * runs them in scalar loops, in the same order. */
 #define RB 4
 #define VL 8
+#if SEG_GNU_C
 typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
 typedef long long v8i __attribute__((vector_size(VL * sizeof(long long))));
+#else
+typedef struct v8d {
+    double l[VL];
+} v8d;
+#endif
 
 /* Unaligned vector load and store (macros: passing a 64-byte vector to a
  * function would change the ABI between target clones). */
@@ -49,9 +57,9 @@ typedef long long v8i __attribute__((vector_size(VL * sizeof(long long))));
  * or sum c * x of unit rows (cosine). The inner loop of every tile (always
  * inlined with a constant metric, so each tile clone keeps its target, its
  * fused multiply-add and only its metric's branch). */
-static inline __attribute__((always_inline)) void rows4(const double *xi, const double *xj,
-                                                        seg_idx d, seg_metric metric, v8d *a0,
-                                                        v8d *a1, v8d *a2, v8d *a3) {
+static SEG_ALWAYS_INLINE void rows4(const double *xi, const double *xj, seg_idx d,
+                                    seg_metric metric, v8d *a0, v8d *a1, v8d *a2, v8d *a3) {
+#if SEG_GNU_C
     v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
     for (seg_idx f = 0; f < d; f++) {
         const double *x = xi + f * B;
@@ -83,12 +91,29 @@ static inline __attribute__((always_inline)) void rows4(const double *xi, const 
     *a1 = s1;
     *a2 = s2;
     *a3 = s3;
+#else
+    v8d *out[RB] = {a0, a1, a2, a3};
+    for (int r = 0; r < RB; r++)
+        for (int l = 0; l < VL; l++) out[r]->l[l] = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        const double *x = xi + f * B;
+        for (int l = 0; l < VL; l++) {
+            double c = xj[f * B + l];
+            for (int r = 0; r < RB; r++) {
+                double t = c - x[r];
+                out[r]->l[l] += metric == SEG_METRIC_COSINE      ? c * x[r]
+                                : metric == SEG_METRIC_MANHATTAN ? fabs(t)
+                                                                 : t * t;
+            }
+        }
+    }
+#endif
 }
 
 /* The distance from rows4's sum: a square root (euclidean), the sum itself
  * (sqeuclidean, manhattan), or 1 - x.y clipped to [0, 2] as scikit-learn's
  * cosine_distances does (round-off can put x.y of unit rows past 1). */
-static inline __attribute__((always_inline)) double finish1(double v, seg_metric metric) {
+static SEG_ALWAYS_INLINE double finish1(double v, seg_metric metric) {
     if (metric == SEG_METRIC_EUCLIDEAN) return sqrt(v);
     if (metric == SEG_METRIC_COSINE) {
         v = 1.0 - v;
@@ -100,8 +125,9 @@ static inline __attribute__((always_inline)) double finish1(double v, seg_metric
 
 /* finish1 on the 8 lanes of a (vsqrtpd where the target has it; nothing at
  * all for sqeuclidean and manhattan). */
-static inline __attribute__((always_inline)) void finish8(v8d *a, seg_metric metric) {
+static SEG_ALWAYS_INLINE void finish8(v8d *a, seg_metric metric) {
     if (metric == SEG_METRIC_SQEUCLIDEAN || metric == SEG_METRIC_MANHATTAN) return;
+#if SEG_GNU_C
     if (metric == SEG_METRIC_COSINE) {
         /* finish1 by the sign bits of v and of 2 - v as masks (exact
          * selects): gcc leaves the 8-lane selects of finish1 scalar here, and
@@ -112,6 +138,7 @@ static inline __attribute__((always_inline)) void finish8(v8d *a, seg_metric met
         *a = (v8d)(((v8i)v & ~(below | above)) | ((v8i)two & above));
         return;
     }
+#endif
     double v[VL];
     memcpy(v, a, sizeof v);
     for (int l = 0; l < VL; l++) v[l] = finish1(v[l], metric);
@@ -150,7 +177,7 @@ static inline double lane_sum(const double *x, seg_idx m) {
  * distance to acc[row][label(col)] and, when bi != bj, to
  * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
  * thread's. Always inlined into one clone per metric (tile_for below). */
-static inline __attribute__((always_inline)) void tile(const double *Xb, const int32_t *lab,
+static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
                                                        seg_idx n, seg_idx d, seg_idx k, seg_idx bi,
                                                        seg_idx bj, double *acc,
                                                        double *restrict tmp,
@@ -222,7 +249,7 @@ static inline __attribute__((always_inline)) void tile(const double *Xb, const i
  * label-lj entry and, off the diagonal, column j of block bj gets
  * sum_i d(i, j) for label li. Not for the cosine diagonal (its self
  * distances must be set to 0: tile() does it). */
-static inline __attribute__((always_inline)) void tile_one_label(const double *Xb,
+static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
                                                                  const int32_t *lab, seg_idx d,
                                                                  seg_idx k, seg_idx bi, seg_idx bj,
                                                                  double *acc,
@@ -242,6 +269,7 @@ static inline __attribute__((always_inline)) void tile_one_label(const double *X
             finish8(&a1, metric);
             finish8(&a2, metric);
             finish8(&a3, metric);
+#if SEG_GNU_C
             r0 += a0;
             r1 += a1;
             r2 += a2;
@@ -252,6 +280,15 @@ static inline __attribute__((always_inline)) void tile_one_label(const double *X
                 cs += (a0 + a1) + (a2 + a3);
                 STORE8(colbuf + jb, cs);
             }
+#else
+            for (int l = 0; l < VL; l++) {
+                r0.l[l] += a0.l[l];
+                r1.l[l] += a1.l[l];
+                r2.l[l] += a2.l[l];
+                r3.l[l] += a3.l[l];
+                if (!diag) colbuf[jb + l] += (a0.l[l] + a1.l[l]) + (a2.l[l] + a3.l[l]);
+            }
+#endif
         }
         double *row = acc + (i0 + ii0) * k + lj;
         row[0] += lane_sum((const double *)&r0, VL);
@@ -265,7 +302,7 @@ static inline __attribute__((always_inline)) void tile_one_label(const double *X
 
 /* One tile, by tile_one_label where it applies, for a constant metric:
  * tile_for(M) below is this body compiled for metric M alone. */
-static inline __attribute__((always_inline)) void any_tile_body(const double *Xb,
+static SEG_ALWAYS_INLINE void any_tile_body(const double *Xb,
                                                                 const int32_t *lab, seg_idx n,
                                                                 seg_idx d, seg_idx k, seg_idx bi,
                                                                 seg_idx bj, double *acc,

@@ -19,7 +19,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h> /* sysconf: the machine's physical memory, where POSIX has it */
+#endif
 
 #include "seg_common.h"
 #include "seg_kmeans.h"
@@ -111,7 +113,11 @@ static int alloc_check_advice(size_t count, size_t size, const char *what, const
     }
     double bytes = (double)count * (double)size;
     if (bytes < SMALL_REQUEST) return 0; /* no machine is that small: skip the syscalls */
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGE_SIZE)
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+#else
+    long pages = 0, page = 0; /* unknown: the allocation itself will fail instead */
+#endif
     if (pages > 0 && page > 0 && bytes > (double)pages * (double)page) {
         char msg[400]; /* PyErr_Format has no %f: format the sizes here */
         PyOS_snprintf(msg, sizeof msg,
