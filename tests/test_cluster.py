@@ -380,8 +380,8 @@ def test_silhouette_score_sampling_matches_sklearn():
 @pytest.mark.parametrize(
     "labels, exc, match",
     [
-        (np.zeros(6), ValueError, "got 1"),
-        (np.arange(6), ValueError, "got 6"),
+        (np.zeros(6), ValueError, "Number of labels is 1"),
+        (np.arange(6), ValueError, "Number of labels is 6"),
         (np.zeros(5), ValueError, "labels has length 5"),
         (np.array([0, 1, 0, 1, np.nan, 0]), ValueError, "NaN at rows"),
         (np.zeros((6, 1)), ValueError, "1-dimensional"),
