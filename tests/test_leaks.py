@@ -298,7 +298,19 @@ def test_memory_flat_over_many_calls(name):
           f"RSS {(rss_2 - rss_1) >> 10:+d} kB")
     assert grown < traced_slack(n) + TRACED_PER_CALL * n, (
         f"{name}: traced memory grew {grown} bytes over {n // 2} calls")
-    assert rss_2 - rss_1 < RSS_SLACK, f"{name}: RSS grew {(rss_2 - rss_1) >> 10} kB"
+    if rss_2 - rss_1 >= RSS_SLACK:
+        # A leak grows RSS in every round; a one-time step (malloc taking a
+        # new arena, a background thread of an earlier test's Dask cluster
+        # allocating meanwhile) does not. One more round tells them apart.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _round(fn, n // 2)
+        gc.collect()
+        rss_3 = rss_bytes()
+        print(f"{name}: third round: RSS {(rss_3 - rss_2) >> 10:+d} kB")
+        assert rss_3 - rss_2 < RSS_SLACK, (
+            f"{name}: RSS grew {(rss_2 - rss_1) >> 10} kB, then {(rss_3 - rss_2) >> 10} kB "
+            f"over two rounds of {n // 2} calls")
 
 
 def test_refcounts_flat_on_success_and_error_paths():
