@@ -340,7 +340,10 @@ static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     fit_ctx *p = (fit_ctx *)vctx;
     const seg_csr *X = p->X;
     seg_idx k = p->k, d = p->d;
-    double *acc = p->dots + c * k, *sums = p->sums + c * k * d, *wts = p->wts + c * k;
+    /* sums and wts are NULL when not updating: no arithmetic on them then */
+    double *acc = p->dots + c * k;
+    double *sums = p->update ? p->sums + c * k * d : NULL;
+    double *wts = p->update ? p->wts + c * k : NULL;
     if (p->update) {
         memset(sums, 0, (size_t)(k * d) * sizeof(double));
         memset(wts, 0, (size_t)k * sizeof(double));
