@@ -99,6 +99,10 @@ def _kind_of(path: str) -> str:
 
 
 def _missing_reader(label: str, exc: ImportError, package: str) -> ValueError:
+    # pandas names the reader it needs ("Missing optional dependency 'xlrd'"): an
+    # .xls workbook needs xlrd, an .xlsx openpyxl, whatever the extension says
+    named = re.search(r"optional dependency '([^']+)'", str(exc))
+    package = named.group(1) if named else package
     return ValueError(
         f"reading {label} needs the optional package {package} ({exc}); "
         f"install it with `pip install {package}` or `pip install segment-kit[io]`"
@@ -349,6 +353,14 @@ def read_table(
     leading zeros survive).
     """
     options = dict(read_options or {})
+    if "delimiter" in options:
+        # pandas' alias of sep: segment passes sep itself, so pandas would refuse both
+        if "sep" in options:
+            raise ValueError(
+                "read_options has both 'sep' and 'delimiter', which pandas takes as the same "
+                "option; pass one of them"
+            )
+        options["sep"] = options.pop("delimiter")
     if query is not None or con is not None:
         if source is not None:
             raise ValueError(
@@ -396,7 +408,8 @@ def read_table(
         try:
             frame = pd.read_excel(path, sheet_name=sheet_name, **options)
         except ImportError as exc:
-            raise _missing_reader(label, exc, "openpyxl") from None
+            raise _missing_reader(label, exc, "xlrd" if path.lower().endswith(".xls")
+                                  else "openpyxl") from None
         except ValueError as exc:
             if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
                 sheets = pd.ExcelFile(path).sheet_names

@@ -467,3 +467,33 @@ def test_property_every_line_of_a_mangled_csv_is_accounted_for(tmp_path, edits, 
     again, report2 = load_contracts(contracts, return_report=True)
     assert report2.n_dropped == 0
     assert np.array_equal(again["contract_id"].to_numpy(), contracts["contract_id"].to_numpy())
+
+
+# ---------------------------------------------------------------------------
+# Issue 14, cases 4 and 5: options and files that used to give raw pandas errors
+# or lose rows without a word
+# ---------------------------------------------------------------------------
+
+
+def test_delimiter_alone_is_sep(tmp_path):  # L14-5
+    path = write(tmp_path, "semi.csv", HEADER.replace(",", ";")
+                 + good(0).replace(",", ";") + good(1).replace(",", ";"))
+    via_delimiter = load_contracts(path, read_options={"delimiter": ";"})
+    via_sep = load_contracts(path, read_options={"sep": ";"})
+    pd.testing.assert_frame_equal(via_delimiter, via_sep)
+    assert via_sep["contract_id"].tolist() == ["k0", "k1"]
+    with pytest.raises(ValueError, match="both 'sep' and 'delimiter'"):
+        load_contracts(path, read_options={"delimiter": ";", "sep": ";"})
+
+
+def test_xls_without_its_reader_names_xlrd_and_the_extra(tmp_path, monkeypatch):  # L14-5
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "old.xls"
+    # an .xls (BIFF) workbook begins with the OLE2 compound-file signature
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    monkeypatch.setitem(__import__("sys").modules, "xlrd", None)  # as if not installed
+    with pytest.raises(ValueError) as err:
+        load_contracts(path)
+    text = str(err.value)
+    assert "needs the optional package xlrd" in text and "segment-kit[io]" in text
+    assert "openpyxl" not in text.split("(")[0]
