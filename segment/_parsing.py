@@ -45,7 +45,10 @@ def as_text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     notna = raw.notna().to_numpy()
     if pd.api.types.is_float_dtype(raw.dtype):
         vals = raw.to_numpy()
-        integral = notna & (np.floor(np.where(notna, vals, 0)) == vals)
+        # whole numbers print without ".0"; inf and values beyond int64 keep their float text
+        with np.errstate(invalid="ignore"):
+            integral = (notna & (np.floor(np.where(notna, vals, 0)) == vals)
+                        & (np.abs(np.where(notna, vals, 0)) < 2.0**63))
         as_int = raw.where(integral).astype("Int64").astype("str")
         txt = as_int.where(integral, raw.astype("str"))
     else:

@@ -635,6 +635,8 @@ def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     out: dict = {}
     missing_checks, parse_checks, value_checks = [], [], []
     for c, s in col_raw.items():
+        if c in _ID_COLUMNS:
+            _check_float_ids(c, s)
         if c in _ID_COLUMNS or c in _TEXT_COLUMNS:
             txt, miss = as_text(s)
             out[c] = txt
@@ -674,6 +676,24 @@ def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     checks = [(r, c, np.asarray(m, dtype=bool))
               for r, c, m in missing_checks + parse_checks + value_checks]
     return out, [ch for ch in checks if ch[2].any()]
+
+
+def _check_float_ids(name, raw: pd.Series) -> None:
+    """Refuse ids read as floats that no integer id can be: inf, or beyond int64."""
+    if not pd.api.types.is_float_dtype(raw.dtype):
+        return
+    vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(vals) | (np.abs(vals) >= 2.0**63)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(
+            f"column {name} holds ids as floats, and {len(rows)} of them are not whole "
+            f"numbers an id can be ({_first(vals[rows].tolist())} at rows {_first(rows)}): "
+            "inf, or beyond int64. Floats keep integers exactly only up to 2**53: keep the "
+            "ids as text in the source (a text column in the workbook or table, a str "
+            "column in a DataFrame) and check the export"
+        )
 
 
 def _consistency_checks(out: dict) -> list:

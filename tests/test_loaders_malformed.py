@@ -497,3 +497,23 @@ def test_xls_without_its_reader_names_xlrd_and_the_extra(tmp_path, monkeypatch):
     text = str(err.value)
     assert "needs the optional package xlrd" in text and "segment-kit[io]" in text
     assert "openpyxl" not in text.split("(")[0]
+
+
+@pytest.mark.parametrize("column", ["contract_id", "customer_id"])
+@pytest.mark.parametrize("bad", [1e20, np.inf, -np.inf, 2.0**63])
+def test_float_ids_beyond_int64_or_inf_are_an_error_naming_the_column(column, bad):  # L14-5
+    frame = pd.DataFrame({"contract_id": [1.0, 2.0, 3.0], "customer_id": [7.0, 8.0, 9.0],
+                          "date_installed": ["2020-01-01"] * 3, "location": [1.0, 1e30, np.inf]})
+    frame.loc[1, column] = bad
+    with pytest.raises(ValueError, match=rf"column {column} holds ids as floats.*rows \[1\]"):
+        load_contracts(frame)
+
+
+def test_float_ids_that_are_whole_numbers_still_read_as_text():
+    frame = pd.DataFrame({"contract_id": [1.0, 2.0**62, np.nan], "customer_id": [7.0, 8.0, 9.0],
+                          "date_installed": ["2020-01-01"] * 3, "location": [1.5, 1e30, np.inf]})
+    contracts, report = load_contracts(frame, return_report=True)
+    assert contracts["contract_id"].tolist() == ["1", str(2**62)]
+    assert report.dropped["reason"].tolist() == ["missing_value"]
+    # a float text column beyond int64 is text, not a crash
+    assert contracts["location"].tolist() == ["1.5", "1e+30"]
