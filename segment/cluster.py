@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from segment import _core, _sparse
+from segment._progress import progress_bar
 from segment._estimator import (
     ConvergenceWarning,
     NotFittedError,
@@ -1174,8 +1175,9 @@ def _elbow(ks: np.ndarray, inertia: np.ndarray) -> int:
 
 
 def _progress_bar(progress, total: int, n_rows: int):
-    """A tqdm bar when asked for (or, with progress=None, in a notebook on a
-    sweep that takes a while), else None."""
+    """A bar when asked for (or, with progress=None, in a notebook on a sweep
+    that takes a while), else None: tqdm's when installed, a line on stderr
+    otherwise (segment._progress)."""
     if progress is False:
         return None
     if progress is None:
@@ -1184,17 +1186,7 @@ def _progress_bar(progress, total: int, n_rows: int):
             return None
     if progress is not None and progress is not True:
         return progress  # a user-made bar-like object with update()/close()
-    try:
-        try:  # a widget in notebooks with ipywidgets, text elsewhere
-            import ipywidgets  # noqa: F401
-            from tqdm.auto import tqdm
-        except ImportError:
-            from tqdm.std import tqdm
-    except ImportError:
-        if progress is True:
-            warnings.warn("progress=True needs tqdm: pip install tqdm", stacklevel=3)
-        return None
-    return tqdm(total=total, desc="k_sweep", unit="K")
+    return progress_bar(total, desc="k_sweep", unit="K")
 
 
 def k_sweep(
@@ -1228,8 +1220,10 @@ def k_sweep(
         Compute the silhouette on this many rows drawn once (the same rows for
         every K) instead of exactly on all.
     progress : bool or None
-        True shows a tqdm progress bar, False never; None shows one in a
-        notebook when the sweep is long.
+        True shows a progress bar (tqdm's when installed: a widget in Jupyter
+        with ipywidgets; else a line on stderr), False never; None shows one in
+        a notebook when the sweep is long. An object with ``update(n)`` is
+        used as the bar.
 
     Returns
     -------
