@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from segment import _core, _sparse
-from segment._progress import progress_bar
 from segment._estimator import (
     ConvergenceWarning,
     NotFittedError,
     _convergence_warning,
     _EstimatorBase,
 )
+from segment._progress import progress_bar
 from segment._validation import (
     align_labels,
     as_matrix,
