@@ -345,6 +345,7 @@ def read_table(
     encoding=None,
     read_options=None,
     csv_dtype=None,
+    progress=None,
 ) -> Table:
     """Read `source` (path, DataFrame) or `query` through `con` into a Table.
 
@@ -371,7 +372,7 @@ def read_table(
                 f"reading {name} from a database needs both query= (a SELECT statement) "
                 "and con= (a DB-API or SQLAlchemy connection)"
             )
-        return Table(pd.read_sql(query, con, **options), "SQL query", "sql")
+        return _read_sql(query, con, name, options, progress)
     if source is None:
         raise ValueError(f"{name} source is None; pass a file path, a DataFrame or query=/con=")
     if isinstance(source, pd.DataFrame):
@@ -444,6 +445,129 @@ def read_table(
     except Exception as exc:  # ArrowInvalid, ArrowIOError, ...
         raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
     return Table(frame, label, kind)
+
+
+# ---------------------------------------------------------------- SQL
+
+_SQL_CHUNK = 50_000  # rows per fetch from a database (read_options={"chunksize": ...})
+# scheme://user:password@host: the password part (SQLAlchemy's URL shows it as ***)
+_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
+
+
+def mask_url(text: str) -> str:
+    """Every ``scheme://user:password@`` in text with the password as ``***``, as
+    SQLAlchemy's ``URL.render_as_string(hide_password=True)`` shows it."""
+    return _URL_PASSWORD.sub(r"\g<head>***\g<at>", text)
+
+
+def _is_sqlalchemy(con) -> bool:
+    return type(con).__module__.split(".")[0] == "sqlalchemy"
+
+
+def _connection(con):
+    """(what to read from, label without a password, secrets to scrub, engine we made).
+
+    A URL (str or sqlalchemy URL) becomes an engine, which needs SQLAlchemy; a
+    SQLAlchemy engine or connection and a DB-API connection are used as given.
+    """
+    from urllib.parse import unquote
+
+    if isinstance(con, str) or type(con).__name__ == "URL" and _is_sqlalchemy(con):
+        text = con if isinstance(con, str) else con.render_as_string(hide_password=False)
+        match = _URL_PASSWORD.search(text)
+        secrets = {match.group("pw"), unquote(match.group("pw"))} if match else set()
+        label = mask_url(text)
+        try:
+            import sqlalchemy
+        except ImportError:
+            raise ValueError(
+                f"reading contracts from a connection URL ({label}) needs SQLAlchemy and a "
+                "driver: pip install segment-kit[sql] (SQLAlchemy and psycopg for "
+                "PostgreSQL), or pass con= a DB-API connection"
+            ) from None
+        try:
+            engine = sqlalchemy.create_engine(con)
+        except Exception as exc:
+            raise ValueError(
+                f"con={label!r} is not a usable database URL "
+                f"({type(exc).__name__}: {_scrub(str(exc), secrets)}); write it as "
+                "dialect+driver://user:password@host:port/database, e.g. "
+                "postgresql+psycopg://user:***@localhost:5432/sales"
+            ) from None
+        return engine, label, secrets, engine
+    if _is_sqlalchemy(con) and hasattr(con, "engine"):  # Engine or Connection
+        url = con.engine.url
+        secrets = {url.password} if url.password else set()
+        return con, url.render_as_string(hide_password=True), secrets, None
+    return con, type(con).__module__.split(".")[0] + " connection", set(), None
+
+
+def _scrub(text: str, secrets) -> str:
+    text = mask_url(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _read_sql(query, con, name, options, progress) -> Table:
+    """A query read in chunks (a server-side cursor on SQLAlchemy connections),
+    with a progress bar once it runs past one chunk; no password in any
+    message, warning or label."""
+    from segment._progress import progress_bar
+
+    chunksize = options.pop("chunksize", None) or _SQL_CHUNK
+    if not (isinstance(chunksize, int) and chunksize > 0):
+        raise ValueError(f"read_options['chunksize'] must be a positive int, got {chunksize!r}")
+    source, where, secrets, owned = _connection(con)
+    label = f"SQL query on {where}"
+    bar = None
+    chunks = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if _is_sqlalchemy(source) and hasattr(source, "connect"):  # an Engine
+                from contextlib import ExitStack
+
+                stack = ExitStack()
+                conn = stack.enter_context(source.connect())
+                # stream_results: a server-side cursor where the driver has one
+                # (psycopg, psycopg2, mysqlclient...), else fetches in chunks anyway
+                conn = conn.execution_options(stream_results=True, max_row_buffer=chunksize)
+            else:
+                stack, conn = None, source
+            try:
+                for chunk in pd.read_sql(query, conn, chunksize=chunksize, **options):
+                    chunks.append(chunk)
+                    if bar is None and (progress is True or progress is None and len(chunks) > 1):
+                        bar = progress_bar(None, desc=f"reading {name}", unit="rows")
+                        bar.update(sum(len(c) for c in chunks))
+                    elif bar is not None:
+                        bar.update(len(chunk))
+            finally:
+                if stack is not None:
+                    stack.close()
+        for w in caught:  # pass the driver's warnings on, without a password
+            warnings.warn_explicit(_scrub(str(w.message), secrets), w.category,
+                                   w.filename, w.lineno)
+    except ValueError as exc:
+        raise ValueError(f"reading {name} from {where}: {_scrub(str(exc), secrets)}") from None
+    except (TypeError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the driver's and SQLAlchemy's errors
+        raise ValueError(
+            f"reading {name} from {where} failed ({type(exc).__name__}): "
+            f"{_scrub(str(exc), secrets)}"
+        ) from None
+    finally:
+        if bar is not None:
+            bar.close()
+        if owned is not None:
+            owned.dispose()
+    if not chunks:  # pandas yields nothing for a statement without rows
+        raise ValueError(f"{label}: the query returned no result set; pass a SELECT statement")
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    return Table(frame, label, "sql")
 
 
 def _looks_renamed(columns) -> bool:

@@ -205,7 +205,8 @@ class CleaningReport:
     Attributes
     ----------
     source : str
-        Where the data came from ("contracts.csv", "DataFrame", "SQL query").
+        Where the data came from ("contracts.csv", "DataFrame", "SQL query on
+        postgresql+psycopg://user:***@host/db": never a password).
     n_read, n_kept : int
         Rows read and rows kept.
     dropped : DataFrame, shape (n_dropped, 5)
@@ -404,6 +405,7 @@ def load_contracts(
     encoding=None,
     keep_extra=False,
     read_options=None,
+    progress=None,
     return_report=False,
 ):
     """Read contract rows, map them onto Paper B's Table 1 schema and clean them.
@@ -429,8 +431,14 @@ def load_contracts(
     sheet_name : str or int, default 0
         Excel sheet to read.
     query, con : str and connection, optional
-        A SELECT statement and a DB-API (e.g. ``sqlite3``) or SQLAlchemy
-        connection, read with `pandas.read_sql`.
+        A SELECT statement and where to run it: a SQLAlchemy engine or
+        connection, a connection URL (``"postgresql+psycopg://user:pw@host/db"``;
+        needs ``pip install segment-kit[sql]``), or a DB-API connection (e.g.
+        ``sqlite3``). Read with `pandas.read_sql` in chunks of 50,000 rows
+        (``read_options={"chunksize": n}``), through a server-side cursor for an
+        engine or URL, so a large table is never held twice by the driver. A
+        password in the URL never appears in an error, a warning or the
+        report's ``source`` (shown as ``***``, as SQLAlchemy shows it).
     errors : {"report", "raise"}, default "report"
         "report" drops invalid rows and records why; "raise" raises
         `ContractDataError` (a ValueError) naming the rows and columns at fault.
@@ -469,6 +477,10 @@ def load_contracts(
         breaks them (``"1.5"``, ``"n/d"``) is ``non_numeric``. A thousands mark
         separates groups of three digits; ``"thousands": " "`` also accepts
         the no-break spaces of French exports (U+00A0, U+202F).
+    progress : bool or None
+        Progress of a database read, in rows: True always, False never, None
+        (default) once the read runs past one chunk. tqdm's bar when installed,
+        else a line on stderr.
     return_report : bool, default False
         Return ``(contracts, report)`` instead of ``contracts``.
 
@@ -563,6 +575,7 @@ def load_contracts(
         encoding=encoding,
         read_options=read_options,
         csv_dtype=csv_dtype,
+        progress=progress,
     )
     raw = table.frame
     if isinstance(source, pd.DataFrame) and source.attrs.get("absent_columns"):
