@@ -80,6 +80,8 @@ class Table:
     label: str  # "contracts.csv", "DataFrame", "SQL query"
     kind: str  # csv, tsv, excel, parquet, feather, frame, sql
     ragged: dict = field(default_factory=dict)  # row position -> number of fields seen
+    # read_options' on_bad_lines ("skip"/"warn"): segment keeps such rows to account for them
+    bad_lines: str | None = None
 
 
 def _kind_of(path: str) -> str:
@@ -396,6 +398,14 @@ def read_table(
     if os.path.getsize(path) == 0:
         raise ValueError(f"{label} is empty (0 bytes); check the export")
     if kind in ("csv", "tsv"):
+        # pandas' on_bad_lines="skip"/"warn" would drop long rows before segment
+        # counts them: they are read and listed in Table.ragged like any long row,
+        # and the caller drops them in the open (load_contracts as ragged_row).
+        bad_lines = options.get("on_bad_lines")
+        if isinstance(bad_lines, str) and bad_lines in ("skip", "warn", "error"):
+            del options["on_bad_lines"]
+        else:
+            bad_lines = None
         dtype = None
         if csv_dtype is not None:
             header = _read_csv(
@@ -404,7 +414,9 @@ def read_table(
             ).frame.columns
             dtype = csv_dtype([str(c) for c in header]) or None
         sep = options.pop("sep", "\t" if kind == "tsv" else ",")
-        return _read_csv(path, label, sep, encoding, dtype, options)
+        table = _read_csv(path, label, sep, encoding, dtype, options)
+        table.bad_lines = bad_lines
+        return table
     if kind == "excel":
         try:
             frame = pd.read_excel(path, sheet_name=sheet_name, **options)

@@ -13,6 +13,7 @@ kept or dropped with a reason (kept + dropped == read == lines).
 from __future__ import annotations
 
 import gzip
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -517,3 +518,30 @@ def test_float_ids_that_are_whole_numbers_still_read_as_text():
     assert report.dropped["reason"].tolist() == ["missing_value"]
     # a float text column beyond int64 is text, not a crash
     assert contracts["location"].tolist() == ["1.5", "1e+30"]
+
+
+@pytest.mark.parametrize("bad_lines", ["skip", "warn"])
+def test_on_bad_lines_skip_keeps_the_rows_in_the_count(tmp_path, bad_lines):  # L14-4
+    # before: pandas dropped the long rows before segment saw them, so n_read was 4
+    # for 6 data lines and the report had no word of the two lost rows
+    lines = [good(0), good(1).strip() + ",x\n", good(2), good(3), good(4).strip() + ",y,z\n",
+             good(5)]
+    path = write(tmp_path, "bad.csv", HEADER + "".join(lines))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no ParserWarning from pandas
+        contracts, report = load_contracts(path, read_options={"on_bad_lines": bad_lines},
+                                           return_report=True)
+    dropped = accounted(report, 6)
+    assert dropped["reason"].to_dict() == {1: "ragged_row", 4: "ragged_row"}
+    assert contracts["contract_id"].tolist() == ["k0", "k2", "k3", "k5"]
+    plain = load_contracts(path)
+    pd.testing.assert_frame_equal(contracts, plain)
+
+
+def test_on_bad_lines_skip_in_load_likert_says_which_rows(tmp_path):  # L14-4
+    path = write(tmp_path, "answers.csv", "q1,q2\n1,2\n3,4,5\n4,5\n")
+    with pytest.warns(UserWarning, match=r"left out 1 rows .* at rows \[1\]"):
+        answers = load_likert(path, read_options={"on_bad_lines": "skip"}, scale=range(1, 6))
+    assert answers["q1"].tolist() == [1.0, 4.0]
+    with pytest.raises(ValueError, match="more fields than the header"):
+        load_likert(path, scale=range(1, 6))
