@@ -545,3 +545,33 @@ def test_on_bad_lines_skip_in_load_likert_says_which_rows(tmp_path):  # L14-4
     assert answers["q1"].tolist() == [1.0, 4.0]
     with pytest.raises(ValueError, match="more fields than the header"):
         load_likert(path, scale=range(1, 6))
+
+
+def test_excel_date_column_mixing_date_cells_and_day_month_text(tmp_path):  # L14-4
+    # before: date_format="%d/%m/%Y" dropped every real Excel date as unparseable
+    # (read as "2020-01-15 00:00:00" text), and without it the text was dropped
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["contract_id", "customer_id", "date_installed", "first_extension_date"])
+    ws.append(["k0", "u0", datetime.datetime(2020, 1, 15), None])
+    ws.append(["k1", "u1", "25/07/2021", datetime.datetime(2022, 2, 1)])
+    ws.append(["k2", "u2", datetime.datetime(2019, 3, 2), "01/02/2020"])
+    ws.append(["k3", "u3", "03/04/2018", None])
+    path = tmp_path / "mixed.xlsx"
+    wb.save(path)
+    expected = pd.to_datetime(["2020-01-15", "2021-07-25", "2019-03-02", "2018-04-03"])
+    for kw in ({"date_format": "%d/%m/%Y"}, {"dayfirst": True}):
+        contracts, report = load_contracts(path, return_report=True, **kw)
+        accounted(report, 4)
+        assert report.n_dropped == 0, (kw, report.dropped)
+        assert contracts["date_installed"].tolist() == expected.tolist()
+        assert contracts["first_extension_date"].tolist()[1:3] == [
+            pd.Timestamp("2022-02-01"), pd.Timestamp("2020-02-01")]
+    # the same mix in a DataFrame (Timestamps and text in one object column)
+    frame = pd.DataFrame({"contract_id": ["a", "b"], "customer_id": ["u", "v"],
+                          "date_installed": [pd.Timestamp("2020-01-15"), "25/07/2021"]})
+    got = load_contracts(frame, date_format="%d/%m/%Y")
+    assert got["date_installed"].tolist() == expected[:2].tolist()
