@@ -145,6 +145,7 @@ def parse_dates(raw: pd.Series, date_format, dayfirst):
     """
     n = len(raw)
     notna = raw.notna().to_numpy()
+    native = None
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         parsed = naive_datetimes(raw)
         missing = ~notna
@@ -162,6 +163,7 @@ def parse_dates(raw: pd.Series, date_format, dayfirst):
         parsed = text_part[0].where(~native, dates.astype("datetime64[ns]"))
         missing = text_part[1] & ~native
         bad = text_part[2] | (native & parsed.isna().to_numpy())
+        text_out_of_range = text_part[3]  # already NaT in parsed: carried over
     else:
         txt, missing = as_text(raw)
         parsed = _to_naive_datetime(txt, date_format or "ISO8601")
@@ -177,6 +179,8 @@ def parse_dates(raw: pd.Series, date_format, dayfirst):
     if ok.any():
         outside = (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
         out_of_range = ok & outside.to_numpy(dtype=bool, na_value=False)
+    if native is not None:
+        out_of_range |= text_out_of_range
     parsed = parsed.where(~out_of_range).astype("datetime64[ns]")
     return parsed, missing, bad, out_of_range
 
