@@ -29,6 +29,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 _READERS = {
@@ -436,14 +437,13 @@ def read_table(
         except Exception as exc:  # BadZipFile, KeyError, XML and xlrd errors, ...
             raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
         if isinstance(frame, dict):
-            raise ValueError(
-                f"sheet_name={sheet_name!r} read several sheets of {label}; pass one sheet "
-                "name or position"
-            )
+            return Table(_stack_sheets(frame, label), label, "excel")
         if _looks_renamed(frame.columns) and "header" not in options:
             # pandas renames a repeated header (x, x.1): read the raw header row
             names = pd.read_excel(path, sheet_name=sheet_name, header=None, nrows=1)
             _duplicate_names(label, names.iloc[0].dropna().tolist() if len(names) else [])
+        if isinstance(sheet_name, int) and sheet_name == 0 and "header" not in options:
+            _warn_other_sheets(path, label, frame.columns)
         return Table(frame, label, "excel")
     try:
         if kind == "parquet":
@@ -580,6 +580,56 @@ def _read_sql(query, con, name, options, progress) -> Table:
         raise ValueError(f"{label}: the query returned no result set; pass a SELECT statement")
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
     return Table(frame, label, "sql")
+
+
+def _stack_sheets(frames: dict, label: str) -> pd.DataFrame:
+    """Sheets with one header, one under the other, with a ``sheet`` column."""
+    frames = {name: f for name, f in frames.items() if f.shape[1]}  # empty sheets
+    if not frames:
+        raise ValueError(f"every sheet of {label} is empty")
+    first_name, first = next(iter(frames.items()))
+    for name, f in frames.items():
+        if list(f.columns) != list(first.columns):
+            raise ValueError(
+                f"the sheets of {label} have different columns: {first_name!r} has "
+                f"{[str(c) for c in first.columns]}, {name!r} has "
+                f"{[str(c) for c in f.columns]}; pass sheet_name= the list of sheets "
+                "that hold the same table"
+            )
+    if "sheet" in first.columns:
+        raise ValueError(
+            f"{label} already has a column 'sheet': segment adds one naming the sheet of "
+            "each row when it reads several sheets; rename it"
+        )
+    frame = pd.concat(frames.values(), ignore_index=True)
+    frame["sheet"] = np.repeat([str(n) for n in frames], [len(f) for f in frames.values()])
+    return frame
+
+
+def _warn_other_sheets(path, label, columns) -> None:
+    """Warn when other sheets have the header of the first: one table split by
+    sheet (one per year is common), of which sheet_name=0 reads a part."""
+    try:
+        book = pd.ExcelFile(path)
+        names = book.sheet_names
+        if len(names) < 2:
+            return
+        same = [n for n in names[1:]
+                if list(pd.read_excel(book, sheet_name=n, nrows=0).columns) == list(columns)]
+    except Exception:  # the first sheet was read: a damaged other sheet is not this call's
+        return
+    if same:
+        warnings.warn(
+            f"{label} has {len(names)} sheets and only the first ({names[0]!r}) was read; "
+            f"{_first_names(same)} have the same columns. Pass sheet_name=None to read every "
+            "sheet (a column 'sheet' names each row's), or a sheet's name to read only it",
+            UserWarning, stacklevel=4,
+        )
+
+
+def _first_names(names, limit=5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return f"[{shown}{', ...' if len(names) > limit else ''}]"
 
 
 def _looks_renamed(columns) -> bool:

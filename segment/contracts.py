@@ -428,8 +428,13 @@ def load_contracts(
         ignoring case, spaces, punctuation and camelCase: "Contract ID",
         "contract id", "customerID", "MVC", "Installation Date",
         "Payment Method", "Monthly Charges", ...
-    sheet_name : str or int, default 0
-        Excel sheet to read.
+    sheet_name : str, int, list or None, default 0
+        Excel sheet to read; None reads every sheet, a list those sheets: the
+        sheets must share one header and are read one under the other, with
+        a column ``sheet`` naming each row's sheet (after the canonical
+        columns; row positions count on across sheets). With the default, a
+        workbook whose other sheets have the first sheet's columns (one sheet
+        per year) warns, naming them.
     query, con : str and connection, optional
         A SELECT statement and where to run it: a SQLAlchemy engine or
         connection, a connection URL (``"postgresql+psycopg://user:pw@host/db"``;
@@ -622,6 +627,8 @@ def load_contracts(
     issues = _issues_frame(problem_checks, col_raw)
 
     result = _build_frame(out, present, kept, index)
+    if table.kind == "excel" and isinstance(sheet_name, (list, type(None))):
+        result["sheet"] = raw["sheet"].to_numpy()[kept]  # several sheets: whose row
     if keep_extra:
         extra = [c for c in raw.columns if c not in mapping]
         for c in extra:

@@ -575,3 +575,36 @@ def test_excel_date_column_mixing_date_cells_and_day_month_text(tmp_path):  # L1
                           "date_installed": [pd.Timestamp("2020-01-15"), "25/07/2021"]})
     got = load_contracts(frame, date_format="%d/%m/%Y")
     assert got["date_installed"].tolist() == expected[:2].tolist()
+
+
+def _workbook_by_year(path):
+    rows = {"2021": [good(0), good(1)], "2022": [good(2), good(3), good(4)],
+            "2023": [good(5)]}
+    cols = HEADER.strip().split(",")
+    with pd.ExcelWriter(path) as writer:
+        for year, lines in rows.items():
+            frame = pd.DataFrame([line.strip().split(",") for line in lines], columns=cols)
+            frame.to_excel(writer, sheet_name=year, index=False)
+        pd.DataFrame({"note": ["exported by hand"]}).to_excel(writer, sheet_name="notes",
+                                                              index=False)
+    return path
+
+
+def test_excel_with_one_sheet_per_year_warns_and_reads_all_on_request(tmp_path):  # L14-4
+    # before: only the first sheet was read, without a word (2 of 6 contracts)
+    pytest.importorskip("openpyxl")
+    path = _workbook_by_year(tmp_path / "by_year.xlsx")
+    with pytest.warns(UserWarning, match=r"only the first \('2021'\).*\['2022', '2023'\]"):
+        first = load_contracts(path)
+    assert first["contract_id"].tolist() == ["k0", "k1"]
+    contracts, report = load_contracts(path, sheet_name=["2021", "2022", "2023"],
+                                       return_report=True)
+    accounted(report, 6)
+    assert contracts["contract_id"].tolist() == [f"k{i}" for i in range(6)]
+    assert contracts["sheet"].tolist() == ["2021", "2021", "2022", "2022", "2022", "2023"]
+    with pytest.raises(ValueError, match=r"different columns: '2021' has .* 'notes' has"):
+        load_contracts(path, sheet_name=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        named = load_contracts(path, sheet_name="2022")  # a sheet by name: no warning
+    assert named["contract_id"].tolist() == ["k2", "k3", "k4"]
