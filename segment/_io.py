@@ -29,6 +29,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 _READERS = {
@@ -80,6 +81,8 @@ class Table:
     label: str  # "contracts.csv", "DataFrame", "SQL query"
     kind: str  # csv, tsv, excel, parquet, feather, frame, sql
     ragged: dict = field(default_factory=dict)  # row position -> number of fields seen
+    # read_options' on_bad_lines ("skip"/"warn"): segment keeps such rows to account for them
+    bad_lines: str | None = None
 
 
 def _kind_of(path: str) -> str:
@@ -99,6 +102,10 @@ def _kind_of(path: str) -> str:
 
 
 def _missing_reader(label: str, exc: ImportError, package: str) -> ValueError:
+    # pandas names the reader it needs ("Missing optional dependency 'xlrd'"): an
+    # .xls workbook needs xlrd, an .xlsx openpyxl, whatever the extension says
+    named = re.search(r"optional dependency '([^']+)'", str(exc))
+    package = named.group(1) if named else package
     return ValueError(
         f"reading {label} needs the optional package {package} ({exc}); "
         f"install it with `pip install {package}` or `pip install segment-kit[io]`"
@@ -341,6 +348,7 @@ def read_table(
     encoding=None,
     read_options=None,
     csv_dtype=None,
+    progress=None,
 ) -> Table:
     """Read `source` (path, DataFrame) or `query` through `con` into a Table.
 
@@ -349,6 +357,14 @@ def read_table(
     leading zeros survive).
     """
     options = dict(read_options or {})
+    if "delimiter" in options:
+        # pandas' alias of sep: segment passes sep itself, so pandas would refuse both
+        if "sep" in options:
+            raise ValueError(
+                "read_options has both 'sep' and 'delimiter', which pandas takes as the same "
+                "option; pass one of them"
+            )
+        options["sep"] = options.pop("delimiter")
     if query is not None or con is not None:
         if source is not None:
             raise ValueError(
@@ -359,7 +375,7 @@ def read_table(
                 f"reading {name} from a database needs both query= (a SELECT statement) "
                 "and con= (a DB-API or SQLAlchemy connection)"
             )
-        return Table(pd.read_sql(query, con, **options), "SQL query", "sql")
+        return _read_sql(query, con, name, options, progress)
     if source is None:
         raise ValueError(f"{name} source is None; pass a file path, a DataFrame or query=/con=")
     if isinstance(source, pd.DataFrame):
@@ -383,6 +399,14 @@ def read_table(
     if os.path.getsize(path) == 0:
         raise ValueError(f"{label} is empty (0 bytes); check the export")
     if kind in ("csv", "tsv"):
+        # pandas' on_bad_lines="skip"/"warn" would drop long rows before segment
+        # counts them: they are read and listed in Table.ragged like any long row,
+        # and the caller drops them in the open (load_contracts as ragged_row).
+        bad_lines = options.get("on_bad_lines")
+        if isinstance(bad_lines, str) and bad_lines in ("skip", "warn", "error"):
+            del options["on_bad_lines"]
+        else:
+            bad_lines = None
         dtype = None
         if csv_dtype is not None:
             header = _read_csv(
@@ -391,12 +415,15 @@ def read_table(
             ).frame.columns
             dtype = csv_dtype([str(c) for c in header]) or None
         sep = options.pop("sep", "\t" if kind == "tsv" else ",")
-        return _read_csv(path, label, sep, encoding, dtype, options)
+        table = _read_csv(path, label, sep, encoding, dtype, options)
+        table.bad_lines = bad_lines
+        return table
     if kind == "excel":
         try:
             frame = pd.read_excel(path, sheet_name=sheet_name, **options)
         except ImportError as exc:
-            raise _missing_reader(label, exc, "openpyxl") from None
+            raise _missing_reader(label, exc, "xlrd" if path.lower().endswith(".xls")
+                                  else "openpyxl") from None
         except ValueError as exc:
             if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
                 sheets = pd.ExcelFile(path).sheet_names
@@ -410,14 +437,13 @@ def read_table(
         except Exception as exc:  # BadZipFile, KeyError, XML and xlrd errors, ...
             raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
         if isinstance(frame, dict):
-            raise ValueError(
-                f"sheet_name={sheet_name!r} read several sheets of {label}; pass one sheet "
-                "name or position"
-            )
+            return Table(_stack_sheets(frame, label), label, "excel")
         if _looks_renamed(frame.columns) and "header" not in options:
             # pandas renames a repeated header (x, x.1): read the raw header row
             names = pd.read_excel(path, sheet_name=sheet_name, header=None, nrows=1)
             _duplicate_names(label, names.iloc[0].dropna().tolist() if len(names) else [])
+        if isinstance(sheet_name, int) and sheet_name == 0 and "header" not in options:
+            _warn_other_sheets(path, label, frame.columns)
         return Table(frame, label, "excel")
     try:
         if kind == "parquet":
@@ -431,6 +457,179 @@ def read_table(
     except Exception as exc:  # ArrowInvalid, ArrowIOError, ...
         raise _corrupt(label, _FORMAT_TEXT[kind], exc) from exc
     return Table(frame, label, kind)
+
+
+# ---------------------------------------------------------------- SQL
+
+_SQL_CHUNK = 50_000  # rows per fetch from a database (read_options={"chunksize": ...})
+# scheme://user:password@host: the password part (SQLAlchemy's URL shows it as ***)
+_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
+
+
+def mask_url(text: str) -> str:
+    """Every ``scheme://user:password@`` in text with the password as ``***``, as
+    SQLAlchemy's ``URL.render_as_string(hide_password=True)`` shows it."""
+    return _URL_PASSWORD.sub(r"\g<head>***\g<at>", text)
+
+
+def _is_sqlalchemy(con) -> bool:
+    return type(con).__module__.split(".")[0] == "sqlalchemy"
+
+
+def _connection(con):
+    """(what to read from, label without a password, secrets to scrub, engine we made).
+
+    A URL (str or sqlalchemy URL) becomes an engine, which needs SQLAlchemy; a
+    SQLAlchemy engine or connection and a DB-API connection are used as given.
+    """
+    from urllib.parse import unquote
+
+    if isinstance(con, str) or type(con).__name__ == "URL" and _is_sqlalchemy(con):
+        text = con if isinstance(con, str) else con.render_as_string(hide_password=False)
+        match = _URL_PASSWORD.search(text)
+        secrets = {match.group("pw"), unquote(match.group("pw"))} if match else set()
+        label = mask_url(text)
+        try:
+            import sqlalchemy
+        except ImportError:
+            raise ValueError(
+                f"reading contracts from a connection URL ({label}) needs SQLAlchemy and a "
+                "driver: pip install segment-kit[sql] (SQLAlchemy and psycopg for "
+                "PostgreSQL), or pass con= a DB-API connection"
+            ) from None
+        try:
+            engine = sqlalchemy.create_engine(con)
+        except Exception as exc:
+            raise ValueError(
+                f"con={label!r} is not a usable database URL "
+                f"({type(exc).__name__}: {_scrub(str(exc), secrets)}); write it as "
+                "dialect+driver://user:password@host:port/database, e.g. "
+                "postgresql+psycopg://user:***@localhost:5432/sales"
+            ) from None
+        return engine, label, secrets, engine
+    if _is_sqlalchemy(con) and hasattr(con, "engine"):  # Engine or Connection
+        url = con.engine.url
+        secrets = {url.password} if url.password else set()
+        return con, url.render_as_string(hide_password=True), secrets, None
+    return con, type(con).__module__.split(".")[0] + " connection", set(), None
+
+
+def _scrub(text: str, secrets) -> str:
+    text = mask_url(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _read_sql(query, con, name, options, progress) -> Table:
+    """A query read in chunks (a server-side cursor on SQLAlchemy connections),
+    with a progress bar once it runs past one chunk; no password in any
+    message, warning or label."""
+    from segment._progress import progress_bar
+
+    chunksize = options.pop("chunksize", None) or _SQL_CHUNK
+    if not (isinstance(chunksize, int) and chunksize > 0):
+        raise ValueError(f"read_options['chunksize'] must be a positive int, got {chunksize!r}")
+    source, where, secrets, owned = _connection(con)
+    label = f"SQL query on {where}"
+    bar = None
+    chunks = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if _is_sqlalchemy(source) and hasattr(source, "connect"):  # an Engine
+                from contextlib import ExitStack
+
+                stack = ExitStack()
+                conn = stack.enter_context(source.connect())
+                # stream_results: a server-side cursor where the driver has one
+                # (psycopg, psycopg2, mysqlclient...), else fetches in chunks anyway
+                conn = conn.execution_options(stream_results=True, max_row_buffer=chunksize)
+            else:
+                stack, conn = None, source
+            try:
+                for chunk in pd.read_sql(query, conn, chunksize=chunksize, **options):
+                    chunks.append(chunk)
+                    if bar is None and (progress is True or progress is None and len(chunks) > 1):
+                        bar = progress_bar(None, desc=f"reading {name}", unit="rows")
+                        bar.update(sum(len(c) for c in chunks))
+                    elif bar is not None:
+                        bar.update(len(chunk))
+            finally:
+                if stack is not None:
+                    stack.close()
+        for w in caught:  # pass the driver's warnings on, without a password
+            warnings.warn_explicit(_scrub(str(w.message), secrets), w.category,
+                                   w.filename, w.lineno)
+    except ValueError as exc:
+        raise ValueError(f"reading {name} from {where}: {_scrub(str(exc), secrets)}") from None
+    except (TypeError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the driver's and SQLAlchemy's errors
+        raise ValueError(
+            f"reading {name} from {where} failed ({type(exc).__name__}): "
+            f"{_scrub(str(exc), secrets)}"
+        ) from None
+    finally:
+        if bar is not None:
+            bar.close()
+        if owned is not None:
+            owned.dispose()
+    if not chunks:  # pandas yields nothing for a statement without rows
+        raise ValueError(f"{label}: the query returned no result set; pass a SELECT statement")
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    return Table(frame, label, "sql")
+
+
+def _stack_sheets(frames: dict, label: str) -> pd.DataFrame:
+    """Sheets with one header, one under the other, with a ``sheet`` column."""
+    frames = {name: f for name, f in frames.items() if f.shape[1]}  # empty sheets
+    if not frames:
+        raise ValueError(f"every sheet of {label} is empty")
+    first_name, first = next(iter(frames.items()))
+    for name, f in frames.items():
+        if list(f.columns) != list(first.columns):
+            raise ValueError(
+                f"the sheets of {label} have different columns: {first_name!r} has "
+                f"{[str(c) for c in first.columns]}, {name!r} has "
+                f"{[str(c) for c in f.columns]}; pass sheet_name= the list of sheets "
+                "that hold the same table"
+            )
+    if "sheet" in first.columns:
+        raise ValueError(
+            f"{label} already has a column 'sheet': segment adds one naming the sheet of "
+            "each row when it reads several sheets; rename it"
+        )
+    frame = pd.concat(frames.values(), ignore_index=True)
+    frame["sheet"] = np.repeat([str(n) for n in frames], [len(f) for f in frames.values()])
+    return frame
+
+
+def _warn_other_sheets(path, label, columns) -> None:
+    """Warn when other sheets have the header of the first: one table split by
+    sheet (one per year is common), of which sheet_name=0 reads a part."""
+    try:
+        book = pd.ExcelFile(path)
+        names = book.sheet_names
+        if len(names) < 2:
+            return
+        same = [n for n in names[1:]
+                if list(pd.read_excel(book, sheet_name=n, nrows=0).columns) == list(columns)]
+    except Exception:  # the first sheet was read: a damaged other sheet is not this call's
+        return
+    if same:
+        warnings.warn(
+            f"{label} has {len(names)} sheets and only the first ({names[0]!r}) was read; "
+            f"{_first_names(same)} have the same columns. Pass sheet_name=None to read every "
+            "sheet (a column 'sheet' names each row's), or a sheet's name to read only it",
+            UserWarning, stacklevel=4,
+        )
+
+
+def _first_names(names, limit=5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return f"[{shown}{', ...' if len(names) > limit else ''}]"
 
 
 def _looks_renamed(columns) -> bool:

@@ -8,6 +8,7 @@ name the rows at fault (segment.contracts) or refuse them (segment.features).
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import numpy as np
@@ -45,7 +46,10 @@ def as_text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     notna = raw.notna().to_numpy()
     if pd.api.types.is_float_dtype(raw.dtype):
         vals = raw.to_numpy()
-        integral = notna & (np.floor(np.where(notna, vals, 0)) == vals)
+        # whole numbers print without ".0"; inf and values beyond int64 keep their float text
+        with np.errstate(invalid="ignore"):
+            integral = (notna & (np.floor(np.where(notna, vals, 0)) == vals)
+                        & (np.abs(np.where(notna, vals, 0)) < 2.0**63))
         as_int = raw.where(integral).astype("Int64").astype("str")
         txt = as_int.where(integral, raw.astype("str"))
     else:
@@ -141,6 +145,7 @@ def parse_dates(raw: pd.Series, date_format, dayfirst):
     """
     n = len(raw)
     notna = raw.notna().to_numpy()
+    native = None
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         parsed = naive_datetimes(raw)
         missing = ~notna
@@ -149,6 +154,16 @@ def parse_dates(raw: pd.Series, date_format, dayfirst):
         parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         missing = ~notna
         bad = notna.copy()
+    elif (native := _native_date_cells(raw)) is not None:
+        # a column mixing real dates (Excel date cells) with text (12/07/2022 typed as
+        # text): the dates as they are, the text with the format / dayfirst
+        text_part = parse_dates(raw.where(~native), date_format, dayfirst)
+        dates = naive_datetimes(pd.to_datetime(raw.where(native, None), errors="coerce",
+                                               utc=_has_tz(raw[native])))
+        parsed = text_part[0].where(~native, dates.astype("datetime64[ns]"))
+        missing = text_part[1] & ~native
+        bad = text_part[2] | (native & parsed.isna().to_numpy())
+        text_out_of_range = text_part[3]  # already NaT in parsed: carried over
     else:
         txt, missing = as_text(raw)
         parsed = _to_naive_datetime(txt, date_format or "ISO8601")
@@ -164,8 +179,28 @@ def parse_dates(raw: pd.Series, date_format, dayfirst):
     if ok.any():
         outside = (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
         out_of_range = ok & outside.to_numpy(dtype=bool, na_value=False)
+    if native is not None:
+        out_of_range |= text_out_of_range
     parsed = parsed.where(~out_of_range).astype("datetime64[ns]")
     return parsed, missing, bad, out_of_range
+
+
+def _native_date_cells(raw: pd.Series):
+    """Mask of date/datetime cells in an object column that also holds other
+    cells (text), or None when the column is not such a mix."""
+    if raw.dtype != object:
+        return None
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind not in ("mixed", "mixed-integer"):
+        return None
+    mask = raw.map(lambda v: isinstance(v, (datetime.date, np.datetime64)),
+                   na_action="ignore")
+    mask = mask.fillna(False).to_numpy(dtype=bool)
+    return mask if mask.any() else None
+
+
+def _has_tz(cells: pd.Series) -> bool:
+    return any(getattr(v, "tzinfo", None) is not None for v in cells)
 
 
 def naive_datetimes(s: pd.Series) -> pd.Series:

@@ -4,6 +4,7 @@
                  [--features multi|rfm] [--columns MAP.json] [--region-map MAP.json]
                  [--sep ;] [--decimal ,] [--thousands .] [--encoding latin-1]
                  [--date-format %d/%m/%Y] [--sheet NAME] [--out DIR] [--seed N]
+                 [--query SELECT... --con URL]
     segment rank [MATRIX.csv] [--weights entropy|critic|std|equal|W1,W2,...]
                  [--types benefit,cost,...] [--v 0.5] [--sensitivity]
                  [--sep ;] [--decimal ,] [--thousands .] [--encoding latin-1]
@@ -158,7 +159,16 @@ def _load(args) -> pd.DataFrame:
     if args.columns:
         columns = _json_map(args.columns, "--columns",
                             '{"Contract ID": "contract_id"} (your column -> segment\'s)')
-    if args.contracts is None:
+    if args.query is not None or args.con is not None:
+        if args.query is None or args.con is None or args.contracts is not None:
+            raise UserError("--query and --con go together (a SELECT statement and a "
+                            "database URL), instead of a CONTRACTS file")
+        from segment._io import mask_url
+
+        _say(f"[1/5] loading contracts from {mask_url(args.con)}")
+        source = None
+        options = dict(query=args.query, con=args.con, date_format=args.date_format)
+    elif args.contracts is None:
         _say(f"[1/5] generating {args.n_contracts:,} synthetic contracts (Paper B's schema; "
              f"seed {args.seed})")
         source = sg.datasets.make_contracts(args.n_contracts, random_state=args.seed)
@@ -502,6 +512,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default ISO 2022-07-12)")
     run.add_argument("--sheet", metavar="NAME",
                      help="Excel sheet to read, by name or 0-based number (default the first)")
+    run.add_argument("--query", metavar="SQL",
+                     help="read the contracts from a database with this SELECT (with --con)")
+    run.add_argument("--con", metavar="URL",
+                     help="database URL for --query, e.g. postgresql+psycopg://user:pw@host/db "
+                          "(needs segment-kit[sql]; the password is never printed)")
     run.add_argument("--out", default="segment-report", metavar="DIR",
                      help="output folder (default: segment-report)")
     run.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0,

@@ -24,6 +24,7 @@ from segment._estimator import (
     _convergence_warning,
     _EstimatorBase,
 )
+from segment._progress import progress_bar
 from segment._validation import (
     align_labels,
     as_matrix,
@@ -710,6 +711,27 @@ def _silhouette_input(X, metric):
     return m
 
 
+def _unit_range(data: np.ndarray) -> np.ndarray:
+    """data times a power of two when its largest |value| is below 0.5 or above
+    2**500, else data itself (no copy).
+
+    The silhouette, Calinski-Harabasz and Davies-Bouldin ignore the scale of X,
+    but the kernels do not at the extremes: Davies-Bouldin calls a cluster
+    spread or a centroid distance "zero" below an absolute 1e-8 (scikit-learn's
+    np.allclose), so data scaled by 1e-8 scored 0.0, and squared distances
+    underflow to 0 below about 1e-160 (silhouette 0.0) or overflow above
+    1e154. Multiplying by a power of two is exact, so the scores of data inside
+    the range are bit for bit unchanged, and those outside it equal them.
+    """
+    if data.size == 0 or data.dtype.kind != "f":
+        return data
+    top = max(float(np.max(data)), -float(np.min(data)))
+    if not (np.isfinite(top) and top > 0.0) or 0.5 <= top <= 2.0**500:
+        return data
+    _, exponent = np.frexp(top)  # top = mantissa * 2**exponent, mantissa in [0.5, 1)
+    return np.ldexp(data, -int(exponent)).astype(data.dtype, copy=False)
+
+
 def _silhouette(m, labels, metric, n_threads) -> np.ndarray:
     """The silhouettes of a validated matrix m (labels in its row order,
     metric as _silhouette_metric gives it)."""
@@ -724,7 +746,8 @@ def _silhouette(m, labels, metric, n_threads) -> np.ndarray:
         return _silhouette_precomputed(m, data, codes, k, n_threads)
     if callable(metric):
         return _silhouette_callable(data, metric, codes, k, n_threads)
-    return _core.silhouette_samples(data, codes, k, n_threads=n_threads, metric=metric)
+    return _core.silhouette_samples(_unit_range(data), codes, k, n_threads=n_threads,
+                                    metric=metric)
 
 
 def silhouette_score(
@@ -779,7 +802,8 @@ def _validity(X, labels, n_threads):
     m = as_matrix(X, min_rows=3)
     data = np.ascontiguousarray(m.values, dtype=np.float64)
     codes, k = _encode_labels(align_labels(labels, m.index), data.shape[0])
-    return _core.cluster_validity(data, codes, k, n_threads=check_n_threads(n_threads))
+    return _core.cluster_validity(_unit_range(data), codes, k,
+                                  n_threads=check_n_threads(n_threads))
 
 
 def calinski_harabasz_score(X, labels, *, n_threads: int | None = None) -> float:
@@ -1151,8 +1175,9 @@ def _elbow(ks: np.ndarray, inertia: np.ndarray) -> int:
 
 
 def _progress_bar(progress, total: int, n_rows: int):
-    """A tqdm bar when asked for (or, with progress=None, in a notebook on a
-    sweep that takes a while), else None."""
+    """A bar when asked for (or, with progress=None, in a notebook on a sweep
+    that takes a while), else None: tqdm's when installed, a line on stderr
+    otherwise (segment._progress)."""
     if progress is False:
         return None
     if progress is None:
@@ -1161,17 +1186,7 @@ def _progress_bar(progress, total: int, n_rows: int):
             return None
     if progress is not None and progress is not True:
         return progress  # a user-made bar-like object with update()/close()
-    try:
-        try:  # a widget in notebooks with ipywidgets, text elsewhere
-            import ipywidgets  # noqa: F401
-            from tqdm.auto import tqdm
-        except ImportError:
-            from tqdm.std import tqdm
-    except ImportError:
-        if progress is True:
-            warnings.warn("progress=True needs tqdm: pip install tqdm", stacklevel=3)
-        return None
-    return tqdm(total=total, desc="k_sweep", unit="K")
+    return progress_bar(total, desc="k_sweep", unit="K")
 
 
 def k_sweep(
@@ -1205,8 +1220,10 @@ def k_sweep(
         Compute the silhouette on this many rows drawn once (the same rows for
         every K) instead of exactly on all.
     progress : bool or None
-        True shows a tqdm progress bar, False never; None shows one in a
-        notebook when the sweep is long.
+        True shows a progress bar (tqdm's when installed: a widget in Jupyter
+        with ipywidgets; else a line on stderr), False never; None shows one in
+        a notebook when the sweep is long. An object with ``update(n)`` is
+        used as the bar.
 
     Returns
     -------
@@ -1277,6 +1294,7 @@ def k_sweep(
     if sw is not None and m.finite is not None:
         sw = np.ascontiguousarray(sw[m.finite])
     threads = check_n_threads(n_threads)
+    scored = _unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
     bar = _progress_bar(progress, len(ks), n)
     rows, models = [], {}
     try:
@@ -1286,12 +1304,12 @@ def k_sweep(
                 data, kk, n_init=n_init, sw=sw, random_state=random_state, n_threads=n_threads,
                 **params,
             )
-            sub_x = data if sample is None else data[sample]
+            sub_x = scored if sample is None else scored[sample]
             sub_l = labels if sample is None else labels[sample]
             sil = _score(lambda x, c, u: float(np.mean(
                 _core.silhouette_samples(x, c, u, n_threads=threads))), sub_x, sub_l)
             ch, db = _score(lambda x, c, u: _core.cluster_validity(x, c, u, n_threads=threads),
-                            data, labels, default=(np.nan, np.nan))
+                            scored, labels, default=(np.nan, np.nan))
             rows.append(
                 {
                     "k": kk,

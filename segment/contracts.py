@@ -205,7 +205,8 @@ class CleaningReport:
     Attributes
     ----------
     source : str
-        Where the data came from ("contracts.csv", "DataFrame", "SQL query").
+        Where the data came from ("contracts.csv", "DataFrame", "SQL query on
+        postgresql+psycopg://user:***@host/db": never a password).
     n_read, n_kept : int
         Rows read and rows kept.
     dropped : DataFrame, shape (n_dropped, 5)
@@ -404,6 +405,7 @@ def load_contracts(
     encoding=None,
     keep_extra=False,
     read_options=None,
+    progress=None,
     return_report=False,
 ):
     """Read contract rows, map them onto Paper B's Table 1 schema and clean them.
@@ -426,11 +428,22 @@ def load_contracts(
         ignoring case, spaces, punctuation and camelCase: "Contract ID",
         "contract id", "customerID", "MVC", "Installation Date",
         "Payment Method", "Monthly Charges", ...
-    sheet_name : str or int, default 0
-        Excel sheet to read.
+    sheet_name : str, int, list or None, default 0
+        Excel sheet to read; None reads every sheet, a list those sheets: the
+        sheets must share one header and are read one under the other, with
+        a column ``sheet`` naming each row's sheet (after the canonical
+        columns; row positions count on across sheets). With the default, a
+        workbook whose other sheets have the first sheet's columns (one sheet
+        per year) warns, naming them.
     query, con : str and connection, optional
-        A SELECT statement and a DB-API (e.g. ``sqlite3``) or SQLAlchemy
-        connection, read with `pandas.read_sql`.
+        A SELECT statement and where to run it: a SQLAlchemy engine or
+        connection, a connection URL (``"postgresql+psycopg://user:pw@host/db"``;
+        needs ``pip install segment-kit[sql]``), or a DB-API connection (e.g.
+        ``sqlite3``). Read with `pandas.read_sql` in chunks of 50,000 rows
+        (``read_options={"chunksize": n}``), through a server-side cursor for an
+        engine or URL, so a large table is never held twice by the driver. A
+        password in the URL never appears in an error, a warning or the
+        report's ``source`` (shown as ``***``, as SQLAlchemy shows it).
     errors : {"report", "raise"}, default "report"
         "report" drops invalid rows and records why; "raise" raises
         `ContractDataError` (a ValueError) naming the rows and columns at fault.
@@ -469,6 +482,10 @@ def load_contracts(
         breaks them (``"1.5"``, ``"n/d"``) is ``non_numeric``. A thousands mark
         separates groups of three digits; ``"thousands": " "`` also accepts
         the no-break spaces of French exports (U+00A0, U+202F).
+    progress : bool or None
+        Progress of a database read, in rows: True always, False never, None
+        (default) once the read runs past one chunk. tqdm's bar when installed,
+        else a line on stderr.
     return_report : bool, default False
         Return ``(contracts, report)`` instead of ``contracts``.
 
@@ -563,6 +580,7 @@ def load_contracts(
         encoding=encoding,
         read_options=read_options,
         csv_dtype=csv_dtype,
+        progress=progress,
     )
     raw = table.frame
     if isinstance(source, pd.DataFrame) and source.attrs.get("absent_columns"):
@@ -609,6 +627,8 @@ def load_contracts(
     issues = _issues_frame(problem_checks, col_raw)
 
     result = _build_frame(out, present, kept, index)
+    if table.kind == "excel" and isinstance(sheet_name, (list, type(None))):
+        result["sheet"] = raw["sheet"].to_numpy()[kept]  # several sheets: whose row
     if keep_extra:
         extra = [c for c in raw.columns if c not in mapping]
         for c in extra:
@@ -635,6 +655,8 @@ def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     out: dict = {}
     missing_checks, parse_checks, value_checks = [], [], []
     for c, s in col_raw.items():
+        if c in _ID_COLUMNS:
+            _check_float_ids(c, s)
         if c in _ID_COLUMNS or c in _TEXT_COLUMNS:
             txt, miss = as_text(s)
             out[c] = txt
@@ -674,6 +696,24 @@ def _parse_columns(col_raw: dict, date_format, dayfirst, marks=(".", None)):
     checks = [(r, c, np.asarray(m, dtype=bool))
               for r, c, m in missing_checks + parse_checks + value_checks]
     return out, [ch for ch in checks if ch[2].any()]
+
+
+def _check_float_ids(name, raw: pd.Series) -> None:
+    """Refuse ids read as floats that no integer id can be: inf, or beyond int64."""
+    if not pd.api.types.is_float_dtype(raw.dtype):
+        return
+    vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(vals) | (np.abs(vals) >= 2.0**63)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(
+            f"column {name} holds ids as floats, and {len(rows)} of them are not whole "
+            f"numbers an id can be ({_first(vals[rows].tolist())} at rows {_first(rows)}): "
+            "inf, or beyond int64. Floats keep integers exactly only up to 2**53: keep the "
+            "ids as text in the source (a text column in the workbook or table, a str "
+            "column in a DataFrame) and check the export"
+        )
 
 
 def _consistency_checks(out: dict) -> list:

@@ -313,7 +313,17 @@ def load_likert(
         read_options=read_options,
     )
     frame = table.frame
-    if table.ragged:
+    if table.ragged and table.bad_lines in ("skip", "warn"):
+        # what the user asked pandas for, said out loud: the long rows are left out
+        rows = sorted(table.ragged)
+        warnings.warn(
+            f"{table.label}: left out {len(rows)} rows with more fields than the header "
+            f"(read_options on_bad_lines={table.bad_lines!r}) at rows {_first(rows)} "
+            "(0-based data rows)",
+            UserWarning, stacklevel=2,
+        )
+        frame = frame.drop(index=frame.index[rows]).reset_index(drop=True)
+    elif table.ragged:
         rows = sorted(table.ragged)
         raise ValueError(
             f"{table.label} has rows with more fields than the header at rows {_first(rows)} "

@@ -274,8 +274,21 @@ class VikorResult:
         )
 
 
+def _unique_alternatives(mat: DecisionMatrix) -> DecisionMatrix:
+    """Refuse a frame that names an alternative twice: its S, R, Q, ranking and
+    compromise set are keyed by name, so two rows would share one label."""
+    if mat.is_frame and mat.index.has_duplicates:
+        dup = mat.index[mat.index.duplicated()].unique().tolist()
+        raise ValueError(
+            f"the decision matrix names alternatives more than once: {dup[:10]}; give each "
+            "row its own name (e.g. matrix.index = ...), or pass matrix.to_numpy() to rank "
+            "by position"
+        )
+    return mat
+
+
 def _prepare(matrix, weights, types, ideal, anti_ideal):
-    mat = as_decision_matrix(matrix)
+    mat = _unique_alternatives(as_decision_matrix(matrix))
     t = parse_types(types, mat)
     w = _parse_weights(weights, mat, t)
     hi = _parse_reference(ideal, mat, t, "ideal")
@@ -602,7 +615,7 @@ def vikor_batch(
     [1, 0, 2]
     """
     v = _parse_v(v)
-    mat = as_decision_matrix(matrix)
+    mat = _unique_alternatives(as_decision_matrix(matrix))
     t = parse_types(types, mat)
     rows = None
     if isinstance(weights, pd.DataFrame):

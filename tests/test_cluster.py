@@ -497,3 +497,27 @@ def test_dask_silhouette_aligns_a_labels_series():
     df, labels, shuffled, X, y = _shuffled_frame()
     got = float(sgd.silhouette_score(shuffled, labels))
     assert got == pytest.approx(sk_silhouette_score(X, y), rel=1e-10)
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1e-12, 1e-200, 2.0**-1074 * 2**60])
+def test_validity_scores_ignore_the_scale_of_x(scale):  # issue 14, case 5
+    # Davies-Bouldin used to be 0.0 from 1e-8 down (an absolute "all zero" test
+    # of 1e-8 in the kernel), the silhouette 0.0 below about 1e-160 (squares
+    # underflow); every score is scale-invariant.
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(c, 0.4, size=(40, 3)) for c in (0, 2, 4)])
+    labels = np.repeat([0, 1, 2], 40)
+    for score in (sg.silhouette_score, sg.davies_bouldin_score, sg.calinski_harabasz_score):
+        assert score(X * scale, labels) == pytest.approx(score(X, labels), rel=1e-9), score
+    s = sg.silhouette_samples(X * scale, labels, metric="manhattan")
+    np.testing.assert_allclose(s, sg.silhouette_samples(X, labels, metric="manhattan"),
+                               rtol=1e-9)
+
+
+def test_k_sweep_scores_ignore_the_scale_of_x():  # issue 14, case 5
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(c, 0.3, size=(60, 2)) for c in (0, 3, 6)])
+    cols = ["silhouette", "calinski_harabasz", "davies_bouldin"]
+    big = sg.k_sweep(X, k=[2, 3, 4], random_state=0).table[cols]
+    tiny = sg.k_sweep(X * 1e-9, k=[2, 3, 4], random_state=0).table[cols]
+    pd.testing.assert_frame_equal(tiny, big, rtol=1e-9)

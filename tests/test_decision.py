@@ -916,3 +916,16 @@ def test_std_weights_unscaled_survive_huge_and_tiny_units(factor):
     np.testing.assert_allclose(got, reference.std_weights(y, scale=False), rtol=1e-13)
     np.testing.assert_array_equal(sg.std_weights(y, scale=False),
                                   sg.std_weights(y * 2.0**10, scale=False))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: sg.vikor(m, [0.5, 0.5]).to_frame(),
+    lambda m: sg.vikor_sensitivity(m, [0.5, 0.5], v=[0.2, 0.8]).to_frame(),
+    lambda m: sg.vikor_batch(m, [[0.5, 0.5], [0.3, 0.7]]).to_frame(),
+])
+def test_duplicate_alternative_names_are_refused_by_name(call):  # issue 14, case 5
+    m = pd.DataFrame([[1.0, 2.0], [2.0, 1.0], [3.0, 3.0]], index=["A", "A", "B"],
+                     columns=["c1", "c2"])
+    with pytest.raises(ValueError, match=r"names alternatives more than once: \['A'\]"):
+        call(m)
+    call(m.reset_index(drop=True))  # unique names (positions) rank as before

@@ -13,6 +13,7 @@ kept or dropped with a reason (kept + dropped == read == lines).
 from __future__ import annotations
 
 import gzip
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -467,3 +468,143 @@ def test_property_every_line_of_a_mangled_csv_is_accounted_for(tmp_path, edits, 
     again, report2 = load_contracts(contracts, return_report=True)
     assert report2.n_dropped == 0
     assert np.array_equal(again["contract_id"].to_numpy(), contracts["contract_id"].to_numpy())
+
+
+# ---------------------------------------------------------------------------
+# Issue 14, cases 4 and 5: options and files that used to give raw pandas errors
+# or lose rows without a word
+# ---------------------------------------------------------------------------
+
+
+def test_delimiter_alone_is_sep(tmp_path):  # L14-5
+    path = write(tmp_path, "semi.csv", HEADER.replace(",", ";")
+                 + good(0).replace(",", ";") + good(1).replace(",", ";"))
+    via_delimiter = load_contracts(path, read_options={"delimiter": ";"})
+    via_sep = load_contracts(path, read_options={"sep": ";"})
+    pd.testing.assert_frame_equal(via_delimiter, via_sep)
+    assert via_sep["contract_id"].tolist() == ["k0", "k1"]
+    with pytest.raises(ValueError, match="both 'sep' and 'delimiter'"):
+        load_contracts(path, read_options={"delimiter": ";", "sep": ";"})
+
+
+def test_xls_without_its_reader_names_xlrd_and_the_extra(tmp_path, monkeypatch):  # L14-5
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "old.xls"
+    # an .xls (BIFF) workbook begins with the OLE2 compound-file signature
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    monkeypatch.setitem(__import__("sys").modules, "xlrd", None)  # as if not installed
+    with pytest.raises(ValueError) as err:
+        load_contracts(path)
+    text = str(err.value)
+    assert "needs the optional package xlrd" in text and "segment-kit[io]" in text
+    assert "openpyxl" not in text.split("(")[0]
+
+
+@pytest.mark.parametrize("column", ["contract_id", "customer_id"])
+@pytest.mark.parametrize("bad", [1e20, np.inf, -np.inf, 2.0**63])
+def test_float_ids_beyond_int64_or_inf_are_an_error_naming_the_column(column, bad):  # L14-5
+    frame = pd.DataFrame({"contract_id": [1.0, 2.0, 3.0], "customer_id": [7.0, 8.0, 9.0],
+                          "date_installed": ["2020-01-01"] * 3, "location": [1.0, 1e30, np.inf]})
+    frame.loc[1, column] = bad
+    with pytest.raises(ValueError, match=rf"column {column} holds ids as floats.*rows \[1\]"):
+        load_contracts(frame)
+
+
+def test_float_ids_that_are_whole_numbers_still_read_as_text():
+    frame = pd.DataFrame({"contract_id": [1.0, 2.0**62, np.nan], "customer_id": [7.0, 8.0, 9.0],
+                          "date_installed": ["2020-01-01"] * 3, "location": [1.5, 1e30, np.inf]})
+    contracts, report = load_contracts(frame, return_report=True)
+    assert contracts["contract_id"].tolist() == ["1", str(2**62)]
+    assert report.dropped["reason"].tolist() == ["missing_value"]
+    # a float text column beyond int64 is text, not a crash
+    assert contracts["location"].tolist() == ["1.5", "1e+30"]
+
+
+@pytest.mark.parametrize("bad_lines", ["skip", "warn"])
+def test_on_bad_lines_skip_keeps_the_rows_in_the_count(tmp_path, bad_lines):  # L14-4
+    # before: pandas dropped the long rows before segment saw them, so n_read was 4
+    # for 6 data lines and the report had no word of the two lost rows
+    lines = [good(0), good(1).strip() + ",x\n", good(2), good(3), good(4).strip() + ",y,z\n",
+             good(5)]
+    path = write(tmp_path, "bad.csv", HEADER + "".join(lines))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no ParserWarning from pandas
+        contracts, report = load_contracts(path, read_options={"on_bad_lines": bad_lines},
+                                           return_report=True)
+    dropped = accounted(report, 6)
+    assert dropped["reason"].to_dict() == {1: "ragged_row", 4: "ragged_row"}
+    assert contracts["contract_id"].tolist() == ["k0", "k2", "k3", "k5"]
+    plain = load_contracts(path)
+    pd.testing.assert_frame_equal(contracts, plain)
+
+
+def test_on_bad_lines_skip_in_load_likert_says_which_rows(tmp_path):  # L14-4
+    path = write(tmp_path, "answers.csv", "q1,q2\n1,2\n3,4,5\n4,5\n")
+    with pytest.warns(UserWarning, match=r"left out 1 rows .* at rows \[1\]"):
+        answers = load_likert(path, read_options={"on_bad_lines": "skip"}, scale=range(1, 6))
+    assert answers["q1"].tolist() == [1.0, 4.0]
+    with pytest.raises(ValueError, match="more fields than the header"):
+        load_likert(path, scale=range(1, 6))
+
+
+def test_excel_date_column_mixing_date_cells_and_day_month_text(tmp_path):  # L14-4
+    # before: date_format="%d/%m/%Y" dropped every real Excel date as unparseable
+    # (read as "2020-01-15 00:00:00" text), and without it the text was dropped
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["contract_id", "customer_id", "date_installed", "first_extension_date"])
+    ws.append(["k0", "u0", datetime.datetime(2020, 1, 15), None])
+    ws.append(["k1", "u1", "25/07/2021", datetime.datetime(2022, 2, 1)])
+    ws.append(["k2", "u2", datetime.datetime(2019, 3, 2), "01/02/2020"])
+    ws.append(["k3", "u3", "03/04/2018", None])
+    path = tmp_path / "mixed.xlsx"
+    wb.save(path)
+    expected = pd.to_datetime(["2020-01-15", "2021-07-25", "2019-03-02", "2018-04-03"])
+    for kw in ({"date_format": "%d/%m/%Y"}, {"dayfirst": True}):
+        contracts, report = load_contracts(path, return_report=True, **kw)
+        accounted(report, 4)
+        assert report.n_dropped == 0, (kw, report.dropped)
+        assert contracts["date_installed"].tolist() == expected.tolist()
+        assert contracts["first_extension_date"].tolist()[1:3] == [
+            pd.Timestamp("2022-02-01"), pd.Timestamp("2020-02-01")]
+    # the same mix in a DataFrame (Timestamps and text in one object column)
+    frame = pd.DataFrame({"contract_id": ["a", "b"], "customer_id": ["u", "v"],
+                          "date_installed": [pd.Timestamp("2020-01-15"), "25/07/2021"]})
+    got = load_contracts(frame, date_format="%d/%m/%Y")
+    assert got["date_installed"].tolist() == expected[:2].tolist()
+
+
+def _workbook_by_year(path):
+    rows = {"2021": [good(0), good(1)], "2022": [good(2), good(3), good(4)],
+            "2023": [good(5)]}
+    cols = HEADER.strip().split(",")
+    with pd.ExcelWriter(path) as writer:
+        for year, lines in rows.items():
+            frame = pd.DataFrame([line.strip().split(",") for line in lines], columns=cols)
+            frame.to_excel(writer, sheet_name=year, index=False)
+        pd.DataFrame({"note": ["exported by hand"]}).to_excel(writer, sheet_name="notes",
+                                                              index=False)
+    return path
+
+
+def test_excel_with_one_sheet_per_year_warns_and_reads_all_on_request(tmp_path):  # L14-4
+    # before: only the first sheet was read, without a word (2 of 6 contracts)
+    pytest.importorskip("openpyxl")
+    path = _workbook_by_year(tmp_path / "by_year.xlsx")
+    with pytest.warns(UserWarning, match=r"only the first \('2021'\).*\['2022', '2023'\]"):
+        first = load_contracts(path)
+    assert first["contract_id"].tolist() == ["k0", "k1"]
+    contracts, report = load_contracts(path, sheet_name=["2021", "2022", "2023"],
+                                       return_report=True)
+    accounted(report, 6)
+    assert contracts["contract_id"].tolist() == [f"k{i}" for i in range(6)]
+    assert contracts["sheet"].tolist() == ["2021", "2021", "2022", "2022", "2022", "2023"]
+    with pytest.raises(ValueError, match=r"different columns: '2021' has .* 'notes' has"):
+        load_contracts(path, sheet_name=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        named = load_contracts(path, sheet_name="2022")  # a sheet by name: no warning
+    assert named["contract_id"].tolist() == ["k2", "k3", "k4"]

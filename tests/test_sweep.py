@@ -2,6 +2,7 @@
 
 import re
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -169,3 +170,36 @@ def test_k_sweep_huge_k_fails_fast_with_a_short_message(k, count, shown):
 def test_k_sweep_unknown_keyword():
     with pytest.raises(TypeError, match="unexpected keyword arguments"):
         sg.k_sweep(np.eye(5), k=[2], n_clusters=3)
+
+
+def test_k_sweep_progress_without_tqdm_is_a_plain_line(monkeypatch, capsys):  # issue 14
+    # before: progress=True without tqdm warned "needs tqdm" and showed nothing
+    import sys
+
+    for name in ("tqdm", "tqdm.std", "tqdm.auto"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    X = paper_like(300, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sweep = sg.k_sweep(X, k=[2, 3, 4], random_state=0, progress=True)
+    err = capsys.readouterr().err
+    assert list(sweep.table.index) == [2, 3, 4]
+    assert err.endswith("\rk_sweep: 3/3 K\n"), repr(err)
+    assert "k_sweep: 1/3 K" in err
+
+
+def test_k_sweep_progress_uses_tqdm_auto_when_it_can_render(monkeypatch):
+    pytest.importorskip("tqdm")
+    pytest.importorskip("ipywidgets")
+    import tqdm.auto
+
+    made = []
+
+    class Bar(tqdm.auto.tqdm):
+        def __init__(self, *a, **kw):
+            made.append(kw)
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    sg.k_sweep(paper_like(200, seed=5), k=[2, 3], random_state=0, progress=True)
+    assert made == [{"total": 2, "desc": "k_sweep", "unit": "K"}]
