@@ -75,7 +75,14 @@ static PyArrayObject *as_array(PyObject *obj, int type, int ndim, const char *na
     }
     if (PyArray_Check(obj)) {
         int t = PyArray_TYPE((PyArrayObject *)obj);
-        if (!(PyTypeNum_ISNUMBER(t) || PyTypeNum_ISBOOL(t)) || PyTypeNum_ISCOMPLEX(t)) {
+        if (PyTypeNum_ISCOMPLEX(t)) { /* numbers of the wrong domain: ValueError, as sklearn */
+            PyErr_Format(PyExc_ValueError,
+                         "%s must be a real numeric array, got dtype %R: Complex data not "
+                         "supported",
+                         name, (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
+            return NULL;
+        }
+        if (!(PyTypeNum_ISNUMBER(t) || PyTypeNum_ISBOOL(t))) {
             PyErr_Format(PyExc_TypeError, "%s must be a real numeric array, got dtype %R", name,
                          (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
             return NULL;

@@ -20,11 +20,12 @@ fault                                                      exception
 =========================================================  ==========
 None, a string, bytes or a bare number (not array-like)    TypeError
 strings, or objects that are not numbers (dtype object)    TypeError
-complex numbers (even with a zero imaginary part)          TypeError
 datetime64 / timedelta64 (dates, durations)                TypeError
 a DataFrame with a text, categorical, date or complex      TypeError
 column (the columns are named)
 scipy sparse input where sparse is not supported           TypeError
+complex numbers (even with a zero imaginary part; also     ValueError
+a DataFrame whose only non-numeric columns are complex)
 a ragged nested list (rows of different lengths)           ValueError
 wrong number of dimensions (1-D, 3-D, a pandas Series)     ValueError
 no columns, or fewer rows than the function needs          ValueError
@@ -38,10 +39,12 @@ Accepted as numbers: float64 and float32 (kept without a copy where the
 function allows it), other floats, integers, booleans (0/1), object arrays
 whose items are numbers (None becomes NaN), and DataFrames of such columns.
 
-Complex input is a TypeError here, as everywhere in segment (the C glue and
-the decision API refused it so before), whereas scikit-learn's check_array
-raises ValueError("Complex data not supported"); the message keeps those
-words. A ragged list is a ValueError, as in NumPy and scikit-learn.
+Complex numbers are the one exception to "kind -> TypeError": they are
+numbers, of the wrong domain, and raise ValueError("... Complex data not
+supported ..."), as scikit-learn's check_array does and as its estimator
+checks (check_estimator's check_complex_data) require of KMeans. A ragged
+list is a ValueError, as in NumPy and scikit-learn. The C glue's conversion
+(segment/_coremodule.c, as_array) follows the same rule.
 """
 
 from __future__ import annotations
@@ -128,9 +131,13 @@ def non_numeric_columns(dtypes: pd.Series) -> list:
 
 
 def check_columns(dtypes: pd.Series, name: str, layout: Layout = FEATURES) -> None:
-    """TypeError naming the non-numeric columns of a (pandas or dask) DataFrame."""
+    """TypeError naming the non-numeric columns of a (pandas or dask) DataFrame
+    (ValueError when they are all complex)."""
     fast = all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in dtypes)
     bad = [] if fast else non_numeric_columns(dtypes)
+    complex_cols = [c for c in bad if pd.api.types.is_complex_dtype(dtypes[c])]
+    if complex_cols and len(complex_cols) == len(bad):
+        raise complex_refused(name, f"complex columns {_first(complex_cols, fmt=repr)}")
     if bad:
         raise TypeError(
             f"{name} has non-numeric columns {_first(bad, fmt=repr)}; every {layout.col} "
@@ -138,15 +145,21 @@ def check_columns(dtypes: pd.Series, name: str, layout: Layout = FEATURES) -> No
         )
 
 
+def complex_refused(name: str, what: str) -> ValueError:
+    """Complex numbers are numbers of the wrong domain: ValueError, with
+    scikit-learn's words (its check_array and estimator checks want both)."""
+    return ValueError(
+        f"{name} has {what}: Complex data not supported (casting would drop the imaginary "
+        f"part); pass real numbers, e.g. {name}.real if the imaginary part is zero"
+    )
+
+
 def check_kind(dtype: np.dtype, name: str) -> None:
-    """TypeError for an array dtype that holds no real numbers."""
+    """TypeError for an array dtype that holds no numbers, ValueError for complex."""
     if dtype.kind in "biuf":
         return
     if dtype.kind == "c":
-        raise TypeError(
-            f"{name} has complex dtype {dtype}: Complex data not supported (casting would "
-            f"drop the imaginary part); pass real numbers, e.g. {name}.real if it is all zero"
-        )
+        raise complex_refused(name, f"complex dtype {dtype}")
     if dtype.kind in "mM":
         raise TypeError(
             f"{name} has dtype {dtype} (dates or durations), not numbers; convert them "
@@ -180,10 +193,9 @@ def check_size(
     """ValueError for fewer than min_cols columns or min_rows rows."""
     n, d = shape[0], (shape[1] if len(shape) > 1 else 1)
     if d < min_cols:
-        what = layout.col if d == 1 else layout.cols
-        raise ValueError(
-            f"{name} has {d} {what}{'' if layout is COLUMNS else ' (columns)'}, shape "
-            f"{shape}; at least {min_cols} required"
+        raise ValueError(  # scikit-learn's words
+            f"{name} has {d} {layout.col}(s) (shape={shape}) while a minimum of {min_cols} "
+            "is required."
         )
     if n < min_rows:
         what = layout.row if n == 1 else layout.rows
