@@ -77,7 +77,14 @@ static PyArrayObject *as_array(PyObject *obj, int type, int ndim, const char *na
     }
     if (PyArray_Check(obj)) {
         int t = PyArray_TYPE((PyArrayObject *)obj);
-        if (!(PyTypeNum_ISNUMBER(t) || PyTypeNum_ISBOOL(t)) || PyTypeNum_ISCOMPLEX(t)) {
+        if (PyTypeNum_ISCOMPLEX(t)) { /* numbers of the wrong domain: ValueError, as sklearn */
+            PyErr_Format(PyExc_ValueError,
+                         "%s must be a real numeric array, got dtype %R: Complex data not "
+                         "supported",
+                         name, (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
+            return NULL;
+        }
+        if (!(PyTypeNum_ISNUMBER(t) || PyTypeNum_ISBOOL(t))) {
             PyErr_Format(PyExc_TypeError, "%s must be a real numeric array, got dtype %R", name,
                          (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
             return NULL;
@@ -87,8 +94,20 @@ static PyArrayObject *as_array(PyObject *obj, int type, int ndim, const char *na
         obj, type, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
     if (arr == NULL) {
         if (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError)) {
+            /* segment._validation's rule: a nested sequence NumPy cannot give
+             * a shape (rows of different lengths) is a ValueError; anything
+             * else that holds no real numbers is a TypeError. */
             PyErr_Clear();
-            PyErr_Format(PyExc_TypeError, "%s could not be converted to a numeric array", name);
+            PyObject *probe = PyArray_FromAny(obj, NULL, 0, 0, 0, NULL);
+            int ragged = probe == NULL && PyErr_ExceptionMatches(PyExc_ValueError);
+            Py_XDECREF(probe);
+            PyErr_Clear();
+            if (ragged)
+                PyErr_Format(PyExc_ValueError,
+                             "%s could not be read as an array: its rows have different lengths",
+                             name);
+            else
+                PyErr_Format(PyExc_TypeError, "%s could not be converted to a numeric array", name);
         }
         return NULL;
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segment._validation import sparse_refused
+from segment._validation import CRITERIA, read_numeric
 
 __all__ = ["DecisionMatrix", "as_decision_matrix", "by_criterion", "parse_types"]
 
@@ -63,81 +63,17 @@ def as_decision_matrix(
 ) -> DecisionMatrix:
     """A validated decision matrix; the input is never copied unless needed.
 
-    Complex, datetime and timedelta arrays are refused (a cast would drop the
-    imaginary part or turn dates into day numbers) unless ``shape_only``: the
-    caller then reads nothing but the shape (equal_weights)."""
-    index = columns = None
-    if hasattr(matrix, "tocsr"):
-        raise sparse_refused(name)
-    if isinstance(matrix, pd.Series):
-        raise ValueError(
-            f"{name} must be 2-dimensional (alternatives x criteria); got a Series. "
-            f"Use {name}.to_frame() for a single criterion."
-        )
-    if isinstance(matrix, pd.DataFrame):
-        dtypes = matrix.dtypes
-        fast = all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in dtypes)
-        bad = (
-            []
-            if fast
-            else [
-                c
-                for c, dt in dtypes.items()
-                if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
-                or pd.api.types.is_complex_dtype(dt)
-            ]
-        )
-        if bad:
-            raise TypeError(
-                f"{name} has non-numeric criteria (columns) {bad[:10]}; every criterion must be "
-                "scored by numbers: encode or drop them"
-            )
-        index, columns = matrix.index, matrix.columns
-        values = matrix.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        if isinstance(matrix, (str, bytes)) or matrix is None or isinstance(matrix, numbers.Number):
-            raise TypeError(
-                f"{name} must be a 2-D array or DataFrame (alternatives x criteria), "
-                f"got {type(matrix).__name__}"
-            )
-        try:
-            values = np.asarray(matrix)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{name} could not be read as a numeric array ({exc}); pass a DataFrame or an "
-                "array with one row per alternative, every row with one score per criterion"
-            ) from None
-        if values.dtype.kind == "c" and not shape_only:
-            raise TypeError(
-                f"{name} has complex dtype {values.dtype}; decision scores must be real numbers "
-                f"(casting would drop the imaginary part): pass {name}.real if it is all zero"
-            )
-        if values.dtype.kind in "mM" and not shape_only:
-            raise TypeError(
-                f"{name} has dtype {values.dtype} (dates or durations), not numeric scores; "
-                "convert them to numbers first, e.g. days since a reference date"
-            )
-        if values.dtype.kind not in "biuf":
-            try:
-                values = values.astype(np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"{name} must be numeric, got dtype {values.dtype}; encode the scores as "
-                    "numbers"
-                ) from None
-        values = values.astype(np.float64, copy=False)
-    if values.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-dimensional (alternatives x criteria), got shape {values.shape}"
-        )
-    m, n = values.shape
-    if n < 1:
-        raise ValueError(f"{name} has no criteria (columns); it needs at least one")
-    if m < min_rows:
-        raise ValueError(
-            f"{name} has {m} alternative{'s' if m != 1 else ''} (rows); at least {min_rows} are "
-            "needed to compare alternatives"
-        )
+    Read by segment._validation.read_numeric, the path every data argument
+    takes (same rule for which fault raises TypeError and which ValueError);
+    the cells at fault are named here. Complex, datetime and timedelta arrays
+    are refused (a cast would drop the imaginary part or turn dates into day
+    numbers) unless ``shape_only``: the caller then reads nothing but the
+    shape (equal_weights)."""
+    m = read_numeric(
+        matrix, name, layout=CRITERIA, min_rows=min_rows, allow_float32=False,
+        shape_only=shape_only,
+    )
+    values, index, columns = m.values, m.index, m.columns
     mat = DecisionMatrix(values, index, columns)
     if finite:
         bad = ~np.isfinite(values)

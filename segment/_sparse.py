@@ -91,11 +91,12 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
     """Validate a sparse X into (CSR, finite rows or None), as as_matrix does
     for dense input: same messages for a wrong dtype, too few rows, NaN/inf
     (naming the rows; "omit" flags them) and values too large to square."""
-    from segment._validation import _first, magnitude_limit
+    from segment._validation import _first, check_kind, check_ndim, check_size, magnitude_limit
 
     shape = getattr(X, "shape", None)
-    if shape is None or len(shape) != 2:
-        raise ValueError(f"{name} must be 2-dimensional (samples x features), got shape {shape}")
+    if shape is None:
+        raise TypeError(f"{name} is sparse but has no shape; pass a scipy sparse matrix")
+    check_ndim(tuple(shape), name)
     if isinstance(X, CSR):
         csr = X
     else:
@@ -103,11 +104,7 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
             S = X.tocsr()
         except Exception as exc:  # noqa: BLE001 - whatever the object raises
             raise TypeError(f"{name} is sparse but its tocsr() failed: {exc}") from None
-        kind = np.dtype(S.dtype).kind
-        if kind == "c":
-            raise ValueError(f"{name} is complex: Complex data not supported; pass real numbers")
-        if kind not in "biuf":
-            raise TypeError(f"{name} must be numeric, got dtype {S.dtype}")
+        check_kind(np.dtype(S.dtype), name)
         if not S.has_canonical_format:
             # Duplicate entries (and unsorted indices): summed on a copy, as
             # scipy's own arithmetic would; the caller's matrix is untouched.
@@ -123,14 +120,7 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
         if np.dtype(S.dtype) == np.float32:
             csr.source_dtype = np.dtype(np.float32)
     n, d = csr.shape
-    if d == 0:
-        raise ValueError(
-            f"{name} has 0 feature(s) (shape={csr.shape}) while a minimum of 1 is required."
-        )
-    if n < min_rows:
-        raise ValueError(
-            f"{name} has {n} sample{'s' if n != 1 else ''} (rows); at least {min_rows} required"
-        )
+    check_size(csr.shape, name, min_rows=min_rows)
     finite = None
     data = csr.data
     if not np.isfinite(data.sum()) and not (ok := np.isfinite(data)).all():

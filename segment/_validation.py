@@ -1,10 +1,50 @@
-"""Input validation shared by the public API.
+"""Input validation shared by the public API: one path for every data argument.
 
-Every public function turns what a user passes (ndarray, DataFrame, list) into
-a float64 matrix with these helpers, so that bad input gets the same clear
-message everywhere: it names the argument, the column or the rows at fault and
-says what to do. The C glue re-checks what its kernels rely on; this layer is
+Every public function turns what a user passes (ndarray, DataFrame, nested
+list, scipy sparse matrix, dask array) into a float matrix through
+`read_numeric` (directly, or through `as_matrix`, `as_decision_matrix` and
+`segment.dask`'s `as_data`, which add their own value checks), so that bad
+input gets the same exception and the same clear message everywhere: it
+names the argument, the column or the rows at fault and says what to do. The
+C glue re-checks what its kernels rely on, with the same rule; this layer is
 where the friendly messages live.
+
+Which exception for which fault
+-------------------------------
+TypeError: the *kind* of input is wrong, so no array of real numbers can be
+read from it. ValueError: the kind is right (real numbers) but the *shape or
+the values* are wrong. When both are wrong the kind is reported.
+
+=========================================================  ==========
+fault                                                      exception
+=========================================================  ==========
+None, a string, bytes or a bare number (not array-like)    TypeError
+strings, or objects that are not numbers (dtype object)    TypeError
+datetime64 / timedelta64 (dates, durations)                TypeError
+a DataFrame with a text, categorical, date or complex      TypeError
+column (the columns are named)
+scipy sparse input where sparse is not supported           TypeError
+complex numbers (even with a zero imaginary part; also     ValueError
+a DataFrame whose only non-numeric columns are complex)
+a ragged nested list (rows of different lengths)           ValueError
+wrong number of dimensions (1-D, 3-D, a pandas Series)     ValueError
+no columns, or fewer rows than the function needs          ValueError
+NaN or infinity where values must be finite (rows named)   ValueError
+values outside the domain (negative scores for entropy)    ValueError
+values so large that sums of squares overflow float64      ValueError
+a bad option value (nan_policy="drop", ...)                ValueError
+=========================================================  ==========
+
+Accepted as numbers: float64 and float32 (kept without a copy where the
+function allows it), other floats, integers, booleans (0/1), object arrays
+whose items are numbers (None becomes NaN), and DataFrames of such columns.
+
+Complex numbers are the one exception to "kind -> TypeError": they are
+numbers, of the wrong domain, and raise ValueError("... Complex data not
+supported ..."), as scikit-learn's check_array does and as its estimator
+checks (check_estimator's check_complex_data) require of KMeans. A ragged
+list is a ValueError, as in NumPy and scikit-learn. The C glue's conversion
+(segment/_coremodule.c, as_array) follows the same rule.
 """
 
 from __future__ import annotations
@@ -12,11 +52,30 @@ from __future__ import annotations
 import numbers
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 NAN_POLICIES = ("raise", "omit")
+
+
+class Layout(NamedTuple):
+    """What the rows and the columns of a data argument are, for messages."""
+
+    rows: str
+    cols: str
+    row: str
+    col: str
+    advice: str = "encode or drop them"  # for non-numeric columns
+
+
+FEATURES = Layout("samples", "features", "sample", "feature")
+CRITERIA = Layout("alternatives", "criteria", "alternative", "criterion")
+ITEMS = Layout(
+    "respondents", "items", "respondent", "item", "convert verbal answers with load_likert first"
+)
+COLUMNS = Layout("rows", "columns", "row", "column")
 
 
 def _first(items, limit=10, fmt=str) -> str:
@@ -47,10 +106,172 @@ def sparse_refused(name: str) -> TypeError:
     )
 
 
+def series_refused(name: str, layout: Layout = FEATURES, kind="a pandas Series") -> ValueError:
+    """The error of a function that needs 2-D data and got a Series."""
+    return ValueError(
+        f"{name} must be 2-dimensional ({layout.rows} x {layout.cols}); got {kind}. "
+        f"Use {name}.to_frame() for one {layout.col}."
+    )
+
+
 def check_nan_policy(nan_policy: str) -> str:
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
     return nan_policy
+
+
+def non_numeric_columns(dtypes: pd.Series) -> list:
+    """The columns (of a pandas or dask DataFrame's dtypes) that hold no real numbers."""
+    return [
+        c
+        for c, dt in dtypes.items()
+        if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
+        or pd.api.types.is_complex_dtype(dt)
+    ]
+
+
+def check_columns(dtypes: pd.Series, name: str, layout: Layout = FEATURES) -> None:
+    """TypeError naming the non-numeric columns of a (pandas or dask) DataFrame
+    (ValueError when they are all complex)."""
+    fast = all(isinstance(dt, np.dtype) and dt.kind in "biuf" for dt in dtypes)
+    bad = [] if fast else non_numeric_columns(dtypes)
+    complex_cols = [c for c in bad if pd.api.types.is_complex_dtype(dtypes[c])]
+    if complex_cols and len(complex_cols) == len(bad):
+        raise complex_refused(name, f"complex columns {_first(complex_cols, fmt=repr)}")
+    if bad:
+        raise TypeError(
+            f"{name} has non-numeric columns {_first(bad, fmt=repr)}; every {layout.col} "
+            f"must hold numbers (or booleans): {layout.advice}"
+        )
+
+
+def complex_refused(name: str, what: str) -> ValueError:
+    """Complex numbers are numbers of the wrong domain: ValueError, with
+    scikit-learn's words (its check_array and estimator checks want both)."""
+    return ValueError(
+        f"{name} has {what}: Complex data not supported (casting would drop the imaginary "
+        f"part); pass real numbers, e.g. {name}.real if the imaginary part is zero"
+    )
+
+
+def check_kind(dtype: np.dtype, name: str) -> None:
+    """TypeError for an array dtype that holds no numbers, ValueError for complex."""
+    if dtype.kind in "biuf":
+        return
+    if dtype.kind == "c":
+        raise complex_refused(name, f"complex dtype {dtype}")
+    if dtype.kind in "mM":
+        raise TypeError(
+            f"{name} has dtype {dtype} (dates or durations), not numbers; convert them "
+            "first, e.g. to days since a reference date"
+        )
+    raise TypeError(f"{name} must be numeric, got dtype {dtype}; encode the values as numbers")
+
+
+def check_ndim(shape: tuple, name: str, layout: Layout = FEATURES, ndims=(2,)) -> None:
+    """ValueError unless len(shape) is one of ndims ((2,) or (1, 2))."""
+    ndim = len(shape)
+    if ndim in ndims:
+        return
+    if ndims == (2,):
+        raise ValueError(
+            f"{name} must be 2-dimensional ({layout.rows} x {layout.cols}), got {ndim} "
+            f"dimension{'s' if ndim != 1 else ''} with shape {shape}"
+            + (
+                f". Reshape your data with {name}.reshape(-1, 1) for one {layout.col} "
+                f"or {name}.reshape(1, -1) for one {layout.row}"
+                if ndim == 1
+                else ""
+            )
+        )
+    raise ValueError(f"{name} must be 1- or 2-dimensional, got shape {shape}")
+
+
+def check_size(
+    shape: tuple, name: str, layout: Layout = FEATURES, *, min_rows: int = 1, min_cols: int = 1
+) -> None:
+    """ValueError for fewer than min_cols columns or min_rows rows."""
+    n, d = shape[0], (shape[1] if len(shape) > 1 else 1)
+    if d < min_cols:
+        raise ValueError(  # scikit-learn's words
+            f"{name} has {d} {layout.col}(s) (shape={shape}) while a minimum of {min_cols} "
+            "is required."
+        )
+    if n < min_rows:
+        what = layout.row if n == 1 else layout.rows
+        raise ValueError(
+            f"{name} has {n} {what}{'' if layout is COLUMNS else ' (rows)'}; "
+            f"at least {min_rows} required"
+        )
+
+
+def read_numeric(
+    X,
+    name: str = "X",
+    *,
+    layout: Layout = FEATURES,
+    ndims=(2,),
+    min_rows: int = 1,
+    min_cols: int = 1,
+    allow_float32: bool = True,
+    shape_only: bool = False,
+) -> Matrix:
+    """The one reading of a data argument: its kind, its shape, a float array.
+
+    Accepts an ndarray, a pandas DataFrame or a nested sequence of real
+    numbers (see the module's rule for what raises what). Returns a Matrix
+    (finite=None) whose values are float64, or float32 when X is float32 and
+    allow_float32; no copy when X is already such an array. ndims=(1, 2)
+    also takes 1-D arrays. Values are not looked at: finiteness, signs and
+    magnitudes are the caller's to check. With shape_only (a caller that
+    reads nothing but the shape) complex and date arrays pass, uncast.
+    """
+    index = columns = None
+    if isinstance(X, pd.Series) and 1 not in ndims:
+        raise series_refused(name, layout)
+    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
+        raise sparse_refused(name)
+    if isinstance(X, pd.DataFrame):
+        check_columns(X.dtypes, name, layout)
+        index, columns = X.index, X.columns
+        dtypes = set(X.dtypes)
+        if len(dtypes) == 1 and next(iter(dtypes)) in (np.float64, np.float32):
+            arr = X.to_numpy(copy=False)
+        else:
+            arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        if isinstance(X, (str, bytes)) or X is None or isinstance(X, numbers.Number):
+            dims = "1-D or 2-D" if 1 in ndims else "2-D"
+            raise TypeError(f"{name} must be a {dims} array or DataFrame, got {type(X).__name__}")
+        try:
+            arr = np.asarray(X)
+        except ValueError as exc:  # NumPy's words for a ragged list
+            raise ValueError(
+                f"{name} could not be read as an array ({exc}); pass a DataFrame or an array "
+                f"whose rows all have the same length: one row per {layout.row} and one "
+                f"column per {layout.col}"
+            ) from None
+        except TypeError as exc:
+            raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
+        if arr.dtype.kind == "O":
+            try:
+                arr = arr.astype(np.float64)
+            except (ValueError, TypeError) as exc:
+                raise TypeError(
+                    f"{name} has dtype object with non-numeric values ({exc}); pass numbers"
+                ) from None
+        elif not (shape_only and arr.dtype.kind in "cmM"):
+            check_kind(arr.dtype, name)
+    check_ndim(arr.shape, name, layout, ndims)
+    if shape_only:
+        check_size(arr.shape, name, layout, min_rows=min_rows, min_cols=min_cols)
+        return Matrix(arr, index, columns, None)
+    if arr.dtype.kind != "f" or (arr.dtype == np.float32 and not allow_float32):
+        arr = arr.astype(np.float64)
+    elif arr.dtype not in (np.float64, np.float32):  # float16, longdouble
+        arr = arr.astype(np.float64)
+    check_size(arr.shape, name, layout, min_rows=min_rows, min_cols=min_cols)
+    return Matrix(arr, index, columns, None)
 
 
 def as_matrix(
@@ -62,94 +283,24 @@ def as_matrix(
     min_rows: int = 1,
     allow_sparse: bool = False,
 ) -> Matrix:
-    """Validate a 2-D numeric input without copying it when it is already fine.
+    """Validate a 2-D numeric input of the clustering API without copying it
+    when it is already fine.
 
-    Accepts an ndarray (float64, float32, integer or bool; C or Fortran order),
-    a pandas DataFrame of numeric columns, or a nested sequence. Raises
-    TypeError for non-numeric data (naming the DataFrame columns at fault) and
-    ValueError for a wrong shape, too few rows or non-finite values (naming
-    the rows), unless nan_policy="omit", where those rows are flagged.
+    `read_numeric` reads X (TypeError for the wrong kind, ValueError for the
+    wrong shape or too few rows); then values must be finite (ValueError
+    naming the rows), unless nan_policy="omit", where those rows are
+    flagged, and small enough that squared distances do not overflow.
     With allow_sparse, a scipy sparse X gives a Matrix whose values are a
     segment._sparse.CSR (never densified); otherwise it is refused.
     """
     check_nan_policy(nan_policy)
-    index = columns = None
-    if isinstance(X, pd.Series):
-        raise ValueError(
-            f"{name} must be 2-dimensional; got a pandas Series. "
-            f"Use {name}.to_frame() for one feature."
-        )
-    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
-        if allow_sparse:
-            from segment._sparse import as_csr
+    if allow_sparse and (hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse")):
+        from segment._sparse import as_csr
 
-            csr, finite = as_csr(X, name, nan_policy=nan_policy, min_rows=min_rows)
-            return Matrix(csr, None, None, finite)
-        raise sparse_refused(name)
-    if isinstance(X, pd.DataFrame):
-        bad = [
-            c
-            for c, dt in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
-            or pd.api.types.is_complex_dtype(dt)
-        ]
-        if bad:
-            raise TypeError(
-                f"{name} has non-numeric columns {_first(bad, fmt=repr)}; encode or drop them "
-                "before clustering"
-            )
-        index, columns = X.index, X.columns
-        dtypes = set(X.dtypes)
-        if len(dtypes) == 1 and next(iter(dtypes)) in (np.float64, np.float32):
-            arr = X.to_numpy(copy=False)
-        else:
-            arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        if isinstance(X, (str, bytes)) or X is None or isinstance(X, numbers.Number):
-            raise TypeError(f"{name} must be a 2-D array or DataFrame, got {type(X).__name__}")
-        try:
-            arr = np.asarray(X)
-        except (ValueError, TypeError) as exc:
-            raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
-        if arr.dtype.kind == "c":
-            raise ValueError(
-                f"{name} is complex: Complex data not supported; pass real numbers"
-            )
-        if arr.dtype.kind not in "biuf":
-            if arr.dtype.kind == "O":
-                try:
-                    arr = arr.astype(np.float64)
-                except (ValueError, TypeError) as exc:
-                    raise TypeError(
-                        f"{name} has dtype object with non-numeric values ({exc}); "
-                        "pass a numeric array"
-                    ) from None
-            else:
-                raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-dimensional (samples x features), got {arr.ndim} "
-            f"dimension{'s' if arr.ndim != 1 else ''} with shape {arr.shape}"
-            + (
-                f". Reshape your data with {name}.reshape(-1, 1) for one feature "
-                f"or {name}.reshape(1, -1) for one sample"
-                if arr.ndim == 1
-                else ""
-            )
-        )
-    if arr.dtype.kind != "f" or (arr.dtype == np.float32 and not allow_float32):
-        arr = arr.astype(np.float64)
-    elif arr.dtype not in (np.float64, np.float32):  # float16, longdouble
-        arr = arr.astype(np.float64)
-    if arr.shape[1] == 0:
-        raise ValueError(
-            f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
-        )
-    if arr.shape[0] < min_rows:
-        raise ValueError(
-            f"{name} has {arr.shape[0]} sample{'s' if arr.shape[0] != 1 else ''} (rows); "
-            f"at least {min_rows} required"
-        )
+        csr, finite = as_csr(X, name, nan_policy=nan_policy, min_rows=min_rows)
+        return Matrix(csr, None, None, finite)
+    m = read_numeric(X, name, min_rows=min_rows, allow_float32=allow_float32)
+    arr, index, columns = m.values, m.index, m.columns
     finite = None
     # A NaN or inf anywhere makes the total non-finite; an overflowing total
     # of finite values only costs the slower row-by-row look.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segment._validation import _first, span_without_overflow
+from segment._validation import COLUMNS, _first, read_numeric, span_without_overflow
 
 __all__ = ["minmax_scale"]
 
@@ -35,11 +35,12 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
 
     Raises
     ------
-    ValueError
-        On NaN or infinite values (naming the columns and rows), an empty
-        input, or a bad `feature_range`.
     TypeError
-        On non-numeric columns.
+        On data that are not real numbers: text, dates, complex numbers, a
+        DataFrame's non-numeric columns (named), None or a bare number.
+    ValueError
+        On a ragged list, 3-D data, no rows, NaN or infinite values (naming
+        the columns and rows), or a bad `feature_range`.
 
     Examples
     --------
@@ -71,38 +72,14 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
             index=x.index,
             name=x.name,
         )
-    if isinstance(x, pd.DataFrame):
-        bad = [
-            c
-            for c, dt in x.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
-            or pd.api.types.is_complex_dtype(dt)
-        ]
-        if bad:
-            raise TypeError(
-                f"minmax_scale got non-numeric columns {_first(bad)}; encode or drop them"
-            )
-        values = x.to_numpy(dtype=np.float64, na_value=np.nan)
-        labels, cols = x.index, list(x.columns)
-    else:
-        try:
-            values = np.asarray(x)
-        except (TypeError, ValueError) as exc:  # e.g. a ragged list
-            raise ValueError(
-                f"minmax_scale could not read frame_or_array as an array ({exc}); pass a "
-                "DataFrame, a Series or an array whose rows all have the same length"
-            ) from None
-        if values.dtype.kind not in "biuf":
-            raise TypeError(f"minmax_scale needs numeric data, got dtype {values.dtype}")
-        values = values.astype(np.float64)
-        labels, cols = None, None
+    m = read_numeric(
+        x, "frame_or_array", layout=COLUMNS, ndims=(1, 2), min_cols=0, allow_float32=False
+    )
+    values, labels = m.values, m.index
+    cols = None if m.columns is None else list(m.columns)
     one_d = values.ndim == 1
     if one_d:
         values = values[:, None]
-    if values.ndim != 2:
-        raise ValueError(f"minmax_scale needs 1-D or 2-D data, got shape {values.shape}")
-    if values.shape[0] == 0:
-        raise ValueError("minmax_scale got no rows; there is nothing to scale")
     finite = np.isfinite(values)
     if not finite.all():
         bad_cols = np.flatnonzero(~finite.all(axis=0))
@@ -110,7 +87,7 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
         cname = [cols[i] for i in bad_cols] if cols is not None else bad_cols.tolist()
         rname = labels[bad_rows] if labels is not None else bad_rows
         raise ValueError(
-            f"minmax_scale got NaN or infinite values in columns {_first(cname)} at rows "
+            f"frame_or_array has NaN or infinite values in columns {_first(cname)} at rows "
             f"{_first(rname)}; drop or impute them first"
         )
     values, vmin, span = span_without_overflow(values, values.min(axis=0), values.max(axis=0))

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from segment._stats import f_ppf
-from segment._validation import _first
+from segment._validation import ITEMS, _first, read_numeric
 from segment.likert import LIKERT_SCALES, LikertScaleWarning, load_likert
 
 __all__ = [
@@ -147,14 +147,19 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
 
     Raises
     ------
+    TypeError
+        Answers that are not real numbers: text (convert verbal answers with
+        `load_likert`), dates, complex numbers, a DataFrame's non-numeric
+        columns (named), None or a bare number.
     ValueError
-        Fewer than 2 items or 2 respondents, infinite values, NaN under
-        nan_policy="raise", two items without 2 common respondents, a total
-        score without variance (alpha undefined), or answers float64 cannot
-        hold together (an item whose spread is so small next to the largest
-        answer, below ~1e-146 of it, that its variance underflows; or an item
-        whose standard deviation exceeds DBL_MAX). Answers beyond
-        2**+-400 are otherwise scaled by one power of two first, which leaves
+        A ragged list, data that is not 2-D, fewer than 2 items or 2
+        respondents, infinite values, NaN under nan_policy="raise", two
+        items without 2 common respondents, a total score without variance
+        (alpha undefined), or answers float64 cannot hold together (an item
+        whose spread is so small next to the largest answer, below ~1e-146
+        of it, that its variance underflows; or an item whose standard
+        deviation exceeds DBL_MAX). Answers beyond 2**+-400 are otherwise
+        scaled by one power of two first, which leaves
         alpha unchanged.
 
     Examples
@@ -186,37 +191,16 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         raise ValueError(f"ci_method must be 'feldt' or 'duhachek', got {ci_method!r}")
     if ci is not None and not (isinstance(ci, numbers.Real) and 0 < ci < 1):
         raise ValueError(f"ci must be a confidence level in (0, 1) or None, got {ci!r}")
-    if isinstance(items, pd.DataFrame):
-        bad = [c for c, dt in items.dtypes.items()
-               if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
-        if bad:
-            raise TypeError(
-                f"items has non-numeric columns {_first(bad)}; convert verbal answers with "
-                "load_likert first"
-            )
-        names = list(items.columns)
-        labels = items.index
-        x = items.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        try:
-            x = np.asarray(items)
-        except (TypeError, ValueError) as exc:  # e.g. a ragged list
-            raise ValueError(
-                f"items could not be read as an array ({exc}); pass a DataFrame or an array "
-                "with one row per respondent and one column per item (NaN for no answer)"
-            ) from None
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"items must be numeric, got dtype {x.dtype}")
-        x = x.astype(np.float64)
-        if x.ndim != 2:
-            raise ValueError(
-                f"items must be 2-D (respondents x items), got shape {x.shape}"
-            )
-        names = list(range(x.shape[1]))
-        labels = pd.RangeIndex(x.shape[0])
+    m = read_numeric(items, "items", layout=ITEMS, min_rows=0, min_cols=0, allow_float32=False)
+    x = m.values
+    names = list(m.columns) if m.is_frame else list(range(x.shape[1]))
+    labels = m.index if m.is_frame else pd.RangeIndex(x.shape[0])
     n_rows, k = x.shape
     if k < 2:
-        raise ValueError(f"Cronbach's alpha needs at least 2 items, got {k}")
+        raise ValueError(
+            f"items has {k} item{'s' if k != 1 else ''} (columns); Cronbach's alpha needs at "
+            "least 2 items"
+        )
     if np.isinf(x).any():
         rows = labels[np.isinf(x).any(axis=1)]
         raise ValueError(f"items has infinite values in rows {_first(rows)}")
@@ -235,8 +219,9 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
     n = x.shape[0]
     if n < 2:
         raise ValueError(
-            f"Cronbach's alpha needs at least 2 respondents with answers, got {n}"
+            f"items has {n} respondent{'s' if n != 1 else ''} with answers"
             + (" after listwise deletion" if nan_policy == "listwise" else "")
+            + "; Cronbach's alpha needs at least 2 respondents"
         )
     # Every statistic below but the items' means and sds is unchanged when all items
     # are multiplied by one factor; a power of two is exact. Answers beyond 2**+-400

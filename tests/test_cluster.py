@@ -301,6 +301,7 @@ def test_kmeans_bad_arguments_are_named(kwargs, exc, match):
         (np.zeros((2, 2, 2)), ValueError, "must be 2-dimensional"),
         (np.array([["a", "b"], ["c", "d"]]), TypeError, "must be numeric"),
         (np.array([[1 + 1j, 2], [3, 4]]), ValueError, "Complex data"),
+        ([[1.0, 2.0], [3.0]], ValueError, "could not be read as an array"),
         (
             pd.DataFrame({"a": [1.0, 2.0], "s": ["x", "y"]}),
             TypeError,

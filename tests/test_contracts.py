@@ -739,15 +739,15 @@ def test_minmax_errors_name_the_problem():
     df = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [1.0, 2.0, np.inf]}, index=[10, 11, 12])
     with pytest.raises(ValueError, match=r"columns \[a, b\] at rows \[11, 12\]"):
         minmax_scale(df)
-    with pytest.raises(TypeError, match=r"non-numeric columns \[s\]"):
+    with pytest.raises(TypeError, match=r"frame_or_array has non-numeric columns \['s'\]"):
         minmax_scale(pd.DataFrame({"s": ["a", "b"]}))
     with pytest.raises(ValueError, match="lo < hi"):
         minmax_scale(np.ones((2, 2)), feature_range=(1, 0))
-    with pytest.raises(ValueError, match="no rows"):
+    with pytest.raises(ValueError, match="frame_or_array has 0 rows"):
         minmax_scale(np.empty((0, 2)))
     # BUG-12: a ragged list gave NumPy's message, naming neither function nor argument.
-    with pytest.raises(ValueError, match=r"^minmax_scale could not read frame_or_array .* same "
-                                         r"length$"):
+    with pytest.raises(ValueError, match=r"^frame_or_array could not be read as an array .* same "
+                                         r"length"):
         minmax_scale([[1.0, 2.0, 3.0], [1.0]])
 
 

@@ -30,7 +30,7 @@ BAD_CALLS = [
     (lambda: _core.kmeans_fit(np.where(X > 1, np.nan, X), C), ValueError, "NaN"),
     (lambda: _core.kmeans_fit(X, np.full((4, 3), np.inf)), ValueError, "NaN or infinity"),
     (lambda: _core.kmeans_fit("x", C), TypeError, "X"),
-    (lambda: _core.kmeans_fit(X.astype(complex), C), TypeError, "real numeric"),
+    (lambda: _core.kmeans_fit(X.astype(complex), C), ValueError, "real numeric"),
     (lambda: _core.kmeans_fit(None, C), TypeError, "not None"),
     (lambda: _core.kmeans_plusplus(X, 0), ValueError, "n_clusters"),
     (lambda: _core.kmeans_plusplus(X, 41), ValueError, "n_clusters"),

@@ -12,7 +12,14 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from segment._validation import as_matrix
+from segment._validation import (
+    as_matrix,
+    check_columns,
+    check_kind,
+    check_ndim,
+    check_size,
+    series_refused,
+)
 
 __all__ = ["Data", "as_data", "check_real", "row_blocks"]
 
@@ -42,49 +49,31 @@ class Data:
 
 def as_data(X, name: str = "X") -> Data:
     """A dask array / DataFrame (or an in-memory array, cut into chunks of
-    100,000 rows) as float64-able row chunks, with clear messages."""
+    100,000 rows) as float64-able row chunks. In-memory input goes through
+    segment._validation.as_matrix; a dask array or DataFrame through the same
+    kind, column and shape checks, lazily (its values are looked at by the
+    kernels, chunk by chunk)."""
     columns = index = None
     if isinstance(X, dd.Series):
-        raise ValueError(
-            f"{name} must be 2-dimensional; got a dask Series. Use {name}.to_frame() for one "
-            "feature."
-        )
+        raise series_refused(name, kind="a dask Series")
     if isinstance(X, dd.DataFrame):
-        bad = [
-            c
-            for c, dt in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
-            or pd.api.types.is_complex_dtype(dt)
-        ]
-        if bad:
-            raise TypeError(
-                f"{name} has non-numeric columns {bad[:10]}; encode or drop them before "
-                "clustering"
-            )
+        check_columns(X.dtypes, name)
         columns = X.columns
         arr = X.to_dask_array(lengths=True)
     elif isinstance(X, da.Array):
         arr = X
+        check_kind(arr.dtype, name)
     else:
         m = as_matrix(X, name)
         arr = da.from_array(np.asarray(m.values), chunks=(_DEFAULT_CHUNK_ROWS, -1))
         columns, index = m.columns, m.index
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-dimensional (samples x features), got {arr.ndim} dimension(s) "
-            f"with shape {arr.shape}"
-        )
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    check_ndim(arr.shape, name)
     if any(math.isnan(c) for c in arr.chunks[0]):
         arr = arr.compute_chunk_sizes()
     if len(arr.chunks[1]) > 1:
         arr = arr.rechunk({1: -1})
     n, d = (int(s) for s in arr.shape)
-    if d == 0:
-        raise ValueError(f"{name} has 0 features (shape={arr.shape}); at least 1 is required")
-    if n == 0:
-        raise ValueError(f"{name} has 0 samples (rows); at least 1 is required")
+    check_size((n, d), name)
     return Data(arr, n, d, columns, index)
 
 
