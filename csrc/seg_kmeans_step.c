@@ -1,4 +1,5 @@
 #include "seg_kmeans_step.h"
+#include "seg_inline.h"
 
 #include <math.h>
 #include <string.h>
@@ -15,33 +16,9 @@ static seg_idx rows_per_check(double work_per_row) {
     return r < 1.0 ? 1 : (r > 1e9 ? 1000000000 : (seg_idx)r);
 }
 
-/* The same loop as seg_kmeans.c's, so that the distances (and hence the
- * far-row choice) are the same bits as in seg_kmeans_fit. */
-static inline double sqdist(const double *a, const double *b, seg_idx d) {
-    double s = 0.0;
-    for (seg_idx f = 0; f < d; f++) {
-        double t = a[f] - b[f];
-        s += t * t;
-    }
-    return s;
-}
-
-static int all_finite(const double *x, seg_idx count) {
-    for (seg_idx i = 0; i < count; i++)
-        if (!isfinite(x[i])) return 0;
-    return 1;
-}
-
 static seg_status check_weight(double w) {
     if (!isfinite(w)) return SEG_ENONFINITE;
     return w < 0.0 ? SEG_EINVAL : SEG_OK;
-}
-
-/* Overflow-checked a*b + c for work sizes; -1 on overflow. */
-static seg_idx mul_add(seg_idx a, seg_idx b, seg_idx c) {
-    if (a < 0 || b < 0 || c < 0) return -1;
-    if (a != 0 && b > (PTRDIFF_MAX - c) / a) return -1;
-    return a * b + c;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -76,13 +53,13 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
                            double *weights, double *sse, seg_kmeans_far *far) {
     if (centers == NULL || sums == NULL || weights == NULL || sse == NULL) return SEG_EINVAL;
     if (m < 0 || d < 1 || k < 1 || offset < 0 || (m > 0 && X == NULL)) return SEG_EINVAL;
-    if (k > INT32_MAX || mul_add(k, d, 0) < 0 || mul_add(m, d, 0) < 0) return SEG_EINVAL;
+    if (k > INT32_MAX || seg_mul_add(k, d, 0) < 0 || seg_mul_add(m, d, 0) < 0) return SEG_EINVAL;
     if (offset > PTRDIFF_MAX - m) return SEG_EINVAL; /* global row numbers must fit */
     if (far != NULL && (far->capacity < 0 || (far->capacity > 0 &&
                         (far->index == NULL || far->dist == NULL || far->label == NULL ||
                          far->weight == NULL || far->rows == NULL))))
         return SEG_EINVAL;
-    if (!all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (!seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
 
     memset(sums, 0, (size_t)(k * d) * sizeof(double));
     memset(weights, 0, (size_t)k * sizeof(double));
@@ -102,9 +79,9 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
             }
             /* Nearest centre, ties to the lower index (seg_kmeans.c's rule). */
             seg_idx best = 0;
-            double b1 = sqdist(x, centers, d);
+            double b1 = seg_sqdist(x, centers, d);
             for (seg_idx c = 1; c < k; c++) {
-                double dd = sqdist(x, centers + c * d, d);
+                double dd = seg_sqdist(x, centers + c * d, d);
                 if (dd < b1) {
                     b1 = dd;
                     best = c;
@@ -121,7 +98,7 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
     }
     /* NaN/inf anywhere in X (or an overflowing distance) surfaces here; so
      * does a cluster's weight overflowing (sample weights near DBL_MAX). */
-    if (!isfinite(total) || !all_finite(sums, k * d) || !all_finite(weights, k))
+    if (!isfinite(total) || !seg_all_finite(sums, k * d) || !seg_all_finite(weights, k))
         return SEG_ENONFINITE;
     *sse = total;
     if (far != NULL) {
@@ -136,9 +113,9 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
 
 seg_idx seg_kmeans_step_merge_work_size(seg_idx k, seg_idx d, seg_idx n_far) {
     if (k < 1 || d < 1 || n_far < 0) return -1;
-    seg_idx kd = mul_add(k, d, 0);
+    seg_idx kd = seg_mul_add(k, d, 0);
     if (kd < 0) return -1;
-    return mul_add(1, kd, mul_add(1, k, n_far));
+    return seg_mul_add(1, kd, seg_mul_add(1, k, n_far));
 }
 
 /* seg_kmeans.c's relocate_empty, with the far list in place of all n rows:
@@ -182,20 +159,20 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
     if (sums == NULL || weights == NULL || centers == NULL || shift == NULL ||
         n_relocated == NULL || work == NULL)
         return SEG_EINVAL;
-    if (n_chunks < 1 || k < 1 || d < 1 || mul_add(n_chunks, mul_add(k, d, 0), 0) < 0)
+    if (n_chunks < 1 || k < 1 || d < 1 || seg_mul_add(n_chunks, seg_mul_add(k, d, 0), 0) < 0)
         return SEG_EINVAL;
     seg_idx n_far = far ? far->count : 0;
     if (n_far < 0 || (n_far > 0 && (far->dist == NULL || far->label == NULL ||
                                      far->weight == NULL || far->rows == NULL)))
         return SEG_EINVAL;
     seg_idx kd = k * d;
-    if (!all_finite(centers, kd) || !all_finite(sums, n_chunks * kd) ||
-        !all_finite(weights, n_chunks * k))
+    if (!seg_all_finite(centers, kd) || !seg_all_finite(sums, n_chunks * kd) ||
+        !seg_all_finite(weights, n_chunks * k))
         return SEG_ENONFINITE;
     for (seg_idx e = 0; e < n_far; e++) {
         seg_status st = check_weight(far->weight[e]);
         if (st != SEG_OK) return st;
-        if (!isfinite(far->dist[e]) || !all_finite(far->rows + e * d, d)) return SEG_ENONFINITE;
+        if (!isfinite(far->dist[e]) || !seg_all_finite(far->rows + e * d, d)) return SEG_ENONFINITE;
         if (far->label[e] < 0 || far->label[e] >= k) return SEG_EINVAL;
     }
 
@@ -234,7 +211,7 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
         } /* wsum < 0: relocated, centre already set */
     }
     double s2 = 0.0;
-    for (seg_idx c = 0; c < k; c++) s2 += sqdist(newc + c * d, centers + c * d, d);
+    for (seg_idx c = 0; c < k; c++) s2 += seg_sqdist(newc + c * d, centers + c * d, d);
     memcpy(centers, newc, (size_t)kd * sizeof(double));
     *shift = s2;
     *n_relocated = moved;
@@ -286,8 +263,8 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
     if (reset && q < 1) return SEG_EINVAL; /* nothing to measure against */
     if (m > 0 && (X == NULL || closest == NULL || nearest == NULL)) return SEG_EINVAL;
     if (q > 0 && cand == NULL) return SEG_EINVAL;
-    if (mul_add(m, d, 0) < 0 || mul_add(q, d, 0) < 0) return SEG_EINVAL;
-    if (!all_finite(cand, q * d)) return SEG_ENONFINITE;
+    if (seg_mul_add(m, d, 0) < 0 || seg_mul_add(q, d, 0) < 0) return SEG_EINVAL;
+    if (!seg_all_finite(cand, q * d)) return SEG_ENONFINITE;
 
     memset(cand_weight, 0, (size_t)n_cand * sizeof(double));
     seg_idx every = rows_per_check((double)(q > 0 ? q : 1) * (double)d);
@@ -314,7 +291,7 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
                 if (!(best >= 0.0)) return isnan(best) ? SEG_ENONFINITE : SEG_EINVAL;
             }
             for (seg_idx c = 0; c < q; c++) {
-                double dd = sqdist(x, cand + c * d, d);
+                double dd = seg_sqdist(x, cand + c * d, d);
                 if (dd < best || who < 0) {
                     best = dd;
                     who = first + c;
@@ -327,7 +304,7 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
         }
         if (i1 < m && seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    if (!isfinite(total) || !all_finite(cand_weight, n_cand)) return SEG_ENONFINITE;
+    if (!isfinite(total) || !seg_all_finite(cand_weight, n_cand)) return SEG_ENONFINITE;
     *cost = total;
     return SEG_OK;
 }
@@ -338,7 +315,7 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
 
 seg_idx seg_kmeans_step_silhouette_work_size(seg_idx d) {
     if (d < 1) return -1;
-    return mul_add(d + 1, SIL_JB, 0);
+    return seg_mul_add(d + 1, SIL_JB, 0);
 }
 
 static int labels_ok(const int32_t *lab, seg_idx m, seg_idx k) {
@@ -355,8 +332,8 @@ seg_status seg_kmeans_step_silhouette(const double *A, const int32_t *la, seg_id
     if ((ma > 0 && (A == NULL || sa == NULL)) || (mb > 0 && (B == NULL || lb == NULL)))
         return SEG_EINVAL;
     if (sb != NULL && ma > 0 && la == NULL) return SEG_EINVAL;
-    if (mul_add(ma, k, 0) < 0 || mul_add(mb, k, 0) < 0 || mul_add(ma, d, 0) < 0 ||
-        mul_add(mb, d, 0) < 0)
+    if (seg_mul_add(ma, k, 0) < 0 || seg_mul_add(mb, k, 0) < 0 || seg_mul_add(ma, d, 0) < 0 ||
+        seg_mul_add(mb, d, 0) < 0)
         return SEG_EINVAL;
     if (!labels_ok(lb, mb, k) || (sb != NULL && !labels_ok(la, ma, k))) return SEG_EINVAL;
 
@@ -395,40 +372,29 @@ seg_status seg_kmeans_step_silhouette(const double *A, const int32_t *la, seg_id
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    if ((ma > 0 && !all_finite(sa, ma * k)) || (sb != NULL && mb > 0 && !all_finite(sb, mb * k)))
+    if ((ma > 0 && !seg_all_finite(sa, ma * k)) ||
+        (sb != NULL && mb > 0 && !seg_all_finite(sb, mb * k)))
         return SEG_ENONFINITE;
     return SEG_OK;
 }
 
 seg_status seg_kmeans_step_silhouette_scores(const double *sums, const int32_t *labels, seg_idx m,
                                              seg_idx k, const int64_t *counts, double *s) {
-    if (m < 0 || k < 1 || counts == NULL || (m > 0 && (sums == NULL || labels == NULL || s == NULL)))
+    if (m < 0 || k < 1 || counts == NULL ||
+        (m > 0 && (sums == NULL || labels == NULL || s == NULL)))
         return SEG_EINVAL;
-    if (mul_add(m, k, 0) < 0) return SEG_EINVAL;
+    if (seg_mul_add(m, k, 0) < 0) return SEG_EINVAL;
     seg_idx used = 0;
     for (seg_idx c = 0; c < k; c++) {
         if (counts[c] < 0) return SEG_EINVAL;
         used += counts[c] > 0;
     }
     if (used < 2) return SEG_EDEGENERATE;
-    if (!all_finite(sums, m * k)) return SEG_ENONFINITE;
+    if (!seg_all_finite(sums, m * k)) return SEG_ENONFINITE;
     for (seg_idx i = 0; i < m; i++) {
         seg_idx own = labels[i];
         if (own < 0 || own >= k || counts[own] < 1) return SEG_EINVAL;
-        const double *row = sums + i * k;
-        if (counts[own] == 1) {
-            s[i] = 0.0;
-            continue;
-        }
-        double a = row[own] / (double)(counts[own] - 1);
-        double b = INFINITY;
-        for (seg_idx c = 0; c < k; c++) {
-            if (c == own || counts[c] == 0) continue;
-            double v = row[c] / (double)counts[c];
-            if (v < b) b = v;
-        }
-        double mx = a > b ? a : b;
-        s[i] = mx > 0.0 ? (b - a) / mx : 0.0;
+        s[i] = seg_silhouette_value(sums + i * k, counts, k, own);
     }
     return SEG_OK;
 }
