@@ -10,6 +10,8 @@
  *   seg_sum_in_order      x[0] + x[1] + ... left to right
  *   seg_sum_4lanes        four interleaved running sums, then paired
  *   seg_silhouette_value  s(i) from a row's per-cluster distance sums
+ *   seg_fail              records a failure's reason in a seg_detail
+ *   seg_rows_per_check    rows between two interrupt checks
  *   SEG_MULTIVERSION      gcc function multi-versioning for x86-64 v4/v3
  *   SEG_MULTIVERSION_FMA  the same, fused multiply-add allowed
  * Overflow-checked size arithmetic is seg_mul_add / seg_add_sizes
@@ -118,6 +120,23 @@ static inline double seg_silhouette_value(const double *sums, const int64_t *cou
     }
     double den = a > b ? a : b;
     return den > 0.0 ? (b - a) / den : 0.0;
+}
+
+/* Returns st after recording why (detail may be NULL). */
+static inline seg_status seg_fail(seg_detail *detail, seg_status st, const char *reason,
+                                  seg_idx index) {
+    if (detail != NULL) {
+        detail->reason = reason;
+        detail->index = index;
+    }
+    return st;
+}
+
+/* Rows between two interrupt checks for work_per_row multiply-adds per row:
+ * about 2^22 multiply-adds, a few milliseconds. */
+static inline seg_idx seg_rows_per_check(double work_per_row) {
+    double r = (double)(1 << 22) / (work_per_row > 1.0 ? work_per_row : 1.0);
+    return r < 1.0 ? 1 : (r > 1e9 ? 1000000000 : (seg_idx)r);
 }
 
 #endif /* SEG_INLINE_H */
