@@ -57,6 +57,16 @@ typedef enum seg_status {
     SEG_EINTERRUPTED  /* the interrupt callback asked to stop */
 } seg_status;
 
+/* Why a kernel failed, for the caller's message: a static string naming the
+ * argument and the rule it breaks, and the offending element's index (-1 for
+ * none; the reason says what it indexes). Kernels taking a `seg_detail *`
+ * (NULL allowed) fill it on every failure but SEG_EINTERRUPTED; it stays
+ * untouched on success. No global state: each call has its own. */
+typedef struct seg_detail {
+    const char *reason;
+    seg_idx index;
+} seg_detail;
+
 /* Returns nonzero to ask the kernel to stop. */
 typedef int (*seg_interrupt_fn)(void *ctx);
 

@@ -5,6 +5,7 @@
 #endif
 
 #include "seg_kmeans.h"
+#include "seg_inline.h"
 
 #include <float.h>
 #include <math.h>
@@ -49,44 +50,24 @@ static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
     return (c + 7) / 8 * 8; /* whole row blocks (VL = 8 rows) */
 }
 
-static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return n / chunk + (n % chunk != 0); }
-
 static seg_idx chunks_per_group(seg_idx chunk, seg_idx k, seg_idx d) {
     double per = (double)chunk * (double)k * (double)d;
     double g = GROUP_WORK / (per > 1.0 ? per : 1.0);
     return g < 1.0 ? 1 : (g > 1e9 ? 1000000000 : (seg_idx)g);
 }
 
-static inline double sqdist(const double *a, const double *b, seg_idx d) {
-    double s = 0.0;
-    for (seg_idx f = 0; f < d; f++) {
-        double t = a[f] - b[f];
-        s += t * t;
-    }
-    return s;
-}
-
 /* Distances to several points at once: the points are stored transposed
  * (d rows of `pad` values, pad a multiple of VL, unused lanes 0), and each of
- * VL lanes sums (x_f - y_f)^2 over f in the same order as sqdist, without
- * fused multiply-add, so every distance is bit-identical to sqdist's. The
- * loops are compiled for x86-64-v4/v3 as well as the baseline (gcc function
- * multi-versioning): portable wheels, wide vectors where the CPU has them.
+ * VL lanes sums (x_f - y_f)^2 over f in the same order as seg_sqdist, without
+ * fused multiply-add, so every distance is bit-identical to seg_sqdist's. The
+ * loops are compiled for x86-64-v4/v3 as well as the baseline
+ * (SEG_MULTIVERSION): portable wheels, wide vectors where the CPU has them.
  * The portable path (seg_common.h) runs the same lanes in scalar loops, in
  * the same order: the same bits. */
 #define VL 8
 #if SEG_GNU_C
 typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
 #define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
-#endif
-#if SEG_GNU_C && defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 11 && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SEG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef SEG_CLONES
-#define SEG_CLONES
 #endif
 
 static seg_idx pad_lanes(seg_idx k) { return (k + VL - 1) / VL * VL; }
@@ -124,8 +105,8 @@ static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx
  * every centre (Lloyd, prediction) or candidate (k-means++): block b holds
  * rows VL*b .. VL*b + VL - 1 as d vectors of VL lanes, feature after feature,
  * so one pass computes the distances of VL rows to one centre, each lane
- * summing (x_f - c_f)^2 over f in sqdist's order, without fused multiply-add:
- * bit-identical to sqdist. Unused lanes of the last block repeat row n - 1.
+ * summing (x_f - c_f)^2 over f in seg_sqdist's order, without fused multiply-add:
+ * bit-identical to seg_sqdist. Unused lanes of the last block repeat row n - 1.
  * n_pad = pad_lanes(n) rows, n_pad * d doubles. */
 #if SEG_GNU_C
 typedef int64_t v8i __attribute__((vector_size(VL * sizeof(int64_t))));
@@ -176,30 +157,6 @@ static SEG_ALWAYS_INLINE void block_dist(const double *xb, const double *c, seg_
     default: fn(__VA_ARGS__, (dv)); break; \
     }
 
-/* The sum of the VL lanes, in lane order. */
-static inline double lane_sum(const double *lanes) {
-    double s = 0.0;
-    for (int l = 0; l < VL; l++) s += lanes[l];
-    return s;
-}
-
-/* The shared helpers of seg_common.h (also used by seg_sparse.c). */
-static int all_finite(const double *x, seg_idx count) { return seg_all_finite(x, count); }
-static seg_status check_weights(const double *sw, seg_idx n) { return seg_check_weights(sw, n); }
-static seg_idx mul_add(seg_idx a, seg_idx b, seg_idx c) { return seg_mul_add(a, b, c); }
-
-/* ------------------------------------------------------------------------ */
-/* Running a function over fixed chunks, in parallel, with interrupt checks  */
-/* ------------------------------------------------------------------------ */
-
-typedef seg_chunk_fn chunk_fn;
-
-/* seg_for_chunks (seg_common.h): fixed chunks, in parallel, with interrupt checks. */
-static int for_chunks(chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx group, int nt,
-                      const seg_interrupt *intr) {
-    return seg_for_chunks(fn, ctx, n, chunk, group, nt, intr);
-}
-
 /* ------------------------------------------------------------------------ */
 /* k-means++                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -228,21 +185,21 @@ static int make_blocks(const double *X, seg_idx n, seg_idx d, seg_idx k, int nt,
                        const seg_interrupt *intr, double *XB) {
     block_ctx ctx = {X, n, d, XB};
     seg_idx chunk = chunk_rows(n, k, d);
-    return for_chunks(block_chunk, &ctx, n, chunk, chunks_per_group(chunk, 1, d), nt, intr);
+    return seg_for_chunks(block_chunk, &ctx, n, chunk, chunks_per_group(chunk, 1, d), nt, intr);
 }
 
 /* Scratch of k-means++ beside the row blocks: closest (pad_lanes(n)), the
  * chunks' potentials (n_chunks) and the chunks' candidate potentials
  * (n_chunks x n_trials). */
 static seg_idx pp_scratch(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
-    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    return mul_add(nc, n_trials + 1, pad_lanes(n));
+    seg_idx nc = seg_n_chunks(n, chunk_rows(n, k, d));
+    return seg_mul_add(nc, n_trials + 1, pad_lanes(n));
 }
 
 seg_idx seg_kmeans_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
     if (n < 1 || d < 1 || k < 1 || n_trials < 1) return -1;
     seg_idx s = pp_scratch(n, d, k, n_trials);
-    return s < 0 ? -1 : mul_add(pad_lanes(n), d, s);
+    return s < 0 ? -1 : seg_mul_add(pad_lanes(n), d, s);
 }
 
 typedef struct pp_ctx {
@@ -292,7 +249,7 @@ static SEG_ALWAYS_INLINE void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg
     }
     double lanes[VL];
     memcpy(lanes, &tot, sizeof lanes);
-    p->chunk_tot[c] = lane_sum(lanes);
+    p->chunk_tot[c] = seg_sum_in_order(lanes, VL);
 }
 
 static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
@@ -323,7 +280,7 @@ static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, s
     for (seg_idx t = 0; t < p->n_trials; t++) {
         double lanes[VL];
         memcpy(lanes, &sums[t], sizeof lanes);
-        pot[t] = lane_sum(lanes);
+        pot[t] = seg_sum_in_order(lanes, VL);
     }
 }
 
@@ -348,7 +305,7 @@ static SEG_ALWAYS_INLINE void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg
             tot[l] += p->sw ? row_weight(p->sw, b0 + l, p->n) * cl : cl;
         }
     }
-    p->chunk_tot[c] = lane_sum(tot);
+    p->chunk_tot[c] = seg_sum_in_order(tot, VL);
 }
 
 static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg_idx i1,
@@ -374,28 +331,18 @@ static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, s
             }
         }
     }
-    for (seg_idx t = 0; t < p->n_trials; t++) pot[t] = lane_sum(sums[t]);
+    for (seg_idx t = 0; t < p->n_trials; t++) pot[t] = seg_sum_in_order(sums[t], VL);
 }
 #endif
 
-SEG_CLONES
+SEG_MULTIVERSION
 static void pp_fold_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     DISPATCH_D(((pp_ctx *)vctx)->d, pp_fold_rows, (pp_ctx *)vctx, c, i0, i1)
 }
 
-SEG_CLONES
+SEG_MULTIVERSION
 static void pp_trials_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     DISPATCH_D(((pp_ctx *)vctx)->d, pp_trials_rows, (pp_ctx *)vctx, c, i0, i1)
-}
-
-/* The draws of seg_common.h, shared with seg_sparse.c's k-means++. */
-static seg_idx scan_rows(const double *v, const double *sw, seg_idx i0, seg_idx i1, double run,
-                         double value) {
-    return seg_scan_rows(v, sw, i0, i1, run, value);
-}
-
-static seg_idx pick_chunk(const double *tot, seg_idx nc, double value, double *run) {
-    return seg_pick_chunk(tot, nc, value, run);
 }
 
 /* k-means++ over the row blocks XB; work: pp_scratch() doubles. */
@@ -404,7 +351,7 @@ static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, 
                                   int nt, const seg_interrupt *intr, double *centers,
                                   seg_idx *indices, double *work) {
     seg_idx chunk = chunk_rows(n, k, d);
-    seg_idx nc = n_chunks(n, chunk);
+    seg_idx nc = seg_n_chunks(n, chunk);
     seg_idx group = chunks_per_group(chunk, n_trials, d);
     double *closest = work;
     double *chunk_tot = closest + pad_lanes(n);
@@ -416,14 +363,14 @@ static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, 
     /* First centre: a row with probability proportional to its weight. */
     double total = 0.0;
     for (seg_idx i = 0; i < n; i++) total += sw ? sw[i] : 1.0;
-    seg_idx first = scan_rows(NULL, sw, 0, n, 0.0, seg_rng_uniform(&rng) * total);
+    seg_idx first = seg_scan_rows(NULL, sw, 0, n, 0.0, seg_rng_uniform(&rng) * total);
     memcpy(centers, X + first * d, (size_t)d * sizeof(double));
     if (indices) indices[0] = first;
 
     pp_ctx ctx = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .closest = closest, .cand = cand,
                   .n_trials = n_trials, .chunk_pot = chunk_pot, .chunk_tot = chunk_tot,
                   .centre = centers, .init = 1};
-    if (for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+    if (seg_for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
     ctx.init = 0;
 
     /* Each step's pass folds the previous step's centre into closest and
@@ -436,15 +383,16 @@ static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, 
         for (seg_idx ch = 0; ch < nc; ch++) pot += chunk_tot[ch];
         for (seg_idx t = 0; t < n_trials; t++) {
             double run, value = seg_rng_uniform(&rng) * pot;
-            seg_idx ch = pick_chunk(chunk_tot, nc, value, &run);
+            seg_idx ch = seg_pick_chunk(chunk_tot, nc, value, &run);
             seg_idx i0 = ch * chunk, i1 = i0 + chunk < n ? i0 + chunk : n;
             if (ctx.pending != NULL) {
                 ctx.centre = ctx.pending;
                 pp_fold_chunk(&ctx, ch, i0, i1);
             }
-            cand[t] = scan_rows(closest, sw, i0, i1, run, value);
+            cand[t] = seg_scan_rows(closest, sw, i0, i1, run, value);
         }
-        if (for_chunks(pp_trials_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(pp_trials_chunk, &ctx, n, chunk, group, nt, intr))
+            return SEG_EINTERRUPTED;
         /* Merge candidate potentials in chunk order; keep the first best. */
         seg_idx best = 0;
         double best_pot = INFINITY;
@@ -469,8 +417,8 @@ static seg_status check_plusplus(const double *X, seg_idx n, seg_idx d, const do
                                  seg_idx k, seg_idx n_trials) {
     if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS)
         return SEG_EINVAL;
-    if (!all_finite(X, n * d)) return SEG_ENONFINITE;
-    return check_weights(sw, n);
+    if (!seg_all_finite(X, n * d)) return SEG_ENONFINITE;
+    return seg_check_weights(sw, n);
 }
 
 seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
@@ -634,12 +582,12 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
     p->chunk_stat[2 * c + 1] = changed;
 }
 
-SEG_CLONES
+SEG_MULTIVERSION
 static void lloyd_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     DISPATCH_D(((fit_ctx *)vctx)->d, lloyd_rows, (fit_ctx *)vctx, c, i0, i1)
 }
 
-SEG_CLONES
+SEG_MULTIVERSION
 static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     fit_ctx *p = (fit_ctx *)vctx;
     clear_chunk(p, c);
@@ -663,7 +611,7 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
              * is settled by the full search, lower index first, as Lloyd does. */
             double m = (p->half[lab] > p->lower[i] ? p->half[lab] : p->lower[i]) - p->slack;
             if (p->dist[i] >= m) {
-                p->dist[i] = sqrt(sqdist(x, p->C + lab * p->d, p->d));
+                p->dist[i] = sqrt(seg_sqdist(x, p->C + lab * p->d, p->d));
                 if (p->dist[i] >= m) {
                     double d1, d2;
                     seg_idx now = nearest2(x, p->CT, p->pad, p->k, p->d, &d1, &d2);
@@ -692,7 +640,7 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     inertia_ctx *p = (inertia_ctx *)vctx;
     double s = 0.0;
     for (seg_idx i = i0; i < i1; i++) {
-        double dd = sqdist(p->X + i * p->d, p->C + (seg_idx)p->labels[i] * p->d, p->d);
+        double dd = seg_sqdist(p->X + i * p->d, p->C + (seg_idx)p->labels[i] * p->d, p->d);
         if (p->dist) p->dist[i] = dd;
         s += p->sw ? p->sw[i] * dd : dd;
     }
@@ -701,14 +649,14 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 
 /* Scratch of the Lloyd / Hamerly iterations beside the row blocks. */
 static seg_idx fit_scratch(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm) {
-    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    seg_idx kd = mul_add(k, d, 0);
-    seg_idx acc = mul_add(nc, mul_add(k, d + 1, 2), 0);
+    seg_idx nc = seg_n_chunks(n, chunk_rows(n, k, d));
+    seg_idx kd = seg_mul_add(k, d, 0);
+    seg_idx acc = seg_mul_add(nc, seg_mul_add(k, d + 1, 2), 0);
     if (kd < 0 || acc < 0) return -1;
     seg_idx per_point = algorithm == SEG_KMEANS_HAMERLY ? 2 : 1;
-    seg_idx total = mul_add(n, per_point, 0);
+    seg_idx total = seg_mul_add(n, per_point, 0);
     if (total < 0 || total > PTRDIFF_MAX - acc - 2 * kd - 4 * k) return -1;
-    seg_idx ct = mul_add(d, pad_lanes(k), 0);
+    seg_idx ct = seg_mul_add(d, pad_lanes(k), 0);
     if (ct < 0 || total + acc + 2 * kd + 4 * k > PTRDIFF_MAX - ct) return -1;
     return total + acc + 2 * kd + 4 * k + ct;
 }
@@ -716,7 +664,7 @@ static seg_idx fit_scratch(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm
 seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm) {
     if (n < 1 || d < 1 || k < 1) return -1;
     seg_idx s = fit_scratch(n, d, k, algorithm);
-    return s < 0 ? -1 : mul_add(pad_lanes(n), d, s);
+    return s < 0 ? -1 : seg_mul_add(pad_lanes(n), d, s);
 }
 
 /* Re-seeds every cluster with zero weight (see the header) and returns how
@@ -770,10 +718,10 @@ static seg_status check_fit(const double *X, seg_idx n, seg_idx d, const double 
                             seg_kmeans_algorithm algorithm) {
     if (n < 1 || d < 1 || k < 1 || k > n || max_iter < 1 || !(tol >= 0.0)) return SEG_EINVAL;
     if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) return SEG_EINVAL;
-    if ((X && !all_finite(X, n * d)) || (centers && !all_finite(centers, n_centres * d)) ||
+    if ((X && !seg_all_finite(X, n * d)) || (centers && !seg_all_finite(centers, n_centres * d)) ||
         !isfinite(tol))
         return SEG_ENONFINITE;
-    return X ? check_weights(sw, n) : SEG_OK;
+    return X ? seg_check_weights(sw, n) : SEG_OK;
 }
 
 /* Lloyd / Hamerly over X and its row blocks XB; work: fit_scratch() doubles. */
@@ -784,7 +732,7 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
                              int *n_iter, int *converged, double *work) {
     int hamerly = algorithm == SEG_KMEANS_HAMERLY;
     seg_idx chunk = chunk_rows(n, k, d);
-    seg_idx nc = n_chunks(n, chunk);
+    seg_idx nc = seg_n_chunks(n, chunk);
     seg_idx group = chunks_per_group(chunk, k, d);
 
     double *w = work;
@@ -844,7 +792,7 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
                    .half = half, .sums = sums,
                    .wts = wts, .chunk_stat = chunk_stat, .first = 1, .update = 1,
                    .slack = slack, .moved = moved};
-    chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
+    seg_chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
     int strict = 0, conv = 0, it;
 
     for (it = 0; it < max_iter; it++) {
@@ -853,13 +801,13 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
             for (seg_idx c = 0; c < k; c++) half[c] = INFINITY;
             for (seg_idx a = 0; a < k; a++)
                 for (seg_idx b = a + 1; b < k; b++) {
-                    double dd = 0.5 * sqrt(sqdist(centers + a * d, centers + b * d, d));
+                    double dd = 0.5 * sqrt(seg_sqdist(centers + a * d, centers + b * d, d));
                     if (dd < half[a]) half[a] = dd;
                     if (dd < half[b]) half[b] = dd;
                 }
         }
         if (hamerly) transpose_pad(centers, k, d, pad, CT);
-        if (for_chunks(step, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(step, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         ctx.first = 0;
 
         /* Merge the chunks' sums in chunk order. */
@@ -879,7 +827,7 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
         if (any_empty) {
             /* Exact squared distances to the current centres for the choice. */
             inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, dist};
-            if (for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr))
+            if (seg_for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr))
                 return SEG_EINTERRUPTED;
             relocated = relocate_empty(X, sw, n, d, k, labels, dist, newc, wsum, newc);
             if (hamerly) {
@@ -899,7 +847,7 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
         double shift = 0.0, max1 = 0.0, max2 = 0.0;
         seg_idx argmax1 = -1;
         for (seg_idx c = 0; c < k; c++) {
-            double s2 = sqdist(newc + c * d, centers + c * d, d);
+            double s2 = seg_sqdist(newc + c * d, centers + c * d, d);
             shift += s2;
             moved[c] = sqrt(s2);
             if (moved[c] > max1) {
@@ -935,16 +883,16 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
     if (!strict || hamerly) {
         fit_ctx fin = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
                        .CT = CT, .pad = pad, .labels = labels, .chunk_stat = chunk_stat};
-        if (for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
     } else {
         inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, NULL};
-        if (for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[ch];
     }
     *inertia = total;
     /* Finite input can still overflow when squared (|x| > 1e154). */
-    if (!isfinite(total) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (!isfinite(total) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
     return SEG_OK;
 }
 
@@ -966,21 +914,20 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
 /* Several runs                                                              */
 /* ------------------------------------------------------------------------ */
 
-static seg_idx add_sizes(seg_idx a, seg_idx b) { return seg_add_sizes(a, b); }
 
 /* Scratch of one run: its centres, labels (int32), k-means++ and Lloyd work. */
 static seg_idx run_slot_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials,
                              seg_kmeans_algorithm algorithm) {
     seg_idx pp = pp_scratch(n, d, k, n_trials);
     seg_idx fit = fit_scratch(n, d, k, algorithm);
-    seg_idx kd = mul_add(k, d, 0);
+    seg_idx kd = seg_mul_add(k, d, 0);
     if (pp < 0 || fit < 0 || kd < 0) return -1;
-    return add_sizes(add_sizes(kd, n / 2 + 1), pp > fit ? pp : fit);
+    return seg_add_sizes(seg_add_sizes(kd, n / 2 + 1), pp > fit ? pp : fit);
 }
 
 /* Scratch of the final labelling: the chunks' inertia and changes. */
 static seg_idx predict_scratch(seg_idx n, seg_idx d, seg_idx k) {
-    return 2 * n_chunks(n, chunk_rows(n, k, d));
+    return 2 * seg_n_chunks(n, chunk_rows(n, k, d));
 }
 
 seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials,
@@ -989,10 +936,10 @@ seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, s
     int nt = seg_resolve_threads(n_threads);
     seg_idx slots = n_init >= 2 * nt ? nt : 1;
     seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
-    seg_idx all = mul_add(slots, slot, 0);
-    seg_idx per_run = mul_add(n_init, mul_add(k, d, 3), 0);
-    seg_idx blocks = mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
-    return add_sizes(add_sizes(all, per_run), blocks);
+    seg_idx all = seg_mul_add(slots, slot, 0);
+    seg_idx per_run = seg_mul_add(n_init, seg_mul_add(k, d, 3), 0);
+    seg_idx blocks = seg_mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
+    return seg_add_sizes(seg_add_sizes(all, per_run), blocks);
 }
 
 /* Interrupts inside parallel runs: the calling thread asks the caller's
@@ -1081,11 +1028,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
         {
-#ifdef _OPENMP
-            int tid = omp_get_thread_num();
-#else
-            int tid = 0;
-#endif
+            int tid = seg_thread_id();
             run_stop rs = {tid == 0 ? intr : NULL, &stop};
             seg_interrupt mine = {run_stop_check, &rs};
 #ifdef _OPENMP
@@ -1158,7 +1101,7 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
 
 seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
     if (n < 1 || d < 1 || k < 1) return -1;
-    return mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
+    return seg_mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
 }
 
 static seg_status predict_blocks(const double *XB, seg_idx n, seg_idx d, const double *sw,
@@ -1166,10 +1109,10 @@ static seg_status predict_blocks(const double *XB, seg_idx n, seg_idx d, const d
                                  const seg_interrupt *intr, int32_t *labels, double *inertia,
                                  double *work) {
     seg_idx chunk = chunk_rows(n, k, d);
-    seg_idx nc = n_chunks(n, chunk);
+    seg_idx nc = seg_n_chunks(n, chunk);
     fit_ctx ctx = {.XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers, .labels = labels,
                    .chunk_stat = work};
-    if (for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+    if (seg_for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
         return SEG_EINTERRUPTED;
     double total = 0.0;
     for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
@@ -1184,7 +1127,7 @@ seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const doubl
                               double *work) {
     if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
     if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
-    if (!all_finite(X, n * d) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (!seg_all_finite(X, n * d) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
     if (sw) {
         for (seg_idx i = 0; i < n; i++)
             if (!isfinite(sw[i])) return SEG_ENONFINITE;
@@ -1206,7 +1149,7 @@ static void transform_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     (void)c;
     for (seg_idx i = i0; i < i1; i++)
         for (seg_idx j = 0; j < p->k; j++)
-            p->out[i * p->k + j] = sqrt(sqdist(p->X + i * p->d, p->C + j * p->d, p->d));
+            p->out[i * p->k + j] = sqrt(seg_sqdist(p->X + i * p->d, p->C + j * p->d, p->d));
 }
 
 seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const double *centers,
@@ -1214,13 +1157,13 @@ seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const dou
                                 double *out) {
     if (X == NULL || centers == NULL || out == NULL) return SEG_EINVAL;
     if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
-    if (!all_finite(X, n * d) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (!seg_all_finite(X, n * d) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, k, d);
     transform_ctx ctx = {X, centers, d, k, out};
-    if (for_chunks(transform_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+    if (seg_for_chunks(transform_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
         return SEG_EINTERRUPTED;
-    return all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
+    return seg_all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1229,7 +1172,7 @@ seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const dou
 
 seg_idx seg_kmeans_variance_work_size(seg_idx n, seg_idx d) {
     if (n < 1 || d < 1) return -1;
-    return mul_add(n_chunks(n, chunk_rows(n, 1, d)) + 1, d, 0);
+    return seg_mul_add(seg_n_chunks(n, chunk_rows(n, 1, d)) + 1, d, 0);
 }
 
 typedef struct var_ctx {
@@ -1261,12 +1204,12 @@ seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n
                                     const seg_interrupt *intr, double *out, double *work) {
     if (X == NULL || out == NULL || work == NULL || n < 1 || d < 1) return SEG_EINVAL;
     int nt = seg_resolve_threads(n_threads);
-    seg_idx chunk = chunk_rows(n, 1, d), nc = n_chunks(n, chunk);
+    seg_idx chunk = chunk_rows(n, 1, d), nc = seg_n_chunks(n, chunk);
     seg_idx group = chunks_per_group(chunk, 1, d);
     double *mean = work + nc * d;
     var_ctx ctx = {X, d, NULL, work};
     for (int pass = 0; pass < 2; pass++) {
-        if (for_chunks(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         for (seg_idx f = 0; f < d; f++) {
             double s = 0.0;
             for (seg_idx ch = 0; ch < nc; ch++) s += work[ch * d + f];

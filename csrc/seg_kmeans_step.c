@@ -1,47 +1,17 @@
 #include "seg_kmeans_step.h"
+#include "seg_inline.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Work between two interrupt checks, in multiply-adds (a few milliseconds). */
-#define CHECK_WORK ((double)(1 << 22))
-/* Columns of B per silhouette block: the transposed block (d x SIL_JB) and
- * its accumulators stay in L1/L2 while every row of A passes over them. */
-#define SIL_JB 512
-
-/* Rows per interrupt check for work_per_row multiply-adds per row. */
-static seg_idx rows_per_check(double work_per_row) {
-    double r = CHECK_WORK / (work_per_row > 1.0 ? work_per_row : 1.0);
-    return r < 1.0 ? 1 : (r > 1e9 ? 1000000000 : (seg_idx)r);
-}
-
-/* The same loop as seg_kmeans.c's, so that the distances (and hence the
- * far-row choice) are the same bits as in seg_kmeans_fit. */
-static inline double sqdist(const double *a, const double *b, seg_idx d) {
-    double s = 0.0;
-    for (seg_idx f = 0; f < d; f++) {
-        double t = a[f] - b[f];
-        s += t * t;
-    }
-    return s;
-}
-
-static int all_finite(const double *x, seg_idx count) {
-    for (seg_idx i = 0; i < count; i++)
-        if (!isfinite(x[i])) return 0;
-    return 1;
-}
-
-static seg_status check_weight(double w) {
-    if (!isfinite(w)) return SEG_ENONFINITE;
-    return w < 0.0 ? SEG_EINVAL : SEG_OK;
-}
-
-/* Overflow-checked a*b + c for work sizes; -1 on overflow. */
-static seg_idx mul_add(seg_idx a, seg_idx b, seg_idx c) {
-    if (a < 0 || b < 0 || c < 0) return -1;
-    if (a != 0 && b > (PTRDIFF_MAX - c) / a) return -1;
-    return a * b + c;
+/* A sample weight must be finite and >= 0: SEG_OK, or the failure recorded
+ * in detail with row i. */
+static seg_status check_weight(double w, seg_idx i, seg_detail *detail) {
+    if (!isfinite(w))
+        return seg_fail(detail, SEG_ENONFINITE, "sample_weight is NaN or infinite in row", i);
+    if (w < 0.0)
+        return seg_fail(detail, SEG_EINVAL, "sample_weight must be >= 0; negative in row", i);
+    return SEG_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -73,22 +43,29 @@ static void far_insert(seg_kmeans_far *far, seg_idx *count, seg_idx i, double dd
 seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *sw,
                            const double *centers, seg_idx k, seg_idx offset,
                            const seg_interrupt *intr, int32_t *labels, double *sums,
-                           double *weights, double *sse, seg_kmeans_far *far) {
-    if (centers == NULL || sums == NULL || weights == NULL || sse == NULL) return SEG_EINVAL;
-    if (m < 0 || d < 1 || k < 1 || offset < 0 || (m > 0 && X == NULL)) return SEG_EINVAL;
-    if (k > INT32_MAX || mul_add(k, d, 0) < 0 || mul_add(m, d, 0) < 0) return SEG_EINVAL;
-    if (offset > PTRDIFF_MAX - m) return SEG_EINVAL; /* global row numbers must fit */
+                           double *weights, double *sse, seg_kmeans_far *far,
+                           seg_detail *detail) {
+    if (centers == NULL || sums == NULL || weights == NULL || sse == NULL || (m > 0 && X == NULL))
+        return seg_fail(detail, SEG_EINVAL, "X, centers, sums, weights and sse must not be NULL",
+                        -1);
+    if (m < 0 || d < 1 || k < 1 || offset < 0)
+        return seg_fail(detail, SEG_EINVAL, "needs m >= 0, d >= 1, k >= 1 and offset >= 0", -1);
+    if (k > INT32_MAX || seg_mul_add(k, d, 0) < 0 || seg_mul_add(m, d, 0) < 0)
+        return seg_fail(detail, SEG_EINVAL, "k above INT32_MAX, or k * d or m * d overflows", -1);
+    if (offset > PTRDIFF_MAX - m) /* global row numbers must fit */
+        return seg_fail(detail, SEG_EINVAL, "offset + m overflows", -1);
     if (far != NULL && (far->capacity < 0 || (far->capacity > 0 &&
                         (far->index == NULL || far->dist == NULL || far->label == NULL ||
                          far->weight == NULL || far->rows == NULL))))
-        return SEG_EINVAL;
-    if (!all_finite(centers, k * d)) return SEG_ENONFINITE;
+        return seg_fail(detail, SEG_EINVAL, "far->capacity < 0, or a far array is NULL", -1);
+    if (!seg_all_finite(centers, k * d))
+        return seg_fail(detail, SEG_ENONFINITE, "centers has NaN or infinity", -1);
 
     memset(sums, 0, (size_t)(k * d) * sizeof(double));
     memset(weights, 0, (size_t)k * sizeof(double));
     seg_idx n_far = 0;
     int keep_far = far != NULL && far->capacity > 0;
-    seg_idx every = rows_per_check((double)k * (double)d);
+    seg_idx every = seg_rows_per_check((double)k * (double)d);
     double total = 0.0;
     for (seg_idx i0 = 0; i0 < m; i0 += every) {
         seg_idx i1 = i0 + every < m ? i0 + every : m;
@@ -96,15 +73,15 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
             const double *x = X + i * d;
             double w = 1.0;
             if (sw) {
-                seg_status st = check_weight(sw[i]);
+                seg_status st = check_weight(sw[i], i, detail);
                 if (st != SEG_OK) return st;
                 w = sw[i];
             }
             /* Nearest centre, ties to the lower index (seg_kmeans.c's rule). */
             seg_idx best = 0;
-            double b1 = sqdist(x, centers, d);
+            double b1 = seg_sqdist(x, centers, d);
             for (seg_idx c = 1; c < k; c++) {
-                double dd = sqdist(x, centers + c * d, d);
+                double dd = seg_sqdist(x, centers + c * d, d);
                 if (dd < b1) {
                     b1 = dd;
                     best = c;
@@ -121,8 +98,10 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
     }
     /* NaN/inf anywhere in X (or an overflowing distance) surfaces here; so
      * does a cluster's weight overflowing (sample weights near DBL_MAX). */
-    if (!isfinite(total) || !all_finite(sums, k * d) || !all_finite(weights, k))
-        return SEG_ENONFINITE;
+    if (!isfinite(total) || !seg_all_finite(sums, k * d) || !seg_all_finite(weights, k))
+        return seg_fail(detail, SEG_ENONFINITE,
+                        "X has NaN or infinity, or its squared distances or the cluster weights "
+                        "overflow", -1);
     *sse = total;
     if (far != NULL) {
         for (seg_idx e = 0; e < n_far; e++) {
@@ -136,9 +115,9 @@ seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *
 
 seg_idx seg_kmeans_step_merge_work_size(seg_idx k, seg_idx d, seg_idx n_far) {
     if (k < 1 || d < 1 || n_far < 0) return -1;
-    seg_idx kd = mul_add(k, d, 0);
+    seg_idx kd = seg_mul_add(k, d, 0);
     if (kd < 0) return -1;
-    return mul_add(1, kd, mul_add(1, k, n_far));
+    return seg_mul_add(1, kd, seg_mul_add(1, k, n_far));
 }
 
 /* seg_kmeans.c's relocate_empty, with the far list in place of all n rows:
@@ -178,25 +157,41 @@ static seg_idx relocate_empty(const seg_kmeans_far *far, double *dist, seg_idx d
 seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const double *sums,
                                  const double *weights, const seg_kmeans_far *far,
                                  double *centers, double *shift, seg_idx *n_relocated,
-                                 double *work) {
+                                 double *work, seg_detail *detail) {
     if (sums == NULL || weights == NULL || centers == NULL || shift == NULL ||
         n_relocated == NULL || work == NULL)
-        return SEG_EINVAL;
-    if (n_chunks < 1 || k < 1 || d < 1 || mul_add(n_chunks, mul_add(k, d, 0), 0) < 0)
-        return SEG_EINVAL;
+        return seg_fail(detail, SEG_EINVAL,
+                        "sums, weights, centers, shift, n_relocated and work must not be NULL", -1);
+    if (n_chunks < 1 || k < 1 || d < 1)
+        return seg_fail(detail, SEG_EINVAL, "needs n_chunks >= 1, k >= 1 and d >= 1", -1);
+    if (seg_mul_add(n_chunks, seg_mul_add(k, d, 0), 0) < 0)
+        return seg_fail(detail, SEG_EINVAL, "n_chunks * k * d overflows", -1);
     seg_idx n_far = far ? far->count : 0;
-    if (n_far < 0 || (n_far > 0 && (far->dist == NULL || far->label == NULL ||
-                                     far->weight == NULL || far->rows == NULL)))
-        return SEG_EINVAL;
+    if (n_far < 0)
+        return seg_fail(detail, SEG_EINVAL, "far->count must be >= 0", -1);
+    if (n_far > 0 && (far->dist == NULL || far->label == NULL || far->weight == NULL ||
+                      far->rows == NULL))
+        return seg_fail(detail, SEG_EINVAL, "far->dist, label, weight and rows must not be NULL",
+                        -1);
     seg_idx kd = k * d;
-    if (!all_finite(centers, kd) || !all_finite(sums, n_chunks * kd) ||
-        !all_finite(weights, n_chunks * k))
-        return SEG_ENONFINITE;
+    if (!seg_all_finite(centers, kd))
+        return seg_fail(detail, SEG_ENONFINITE, "centers has NaN or infinity", -1);
+    if (!seg_all_finite(sums, n_chunks * kd))
+        return seg_fail(detail, SEG_ENONFINITE, "sums has NaN or infinity", -1);
+    if (!seg_all_finite(weights, n_chunks * k))
+        return seg_fail(detail, SEG_ENONFINITE, "weights has NaN or infinity", -1);
     for (seg_idx e = 0; e < n_far; e++) {
-        seg_status st = check_weight(far->weight[e]);
-        if (st != SEG_OK) return st;
-        if (!isfinite(far->dist[e]) || !all_finite(far->rows + e * d, d)) return SEG_ENONFINITE;
-        if (far->label[e] < 0 || far->label[e] >= k) return SEG_EINVAL;
+        if (!isfinite(far->weight[e]))
+            return seg_fail(detail, SEG_ENONFINITE, "far_weight is NaN or infinite at entry", e);
+        if (far->weight[e] < 0.0)
+            return seg_fail(detail, SEG_EINVAL, "far_weight must be >= 0; negative at entry", e);
+        if (!isfinite(far->dist[e]))
+            return seg_fail(detail, SEG_ENONFINITE, "far_dist is NaN or infinite at entry", e);
+        if (!seg_all_finite(far->rows + e * d, d))
+            return seg_fail(detail, SEG_ENONFINITE, "far_rows has NaN or infinity in row", e);
+        if (far->label[e] < 0 || far->label[e] >= k)
+            return seg_fail(detail, SEG_EINVAL,
+                            "far_label must be in [0, k); out of range at entry", e);
     }
 
     double *newc = work;
@@ -209,7 +204,11 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
         const double *cw = weights + ch * k;
         for (seg_idx j = 0; j < kd; j++) newc[j] += s[j];
         for (seg_idx c = 0; c < k; c++) {
-            if (cw[c] < 0.0) return SEG_EINVAL;
+            if (cw[c] < 0.0)
+                return seg_fail(detail, SEG_EINVAL,
+                                "weights must be >= 0; negative at flat index (chunk * k + "
+                                "cluster)",
+                                ch * k + c);
             wsum[c] += cw[c];
         }
     }
@@ -219,7 +218,10 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
         total += wsum[c];
         any_empty |= !(wsum[c] > 0.0);
     }
-    if (!(total > 0.0)) return SEG_EDEGENERATE;
+    if (!(total > 0.0))
+        return seg_fail(detail, SEG_EDEGENERATE,
+                        "the clusters' total weight is zero; at least one row must have a "
+                        "positive sample_weight", -1);
     seg_idx moved = 0;
     if (any_empty && n_far > 0) {
         memcpy(dist, far->dist, (size_t)n_far * sizeof(double));
@@ -234,7 +236,7 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
         } /* wsum < 0: relocated, centre already set */
     }
     double s2 = 0.0;
-    for (seg_idx c = 0; c < k; c++) s2 += sqdist(newc + c * d, centers + c * d, d);
+    for (seg_idx c = 0; c < k; c++) s2 += seg_sqdist(newc + c * d, centers + c * d, d);
     memcpy(centers, newc, (size_t)kd * sizeof(double));
     *shift = s2;
     *n_relocated = moved;
@@ -247,11 +249,14 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
 
 seg_status seg_kmeans_step_sample(const double *closest, const double *sw, seg_idx m, double ell,
                                   double phi, uint64_t seed, seg_idx *picked,
-                                  seg_idx *n_picked) {
-    if (n_picked == NULL || m < 0 || (m > 0 && (closest == NULL || picked == NULL)))
-        return SEG_EINVAL;
-    if (!isfinite(ell) || !isfinite(phi)) return SEG_ENONFINITE;
-    if (!(ell > 0.0) || !(phi > 0.0)) return SEG_EINVAL;
+                                  seg_idx *n_picked, seg_detail *detail) {
+    if (n_picked == NULL || (m > 0 && (closest == NULL || picked == NULL)))
+        return seg_fail(detail, SEG_EINVAL, "closest, picked and n_picked must not be NULL", -1);
+    if (m < 0) return seg_fail(detail, SEG_EINVAL, "m must be >= 0", -1);
+    if (!isfinite(ell) || !isfinite(phi))
+        return seg_fail(detail, SEG_ENONFINITE, "ell and phi must be finite", -1);
+    if (!(ell > 0.0) || !(phi > 0.0))
+        return seg_fail(detail, SEG_EINVAL, "ell and phi must be > 0", -1);
     seg_rng rng;
     seg_rng_seed(&rng, seed);
     seg_idx count = 0;
@@ -261,13 +266,15 @@ seg_status seg_kmeans_step_sample(const double *closest, const double *sw, seg_i
         double u = seg_rng_uniform(&rng);
         double w = 1.0;
         if (sw) {
-            seg_status st = check_weight(sw[i]);
+            seg_status st = check_weight(sw[i], i, detail);
             if (st != SEG_OK) return st;
             w = sw[i];
         }
         double c = closest[i];
-        if (!isfinite(c)) return SEG_ENONFINITE;
-        if (c < 0.0) return SEG_EINVAL;
+        if (!isfinite(c))
+            return seg_fail(detail, SEG_ENONFINITE, "closest is NaN or infinite in row", i);
+        if (c < 0.0)
+            return seg_fail(detail, SEG_EINVAL, "closest must be >= 0; negative in row", i);
         /* u * phi < ell * w * c  <=>  u < ell * w * c / phi without a
          * division; p >= 1 always picks (u < 1), p = 0 never does. */
         if (u * phi < ell * w * c) picked[count++] = i;
@@ -279,18 +286,26 @@ seg_status seg_kmeans_step_sample(const double *closest, const double *sw, seg_i
 seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const double *sw,
                                    const double *cand, seg_idx q, seg_idx first, int reset,
                                    const seg_interrupt *intr, double *closest, int32_t *nearest,
-                                   double *cost, double *cand_weight, seg_idx n_cand) {
-    if (cost == NULL || cand_weight == NULL) return SEG_EINVAL;
-    if (m < 0 || d < 1 || q < 0 || first < 0 || (reset && first != 0)) return SEG_EINVAL;
-    if (n_cand < 1 || first > n_cand - q || n_cand > INT32_MAX) return SEG_EINVAL;
-    if (reset && q < 1) return SEG_EINVAL; /* nothing to measure against */
-    if (m > 0 && (X == NULL || closest == NULL || nearest == NULL)) return SEG_EINVAL;
-    if (q > 0 && cand == NULL) return SEG_EINVAL;
-    if (mul_add(m, d, 0) < 0 || mul_add(q, d, 0) < 0) return SEG_EINVAL;
-    if (!all_finite(cand, q * d)) return SEG_ENONFINITE;
+                                   double *cost, double *cand_weight, seg_idx n_cand,
+                                   seg_detail *detail) {
+    if (cost == NULL || cand_weight == NULL ||
+        (m > 0 && (X == NULL || closest == NULL || nearest == NULL)) || (q > 0 && cand == NULL))
+        return seg_fail(detail, SEG_EINVAL,
+                        "X, cand, closest, nearest, cost and cand_weight must not be NULL", -1);
+    if (m < 0 || d < 1 || q < 0 || first < 0)
+        return seg_fail(detail, SEG_EINVAL, "needs m >= 0, d >= 1, q >= 0 and first >= 0", -1);
+    if (reset && (first != 0 || q < 1)) /* nothing to measure against */
+        return seg_fail(detail, SEG_EINVAL, "reset needs first = 0 and q >= 1", -1);
+    if (n_cand < 1 || first > n_cand - q || n_cand > INT32_MAX)
+        return seg_fail(detail, SEG_EINVAL,
+                        "n_candidates must be in [first + q, INT32_MAX] and >= 1", -1);
+    if (seg_mul_add(m, d, 0) < 0 || seg_mul_add(q, d, 0) < 0)
+        return seg_fail(detail, SEG_EINVAL, "m * d or q * d overflows", -1);
+    if (!seg_all_finite(cand, q * d))
+        return seg_fail(detail, SEG_ENONFINITE, "candidates has NaN or infinity", -1);
 
     memset(cand_weight, 0, (size_t)n_cand * sizeof(double));
-    seg_idx every = rows_per_check((double)(q > 0 ? q : 1) * (double)d);
+    seg_idx every = seg_rows_per_check((double)(q > 0 ? q : 1) * (double)d);
     double total = 0.0;
     for (seg_idx i0 = 0; i0 < m; i0 += every) {
         seg_idx i1 = i0 + every < m ? i0 + every : m;
@@ -298,7 +313,7 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
             const double *x = X + i * d;
             double w = 1.0;
             if (sw) {
-                seg_status st = check_weight(sw[i]);
+                seg_status st = check_weight(sw[i], i, detail);
                 if (st != SEG_OK) return st;
                 w = sw[i];
             }
@@ -310,11 +325,17 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
             } else {
                 best = closest[i];
                 who = nearest[i];
-                if (who < 0 || who >= first) return SEG_EINVAL;
-                if (!(best >= 0.0)) return isnan(best) ? SEG_ENONFINITE : SEG_EINVAL;
+                if (who < 0 || who >= first)
+                    return seg_fail(detail, SEG_EINVAL,
+                                    "nearest must hold candidate numbers in [0, first); out of "
+                                    "range in row", i);
+                if (isnan(best))
+                    return seg_fail(detail, SEG_ENONFINITE, "closest is NaN in row", i);
+                if (!(best >= 0.0))
+                    return seg_fail(detail, SEG_EINVAL, "closest must be >= 0; negative in row", i);
             }
             for (seg_idx c = 0; c < q; c++) {
-                double dd = sqdist(x, cand + c * d, d);
+                double dd = seg_sqdist(x, cand + c * d, d);
                 if (dd < best || who < 0) {
                     best = dd;
                     who = first + c;
@@ -327,108 +348,10 @@ seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const 
         }
         if (i1 < m && seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    if (!isfinite(total) || !all_finite(cand_weight, n_cand)) return SEG_ENONFINITE;
+    if (!isfinite(total) || !seg_all_finite(cand_weight, n_cand))
+        return seg_fail(detail, SEG_ENONFINITE,
+                        "X has NaN or infinity, or its squared distances or the candidates' "
+                        "weights overflow", -1);
     *cost = total;
-    return SEG_OK;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Silhouette over chunk pairs                                               */
-/* ------------------------------------------------------------------------ */
-
-seg_idx seg_kmeans_step_silhouette_work_size(seg_idx d) {
-    if (d < 1) return -1;
-    return mul_add(d + 1, SIL_JB, 0);
-}
-
-static int labels_ok(const int32_t *lab, seg_idx m, seg_idx k) {
-    for (seg_idx i = 0; i < m; i++)
-        if (lab[i] < 0 || lab[i] >= k) return 0;
-    return 1;
-}
-
-seg_status seg_kmeans_step_silhouette(const double *A, const int32_t *la, seg_idx ma,
-                                      const double *B, const int32_t *lb, seg_idx mb, seg_idx d,
-                                      seg_idx k, const seg_interrupt *intr, double *sa,
-                                      double *sb, double *work) {
-    if (ma < 0 || mb < 0 || d < 1 || k < 1 || work == NULL) return SEG_EINVAL;
-    if ((ma > 0 && (A == NULL || sa == NULL)) || (mb > 0 && (B == NULL || lb == NULL)))
-        return SEG_EINVAL;
-    if (sb != NULL && ma > 0 && la == NULL) return SEG_EINVAL;
-    if (mul_add(ma, k, 0) < 0 || mul_add(mb, k, 0) < 0 || mul_add(ma, d, 0) < 0 ||
-        mul_add(mb, d, 0) < 0)
-        return SEG_EINVAL;
-    if (!labels_ok(lb, mb, k) || (sb != NULL && !labels_ok(la, ma, k))) return SEG_EINVAL;
-
-    if (ma > 0) memset(sa, 0, (size_t)(ma * k) * sizeof(double));
-    if (sb != NULL && mb > 0) memset(sb, 0, (size_t)(mb * k) * sizeof(double));
-    double *bt = work;               /* d x SIL_JB: the block of B, column-major */
-    double *acc = work + d * SIL_JB; /* SIL_JB squared distances */
-    seg_idx every = rows_per_check((double)SIL_JB * (double)d);
-    for (seg_idx j0 = 0; j0 < mb; j0 += SIL_JB) {
-        seg_idx nj = mb - j0 < SIL_JB ? mb - j0 : SIL_JB;
-        for (seg_idx j = 0; j < nj; j++)
-            for (seg_idx f = 0; f < d; f++) bt[f * SIL_JB + j] = B[(j0 + j) * d + f];
-        const int32_t *lbj = lb + j0;
-        for (seg_idx i = 0; i < ma; i++) {
-            const double *x = A + i * d;
-            /* Vectorisable over j: each accumulator adds its d terms in
-             * feature order, as a scalar loop would. */
-            for (seg_idx j = 0; j < nj; j++) acc[j] = 0.0;
-            for (seg_idx f = 0; f < d; f++) {
-                const double xf = x[f];
-                const double *col = bt + f * SIL_JB;
-                for (seg_idx j = 0; j < nj; j++) {
-                    double t = xf - col[j];
-                    acc[j] += t * t;
-                }
-            }
-            for (seg_idx j = 0; j < nj; j++) acc[j] = sqrt(acc[j]);
-            double *si = sa + i * k;
-            for (seg_idx j = 0; j < nj; j++) si[lbj[j]] += acc[j];
-            if (sb != NULL) {
-                seg_idx li = la[i];
-                double *sbj = sb + j0 * k + li;
-                for (seg_idx j = 0; j < nj; j++) sbj[j * k] += acc[j];
-            }
-            if ((i + 1) % every == 0 && seg_interrupted(intr)) return SEG_EINTERRUPTED;
-        }
-        if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
-    }
-    if ((ma > 0 && !all_finite(sa, ma * k)) || (sb != NULL && mb > 0 && !all_finite(sb, mb * k)))
-        return SEG_ENONFINITE;
-    return SEG_OK;
-}
-
-seg_status seg_kmeans_step_silhouette_scores(const double *sums, const int32_t *labels, seg_idx m,
-                                             seg_idx k, const int64_t *counts, double *s) {
-    if (m < 0 || k < 1 || counts == NULL || (m > 0 && (sums == NULL || labels == NULL || s == NULL)))
-        return SEG_EINVAL;
-    if (mul_add(m, k, 0) < 0) return SEG_EINVAL;
-    seg_idx used = 0;
-    for (seg_idx c = 0; c < k; c++) {
-        if (counts[c] < 0) return SEG_EINVAL;
-        used += counts[c] > 0;
-    }
-    if (used < 2) return SEG_EDEGENERATE;
-    if (!all_finite(sums, m * k)) return SEG_ENONFINITE;
-    for (seg_idx i = 0; i < m; i++) {
-        seg_idx own = labels[i];
-        if (own < 0 || own >= k || counts[own] < 1) return SEG_EINVAL;
-        const double *row = sums + i * k;
-        if (counts[own] == 1) {
-            s[i] = 0.0;
-            continue;
-        }
-        double a = row[own] / (double)(counts[own] - 1);
-        double b = INFINITY;
-        for (seg_idx c = 0; c < k; c++) {
-            if (c == own || counts[c] == 0) continue;
-            double v = row[c] / (double)counts[c];
-            if (v < b) b = v;
-        }
-        double mx = a > b ? a : b;
-        s[i] = mx > 0.0 ? (b - a) / mx : 0.0;
-    }
     return SEG_OK;
 }

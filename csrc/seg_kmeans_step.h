@@ -24,10 +24,7 @@
  *   then the weighted candidates are reduced to k centres with seg_kmeans_plusplus
  *   (sample weights = the candidates' weights).
  *
- *   Exact silhouette (Rousseeuw 1987) over chunk pairs: seg_kmeans_step_silhouette
- *   gives, for every row of chunk A, the per-cluster sums of distances to the rows
- *   of chunk B (and, optionally, the reverse); summed over B in chunk order they
- *   feed seg_kmeans_step_silhouette_scores.
+ *   The exact silhouette over chunk pairs is in seg_silhouette_chunks.h.
  *
  * Data: row-major float64, X is m rows by d columns (m >= 0: an empty chunk
  * is allowed and contributes nothing); sample weights sw (m, finite, >= 0) or
@@ -48,6 +45,10 @@
  * ran which chunk or when. Ties go to the lower index: a row equally near two
  * centres (or candidates) takes the lower-numbered one; among rows equally far
  * from their centres the lower row number comes first.
+ *
+ * Errors: every kernel takes an optional seg_detail (seg_common.h) and fills
+ * it with the reason (and the row, entry or cluster) of any failure but an
+ * interrupt.
  *
  * Interrupts: the chunk kernels call seg_interrupted(intr) every few
  * milliseconds of work and return SEG_EINTERRUPTED when asked to stop;
@@ -92,7 +93,8 @@ typedef struct seg_kmeans_far {
 seg_status seg_kmeans_step(const double *X, seg_idx m, seg_idx d, const double *sw,
                            const double *centers, seg_idx k, seg_idx offset,
                            const seg_interrupt *intr, int32_t *labels, double *sums,
-                           double *weights, double *sse, seg_kmeans_far *far);
+                           double *weights, double *sse, seg_kmeans_far *far,
+                           seg_detail *detail);
 
 /* Scratch doubles for seg_kmeans_step_merge; -1 if the sizes overflow. */
 seg_idx seg_kmeans_step_merge_work_size(seg_idx k, seg_idx d, seg_idx n_far);
@@ -113,7 +115,7 @@ seg_idx seg_kmeans_step_merge_work_size(seg_idx k, seg_idx d, seg_idx n_far);
 seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const double *sums,
                                  const double *weights, const seg_kmeans_far *far,
                                  double *centers, double *shift, seg_idx *n_relocated,
-                                 double *work);
+                                 double *work, seg_detail *detail);
 
 /* k-means|| sampling for one chunk: draws one uniform u_i in [0, 1) per row,
  * in row order, from seg_rng seeded with `seed`, and picks row i when
@@ -125,7 +127,7 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
  * and their count into *n_picked. Needs ell > 0 and phi > 0, both finite. */
 seg_status seg_kmeans_step_sample(const double *closest, const double *sw, seg_idx m, double ell,
                                   double phi, uint64_t seed, seg_idx *picked,
-                                  seg_idx *n_picked);
+                                  seg_idx *n_picked, seg_detail *detail);
 
 /* k-means|| bookkeeping for one chunk: folds q new candidates (cand, q x d,
  * numbered first .. first + q - 1 among all candidates) into closest (m:
@@ -140,34 +142,8 @@ seg_status seg_kmeans_step_sample(const double *closest, const double *sw, seg_i
 seg_status seg_kmeans_step_nearest(const double *X, seg_idx m, seg_idx d, const double *sw,
                                    const double *cand, seg_idx q, seg_idx first, int reset,
                                    const seg_interrupt *intr, double *closest, int32_t *nearest,
-                                   double *cost, double *cand_weight, seg_idx n_cand);
-
-/* Scratch doubles for seg_kmeans_step_silhouette; -1 if d overflows. */
-seg_idx seg_kmeans_step_silhouette_work_size(seg_idx d);
-
-/* Distance sums between two chunks A (ma x d, labels la) and B (mb x d,
- * labels lb), labels in [0, k):
- *   sa (ma x k): sa[i][c] = sum of ||A_i - B_j|| over the rows j of B in cluster c;
- *   sb (mb x k, may be NULL): sb[j][c] = sum of ||A_i - B_j|| over the rows i
- *     of A in cluster c (la may be NULL when sb is).
- * Both are overwritten, and every sum takes its terms in row order of the
- * other chunk. Distances come from coordinate differences, so a row and its
- * copy are exactly 0 apart (A and B may be the same chunk). The cost is
- * ma * mb distances; scratch is seg_kmeans_step_silhouette_work_size(d). */
-seg_status seg_kmeans_step_silhouette(const double *A, const int32_t *la, seg_idx ma,
-                                      const double *B, const int32_t *lb, seg_idx mb, seg_idx d,
-                                      seg_idx k, const seg_interrupt *intr, double *sa,
-                                      double *sb, double *work);
-
-/* Silhouette of m rows from their per-cluster distance sums over all n rows
- * (sums, m x k, as summed from seg_kmeans_step_silhouette), their labels and
- * the cluster sizes counts (k, over all n rows): a = sums[own] / (counts[own]
- * - 1), b = min over clusters c != own with counts[c] > 0 of sums[c] /
- * counts[c], s = (b - a) / max(a, b); s = 0 when the row is alone in its
- * cluster or a = b = 0 (seg_silhouette_samples' rules). Needs at least two
- * non-empty clusters (SEG_EDEGENERATE) and counts[label] >= 1. */
-seg_status seg_kmeans_step_silhouette_scores(const double *sums, const int32_t *labels, seg_idx m,
-                                             seg_idx k, const int64_t *counts, double *s);
+                                   double *cost, double *cand_weight, seg_idx n_cand,
+                                   seg_detail *detail);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* seg_mcdm.c: entropy weights and VIKOR. Contracts in seg_mcdm.h. */
 #include "seg_mcdm.h"
+#include "seg_inline.h"
 
 #include <math.h>
 #include <string.h>
@@ -24,28 +25,6 @@ _Static_assert(_Alignof(int64_t) <= _Alignof(double), "int64_t alignment");
 /* A resolved thread count (callers pass >= 1), capped like every kernel's. */
 static int threads_to_use(int n_threads) {
     return n_threads < 1 ? 1 : seg_resolve_threads(n_threads);
-}
-
-static int thread_id(void) {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
-/* Overflow-checked size arithmetic for the *_work_size functions: any
- * negative argument (an earlier overflow) propagates as -1. */
-static seg_idx size_mul(seg_idx a, seg_idx b) {
-    if (a < 0 || b < 0) return -1;
-    if (a != 0 && b > PTRDIFF_MAX / a) return -1;
-    return a * b;
-}
-
-static seg_idx size_add(seg_idx a, seg_idx b) {
-    if (a < 0 || b < 0) return -1;
-    if (b > PTRDIFF_MAX - a) return -1;
-    return a + b;
 }
 
 static int is_constant(double hi, double lo) {
@@ -297,8 +276,8 @@ typedef struct vikor_scratch {
 /* Doubles of scratch per thread: w (n) + S, R, Q, lead (4m) + order, tmp
  * (2m slots) + flags (m bytes, rounded up to doubles). */
 static seg_idx scratch_doubles(seg_idx m, seg_idx n) {
-    seg_idx flag_slots = size_add(m, (seg_idx)sizeof(double) - 1) / (seg_idx)sizeof(double);
-    return size_add(size_add(n, size_mul(6, m)), flag_slots);
+    seg_idx flag_slots = seg_add_sizes(m, (seg_idx)sizeof(double) - 1) / (seg_idx)sizeof(double);
+    return seg_add_sizes(seg_add_sizes(n, seg_mul_add(6, m, 0)), flag_slots);
 }
 
 static vikor_scratch scratch_at(double *base, seg_idx m, seg_idx n) {
@@ -434,8 +413,8 @@ seg_idx seg_vikor_work_size(seg_idx m, seg_idx n, int n_threads) {
     if (m < 0 || n < 0) return -1;
     int nt = threads_to_use(n_threads);
     /* D (m n) + f*, f- (2n) + constant flags (n slots) + per-thread scratch. */
-    seg_idx shared = size_add(size_mul(m, n), size_mul(3, n));
-    return size_add(shared, size_mul((seg_idx)nt, scratch_doubles(m, n)));
+    seg_idx shared = seg_add_sizes(seg_mul_add(m, n, 0), seg_mul_add(3, n, 0));
+    return seg_add_sizes(shared, seg_mul_add((seg_idx)nt, scratch_doubles(m, n), 0));
 }
 
 seg_status seg_vikor(const double *x, seg_idx m, seg_idx n, const int *types, const double *ideal,
@@ -474,7 +453,7 @@ seg_status seg_vikor(const double *x, seg_idx m, seg_idx n, const int *types, co
     if (go_parallel(stop - start, m, n, n_v, nt))
 #endif
         for (seg_idx b = start; b < stop; b++) {
-            vikor_scratch s = scratch_at(per_thread + (seg_idx)thread_id() * per, m, n);
+            vikor_scratch s = scratch_at(per_thread + (seg_idx)seg_thread_id() * per, m, n);
             vikor_sink sink;
             sink.S = out->S != NULL ? out->S + b * m : NULL;
             sink.R = out->R != NULL ? out->R + b * m : NULL;
@@ -543,10 +522,12 @@ seg_idx seg_vikor_sensitivity_work_size(seg_idx m, seg_idx n, seg_idx n_v, int n
     /* D, f*, f-, constant flags as for seg_vikor, + gamma constants d, c and
      * the inverse alpha (3n); per thread: the scratch of one evaluation, the
      * log-gamma draws (n) and the thread's counts (V m m + V m). */
-    seg_idx shared = size_add(size_add(size_mul(m, n), size_mul(3, n)), size_mul(3, n));
-    seg_idx counts = size_add(size_mul(n_v, size_mul(m, m)), size_mul(n_v, m));
-    seg_idx per = size_add(size_add(scratch_doubles(m, n), n), counts);
-    return size_add(shared, size_mul((seg_idx)nt, per));
+    seg_idx three_n = seg_mul_add(3, n, 0);
+    seg_idx shared = seg_add_sizes(seg_add_sizes(seg_mul_add(m, n, 0), three_n), three_n);
+    seg_idx counts =
+        seg_add_sizes(seg_mul_add(n_v, seg_mul_add(m, m, 0), 0), seg_mul_add(n_v, m, 0));
+    seg_idx per = seg_add_sizes(seg_add_sizes(scratch_doubles(m, n), n), counts);
+    return seg_add_sizes(shared, seg_mul_add((seg_idx)nt, per, 0));
 }
 
 seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, const int *types,
@@ -599,7 +580,7 @@ seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, c
     if (go_parallel(stop - start, m, n, n_v, nt))
 #endif
         for (seg_idx b = start; b < stop; b++) {
-            double *base = per_thread + (seg_idx)thread_id() * per;
+            double *base = per_thread + (seg_idx)seg_thread_id() * per;
             vikor_scratch s = scratch_at(base, m, n);
             double *logg = base + scratch_doubles(m, n);
             int64_t *cnt = thread_counts(base, m, n);

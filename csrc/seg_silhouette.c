@@ -1,8 +1,10 @@
 #include "seg_silhouette.h"
+#include "seg_inline.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
+
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -11,22 +13,10 @@
 #define B SEG_SILHOUETTE_BLOCK
 
 /* The tile loop is compiled for x86-64-v4 (AVX-512) and v3 (AVX2 + FMA) as
- * well as the baseline, and the loader picks the best the CPU has (gcc
- * function multi-versioning): wheels stay portable without -march=native.
- * Fused multiply-add is allowed in the tile (one rounding instead of two per
- * term), so the last bits of a distance may differ between CPUs with and
- * without FMA; on one machine the result is fixed, whatever the threads. */
-#if SEG_GNU_C && defined(__x86_64__) && !defined(__clang__) && __GNUC__ >= 11 && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SEG_MULTIVERSION                                                                   \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),           \
-                   optimize("fp-contract=fast")))
-#endif
-#endif
-#ifndef SEG_MULTIVERSION
-#define SEG_MULTIVERSION
-#endif
+ * well as the baseline (SEG_MULTIVERSION_FMA, seg_inline.h). Fused
+ * multiply-add is allowed in the tile (one rounding instead of two per term),
+ * so the last bits of a distance may differ between CPUs with and without
+ * FMA; on one machine the result is fixed, whatever the threads. */
 
 /* Register tile: RB rows by VL columns (a GCC vector of 8 doubles: one
  * AVX-512 register, two AVX2 or four SSE2 registers, per target clone). The
@@ -158,21 +148,6 @@ seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads)
     return nb * B * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + (RB + 1) * B * (seg_idx)nt;
 }
 
-/* Sum of x[0..m) with four fixed lanes: vectorisable, and the same order on
- * every run. */
-static inline double lane_sum(const double *x, seg_idx m) {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    seg_idx j = 0;
-    for (; j + 4 <= m; j += 4) {
-        s0 += x[j];
-        s1 += x[j + 1];
-        s2 += x[j + 2];
-        s3 += x[j + 3];
-    }
-    for (; j < m; j++) s0 += x[j];
-    return (s0 + s1) + (s2 + s3);
-}
-
 /* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
  * distance to acc[row][label(col)] and, when bi != bj, to
  * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
@@ -233,7 +208,7 @@ static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
             }
             double *row = acc + (i0 + ii) * k;
             for (seg_idx q = 0; q < nruns; q++)
-                row[runlab[q]] += lane_sum(dist + bounds[q], bounds[q + 1] - bounds[q]);
+                row[runlab[q]] += seg_sum_4lanes(dist + bounds[q], bounds[q + 1] - bounds[q]);
             if (!diag)
                 for (seg_idx j = 0; j < B; j++) colbuf[j] += dist[j];
         }
@@ -291,10 +266,10 @@ static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
 #endif
         }
         double *row = acc + (i0 + ii0) * k + lj;
-        row[0] += lane_sum((const double *)&r0, VL);
-        row[k] += lane_sum((const double *)&r1, VL);
-        row[2 * k] += lane_sum((const double *)&r2, VL);
-        row[3 * k] += lane_sum((const double *)&r3, VL);
+        row[0] += seg_sum_4lanes((const double *)&r0, VL);
+        row[k] += seg_sum_4lanes((const double *)&r1, VL);
+        row[2 * k] += seg_sum_4lanes((const double *)&r2, VL);
+        row[3 * k] += seg_sum_4lanes((const double *)&r3, VL);
     }
     if (!diag)
         for (seg_idx j = 0; j < B; j++) acc[(j0 + j) * k + li] += colbuf[j];
@@ -319,25 +294,25 @@ static SEG_ALWAYS_INLINE void any_tile_body(const double *Xb,
 typedef void tile_fn(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
                      seg_idx bi, seg_idx bj, double *acc, double *tb);
 
-SEG_MULTIVERSION
+SEG_MULTIVERSION_FMA
 static void tile_euclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
                            seg_idx bi, seg_idx bj, double *acc, double *tb) {
     any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
 }
 
-SEG_MULTIVERSION
+SEG_MULTIVERSION_FMA
 static void tile_sqeuclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
                              seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
     any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
 }
 
-SEG_MULTIVERSION
+SEG_MULTIVERSION_FMA
 static void tile_manhattan(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
                            seg_idx bi, seg_idx bj, double *acc, double *tb) {
     any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
 }
 
-SEG_MULTIVERSION
+SEG_MULTIVERSION_FMA
 static void tile_cosine(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
                         seg_idx bi, seg_idx bj, double *acc, double *tb) {
     any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_COSINE);
@@ -367,41 +342,17 @@ static void game(seg_idx P, seg_idx r, seg_idx q, seg_idx *a, seg_idx *b) {
     }
 }
 
-static inline int thread_id(void) {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
 /* Counts the rows of every label into count (k) and the labels used;
  * SEG_EINVAL for a label outside [0, k). */
-static seg_status count_labels(const int32_t *labels, seg_idx n, seg_idx k, seg_idx *count,
+static seg_status count_labels(const int32_t *labels, seg_idx n, seg_idx k, int64_t *count,
                                seg_idx *used) {
     for (seg_idx i = 0; i < n; i++)
         if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
-    memset(count, 0, (size_t)k * sizeof(seg_idx));
+    memset(count, 0, (size_t)k * sizeof(int64_t));
     for (seg_idx i = 0; i < n; i++) count[labels[i]]++;
     *used = 0;
     for (seg_idx c = 0; c < k; c++) *used += count[c] > 0;
     return SEG_OK;
-}
-
-/* s(i) of a row of label c from its per-label distance sums (k): a is the
- * mean over the c's other rows, b the least mean over the other non-empty
- * labels; 0 alone in its cluster or when a = b = 0. */
-static double score(const double *sums, const seg_idx *count, seg_idx k, int32_t c) {
-    if (count[c] < 2) return 0.0;
-    double a = sums[c] / (double)(count[c] - 1);
-    double b = INFINITY;
-    for (seg_idx o = 0; o < k; o++) {
-        if (o == c || count[o] == 0) continue;
-        double m = sums[o] / (double)count[o];
-        if (m < b) b = m;
-    }
-    double den = a > b ? a : b;
-    return den > 0.0 ? (b - a) / den : 0.0;
 }
 
 /* The norm scikit-learn's normalize() divides a row by: sqrt(x.x), or 1 for
@@ -438,8 +389,8 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
     double *acc = Xb + nb * B * d;
     seg_idx *order = (seg_idx *)(acc + n * k);
     int32_t *lab = (int32_t *)(order + n);
-    seg_idx *count = (seg_idx *)((double *)order + n + (n + 1) / 2);
-    seg_idx *start = count + k;
+    int64_t *count = (int64_t *)((double *)order + n + (n + 1) / 2);
+    seg_idx *start = (seg_idx *)(count + k);
     double *thread_buf = (double *)(start + k + 2);
     tile_fn *run_tile = tile_for(metric);
 
@@ -487,7 +438,7 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && ns > 1)
 #endif
     for (seg_idx si = 0; si < ns; si++) {
-        double *tb = thread_buf + (RB + 1) * B * thread_id();
+        double *tb = thread_buf + (RB + 1) * B * seg_thread_id();
         seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
         for (seg_idx bi = b0; bi < b1; bi++)
             for (seg_idx bj = bi; bj < b1; bj++) run_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
@@ -503,7 +454,7 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
             game(P, r, q, &a, &b);
             if (a >= ns || b >= ns) continue;
             seg_idx sa = a < b ? a : b, sz = a < b ? b : a;
-            double *tb = thread_buf + (RB + 1) * B * thread_id();
+            double *tb = thread_buf + (RB + 1) * B * seg_thread_id();
             seg_idx a1 = (sa + 1) * sb < nb ? (sa + 1) * sb : nb;
             seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
             for (seg_idx bi = sa * sb; bi < a1; bi++)
@@ -516,7 +467,8 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-    for (seg_idx p = 0; p < n; p++) s[order[p]] = score(acc + p * k, count, k, lab[p]);
+    for (seg_idx p = 0; p < n; p++)
+        s[order[p]] = seg_silhouette_value(acc + p * k, count, k, lab[p]);
     /* Finite input can still overflow when squared (|x| > 1e154). */
     for (seg_idx i = 0; i < n; i++)
         if (!isfinite(s[i])) return SEG_ENONFINITE;
@@ -573,8 +525,8 @@ seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
     seg_idx *order = (seg_idx *)work;
-    seg_idx *count = order + n;
-    seg_idx *start = count + k;
+    int64_t *count = (int64_t *)((double *)work + n); /* one double slot per count */
+    seg_idx *start = (seg_idx *)(count + k);
     double *sums = (double *)(start + k + 1);
 
     seg_idx used;
@@ -601,7 +553,7 @@ seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg
 #endif
         for (seg_idx i = r0; i < r1; i++) {
             const double *row = D + i * n;
-            double *sum = sums + k * thread_id();
+            double *sum = sums + k * seg_thread_id();
             int ok = 1;
             for (seg_idx c = 0; c < k; c++) {
                 sum[c] = gather_sum(row, order + start[c], start[c + 1] - start[c], &ok);
@@ -611,7 +563,7 @@ seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg
                 defect |= row_defect(row, n);
                 continue;
             }
-            s[i] = score(sum, count, k, labels[row0 + i]);
+            s[i] = seg_silhouette_value(sum, count, k, labels[row0 + i]);
         }
         if (!defect && seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }

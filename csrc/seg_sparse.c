@@ -1,4 +1,5 @@
 #include "seg_sparse.h"
+#include "seg_inline.h"
 
 #include <float.h>
 #include <math.h>
@@ -24,22 +25,12 @@ static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
     return need > (double)CHUNK_MIN ? (seg_idx)need : CHUNK_MIN;
 }
 
-static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return n / chunk + (n % chunk != 0); }
-
 /* Chunks per interrupt check, for `per_value` multiply-adds per stored value. */
 static seg_idx group_of(const seg_csr *X, seg_idx chunk, double per_value) {
     double avg = (double)X->indptr[X->n] / (double)X->n + 1.0;
     double g = GROUP_WORK / ((double)chunk * avg * (per_value > 1.0 ? per_value : 1.0));
     return g < 1.0 ? 1 : (g > 1e9 ? 1000000000 : (seg_idx)g);
 }
-
-#define mul_add seg_mul_add
-#define add_sizes seg_add_sizes
-#define all_finite seg_all_finite
-#define check_weights seg_check_weights
-#define each_chunk seg_for_chunks
-#define scan_rows seg_scan_rows
-#define pick_chunk seg_pick_chunk
 
 static inline seg_idx col(const seg_csr *X, seg_idx p) {
     return X->indices32 ? (seg_idx)X->indices32[p] : (seg_idx)X->indices64[p];
@@ -222,9 +213,9 @@ static void pp_trials(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 }
 
 static seg_idx pp_scratch(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
-    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    seg_idx s = mul_add(nc, n_trials + 1, mul_add(n, 2, 0)); /* xn, closest, tot, pot */
-    return add_sizes(s, mul_add(add_sizes(d, 1), n_trials, 0)); /* candT, cand_norm */
+    seg_idx nc = seg_n_chunks(n, chunk_rows(n, k, d));
+    seg_idx s = seg_mul_add(nc, n_trials + 1, seg_mul_add(n, 2, 0)); /* xn, closest, tot, pot */
+    return seg_add_sizes(s, seg_mul_add(seg_add_sizes(d, 1), n_trials, 0)); /* candT, cand_norm */
 }
 
 seg_idx seg_sparse_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
@@ -238,7 +229,7 @@ static seg_status plusplus(const seg_csr *X, const double *sw, seg_idx k, seg_id
                            uint64_t seed, int nt, const seg_interrupt *intr, double *centers,
                            seg_idx *indices, double *work) {
     seg_idx n = X->n, d = X->d;
-    seg_idx chunk = chunk_rows(n, k, d), nc = n_chunks(n, chunk);
+    seg_idx chunk = chunk_rows(n, k, d), nc = seg_n_chunks(n, chunk);
     seg_idx group = group_of(X, chunk, (double)n_trials + 1.0);
     double *xn = work, *closest = xn + n, *chunk_tot = closest + n;
     double *chunk_pot = chunk_tot + nc, *candT = chunk_pot + nc * n_trials;
@@ -250,7 +241,7 @@ static seg_status plusplus(const seg_csr *X, const double *sw, seg_idx k, seg_id
 
     double total = 0.0;
     for (seg_idx i = 0; i < n; i++) total += sw ? sw[i] : 1.0;
-    seg_idx first = scan_rows(NULL, sw, 0, n, 0.0, seg_rng_uniform(&rng) * total);
+    seg_idx first = seg_scan_rows(NULL, sw, 0, n, 0.0, seg_rng_uniform(&rng) * total);
     densify(X, first, centers);
     if (indices) indices[0] = first;
     double norm0;
@@ -259,21 +250,21 @@ static seg_status plusplus(const seg_csr *X, const double *sw, seg_idx k, seg_id
     pp_ctx ctx = {.X = X, .sw = sw, .xn = xn, .closest = closest, .chunk_tot = chunk_tot,
                   .chunk_pot = chunk_pot, .candT = candT, .cand_norm = cand_norm,
                   .n_trials = n_trials, .centre = centers, .centre_norm = norm0, .init = 1};
-    if (each_chunk(pp_fold, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+    if (seg_for_chunks(pp_fold, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
     ctx.init = 0;
     for (seg_idx c = 1; c < k; c++) {
         double pot = 0.0;
         for (seg_idx ch = 0; ch < nc; ch++) pot += chunk_tot[ch];
         for (seg_idx t = 0; t < n_trials; t++) {
             double run, value = seg_rng_uniform(&rng) * pot;
-            seg_idx ch = pick_chunk(chunk_tot, nc, value, &run);
+            seg_idx ch = seg_pick_chunk(chunk_tot, nc, value, &run);
             seg_idx i0 = ch * chunk, i1 = i0 + chunk < n ? i0 + chunk : n;
             if (ctx.pending != NULL) { /* the drawn chunk's closest must be current */
                 ctx.centre = ctx.pending;
                 ctx.centre_norm = ctx.pending_norm;
                 pp_fold(&ctx, ch, i0, i1);
             }
-            cand[t] = scan_rows(closest, sw, i0, i1, run, value);
+            cand[t] = seg_scan_rows(closest, sw, i0, i1, run, value);
         }
         memset(candT, 0, (size_t)(d * n_trials) * sizeof(double));
         for (seg_idx t = 0; t < n_trials; t++) {
@@ -283,7 +274,7 @@ static seg_status plusplus(const seg_csr *X, const double *sw, seg_idx k, seg_id
             for (seg_idx f = 0; f < d; f++) s += candT[f * n_trials + t] * candT[f * n_trials + t];
             cand_norm[t] = s;
         }
-        if (each_chunk(pp_trials, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(pp_trials, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         seg_idx best = 0;
         double best_pot = INFINITY;
         for (seg_idx t = 0; t < n_trials; t++) {
@@ -312,7 +303,7 @@ seg_status seg_sparse_kmeans_plusplus(const seg_csr *X, const double *sw, seg_id
     seg_status st = check_csr(X);
     if (st != SEG_OK) return st;
     if (k < 1 || k > X->n || n_trials < 1 || n_trials > MAX_TRIALS) return SEG_EINVAL;
-    if ((st = check_weights(sw, X->n)) != SEG_OK) return st;
+    if ((st = seg_check_weights(sw, X->n)) != SEG_OK) return st;
     return plusplus(X, sw, k, n_trials, seed, seg_resolve_threads(n_threads), intr, centers,
                     indices, work);
 }
@@ -390,10 +381,10 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 }
 
 static seg_idx fit_scratch(seg_idx n, seg_idx d, seg_idx k) {
-    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    seg_idx per_chunk = mul_add(k, add_sizes(d, 2), 2); /* sums, wts, dots, stat */
-    seg_idx s = mul_add(nc, per_chunk, n);             /* + dist */
-    return add_sizes(s, mul_add(k, mul_add(d, 2, 2), 0)); /* newc, CT, cn, wsum */
+    seg_idx nc = seg_n_chunks(n, chunk_rows(n, k, d));
+    seg_idx per_chunk = seg_mul_add(k, seg_add_sizes(d, 2), 2); /* sums, wts, dots, stat */
+    seg_idx s = seg_mul_add(nc, per_chunk, n);             /* + dist */
+    return seg_add_sizes(s, seg_mul_add(k, seg_mul_add(d, 2, 2), 0)); /* newc, CT, cn, wsum */
 }
 
 /* Re-seeds the clusters with zero weight as seg_kmeans.c's relocate_empty
@@ -439,7 +430,7 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
                       int32_t *labels, double *inertia, int *n_iter, int *converged,
                       double *work) {
     seg_idx n = X->n, d = X->d;
-    seg_idx chunk = chunk_rows(n, k, d), nc = n_chunks(n, chunk);
+    seg_idx chunk = chunk_rows(n, k, d), nc = seg_n_chunks(n, chunk);
     seg_idx group = group_of(X, chunk, (double)k);
     double *dist = work, *sums = dist + n, *wts = sums + nc * k * d, *dots = wts + nc * k;
     double *chunk_stat = dots + nc * k, *newc = chunk_stat + 2 * nc, *CT = newc + k * d;
@@ -453,7 +444,7 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
         centre_norms(centers, k, d, cn, CT);
         ctx.update = 1;
         ctx.dist = NULL;
-        if (each_chunk(lloyd_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+        if (seg_for_chunks(lloyd_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
         double changed = 0.0;
         memset(newc, 0, (size_t)(k * d) * sizeof(double));
         memset(wsum, 0, (size_t)k * sizeof(double));
@@ -468,7 +459,7 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
         for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
         if (any_empty) {
             ctx.dist = dist;
-            if (each_chunk(inertia_chunk, &ctx, n, chunk, group, nt, intr))
+            if (seg_for_chunks(inertia_chunk, &ctx, n, chunk, group, nt, intr))
                 return SEG_EINTERRUPTED;
             relocated = relocate_empty(X, sw, k, labels, dist, newc, wsum, newc);
         }
@@ -502,12 +493,12 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
     centre_norms(centers, k, d, cn, CT);
     ctx.update = 0;
     ctx.dist = NULL;
-    if (each_chunk(strict ? inertia_chunk : lloyd_chunk, &ctx, n, chunk, group, nt, intr))
+    if (seg_for_chunks(strict ? inertia_chunk : lloyd_chunk, &ctx, n, chunk, group, nt, intr))
         return SEG_EINTERRUPTED;
     double total = 0.0;
     for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
     *inertia = total;
-    if (!isfinite(total) || !all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (!isfinite(total) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
     return SEG_OK;
 }
 
@@ -515,9 +506,9 @@ seg_idx seg_sparse_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, s
     if (n < 1 || d < 1 || k < 1 || n_init < 1 || n_trials < 1) return -1;
     seg_idx pp = pp_scratch(n, d, k, n_trials), ft = fit_scratch(n, d, k);
     if (pp < 0 || ft < 0) return -1;
-    seg_idx kd = mul_add(k, d, 0);
-    seg_idx runs = mul_add(n_init, add_sizes(kd, 3), 0); /* each run's centres and stats */
-    return add_sizes(add_sizes(runs, add_sizes(kd, n / 2 + 1)), pp > ft ? pp : ft);
+    seg_idx kd = seg_mul_add(k, d, 0);
+    seg_idx runs = seg_mul_add(n_init, seg_add_sizes(kd, 3), 0); /* each run's centres and stats */
+    return seg_add_sizes(seg_add_sizes(runs, seg_add_sizes(kd, n / 2 + 1)), pp > ft ? pp : ft);
 }
 
 seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_idx k, int n_init,
@@ -533,9 +524,9 @@ seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_id
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
     if (k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS) return SEG_EINVAL;
-    if (!isfinite(tol) || (init_centers && !all_finite(init_centers, (seg_idx)n_init * k * d)))
+    if (!isfinite(tol) || (init_centers && !seg_all_finite(init_centers, (seg_idx)n_init * k * d)))
         return SEG_ENONFINITE;
-    if ((st = check_weights(sw, n)) != SEG_OK) return st;
+    if ((st = seg_check_weights(sw, n)) != SEG_OK) return st;
     int nt = seg_resolve_threads(n_threads);
     double *run_centers = work, *run_stats = run_centers + (seg_idx)n_init * k * d;
     double *c = run_stats + 3 * (seg_idx)n_init;
@@ -575,8 +566,9 @@ seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_id
 
 seg_idx seg_sparse_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
     if (n < 1 || d < 1 || k < 1) return -1;
-    seg_idx nc = n_chunks(n, chunk_rows(n, k, d));
-    return add_sizes(mul_add(nc, add_sizes(k, 2), 0), mul_add(k, add_sizes(d, 1), 0));
+    seg_idx nc = seg_n_chunks(n, chunk_rows(n, k, d));
+    return seg_add_sizes(seg_mul_add(nc, seg_add_sizes(k, 2), 0),
+                         seg_mul_add(k, seg_add_sizes(d, 1), 0));
 }
 
 seg_status seg_sparse_kmeans_predict(const seg_csr *X, const double *sw, const double *centers,
@@ -586,14 +578,14 @@ seg_status seg_sparse_kmeans_predict(const seg_csr *X, const double *sw, const d
     seg_status st = check_csr(X);
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
-    if (!all_finite(centers, k * d)) return SEG_ENONFINITE;
-    if (sw && !all_finite(sw, n)) return SEG_ENONFINITE;
-    seg_idx chunk = chunk_rows(n, k, d), nc = n_chunks(n, chunk);
+    if (!seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (sw && !seg_all_finite(sw, n)) return SEG_ENONFINITE;
+    seg_idx chunk = chunk_rows(n, k, d), nc = seg_n_chunks(n, chunk);
     double *dots = work, *stat = dots + nc * k, *CT = stat + 2 * nc, *cn = CT + k * d;
     centre_norms(centers, k, d, cn, CT);
     fit_ctx ctx = {.X = X, .sw = sw, .k = k, .d = d, .C = centers, .CT = CT, .cn = cn,
                    .labels = labels, .dots = dots, .chunk_stat = stat, .update = 0};
-    if (each_chunk(lloyd_chunk, &ctx, n, chunk, group_of(X, chunk, (double)k),
+    if (seg_for_chunks(lloyd_chunk, &ctx, n, chunk, group_of(X, chunk, (double)k),
                    seg_resolve_threads(n_threads), intr))
         return SEG_EINTERRUPTED;
     double total = 0.0;
@@ -624,20 +616,20 @@ seg_status seg_sparse_kmeans_transform(const seg_csr *X, const double *centers, 
     seg_status st = check_csr(X);
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
-    if (!all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if (!seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
     double *cn = work;
     centre_norms(centers, k, d, cn, NULL);
     transform_ctx ctx = {X, centers, cn, k, d, out};
     seg_idx chunk = chunk_rows(n, k, d);
-    if (each_chunk(transform_chunk, &ctx, n, chunk, group_of(X, chunk, 3.0 * (double)k),
+    if (seg_for_chunks(transform_chunk, &ctx, n, chunk, group_of(X, chunk, 3.0 * (double)k),
                    seg_resolve_threads(n_threads), intr))
         return SEG_EINTERRUPTED;
-    return all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
+    return seg_all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
 }
 
 seg_idx seg_sparse_variance_work_size(seg_idx n, seg_idx d) {
     if (n < 1 || d < 1) return -1;
-    return mul_add(2 * n_chunks(n, chunk_rows(n, 1, d)) + 1, d, 0);
+    return seg_mul_add(2 * seg_n_chunks(n, chunk_rows(n, 1, d)) + 1, d, 0);
 }
 
 typedef struct var_ctx {
@@ -671,18 +663,18 @@ seg_status seg_sparse_mean_variance(const seg_csr *X, int n_threads, const seg_i
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
     int nt = seg_resolve_threads(n_threads);
-    seg_idx chunk = chunk_rows(n, 1, d), nc = n_chunks(n, chunk);
+    seg_idx chunk = chunk_rows(n, 1, d), nc = seg_n_chunks(n, chunk);
     seg_idx group = group_of(X, chunk, 1.0);
     double *mean = work + 2 * nc * d;
     var_ctx ctx = {X, NULL, work};
-    if (each_chunk(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+    if (seg_for_chunks(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
     for (seg_idx f = 0; f < d; f++) {
         double s = 0.0;
         for (seg_idx ch = 0; ch < nc; ch++) s += work[2 * ch * d + f];
         mean[f] = s / (double)n;
     }
     ctx.mean = mean;
-    if (each_chunk(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
+    if (seg_for_chunks(var_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
     double total = 0.0;
     for (seg_idx f = 0; f < d; f++) {
         double s = 0.0, cnt = 0.0;
@@ -705,20 +697,21 @@ seg_status seg_sparse_mean_variance(const seg_csr *X, int n_threads, const seg_i
 
 /* Per thread: JT (d x SIL_B), dots (SIL_B), sums (SIL_TASK x k), w (d), mark (d). */
 static seg_idx sil_thread(seg_idx d, seg_idx k) {
-    return add_sizes(mul_add(d, SIL_B + 2, SIL_B), mul_add(SIL_TASK, k, 0));
+    return seg_add_sizes(seg_mul_add(d, SIL_B + 2, SIL_B), seg_mul_add(SIL_TASK, k, 0));
 }
 
 seg_idx seg_sparse_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads) {
     if (n < 1 || d < 1 || k < 1) return -1;
     int nt = seg_resolve_threads(n_threads);
-    return add_sizes(mul_add(nt, sil_thread(d, k), n), k); /* + xn (n), counts (k) */
+    return seg_add_sizes(seg_mul_add(nt, sil_thread(d, k), n), k); /* + xn (n), counts (k) */
 }
 
 typedef struct sil_ctx {
     const seg_csr *X;
     const int32_t *labels;
     seg_idx k;
-    const double *xn, *count;
+    const double *xn;
+    const int64_t *count;
     int exact; /* |x|^2 + |y|^2 - 2 x.y is exact for every pair */
     double *thread_work;
     seg_idx per_thread;
@@ -796,23 +789,8 @@ static void sil_task(sil_ctx *p, int tid, seg_idx t) {
             for (int64_t q = X->indptr[jb + jj]; q < X->indptr[jb + jj + 1]; q++)
                 JT[col(X, q) * SIL_B + jj] = 0.0;
     }
-    for (seg_idx i = r0; i < r1; i++) {
-        const double *row = sums + (i - r0) * k;
-        int32_t c = p->labels[i];
-        double value = 0.0;
-        if (p->count[c] > 1.0) { /* the dense kernel's rule, term for term */
-            double a = row[c] / (p->count[c] - 1.0);
-            double b = INFINITY;
-            for (seg_idx o = 0; o < k; o++) {
-                if (o == c || p->count[o] == 0.0) continue;
-                double m = row[o] / p->count[o];
-                if (m < b) b = m;
-            }
-            double den = a > b ? a : b;
-            value = den > 0.0 ? (b - a) / den : 0.0;
-        }
-        p->s[i] = value;
-    }
+    for (seg_idx i = r0; i < r1; i++)
+        p->s[i] = seg_silhouette_value(sums + (i - r0) * k, p->count, k, p->labels[i]);
 }
 
 seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels, seg_idx k,
@@ -823,14 +801,15 @@ seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
     int nt = seg_resolve_threads(n_threads);
-    double *xn = work, *count = xn + n, *tw = count + k;
-    memset(count, 0, (size_t)k * sizeof(double));
+    double *xn = work, *tw = xn + n + k;
+    int64_t *count = (int64_t *)(xn + n); /* one double slot per count */
+    memset(count, 0, (size_t)k * sizeof(int64_t));
     for (seg_idx i = 0; i < n; i++) {
         if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
-        count[labels[i]] += 1.0;
+        count[labels[i]]++;
     }
     seg_idx used = 0;
-    for (seg_idx c = 0; c < k; c++) used += count[c] > 0.0;
+    for (seg_idx c = 0; c < k; c++) used += count[c] > 0;
     if (used < 2) return SEG_EDEGENERATE;
     /* Integer values with |v| <= 2^20 whose rows' sums of squares stay below
      * 2^50: every norm, dot product and d2 is an exact integer. */
@@ -860,12 +839,7 @@ seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (g1 - g0 > 1 && nt > 1)
 #endif
         for (seg_idx t = g0; t < g1; t++) {
-#ifdef _OPENMP
-            int tid = omp_get_thread_num();
-#else
-            int tid = 0;
-#endif
-            sil_task(&ctx, tid, t);
+            sil_task(&ctx, seg_thread_id(), t);
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }

@@ -1,4 +1,5 @@
 #include "seg_validity.h"
+#include "seg_inline.h"
 
 #include <math.h>
 #include <string.h>
@@ -15,24 +16,13 @@ static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
     return need > CHUNK_MIN ? (seg_idx)need : CHUNK_MIN;
 }
 
-static seg_idx n_chunks(seg_idx n, seg_idx chunk) { return n / chunk + (n % chunk != 0); }
-
 seg_idx seg_validity_work_size(seg_idx n, seg_idx d, seg_idx k) {
     if (n < 1 || d < 1 || k < 1) return -1;
-    double nc = (double)n_chunks(n, chunk_rows(n, k, d));
+    double nc = (double)seg_n_chunks(n, chunk_rows(n, k, d));
     double total = nc * (double)k * (double)(d + 3) + (double)k * (double)(d + 3) + (double)d;
     if (total > (double)(PTRDIFF_MAX / 16)) return -1;
-    seg_idx c = n_chunks(n, chunk_rows(n, k, d));
+    seg_idx c = seg_n_chunks(n, chunk_rows(n, k, d));
     return c * k * (d + 3) + k * (d + 3) + d;
-}
-
-static double sqdist(const double *a, const double *b, seg_idx d) {
-    double s = 0.0;
-    for (seg_idx f = 0; f < d; f++) {
-        double t = a[f] - b[f];
-        s += t * t;
-    }
-    return s;
 }
 
 seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
@@ -47,7 +37,7 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
 
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, k, d);
-    seg_idx nc = n_chunks(n, chunk);
+    seg_idx nc = seg_n_chunks(n, chunk);
     double *part = work;                  /* nc x k x (d + 3) */
     double *cent = part + nc * k * (d + 3); /* k x d centroids */
     double *cnt = cent + k * d;           /* k */
@@ -98,7 +88,7 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
         seg_idx i1 = (c + 1) * chunk < n ? (c + 1) * chunk : n;
         for (seg_idx i = c * chunk; i < i1; i++) {
             seg_idx l = labels[i];
-            double q = sqdist(X + i * d, cent + l * d, d);
+            double q = seg_sqdist(X + i * d, cent + l * d, d);
             p[l * (d + 3) + d + 1] += q;
             p[l * (d + 3) + d + 2] += sqrt(q);
         }
@@ -115,7 +105,7 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
     if (calinski_harabasz) {
         double extra = 0.0, intra = 0.0;
         for (seg_idx j = 0; j < k; j++) {
-            extra += cnt[j] * sqdist(cent + j * d, mean, d);
+            extra += cnt[j] * seg_sqdist(cent + j * d, mean, d);
             intra += wss[j];
         }
         *calinski_harabasz =
@@ -129,7 +119,7 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
         }
         for (seg_idx a = 0; a < k && cent_zero; a++)
             for (seg_idx b = 0; b < k; b++)
-                if (sqrt(sqdist(cent + a * d, cent + b * d, d)) > ZERO_TOL) {
+                if (sqrt(seg_sqdist(cent + a * d, cent + b * d, d)) > ZERO_TOL) {
                     cent_zero = 0;
                     break;
                 }
@@ -141,7 +131,7 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
                 double worst = 0.0;
                 for (seg_idx b = 0; b < k; b++) {
                     if (b == a) continue;
-                    double dist = sqrt(sqdist(cent + a * d, cent + b * d, d));
+                    double dist = sqrt(seg_sqdist(cent + a * d, cent + b * d, d));
                     if (dist == 0.0) continue; /* coinciding centroids: ratio 0 */
                     double r = (sdist[a] + sdist[b]) / dist;
                     if (r > worst) worst = r;

@@ -27,6 +27,7 @@
 #include "seg_kmeans.h"
 #include "seg_kmeans_step.h"
 #include "seg_silhouette.h"
+#include "seg_silhouette_chunks.h"
 #include "seg_validity.h"
 #include "seg_mcdm.h"
 #include "seg_sparse.h"
@@ -35,9 +36,11 @@
 /* Shared helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* Interrupt callback: called by a kernel from the thread that released the
- * GIL, outside parallel regions. Takes the GIL, runs signal handlers; a
- * KeyboardInterrupt stays set as the pending exception for the caller. */
+/* Interrupt callback: called by a kernel only from the thread that released
+ * the GIL, between parallel regions or inside one as its thread 0 (the
+ * calling thread; seg_kmeans_fit_runs polls there while other threads run).
+ * Takes the GIL, runs signal handlers; a KeyboardInterrupt stays set as the
+ * pending exception for the caller. */
 static int check_signals(void *ctx) {
     (void)ctx;
     PyGILState_STATE st = PyGILState_Ensure();
@@ -65,6 +68,18 @@ static PyObject *raise_status(seg_status st, const char *what) {
         break;
     default: PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st)); break;
     }
+    return NULL;
+}
+
+/* raise_status with the kernel's own reason when it gave one (seg_detail):
+ * "what: reason index" (the index only when the reason names one). */
+static PyObject *raise_detail(seg_status st, const char *what, const seg_detail *why) {
+    if (PyErr_Occurred()) return NULL;
+    if (st == SEG_EINTERRUPTED || why->reason == NULL) return raise_status(st, what);
+    if (why->index >= 0)
+        PyErr_Format(PyExc_ValueError, "%s: %s %zd", what, why->reason, (Py_ssize_t)why->index);
+    else
+        PyErr_Format(PyExc_ValueError, "%s: %s", what, why->reason);
     return NULL;
 }
 
@@ -1070,16 +1085,17 @@ static PyObject *py_kmeans_step(PyObject *self, PyObject *args, PyObject *kwds) 
                           (int32_t *)PyArray_DATA(Fl), (double *)PyArray_DATA(Fw),
                           (double *)PyArray_DATA(Fr), nf, 0};
     double sse = 0.0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_step((const double *)PyArray_DATA(X), m, d,
                          W ? (const double *)PyArray_DATA(W) : NULL,
                          (const double *)PyArray_DATA(C), k, offset, &INTERRUPT,
                          L ? (int32_t *)PyArray_DATA(L) : NULL, (double *)PyArray_DATA(S),
-                         (double *)PyArray_DATA(Wt), &sse, &far);
+                         (double *)PyArray_DATA(Wt), &sse, &far, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_step");
+        raise_detail(st, "kmeans_step", &why);
         goto done;
     }
     if (want_labels)
@@ -1165,22 +1181,12 @@ static PyObject *py_kmeans_step_merge(PyObject *self, PyObject *args, PyObject *
                           Fr ? (double *)PyArray_DATA(Fr) : NULL, ne, ne};
     double shift = 0.0;
     seg_idx moved = 0;
+    seg_detail why = {NULL, -1};
     seg_status st = seg_kmeans_step_merge(nc, k, d, (const double *)PyArray_DATA(S),
                                           (const double *)PyArray_DATA(W), ne ? &far : NULL,
-                                          (double *)PyArray_DATA(C), &shift, &moved, work);
-    if (st == SEG_EDEGENERATE) {
-        PyErr_SetString(PyExc_ValueError,
-                        "kmeans_step_merge: the clusters' total weight is zero; at least one "
-                        "row must have a positive sample_weight");
-        goto done;
-    }
-    if (st == SEG_EINVAL) {
-        PyErr_SetString(PyExc_ValueError,
-                        "kmeans_step_merge: weights and far_weight must be >= 0");
-        goto done;
-    }
+                                          (double *)PyArray_DATA(C), &shift, &moved, work, &why);
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_step_merge");
+        raise_detail(st, "kmeans_step_merge", &why);
         goto done;
     }
     result = Py_BuildValue("Odn", C, shift, (Py_ssize_t)moved);
@@ -1254,22 +1260,17 @@ static PyObject *py_kmeans_step_nearest(PyObject *self, PyObject *args, PyObject
     Cw = (PyArrayObject *)PyArray_SimpleNew(1, cd, NPY_FLOAT64);
     if (Cl == NULL || Ne == NULL || Cw == NULL) goto done;
     double cost = 0.0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_step_nearest((const double *)PyArray_DATA(X), m, d,
                                  W ? (const double *)PyArray_DATA(W) : NULL,
                                  (const double *)PyArray_DATA(Q), q, first, reset, &INTERRUPT,
                                  (double *)PyArray_DATA(Cl), (int32_t *)PyArray_DATA(Ne), &cost,
-                                 (double *)PyArray_DATA(Cw), n_cand);
+                                 (double *)PyArray_DATA(Cw), n_cand, &why);
     Py_END_ALLOW_THREADS
-    if (st == SEG_EINVAL) {
-        PyErr_Format(PyExc_ValueError,
-                     "kmeans_step_nearest: nearest must hold candidate numbers in [0, %zd) and "
-                     "closest squared distances >= 0", first);
-        goto done;
-    }
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_step_nearest");
+        raise_detail(st, "kmeans_step_nearest", &why);
         goto done;
     }
     result = Py_BuildValue("OOdO", Cl, Ne, cost, Cw);
@@ -1304,18 +1305,15 @@ static PyObject *py_kmeans_step_sample(PyObject *self, PyObject *args, PyObject 
     P = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_INTP);
     if (P == NULL) goto done;
     seg_idx count = 0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_step_sample((const double *)PyArray_DATA(Cl),
                                 W ? (const double *)PyArray_DATA(W) : NULL, m, ell, phi,
-                                (uint64_t)seed, (seg_idx *)PyArray_DATA(P), &count);
+                                (uint64_t)seed, (seg_idx *)PyArray_DATA(P), &count, &why);
     Py_END_ALLOW_THREADS
-    if (st == SEG_EINVAL) {
-        PyErr_SetString(PyExc_ValueError, "kmeans_step_sample: closest must be >= 0");
-        goto done;
-    }
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_step_sample");
+        raise_detail(st, "kmeans_step_sample", &why);
         goto done;
     }
     npy_intp pd[1] = {count}; /* keep the picked prefix */
@@ -1363,19 +1361,20 @@ static PyObject *py_kmeans_step_silhouette(PyObject *self, PyObject *args, PyObj
     Sa = (PyArrayObject *)PyArray_SimpleNew(2, ad, NPY_FLOAT64);
     if (both) Sb = (PyArrayObject *)PyArray_SimpleNew(2, bd, NPY_FLOAT64);
     if (Sa == NULL || (both && Sb == NULL)) goto done;
-    work = alloc_work(seg_kmeans_step_silhouette_work_size(d), "kmeans_step_silhouette");
+    work = alloc_work(seg_silhouette_chunk_sums_work_size(d), "kmeans_step_silhouette");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_step_silhouette((const double *)PyArray_DATA(A),
-                                    (const int32_t *)PyArray_DATA(La), ma,
-                                    (const double *)PyArray_DATA(B),
-                                    (const int32_t *)PyArray_DATA(Lb), mb, d, k, &INTERRUPT,
-                                    (double *)PyArray_DATA(Sa),
-                                    Sb ? (double *)PyArray_DATA(Sb) : NULL, work);
+    st = seg_silhouette_chunk_sums((const double *)PyArray_DATA(A),
+                                   (const int32_t *)PyArray_DATA(La), ma,
+                                   (const double *)PyArray_DATA(B),
+                                   (const int32_t *)PyArray_DATA(Lb), mb, d, k, &INTERRUPT,
+                                   (double *)PyArray_DATA(Sa),
+                                   Sb ? (double *)PyArray_DATA(Sb) : NULL, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_step_silhouette");
+        raise_detail(st, "kmeans_step_silhouette", &why);
         goto done;
     }
     result = Py_BuildValue("OO", Sa, Sb ? (PyObject *)Sb : Py_None);
@@ -1413,21 +1412,12 @@ static PyObject *py_kmeans_step_silhouette_scores(PyObject *self, PyObject *args
     npy_intp md[1] = {m};
     Out = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_FLOAT64);
     if (Out == NULL) goto done;
-    seg_status st = seg_kmeans_step_silhouette_scores(
+    seg_detail why = {NULL, -1};
+    seg_status st = seg_silhouette_from_sums(
         (const double *)PyArray_DATA(S), (const int32_t *)PyArray_DATA(L), m, k,
-        (const int64_t *)PyArray_DATA(C), (double *)PyArray_DATA(Out));
-    if (st == SEG_EDEGENERATE) {
-        PyErr_SetString(PyExc_ValueError,
-                        "silhouette needs at least 2 non-empty clusters in counts");
-        goto done;
-    }
-    if (st == SEG_EINVAL) {
-        PyErr_SetString(PyExc_ValueError,
-                        "counts must be >= 0 and >= 1 for every cluster a row is labelled with");
-        goto done;
-    }
+        (const int64_t *)PyArray_DATA(C), (double *)PyArray_DATA(Out), &why);
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_step_silhouette_scores");
+        raise_detail(st, "kmeans_step_silhouette_scores", &why);
         goto done;
     }
     result = (PyObject *)Out;

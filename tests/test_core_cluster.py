@@ -187,3 +187,64 @@ def test_mean_variance_is_numpys(shape):
     assert one == pytest.approx(ref, rel=1e-12, abs=1e-300)
     assert _core.kmeans_mean_variance(np.asfortranarray(A), n_threads=2) == one
     assert _core.kmeans_mean_variance(A[::-1].copy(), n_threads=3) == pytest.approx(one, rel=1e-13)
+
+
+# ---- kmeans_step_merge says which input is wrong (issue 15.5) ----
+
+_MERGE_BAD = {
+    "negative weight": (
+        dict(weights=np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 1.0]])),
+        r"weights must be >= 0; negative at flat index \(chunk \* k \+ cluster\) 4$",
+    ),
+    "negative far_weight": (
+        dict(far_weight=np.array([1.0, -1.0])),
+        r"far_weight must be >= 0; negative at entry 1$",
+    ),
+    "NaN far_dist": (
+        dict(far_dist=np.array([1.0, np.nan])),
+        r"far_dist is NaN or infinite at entry 1$",
+    ),
+    "inf far_rows": (
+        dict(far_rows=np.array([[1.0], [np.inf]])),
+        r"far_rows has NaN or infinity in row 1$",
+    ),
+    "NaN sums": (dict(sums=np.full((2, 3, 1), np.nan)), r"sums has NaN or infinity$"),
+    "inf weights": (dict(weights=np.full((2, 3), np.inf)), r"weights has NaN or infinity$"),
+    "zero total weight": (dict(weights=np.zeros((2, 3))), r"total weight is zero"),
+    "far_label out of range": (dict(far_label=np.array([0, 3])), r"far_label must be in \[0, 2\]"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_MERGE_BAD))
+def test_kmeans_step_merge_names_the_bad_input(case):
+    kw, match = _MERGE_BAD[case]
+    args = dict(
+        sums=np.ones((2, 3, 1)),
+        weights=np.ones((2, 3)),
+        centers=np.zeros((3, 1)),
+        far_dist=np.ones(2),
+        far_label=np.array([0, 1]),
+        far_weight=np.ones(2),
+        far_rows=np.ones((2, 1)),
+    )
+    args.update(kw)
+    with pytest.raises(ValueError, match=match):
+        _core.kmeans_step_merge(**args)
+
+
+def test_kmeans_step_kernels_name_the_bad_row():
+    msg = r"kmeans_step_sample: closest must be >= 0; negative in row 2$"
+    with pytest.raises(ValueError, match=msg):
+        _core.kmeans_step_sample(np.array([1.0, 0.0, -1.0]), 2.0, 1.0, 0)
+    with pytest.raises(ValueError, match=r"kmeans_step_nearest: closest is NaN in row 0$"):
+        _core.kmeans_step_nearest(
+            np.zeros((2, 1)),
+            np.zeros((1, 1)),
+            1,
+            2,
+            closest=np.array([np.nan, 1.0]),
+            nearest=np.array([0, 0]),
+        )
+    msg = r"counts must be >= 1 for every cluster a row is labelled with; not so for row 1$"
+    with pytest.raises(ValueError, match=msg):
+        _core.kmeans_step_silhouette_scores(np.ones((2, 3)), np.array([0, 2]), np.array([2, 1, 0]))

@@ -48,6 +48,7 @@
 #include "seg_common.h"
 #include "seg_kmeans.h"
 #include "seg_kmeans_step.h"
+#include "seg_silhouette_chunks.h"
 #include "seg_mcdm.h"
 #include "seg_silhouette.h"
 #include "seg_validity.h"
@@ -810,7 +811,7 @@ static void fuzz_step(reader *r) {
     double *weights = xmalloc((size_t)kk, sizeof(double));
     double sse = -1.0;
     seg_status st = seg_kmeans_step(s.X, n, d, s.sw, C, s.k, offset, &s.intr, labels, sums,
-                                    weights, &sse, use_far ? &fbuf.far : NULL);
+                                    weights, &sse, use_far ? &fbuf.far : NULL, NULL);
     if (st == SEG_OK) {
         seg_idx k = s.k;
         REQUIRE(k >= 1 && offset >= 0 && (!use_far || cap >= 0));
@@ -932,7 +933,7 @@ static void fuzz_step_merge(reader *r) {
             part.capacity = k;
             double sse;
             seg_status st = seg_kmeans_step(X, m, d, sw, C, k, offset, NULL, NULL,
-                                            sums + ch * k * d, wts + ch * k, &sse, &part);
+                                            sums + ch * k * d, wts + ch * k, &sse, &part, NULL);
             if (st == SEG_OK) n_far += part.count;
             else real = 0;
             n_rows += m;
@@ -970,7 +971,7 @@ static void fuzz_step_merge(reader *r) {
     seg_idx moved = -1;
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_kmeans_step_merge(nch, k, d, sums, wts, use_far ? &fbuf.far : NULL,
-                                                   C, &shift, &moved, work);
+                                                   C, &shift, &moved, work, NULL);
     if (ws < 0) REQUIRE(k < 1 || d < 1);
     if (st == SEG_OK) {
         REQUIRE(nch >= 1 && k >= 1 && d >= 1);
@@ -1026,7 +1027,7 @@ static void fuzz_step_sample(reader *r) {
     seg_idx *picked = xmalloc((size_t)mm, sizeof(seg_idx));
     seg_idx n_picked = -1;
     seg_status st = seg_kmeans_step_sample(closest, sw, m, ell, phi, seed,
-                                           m > 0 ? picked : NULL, &n_picked);
+                                           m > 0 ? picked : NULL, &n_picked, NULL);
     if (st == SEG_OK) {
         REQUIRE(m >= 0 && isfinite(ell) && ell > 0.0 && isfinite(phi) && phi > 0.0);
         seg_rng rng;
@@ -1069,7 +1070,7 @@ static void fuzz_step_nearest(reader *r) {
         double cost0;
         double *cw0 = xmalloc((size_t)first, sizeof(double));
         if (seg_kmeans_step_nearest(s.X, n, d, s.sw, c0, first, 0, 1, NULL, closest, nearest,
-                                    &cost0, cw0, first) != SEG_OK) {
+                                    &cost0, cw0, first, NULL) != SEG_OK) {
             for (seg_idx i = 0; i < n; i++) nearest[i] = -1; /* rejected: junk state */
         }
         free(c0);
@@ -1088,7 +1089,7 @@ static void fuzz_step_nearest(reader *r) {
     double *cw = xmalloc((size_t)nc, sizeof(double));
     double cost = -1.0;
     seg_status st = seg_kmeans_step_nearest(s.X, n, d, s.sw, q > 0 ? cand : NULL, q, first, reset,
-                                            &s.intr, closest, nearest, &cost, cw, n_cand);
+                                            &s.intr, closest, nearest, &cost, cw, n_cand, NULL);
     if (st == SEG_OK) {
         REQUIRE(first >= 0 && q >= 0 && n_cand >= first + q && (!reset || (first == 0 && q >= 1)));
         REQUIRE(isfinite(cost) && cost >= 0.0 && all_finite(cw, n_cand));
@@ -1150,11 +1151,11 @@ static void fuzz_step_silhouette(reader *r) {
     uint8_t mode = u8(r);
     double *sa = xmalloc((size_t)(ma * kk), sizeof(double));
     double *sb = (mode & 1) ? xmalloc((size_t)((mb > 0 ? mb : 1) * kk), sizeof(double)) : NULL;
-    seg_idx ws = seg_kmeans_step_silhouette_work_size(d);
+    seg_idx ws = seg_silhouette_chunk_sums_work_size(d);
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
     seg_status st = ws < 0 ? SEG_EINVAL
-                           : seg_kmeans_step_silhouette(s.X, (sb || (mode & 2)) ? la : NULL, ma, B,
-                                                        lb, mb, d, k, &s.intr, sa, sb, work);
+                           : seg_silhouette_chunk_sums(s.X, (sb || (mode & 2)) ? la : NULL, ma, B,
+                                                        lb, mb, d, k, &s.intr, sa, sb, work, NULL);
     if (st == SEG_OK) {
         REQUIRE(k >= 1 && all_finite(sa, ma * k) && (sb == NULL || all_finite(sb, mb * k)));
         double *wa = xmalloc((size_t)(ma * k), sizeof(double));
@@ -1183,7 +1184,7 @@ static void fuzz_step_silhouette(reader *r) {
                 for (seg_idx i = 0; i < ma; i++) counts[la[i]]++;
                 double *sil = xmalloc((size_t)ma, sizeof(double));
                 double *ref = xmalloc((size_t)ma, sizeof(double));
-                seg_status s1 = seg_kmeans_step_silhouette_scores(sa, la, ma, k, counts, sil);
+                seg_status s1 = seg_silhouette_from_sums(sa, la, ma, k, counts, sil, NULL);
                 seg_idx rw = seg_silhouette_work_size(ma, d, k, 1);
                 double *rwork = xmalloc((size_t)(rw > 0 ? rw : 1), sizeof(double));
                 seg_status s2 = rw < 0 ? SEG_EINVAL
@@ -1214,7 +1215,7 @@ static void fuzz_step_silhouette(reader *r) {
             counts[c] = b == 255 ? -1 : b == 254 ? INT64_MAX : (int64_t)(b % 6);
         }
         double *sil = xmalloc((size_t)m, sizeof(double));
-        seg_status s1 = seg_kmeans_step_silhouette_scores(sums, la, m, k, counts, sil);
+        seg_status s1 = seg_silhouette_from_sums(sums, la, m, k, counts, sil, NULL);
         if (s1 == SEG_OK) {
             for (seg_idx i = 0; i < m; i++) {
                 REQUIRE(la[i] >= 0 && la[i] < k && counts[la[i]] >= 1);

@@ -8,6 +8,7 @@
 
 #include "seg_kmeans.h"
 #include "seg_kmeans_step.h"
+#include "seg_silhouette_chunks.h"
 #include "seg_silhouette.h"
 #include "seg_test.h"
 
@@ -76,7 +77,7 @@ static void test_step_brute_force(void) {
         far_buf fb;
         far_init(&fb, cap);
         seg_status st = seg_kmeans_step(X, m, d, w, C, k, offset, NULL, lab, sums, wts, &sse,
-                                        &fb.far);
+                                        &fb.far, NULL);
         CHECK(st == SEG_OK);
 
         double bs[12] = {0}, bw[4] = {0}, bsse = 0, dist[301];
@@ -124,11 +125,11 @@ static void test_step_brute_force(void) {
     double sums[12], wts[4], sse = -1;
     far_buf fb;
     far_init(&fb, 10);
-    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, wts, &sse, &fb.far) ==
+    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, wts, &sse, &fb.far, NULL) ==
           SEG_OK);
     CHECK(fb.far.count == 4);
     far_init(&fb, 10);
-    CHECK(seg_kmeans_step(NULL, 0, d, NULL, C, k, 0, NULL, NULL, sums, wts, &sse, &fb.far) ==
+    CHECK(seg_kmeans_step(NULL, 0, d, NULL, C, k, 0, NULL, NULL, sums, wts, &sse, &fb.far, NULL) ==
           SEG_OK);
     CHECK(fb.far.count == 0 && sse == 0.0 && wts[0] == 0.0 && sums[0] == 0.0);
 }
@@ -160,7 +161,7 @@ static double chunked_lloyd(const double *X, seg_idx n, seg_idx d, const double 
             double sse;
             seg_status st = seg_kmeans_step(X + i0 * d, m, d, sw ? sw + i0 : NULL, C, k, i0,
                                             NULL, NULL, sums + c * k * d, wts + c * k, &sse,
-                                            &far);
+                                            &far, NULL);
             CHECK(st == SEG_OK);
             count += far.count;
             sse_total += sse;
@@ -169,7 +170,7 @@ static double chunked_lloyd(const double *X, seg_idx n, seg_idx d, const double 
         seg_kmeans_far all = {fi, fd, fl, fw, fr, nc * k, count};
         double shift;
         seg_idx moved;
-        CHECK(seg_kmeans_step_merge(nc, k, d, sums, wts, &all, C, &shift, &moved, work) ==
+        CHECK(seg_kmeans_step_merge(nc, k, d, sums, wts, &all, C, &shift, &moved, work, NULL) ==
               SEG_OK);
         *relocated += moved;
     }
@@ -266,7 +267,7 @@ static void test_merge_rules(void) {
     seg_kmeans_far far = {idx, dist, label, weight, rows, 2, 2};
     double C[3] = {0.0, 1.0, 100.0}, shift, work[16];
     seg_idx moved;
-    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work) == SEG_OK);
+    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work, NULL) == SEG_OK);
     CHECK(moved == 1);
     CHECK_CLOSE(C[0], 3.0 / 2.0, 1e-15);       /* (1 + 2) / (1 + 1) */
     CHECK_CLOSE(C[1], (5.0 - 3.0) / 2.0, 1e-15); /* row 3 left cluster 1 */
@@ -275,16 +276,38 @@ static void test_merge_rules(void) {
 
     /* No weight anywhere: degenerate. */
     double zero[3] = {0, 0, 0};
-    CHECK(seg_kmeans_step_merge(1, 3, 1, zero, zero, NULL, C, &shift, &moved, work) ==
+    CHECK(seg_kmeans_step_merge(1, 3, 1, zero, zero, NULL, C, &shift, &moved, work, NULL) ==
           SEG_EDEGENERATE);
     /* Empty cluster and no far rows: it keeps its centre. */
     double s1[3] = {2.0, 0.0, 0.0}, w1[3] = {2.0, 0.0, 0.0}, C2[3] = {0.0, 5.0, 6.0};
-    CHECK(seg_kmeans_step_merge(1, 3, 1, s1, w1, NULL, C2, &shift, &moved, work) == SEG_OK);
+    CHECK(seg_kmeans_step_merge(1, 3, 1, s1, w1, NULL, C2, &shift, &moved, work, NULL) == SEG_OK);
     CHECK(C2[0] == 1.0 && C2[1] == 5.0 && C2[2] == 6.0 && moved == 0);
     /* A label outside [0, k) in the far list. */
     label[0] = 3;
-    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work) ==
+    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work, NULL) ==
           SEG_EINVAL);
+    /* Each failure says why, and which element. */
+    seg_detail why = {NULL, -1};
+    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work, &why) ==
+          SEG_EINVAL);
+    CHECK(why.reason != NULL && strstr(why.reason, "far_label") != NULL && why.index == 0);
+    label[0] = 1;
+    weight[1] = -1.0;
+    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work, &why) ==
+          SEG_EINVAL);
+    CHECK(strstr(why.reason, "far_weight must be >= 0") != NULL && why.index == 1);
+    weight[1] = 2.0;
+    wts[4] = -1.0;
+    CHECK(seg_kmeans_step_merge(2, 3, 1, sums, wts, &far, C, &shift, &moved, work, &why) ==
+          SEG_EINVAL);
+    CHECK(strstr(why.reason, "weights must be >= 0") != NULL && why.index == 4);
+    wts[4] = 1.0;
+    CHECK(seg_kmeans_step_merge(0, 3, 1, sums, wts, &far, C, &shift, &moved, work, &why) ==
+          SEG_EINVAL);
+    CHECK(strstr(why.reason, "n_chunks >= 1") != NULL && why.index == -1);
+    CHECK(seg_kmeans_step_merge(1, 3, 1, zero, zero, NULL, C, &shift, &moved, work, &why) ==
+          SEG_EDEGENERATE);
+    CHECK(strstr(why.reason, "total weight is zero") != NULL);
 }
 
 /* ---- k-means|| --------------------------------------------------------- */
@@ -304,7 +327,7 @@ static void test_nearest_brute_force(void) {
     for (int b = 0; b < 4; b++) {
         seg_idx first = batches[b][0], q = batches[b][1];
         seg_status st = seg_kmeans_step_nearest(X, m, d, sw, cand + first * d, q, first, b == 0,
-                                                NULL, closest, nearest, &cost, cw, q_total);
+                                                NULL, closest, nearest, &cost, cw, q_total, NULL);
         CHECK(st == SEG_OK);
     }
     double bcost = 0, bcw[9] = {0};
@@ -333,9 +356,9 @@ static void test_nearest_brute_force(void) {
     /* A stored nearest outside [0, first) is rejected. */
     nearest[3] = 7;
     CHECK(seg_kmeans_step_nearest(X, m, d, sw, cand, 1, 5, 0, NULL, closest, nearest, &cost, cw,
-                                  q_total) == SEG_EINVAL);
+                                  q_total, NULL) == SEG_EINVAL);
     CHECK(seg_kmeans_step_nearest(X, m, d, sw, cand, 1, 2, 1, NULL, closest, nearest, &cost, cw,
-                                  q_total) == SEG_EINVAL); /* reset needs first = 0 */
+                                  q_total, NULL) == SEG_EINVAL); /* reset needs first = 0 */
 }
 
 static void test_sample(void) {
@@ -355,7 +378,7 @@ static void test_sample(void) {
     phi += sw[17] * phi;
     const double ell = 40.0;
     seg_idx n_picked = -1;
-    CHECK(seg_kmeans_step_sample(closest, sw, m, ell, phi, 99, picked, &n_picked) == SEG_OK);
+    CHECK(seg_kmeans_step_sample(closest, sw, m, ell, phi, 99, picked, &n_picked, NULL) == SEG_OK);
     /* Re-derive every decision from the same stream. */
     seg_rng b;
     seg_rng_seed(&b, 99);
@@ -376,11 +399,13 @@ static void test_sample(void) {
     CHECK(ok && count == n_picked && has17 && !zero_picked);
     /* The count is a sum of Bernoullis: within 5 standard deviations. */
     CHECK(fabs((double)n_picked - expect) <= 5.0 * sqrt(expect) + 1.0);
-    CHECK(seg_kmeans_step_sample(closest, sw, m, ell, 0.0, 99, picked, &n_picked) == SEG_EINVAL);
-    CHECK(seg_kmeans_step_sample(closest, sw, m, NAN, phi, 99, picked, &n_picked) ==
+    CHECK(seg_kmeans_step_sample(closest, sw, m, ell, 0.0, 99, picked, &n_picked, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_kmeans_step_sample(closest, sw, m, NAN, phi, 99, picked, &n_picked, NULL) ==
           SEG_ENONFINITE);
     sw[3] = -1.0;
-    CHECK(seg_kmeans_step_sample(closest, sw, m, ell, phi, 99, picked, &n_picked) == SEG_EINVAL);
+    CHECK(seg_kmeans_step_sample(closest, sw, m, ell, phi, 99, picked, &n_picked, NULL) ==
+          SEG_EINVAL);
     free(closest);
     free(sw);
     free(picked);
@@ -403,15 +428,15 @@ static void test_silhouette_tiles(void) {
     double *sums = calloc((size_t)(n * k), sizeof(double));
     double *sa = malloc(sizeof(double) * (size_t)(chunk * k));
     double *sb = malloc(sizeof(double) * (size_t)(chunk * k));
-    double *work = malloc(sizeof(double) * (size_t)seg_kmeans_step_silhouette_work_size(d));
+    double *work = malloc(sizeof(double) * (size_t)seg_silhouette_chunk_sums_work_size(d));
     /* Every pair a <= b once; a == b alone, a < b both ways. */
     for (seg_idx a = 0; a < nc; a++) {
         seg_idx ia = a * chunk, ma = ia + chunk < n ? chunk : n - ia;
         for (seg_idx b = a; b < nc; b++) {
             seg_idx ib = b * chunk, mb = ib + chunk < n ? chunk : n - ib;
-            seg_status st = seg_kmeans_step_silhouette(X + ia * d, lab + ia, ma, X + ib * d,
+            seg_status st = seg_silhouette_chunk_sums(X + ia * d, lab + ia, ma, X + ib * d,
                                                        lab + ib, mb, d, k, NULL, sa,
-                                                       a == b ? NULL : sb, work);
+                                                       a == b ? NULL : sb, work, NULL);
             CHECK(st == SEG_OK);
             for (seg_idx j = 0; j < ma * k; j++) sums[ia * k + j] += sa[j];
             if (a != b)
@@ -431,7 +456,7 @@ static void test_silhouette_tiles(void) {
     CHECK(worst <= 1e-9);
     /* ...and the scores against seg_silhouette_samples. */
     double *s = malloc(sizeof(double) * (size_t)n), *ref = malloc(sizeof(double) * (size_t)n);
-    CHECK(seg_kmeans_step_silhouette_scores(sums, lab, n, k, counts, s) == SEG_OK);
+    CHECK(seg_silhouette_from_sums(sums, lab, n, k, counts, s, NULL) == SEG_OK);
     double *w2 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 1));
     CHECK(seg_silhouette_samples(X, n, d, lab, k, 1, NULL, ref, w2) == SEG_OK);
     worst = 0;
@@ -443,9 +468,9 @@ static void test_silhouette_tiles(void) {
     CHECK(s[555] == 0.0); /* alone in its cluster */
 
     int64_t one[4] = {n, 0, 0, 0};
-    CHECK(seg_kmeans_step_silhouette_scores(sums, lab, n, k, one, s) == SEG_EDEGENERATE);
+    CHECK(seg_silhouette_from_sums(sums, lab, n, k, one, s, NULL) == SEG_EDEGENERATE);
     lab[0] = 4;
-    CHECK(seg_kmeans_step_silhouette(X, lab, 3, X, lab, 3, d, k, NULL, sa, sb, work) ==
+    CHECK(seg_silhouette_chunk_sums(X, lab, 3, X, lab, 3, d, k, NULL, sa, sb, work, NULL) ==
           SEG_EINVAL);
     free(X);
     free(lab);
@@ -464,26 +489,28 @@ static void test_errors(void) {
     const seg_idx d = 2, k = 2;
     double X[8] = {0, 0, 1, 1, 2, 2, 3, 3}, C[4] = {0, 0, 3, 3}, sums[4], w[2], sse;
     double sw[4] = {1, 1, -1, 1};
-    CHECK(seg_kmeans_step(X, 4, d, NULL, C, 0, 0, NULL, NULL, sums, w, &sse, NULL) == SEG_EINVAL);
-    CHECK(seg_kmeans_step(X, -1, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL) ==
+    CHECK(seg_kmeans_step(X, 4, d, NULL, C, 0, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_kmeans_step(X, 4, d, sw, C, k, 0, NULL, NULL, sums, w, &sse, NULL) == SEG_EINVAL);
+    CHECK(seg_kmeans_step(X, -1, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_kmeans_step(X, 4, d, sw, C, k, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
+          SEG_EINVAL);
     sw[2] = INFINITY;
-    CHECK(seg_kmeans_step(X, 4, d, sw, C, k, 0, NULL, NULL, sums, w, &sse, NULL) ==
+    CHECK(seg_kmeans_step(X, 4, d, sw, C, k, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
           SEG_ENONFINITE);
     X[5] = NAN;
-    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL) ==
+    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
           SEG_ENONFINITE);
     double cl[4], cw[2], cost;
     int32_t nr[4];
-    CHECK(seg_kmeans_step_nearest(X, 4, d, NULL, C, 2, 0, 1, NULL, cl, nr, &cost, cw, 2) ==
+    CHECK(seg_kmeans_step_nearest(X, 4, d, NULL, C, 2, 0, 1, NULL, cl, nr, &cost, cw, 2, NULL) ==
           SEG_ENONFINITE);
     X[5] = INFINITY;
-    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL) ==
+    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
           SEG_ENONFINITE);
     X[5] = 2;
     C[1] = NAN;
-    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL) ==
+    CHECK(seg_kmeans_step(X, 4, d, NULL, C, k, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
           SEG_ENONFINITE);
 
     /* Interrupts: enough rows to reach a check. */
@@ -492,12 +519,12 @@ static void test_errors(void) {
     double *BC = calloc((size_t)(kk * dd), sizeof(double));
     double *bs = malloc(sizeof(double) * (size_t)(kk * dd)), bw[64];
     seg_interrupt stop = {stop_now, NULL};
-    CHECK(seg_kmeans_step(BX, m, dd, NULL, BC, kk, 0, &stop, NULL, bs, bw, &sse, NULL) ==
+    CHECK(seg_kmeans_step(BX, m, dd, NULL, BC, kk, 0, &stop, NULL, bs, bw, &sse, NULL, NULL) ==
           SEG_EINTERRUPTED);
-    double *work = malloc(sizeof(double) * (size_t)seg_kmeans_step_silhouette_work_size(dd));
+    double *work = malloc(sizeof(double) * (size_t)seg_silhouette_chunk_sums_work_size(dd));
     double *sa = malloc(sizeof(double) * (size_t)(m * 2));
     int32_t *lab = calloc((size_t)m, sizeof(int32_t));
-    CHECK(seg_kmeans_step_silhouette(BX, lab, m, BX, lab, 10, dd, 2, &stop, sa, NULL, work) ==
+    CHECK(seg_silhouette_chunk_sums(BX, lab, m, BX, lab, 10, dd, 2, &stop, sa, NULL, work, NULL) ==
           SEG_EINTERRUPTED);
     free(BX);
     free(BC);
@@ -515,19 +542,21 @@ static void test_step_overflow_guards(void) {
     double X[2] = {0.0, 5.0}, C[1] = {0.0}, sums[1], w[1], sse;
     const double big[2] = {DBL_MAX, DBL_MAX}, half[2] = {DBL_MAX / 2, DBL_MAX / 4};
     double X0[2] = {0.0, 0.0};
-    CHECK(seg_kmeans_step(X0, 2, 1, big, C, 1, 0, NULL, NULL, sums, w, &sse, NULL) ==
+    CHECK(seg_kmeans_step(X0, 2, 1, big, C, 1, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
           SEG_ENONFINITE);
-    CHECK(seg_kmeans_step(X0, 2, 1, half, C, 1, 0, NULL, NULL, sums, w, &sse, NULL) == SEG_OK);
+    CHECK(seg_kmeans_step(X0, 2, 1, half, C, 1, 0, NULL, NULL, sums, w, &sse, NULL, NULL) ==
+          SEG_OK);
     CHECK(w[0] == DBL_MAX / 2 + DBL_MAX / 4 && sums[0] == 0.0 && sse == 0.0);
     far_buf fb;
     far_init(&fb, 1);
-    CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX, NULL, NULL, sums, w, &sse, &fb.far) ==
+    CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX, NULL, NULL, sums, w, &sse, &fb.far,
+                          NULL) ==
           SEG_EINVAL);
     CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX - 1, NULL, NULL, sums, w, &sse,
-                          &fb.far) == SEG_EINVAL);
+                          &fb.far, NULL) == SEG_EINVAL);
     far_init(&fb, 1);
     CHECK(seg_kmeans_step(X, 2, 1, NULL, C, 1, PTRDIFF_MAX - 2, NULL, NULL, sums, w, &sse,
-                          &fb.far) == SEG_OK);
+                          &fb.far, NULL) == SEG_OK);
     CHECK(fb.far.count == 1 && fb.far.index[0] == PTRDIFF_MAX - 1 && fb.far.dist[0] == 25.0);
 }
 
