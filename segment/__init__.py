@@ -11,14 +11,8 @@ from segment.cluster import (
     KMeans,
     KMeansResult,
     NotFittedError,
-    SweepResult,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    k_sweep,
     kmeans,
     kmeans_plusplus,
-    silhouette_samples,
-    silhouette_score,
 )
 from segment.contracts import CleaningReport, ContractDataError, load_contracts
 from segment.decision import (
@@ -37,6 +31,12 @@ from segment.decision import (
 )
 from segment.features import PAPER_B_FEATURES, RFM_FEATURES, customer_features
 from segment.likert import LikertScaleWarning, load_likert
+from segment.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_samples,
+    silhouette_score,
+)
 from segment.preprocessing import minmax_scale
 from segment.profile import (
     compare_feature_sets,
@@ -45,6 +45,7 @@ from segment.profile import (
     rank_segments,
 )
 from segment.survey import AlphaResult, VoteTally, cronbach_alpha, expert_matrix, tally_votes
+from segment.sweep import SweepResult, k_sweep
 
 __all__ = [
     "__version__",

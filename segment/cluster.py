@@ -1,32 +1,30 @@
-"""k-means clustering and the exact silhouette coefficient.
+"""k-means clustering: the function, the scikit-learn style estimator and
+k-means++ seeding.
 
-The arithmetic runs in the C core (csrc/seg_kmeans.c, csrc/seg_silhouette.c)
+The arithmetic runs in the C core (csrc/seg_kmeans.c, csrc/seg_sparse.c)
 with the GIL released; this module validates input, draws seeds and shapes
-results (pandas in, pandas out).
+results (pandas in, pandas out). The validity scores are in segment.metrics,
+the K sweep in segment.sweep.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import sys
-import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from segment import _core, _sparse
+from segment import _sparse
 from segment._estimator import (
     ConvergenceWarning,
     NotFittedError,
     _convergence_warning,
     _EstimatorBase,
 )
-from segment._progress import progress_bar
 from segment._validation import (
-    align_labels,
     as_matrix,
     as_vector,
     check_feature_names,
@@ -36,20 +34,31 @@ from segment._validation import (
     feature_names,
 )
 
+# The validity scores moved to segment.metrics and k_sweep to segment.sweep
+# (one topic per module); their old names here keep working.
+from segment.metrics import calinski_harabasz_score as calinski_harabasz_score  # noqa: E402
+from segment.metrics import davies_bouldin_score as davies_bouldin_score  # noqa: E402
+from segment.metrics import silhouette_samples as silhouette_samples  # noqa: E402
+from segment.metrics import silhouette_score as silhouette_score  # noqa: E402
+
 __all__ = [
     "ConvergenceWarning",
     "KMeans",
     "KMeansResult",
     "NotFittedError",
-    "SweepResult",
-    "calinski_harabasz_score",
-    "davies_bouldin_score",
-    "k_sweep",
     "kmeans",
     "kmeans_plusplus",
-    "silhouette_samples",
-    "silhouette_score",
 ]
+
+_MOVED_TO_SWEEP = ("SweepResult", "k_sweep")
+
+
+def __getattr__(name):  # segment.cluster.k_sweep: imported late (sweep imports cluster)
+    if name in _MOVED_TO_SWEEP:
+        from segment import sweep
+
+        return getattr(sweep, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _ALGORITHMS = {"lloyd": 0, "hamerly": 1, "elkan": 1}
 # Hamerly's bounds pay once there are enough centres to skip; measured in
@@ -502,347 +511,6 @@ def _result(m, labels, centers, inertia, n_iter, converged) -> KMeansResult:
 
 
 # ---------------------------------------------------------------------------
-# Silhouette
-# ---------------------------------------------------------------------------
-
-
-def _encode_labels(labels, n: int) -> tuple[np.ndarray, int]:
-    if isinstance(labels, (pd.Series, pd.Index)):
-        labels = labels.to_numpy()
-    lab = np.asarray(labels)
-    if lab.ndim != 1:
-        raise ValueError(f"labels must be 1-dimensional, got shape {lab.shape}")
-    if lab.shape[0] != n:
-        raise ValueError(f"labels has length {lab.shape[0]} but X has {n} samples")
-    if lab.dtype.kind == "f" and not np.isfinite(lab).all():
-        raise ValueError(
-            f"labels contain NaN at rows {np.flatnonzero(~np.isfinite(lab))[:10].tolist()}"
-        )
-    try:
-        uniques, codes = np.unique(lab, return_inverse=True)
-    except TypeError:
-        raise TypeError("labels must be sortable values of one type (ints or strings)") from None
-    k = uniques.size
-    if not 2 <= k <= n - 1:
-        raise ValueError(
-            f"Number of labels is {k}. Valid values are 2 to n_samples - 1 (inclusive): "
-            f"this score needs between 2 and n_samples - 1 = {n - 1} distinct labels"
-        )
-    return np.ascontiguousarray(codes.reshape(-1), dtype=np.int32), k
-
-
-# scikit-learn's names for the metrics the C kernel computes (its
-# PAIRWISE_DISTANCE_FUNCTIONS aliases: l2, l1, cityblock), by kernel name.
-_SILHOUETTE_METRICS = {
-    "euclidean": "euclidean",
-    "l2": "euclidean",
-    "sqeuclidean": "sqeuclidean",
-    "manhattan": "manhattan",
-    "cityblock": "manhattan",
-    "l1": "manhattan",
-    "cosine": "cosine",
-    "precomputed": "precomputed",
-}
-# Distances a callable metric fills per call of the precomputed kernel.
-_CALLABLE_CHUNK = 1 << 20
-
-
-def _silhouette_metric(metric):
-    """The kernel's name for a metric string, or the callable itself."""
-    if isinstance(metric, str) and metric in _SILHOUETTE_METRICS:
-        return _SILHOUETTE_METRICS[metric]
-    if callable(metric) and not isinstance(metric, str):
-        return metric
-    raise ValueError(
-        f"metric must be one of {_first_names(_SILHOUETTE_METRICS)} or a callable "
-        f"metric(x, y) -> float; got {metric!r}"
-    )
-
-
-def _first_names(names) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
-def _row_names(m, rows) -> str:
-    """Up to 10 of `rows` (positions), by X's index when X is a DataFrame."""
-    rows = np.asarray(rows)
-    shown = (m.index[rows[:10]] if m.is_frame else rows[:10]).tolist()
-    return f"[{', '.join(map(str, shown))}{', ...' if rows.size > 10 else ''}]"
-
-
-def _check_square(m) -> None:
-    if m.values.shape[0] != m.values.shape[1]:
-        raise ValueError(
-            "with metric='precomputed', X must be a square distance matrix "
-            f"(n_samples, n_samples), got shape {m.values.shape}"
-        )
-
-
-def _precomputed_diag_tol(m) -> float:
-    """Checks the distance matrix's shape and diagonal as scikit-learn does
-    (square; a diagonal within 100 machine epsilons of 0 in X's float type,
-    exactly 0 for integers) and returns that tolerance. NaN and infinity
-    were refused by as_matrix; negative values are found by the kernel as it
-    reads the rows (see _silhouette_precomputed)."""
-    tol = float(100 * np.finfo(m.values.dtype).eps)
-    bad = np.flatnonzero(np.abs(np.diagonal(m.values)) > tol)
-    if bad.size:
-        raise ValueError(
-            "The precomputed distance matrix contains non-zero elements on the diagonal "
-            f"(rows {_row_names(m, bad)}). Use np.fill_diagonal(X, 0)."
-        )
-    return tol
-
-
-def _silhouette_precomputed(m, data, codes, k, n_threads) -> np.ndarray:
-    diag_tol = _precomputed_diag_tol(m)
-    try:
-        return _core.silhouette_precomputed(data, codes, k, n_threads=n_threads,
-                                            diag_tol=diag_tol)
-    except ValueError:
-        # the kernel refused a value (a pass of its own here would cost as
-        # much as the silhouette): name the rows by X's index
-        if data.min() < 0:
-            rows = np.flatnonzero((data < 0).any(axis=1))
-            raise ValueError(
-                "the precomputed distance matrix X has negative values in rows "
-                f"{_row_names(m, rows)}; distances must be >= 0"
-            ) from None
-        raise
-
-
-def _silhouette_callable(x, metric, codes, k, n_threads) -> np.ndarray:
-    """scikit-learn's callable metric: metric(x_i, x_j) for every pair of rows
-    (n^2 Python calls, self pairs included), in chunks of rows fed to the
-    precomputed kernel, so that memory stays O(n) rows of distances."""
-    n = x.shape[0]
-    step = max(1, _CALLABLE_CHUNK // n)
-    s = np.empty(n)
-    for r0 in range(0, n, step):
-        r1 = min(n, r0 + step)
-        D = np.array([[metric(x[i], x[j]) for j in range(n)] for i in range(r0, r1)], dtype=float)
-        bad = ~(np.isfinite(D) & (D >= 0))
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            raise ValueError(
-                f"the metric callable returned {float(D[i, j])!r} for rows {r0 + i} and {j}; "
-                "distances must be finite and >= 0"
-            )
-        s[r0:r1] = _core.silhouette_precomputed(
-            D, codes, k, row0=r0, n_threads=n_threads, diag_tol=np.inf
-        )
-    return s
-
-
-def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None = None):
-    """Exact silhouette coefficient of every row (Rousseeuw 1987).
-
-    For row i in cluster A, a(i) is the mean distance to the other rows of A,
-    b(i) the smallest mean distance to the rows of another cluster, and
-    s(i) = (b - a) / max(a, b); s(i) = 0 for a row alone in its cluster.
-    All n^2 / 2 distances are computed in C in blocks: memory is
-    O(n * n_clusters + n * n_features), never n by n. Equal to
-    ``sklearn.metrics.silhouette_samples(X, labels, metric=metric)`` (to
-    about 1e-14: scikit-learn's round-off).
-
-    Parameters
-    ----------
-    X : array-like or DataFrame, shape (n_samples, n_features), or (n_samples, n_samples)
-        The rows to cluster, or with ``metric="precomputed"`` their distance
-        matrix: square, finite, >= 0, with a zero diagonal (within 100
-        machine epsilons of X's float type, as scikit-learn allows); its
-        rows are read as given (the kernel makes nothing n by n). float32
-        input is computed in float64.
-    labels : array-like, shape (n_samples,)
-        Cluster of every row (any sortable values), 2 to n_samples - 1 distinct.
-        A Series given with a DataFrame X is aligned on X's index (X sorted
-        another way keeps every row's own label); an index that does not
-        cover X's rows is refused. Anything else is taken by position.
-    metric : str or callable, default "euclidean"
-        ``"euclidean"`` (alias ``"l2"``), ``"sqeuclidean"``, ``"manhattan"``
-        (aliases ``"cityblock"``, ``"l1"``), ``"cosine"`` (1 - cosine
-        similarity, clipped to [0, 2]; a row of zero norm is at distance 1
-        from every other row, as in scikit-learn), all computed in C from
-        the coordinates, or ``"precomputed"``. A callable ``metric(x, y)``
-        of two rows is called for every ordered pair of rows, as
-        scikit-learn does (n^2 Python calls: slow; for small data). Other
-        names raise ValueError.
-    n_threads : int, optional
-        OpenMP threads; the result is bit-identical for any count.
-
-    Returns
-    -------
-    ndarray of float64, shape (n_samples,), or a Series on X's index.
-
-    Examples
-    --------
-    >>> import numpy as np, segment as sg
-    >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
-    >>> sg.silhouette_samples(X, [0, 0, 1, 1]).round(3).tolist()
-    [0.905, 0.895, 0.895, 0.905]
-    >>> sg.silhouette_samples(X, [0, 0, 1, 1], metric="sqeuclidean").round(3).tolist()
-    [0.991, 0.989, 0.989, 0.991]
-    >>> D = np.abs(X - X.T)  # the distance matrix of X
-    >>> sg.silhouette_samples(D, [0, 0, 1, 1], metric="precomputed").round(3).tolist()
-    [0.905, 0.895, 0.895, 0.905]
-    """
-    metric = _silhouette_metric(metric)
-    m = _silhouette_input(X, metric)
-    s = _silhouette(m, align_labels(labels, m.index), metric, n_threads)
-    if m.is_frame:
-        return pd.Series(s, index=m.index, name="silhouette")
-    return s
-
-
-def _silhouette_input(X, metric):
-    """X validated for the silhouette: a sparse X stays sparse for the
-    euclidean kernel; a sparse distance matrix is made dense (it is n by n
-    already: the user's matrix, not one segment makes)."""
-    m = as_matrix(X, min_rows=2, allow_sparse=True)
-    if isinstance(m.values, _sparse.CSR):
-        if metric == "precomputed":
-            n = m.values.shape[0]
-            return type(m)(m.values.dense_rows(np.arange(n)), m.index, m.columns, None)
-        if metric != "euclidean":
-            raise ValueError(
-                f"sparse X works with metric='euclidean' or 'precomputed'; for "
-                f"metric={metric!r} pass X.toarray()"
-            )
-    return m
-
-
-def _unit_range(data: np.ndarray) -> np.ndarray:
-    """data times a power of two when its largest |value| is below 0.5 or above
-    2**500, else data itself (no copy).
-
-    The silhouette, Calinski-Harabasz and Davies-Bouldin ignore the scale of X,
-    but the kernels do not at the extremes: Davies-Bouldin calls a cluster
-    spread or a centroid distance "zero" below an absolute 1e-8 (scikit-learn's
-    np.allclose), so data scaled by 1e-8 scored 0.0, and squared distances
-    underflow to 0 below about 1e-160 (silhouette 0.0) or overflow above
-    1e154. Multiplying by a power of two is exact, so the scores of data inside
-    the range are bit for bit unchanged, and those outside it equal them.
-    """
-    if data.size == 0 or data.dtype.kind != "f":
-        return data
-    top = max(float(np.max(data)), -float(np.min(data)))
-    if not (np.isfinite(top) and top > 0.0) or 0.5 <= top <= 2.0**500:
-        return data
-    _, exponent = np.frexp(top)  # top = mantissa * 2**exponent, mantissa in [0.5, 1)
-    return np.ldexp(data, -int(exponent)).astype(data.dtype, copy=False)
-
-
-def _silhouette(m, labels, metric, n_threads) -> np.ndarray:
-    """The silhouettes of a validated matrix m (labels in its row order,
-    metric as _silhouette_metric gives it)."""
-    n_threads = check_n_threads(n_threads)
-    if metric == "precomputed":
-        _check_square(m)
-    codes, k = _encode_labels(labels, m.values.shape[0])
-    if isinstance(m.values, _sparse.CSR):
-        return _sparse.silhouette_samples(m.values, codes, k, n_threads=n_threads)
-    data = np.ascontiguousarray(m.values, dtype=np.float64)
-    if metric == "precomputed":
-        return _silhouette_precomputed(m, data, codes, k, n_threads)
-    if callable(metric):
-        return _silhouette_callable(data, metric, codes, k, n_threads)
-    return _core.silhouette_samples(_unit_range(data), codes, k, n_threads=n_threads,
-                                    metric=metric)
-
-
-def silhouette_score(
-    X,
-    labels,
-    *,
-    metric="euclidean",
-    sample_size: int | None = None,
-    random_state=None,
-    n_threads: int | None = None,
-) -> float:
-    """Mean silhouette coefficient over all rows (exact), or over a sample.
-
-    ``metric`` is any of :func:`silhouette_samples`'s (default
-    ``"euclidean"``; ``"precomputed"`` for a distance matrix X). With
-    ``sample_size``, the silhouette of a random subset of rows computed
-    within that subset (with ``"precomputed"``, those rows and the same
-    columns), drawn exactly as scikit-learn draws it: the same integer
-    ``random_state`` gives scikit-learn's value. A labels Series with a
-    DataFrame X is aligned on X's index, as in :func:`silhouette_samples`.
-
-    Examples
-    --------
-    >>> import segment as sg
-    >>> round(sg.silhouette_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 4)
-    0.8997
-    >>> X = [[1.0, 0.0], [2.0, 0.1], [0.0, 1.0], [0.1, 3.0]]
-    >>> round(sg.silhouette_score(X, [0, 0, 1, 1], metric="cosine"), 4)
-    0.9991
-    """
-    metric = _silhouette_metric(metric)
-    m = _silhouette_input(X, metric)
-    n = m.values.shape[0]
-    labels = np.asarray(align_labels(labels, m.index))
-    if labels.ndim != 1 or labels.shape[0] != n:
-        raise ValueError(f"labels has shape {labels.shape} but X has {n} samples")
-    if sample_size is not None:
-        sample_size = check_int(sample_size, "sample_size", low=2, high=n)
-        idx = check_random_state(random_state).permutation(n)[:sample_size]
-        if metric == "precomputed":
-            _check_square(m)
-            values = m.values[np.ix_(idx, idx)]
-        else:
-            values = m.values[idx]
-        # rows of a validated matrix: no second look at the values
-        m = type(m)(values, None if m.index is None else m.index[idx], None, None)
-        labels = labels[idx]
-    return float(np.mean(_silhouette(m, labels, metric, n_threads)))
-
-
-def _validity(X, labels, n_threads):
-    m = as_matrix(X, min_rows=3)
-    data = np.ascontiguousarray(m.values, dtype=np.float64)
-    codes, k = _encode_labels(align_labels(labels, m.index), data.shape[0])
-    return _core.cluster_validity(_unit_range(data), codes, k,
-                                  n_threads=check_n_threads(n_threads))
-
-
-def calinski_harabasz_score(X, labels, *, n_threads: int | None = None) -> float:
-    """Calinski-Harabasz score: between- over within-cluster dispersion.
-
-    ``[sum_c n_c |m_c - m|^2 / (k - 1)] / [sum_i |x_i - m_c(i)|^2 / (n - k)]``
-    (Calinski & Harabasz 1974); higher is better; 1.0 when every cluster is a
-    single point repeated. A labels Series with a DataFrame X is aligned on X's
-    index. Two passes over X in C; equal to
-    ``sklearn.metrics.calinski_harabasz_score`` to about 1e-13 relative.
-
-    Examples
-    --------
-    >>> import segment as sg
-    >>> round(sg.calinski_harabasz_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 1)
-    200.0
-    """
-    return float(_validity(X, labels, n_threads)[0])
-
-
-def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
-    """Davies-Bouldin index: mean over clusters of the worst similarity ratio.
-
-    ``mean_c max_{c' != c} (s_c + s_c') / |m_c - m_c'|`` with s_c the mean
-    distance of cluster c's rows to its centroid (Davies & Bouldin 1979);
-    lower is better, 0 is the minimum. A labels Series with a DataFrame X is aligned on X's
-    index. Two passes over X in C; equal to
-    ``sklearn.metrics.davies_bouldin_score`` to about 1e-13 relative.
-
-    Examples
-    --------
-    >>> import segment as sg
-    >>> round(sg.davies_bouldin_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 3)
-    0.1
-    """
-    return float(_validity(X, labels, n_threads)[1])
-
-
-# ---------------------------------------------------------------------------
 # The estimator
 # ---------------------------------------------------------------------------
 
@@ -1113,222 +781,3 @@ class KMeans(_EstimatorBase):
         return est
 
 
-# ---------------------------------------------------------------------------
-# Choosing K
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """The outcome of :func:`k_sweep`.
-
-    Attributes
-    ----------
-    table : DataFrame
-        One row per K (index ``k``): silhouette, inertia, calinski_harabasz,
-        davies_bouldin, n_iter, converged, seconds.
-    models : dict of int to KMeansResult
-        The clustering for every K.
-    best_k : int
-        The K with the highest silhouette (the lowest K on ties).
-    elbow_k : int
-        The knee of the inertia curve: the K farthest below the chord from
-        the first to the last point of the min-max normalised curve.
-    sample_size : int or None
-        Rows the silhouette was computed on (None: all, exact).
-    """
-
-    table: pd.DataFrame
-    models: dict
-    best_k: int
-    elbow_k: int
-    sample_size: int | None = None
-
-    def best_model(self, k: int | None = None) -> KMeans:
-        """A fitted :class:`KMeans` for K = k (default: best_k), without refitting."""
-        k = self.best_k if k is None else k
-        if k not in self.models:
-            raise ValueError(f"k={k} was not part of the sweep; choose one of {list(self.models)}")
-        return KMeans.from_result(self.models[k])
-
-    def to_frame(self) -> pd.DataFrame:
-        """The per-K table (a copy)."""
-        return self.table.copy()
-
-
-def _score(fn, X, labels, default=np.nan):
-    """fn(X, codes, n_labels), or default when the labels number fewer than 2
-    or as many as the rows (a K whose clustering came out degenerate)."""
-    uniques, codes = np.unique(labels, return_inverse=True)
-    if not 2 <= uniques.size <= len(labels) - 1:
-        return default
-    return fn(X, np.ascontiguousarray(codes, dtype=np.int32), uniques.size)
-
-
-def _elbow(ks: np.ndarray, inertia: np.ndarray) -> int:
-    if len(ks) < 3 or inertia.max() == inertia.min():
-        return int(ks[0])
-    x = (ks - ks[0]) / (ks[-1] - ks[0])
-    y = (inertia - inertia.min()) / (inertia.max() - inertia.min())
-    chord = y[0] + (y[-1] - y[0]) * x
-    return int(ks[np.argmax(chord - y)])
-
-
-def _progress_bar(progress, total: int, n_rows: int):
-    """A bar when asked for (or, with progress=None, in a notebook on a sweep
-    that takes a while), else None: tqdm's when installed, a line on stderr
-    otherwise (segment._progress)."""
-    if progress is False:
-        return None
-    if progress is None:
-        in_notebook = "ipykernel" in sys.modules
-        if not (in_notebook and n_rows * total >= 200_000):
-            return None
-    if progress is not None and progress is not True:
-        return progress  # a user-made bar-like object with update()/close()
-    return progress_bar(total, desc="k_sweep", unit="K")
-
-
-def k_sweep(
-    X,
-    k=range(2, 11),
-    *,
-    n_init="auto",
-    random_state=None,
-    sample_size: int | None = None,
-    progress=None,
-    n_threads: int | None = None,
-    nan_policy: str = "raise",
-    **kmeans_params,
-) -> SweepResult:
-    """k-means for every K in ``k``, scored by the exact silhouette and more.
-
-    Paper B's method for choosing K: cluster for each candidate K and keep
-    the one with the highest silhouette coefficient. Each K also gets the
-    inertia (for the elbow), the Calinski-Harabasz score and the
-    Davies-Bouldin index, all computed in C.
-
-    Parameters
-    ----------
-    X : array-like or DataFrame, shape (n_samples, n_features)
-    k : iterable of int
-        Candidate numbers of clusters, each in [2, n_samples - 1].
-    n_init, random_state, n_threads, nan_policy, **kmeans_params
-        Passed to :func:`kmeans` for every K (an int random_state gives each
-        K the same seed stream, so results do not depend on which Ks are swept).
-    sample_size : int, optional
-        Compute the silhouette on this many rows drawn once (the same rows for
-        every K) instead of exactly on all.
-    progress : bool or None
-        True shows a progress bar (tqdm's when installed: a widget in Jupyter
-        with ipywidgets; else a line on stderr), False never; None shows one in
-        a notebook when the sweep is long. An object with ``update(n)`` is
-        used as the bar.
-
-    Returns
-    -------
-    SweepResult
-        ``table``, ``models``, ``best_k``, ``elbow_k``; ``best_model()``.
-
-    Examples
-    --------
-    >>> import numpy as np, segment as sg
-    >>> rng = np.random.default_rng(0)
-    >>> X = np.vstack([rng.normal(c, 0.1, size=(50, 2)) for c in (0, 3, 6)])
-    >>> sweep = sg.k_sweep(X, k=range(2, 6), random_state=0)
-    >>> sweep.best_k
-    3
-    >>> list(sweep.table.columns)[:4]
-    ['silhouette', 'inertia', 'calinski_harabasz', 'davies_bouldin']
-    """
-    def some(values, count):  # a few values and how many there are: messages stay short
-        shown = ", ".join(str(v) for v in list(values)[:5])
-        return f"[{shown}]" if count <= 5 else f"{count} values, [{shown}, ...]"
-
-    # A range is checked arithmetically, never materialised: range(2, 10**9) fails at once.
-    kr = k[::-1] if isinstance(k, range) and k.step < 0 else k  # ascending, O(1)
-    if isinstance(kr, range):
-        if not kr:
-            raise ValueError("k is empty; pass e.g. range(2, 11)")
-        ks = None
-    else:
-        ks = sorted(check_int(kk, "k") for kk in ([k] if isinstance(k, numbers.Integral) else k))
-        if not ks:
-            raise ValueError("k is empty; pass e.g. range(2, 11)")
-        if len(set(ks)) != len(ks):
-            dup = sorted({a for a, b in zip(ks, ks[1:], strict=False) if a == b})
-            raise ValueError(f"k has repeated values: {some(dup, len(dup))}")
-    m = as_matrix(X, nan_policy=nan_policy)
-    data = m.values if m.finite is None else m.values[m.finite]
-    data = np.ascontiguousarray(data, dtype=np.float64)
-    n = data.shape[0]
-    if ks is None:
-        first, step, last = kr.start, kr.step, kr[-1]
-        length = (last - first) // step + 1
-        # kr[i] for i in [i0, i1) lies in [2, n - 1]; -(-a // b) is ceil(a / b)
-        i0 = min(length, max(0, -(-(2 - first) // step)))
-        i1 = max(i0, min(length, (n - 1 - first) // step + 1))
-        n_bad = length - (i1 - i0)
-        bad = some(list(kr[: min(i0, 5)]) + list(kr[i1 : i1 + 5]), n_bad)
-        ks = [] if n_bad else list(kr)
-    else:
-        bad_ks = [kk for kk in ks if not 2 <= kk <= n - 1]
-        n_bad, bad = len(bad_ks), some(bad_ks, len(bad_ks))
-    if n_bad:
-        raise ValueError(
-            f"every K must be between 2 and n_samples - 1 = {n - 1} for the silhouette; "
-            f"got {bad}"
-        )
-    sample = None
-    if sample_size is not None:
-        sample_size = check_int(sample_size, "sample_size", low=2, high=n)
-        seed = random_state if isinstance(random_state, numbers.Integral) else None
-        sample = check_random_state(seed).permutation(n)[:sample_size]
-    params = {"init": "k-means++", "max_iter": 300, "tol": 1e-4, "algorithm": "auto",
-              "sample_weight": None}
-    unknown = sorted(set(kmeans_params) - set(params))
-    if unknown:
-        raise TypeError(f"k_sweep got unexpected keyword arguments {unknown}")
-    params.update(kmeans_params)
-    sw = _check_weights(params.pop("sample_weight"), m.values.shape[0])
-    if sw is not None and m.finite is not None:
-        sw = np.ascontiguousarray(sw[m.finite])
-    threads = check_n_threads(n_threads)
-    scored = _unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
-    bar = _progress_bar(progress, len(ks), n)
-    rows, models = [], {}
-    try:
-        for kk in ks:
-            t0 = time.perf_counter()
-            (labels, centers, inertia, n_iter, converged), _ = _fit_arrays(
-                data, kk, n_init=n_init, sw=sw, random_state=random_state, n_threads=n_threads,
-                **params,
-            )
-            sub_x = scored if sample is None else scored[sample]
-            sub_l = labels if sample is None else labels[sample]
-            sil = _score(lambda x, c, u: float(np.mean(
-                _core.silhouette_samples(x, c, u, n_threads=threads))), sub_x, sub_l)
-            ch, db = _score(lambda x, c, u: _core.cluster_validity(x, c, u, n_threads=threads),
-                            scored, labels, default=(np.nan, np.nan))
-            rows.append(
-                {
-                    "k": kk,
-                    "silhouette": sil,
-                    "inertia": float(inertia),
-                    "calinski_harabasz": float(ch),
-                    "davies_bouldin": float(db),
-                    "n_iter": int(n_iter),
-                    "converged": bool(converged),
-                    "seconds": time.perf_counter() - t0,
-                }
-            )
-            models[kk] = _result(m, labels, centers, inertia, n_iter, converged)
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None and bar is not progress:
-            bar.close()
-    table = pd.DataFrame(rows).set_index("k")
-    best_k = int(table["silhouette"].idxmax()) if table["silhouette"].notna().any() else ks[0]
-    elbow = _elbow(np.asarray(ks, float), table["inertia"].to_numpy())
-    return SweepResult(table, models, best_k, elbow, sample_size)

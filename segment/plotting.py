@@ -99,7 +99,7 @@ def plot_silhouette(X, labels, *, ax=None, samples=None, n_threads=None):
     -------
     matplotlib Axes.
     """
-    from segment.cluster import silhouette_samples
+    from segment.metrics import silhouette_samples
 
     ax = _axes(ax, figsize=(6, 5))
     labels = np.asarray(labels.to_numpy() if isinstance(labels, pd.Series) else labels)

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from segment.cluster import KMeans, KMeansResult, SweepResult, k_sweep
+from segment.cluster import KMeans, KMeansResult
+from segment.sweep import SweepResult, k_sweep
 
 __all__ = ["compare_feature_sets", "most_valuable", "profile_clusters", "rank_segments"]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import segment as sg
-from segment import cluster
+from segment import metrics
 from tests import reference
 
 sk_metrics = pytest.importorskip("sklearn.metrics")
@@ -205,7 +205,7 @@ def _chebyshev(a, b):
 def test_callable_matches_sklearn(monkeypatch):
     X, y = blobs(n=60, d=3)
     s = assert_sklearn(X, y, _chebyshev)
-    monkeypatch.setattr(cluster, "_CALLABLE_CHUNK", 200)  # 3 rows a chunk: 20 chunks
+    monkeypatch.setattr(metrics, "_CALLABLE_CHUNK", 200)  # 3 rows a chunk: 20 chunks
     np.testing.assert_array_equal(sg.silhouette_samples(X, y, metric=_chebyshev), s)
     assert sg.silhouette_score(X, y, metric=_chebyshev, sample_size=30, random_state=2) == (
         pytest.approx(sk_metrics.silhouette_score(X, y, metric=_chebyshev, sample_size=30,
