@@ -39,5 +39,6 @@ def test_stub_parameters_match_the_c_signature(name):
 
 
 def test_the_stub_ships_with_the_package():
-    text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert '"segment" = ["_core.pyi"]' in text  # package-data
+    # beside the extension wherever segment is imported from: the source tree
+    # (editable install) or site-packages (CI's installed-wheel run)
+    assert PYI.is_file(), f"{PYI} is missing: package-data must list _core.pyi"
