@@ -982,10 +982,14 @@ static void fuzz_step_merge(reader *r) {
             for (seg_idx c = 0; c < k; c++) {
                 s2 += sqdist(C + c * d, old + c * d, d);
                 /* Round-off, and products w * x that underflow (at most
-                 * 2^-1074 each) divided by the cluster's weight. */
+                 * 2^-1074 each) divided by the cluster's weight, plus the
+                 * rounding of that quotient onto the subnormal grid (one
+                 * 2^-1074 step: the bound alone underflows to 0 when the
+                 * data are the smallest subnormals). */
                 double wc = 0.0;
                 for (seg_idx ch = 0; ch < nch; ch++) wc += wts[ch * k + c];
-                double under = (double)(n_rows + 1) * 0x1p-1074 / (wc > 0.0 ? wc : 1.0);
+                double under =
+                    (double)(n_rows + 1) * 0x1p-1074 / (wc > 0.0 ? wc : 1.0) + 0x1p-1074;
                 for (seg_idx f = 0; f < d; f++) {
                     double slack = 1e-9 * fmax(fabs(lo[f]), fabs(hi[f])) + under;
                     REQUIRE(C[c * d + f] >= lo[f] - slack && C[c * d + f] <= hi[f] + slack);
