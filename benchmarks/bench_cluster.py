@@ -108,7 +108,7 @@ def bench_kmeans(X, ks, repeats, n_init=10):
         r["ratio"] = r["sklearn_s"] / r["segment_s"]
         r["inertia_rel"] = r["segment_inertia"] / r["sklearn_inertia"] - 1.0
         rows.append(r)
-        print(f"kmeans K={k} n={len(X):,}: segment {r['segment_s']:.3f}s, sklearn "
+        print(f"kmeans K={k} n={X.shape[0]:,}: segment {r['segment_s']:.3f}s, sklearn "
               f"{r['sklearn_s']:.3f}s, ratio {r['ratio']:.1f}x, median inertia segment/sklearn"
               f" - 1 = {r['inertia_rel']:+.2e}", flush=True)
     return rows

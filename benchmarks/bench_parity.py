@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 from _machine import machine as shared_machine
-from bench_cluster import median_time, paper_b_features, settle
+from bench_cluster import bench_kmeans, median_time, paper_b_features
 
 import segment as sg
 
@@ -39,29 +38,11 @@ def one_hot_like(n: int, d: int = 200, density: float = 0.05, seed: int = 0):
 
 
 def bench_sparse_kmeans(n: int, k: int = 8, n_init: int = 3, seeds: int = 3) -> dict:
-    from sklearn.cluster import KMeans as SKKMeans
-
+    """bench_cluster's k-means comparison, on one-hot-like CSR rows."""
     X = one_hot_like(n)
-    ours_t, theirs_t, ours_i, theirs_i = [], [], [], []
-    for seed in range(seeds):
-        settle()
-        t0 = time.perf_counter()
-        ours_i.append(sg.kmeans(X, k, n_init=n_init, random_state=seed).inertia)
-        ours_t.append(time.perf_counter() - t0)
-        settle()
-        t0 = time.perf_counter()
-        theirs_i.append(float(SKKMeans(k, n_init=n_init, random_state=seed).fit(X).inertia_))
-        theirs_t.append(time.perf_counter() - t0)
-    row = {"n": n, "d": X.shape[1], "nnz": int(X.nnz), "k": k, "n_init": n_init,
-           "segment_s": float(np.median(ours_t)), "sklearn_s": float(np.median(theirs_t)),
-           "segment_inertia": float(np.median(ours_i)),
-           "sklearn_inertia": float(np.median(theirs_i))}
-    row["ratio"] = row["sklearn_s"] / row["segment_s"]
-    row["inertia_rel"] = row["segment_inertia"] / row["sklearn_inertia"] - 1.0
-    print(f"sparse kmeans {n:,} x {X.shape[1]} (nnz {X.nnz:,}), K={k}: segment "
-          f"{row['segment_s']:.3f}s, sklearn {row['sklearn_s']:.3f}s, ratio {row['ratio']:.1f}x,"
-          f" median inertia segment/sklearn - 1 = {row['inertia_rel']:+.2e}", flush=True)
-    return row
+    print(f"sparse: {n:,} x {X.shape[1]} CSR, {X.nnz:,} stored values", flush=True)
+    row = bench_kmeans(X, [k], seeds, n_init=n_init)[0]
+    return {"n": n, "d": X.shape[1], "nnz": int(X.nnz), "n_init": n_init, **row}
 
 
 def bench_metrics(n: int, repeats: int) -> list[dict]:

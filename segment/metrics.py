@@ -16,6 +16,7 @@ from segment import _core, _sparse
 from segment._validation import (
     align_labels,
     as_matrix,
+    as_vector,
     check_int,
     check_n_threads,
     check_random_state,
@@ -34,13 +35,7 @@ __all__ = [
 
 
 def _encode_labels(labels, n: int) -> tuple[np.ndarray, int]:
-    if isinstance(labels, (pd.Series, pd.Index)):
-        labels = labels.to_numpy()
-    lab = np.asarray(labels)
-    if lab.ndim != 1:
-        raise ValueError(f"labels must be 1-dimensional, got shape {lab.shape}")
-    if lab.shape[0] != n:
-        raise ValueError(f"labels has length {lab.shape[0]} but X has {n} samples")
+    lab = as_vector(labels, "labels", n, dtype=None)  # 1-D, length n, any sortable values
     if lab.dtype.kind == "f" and not np.isfinite(lab).all():
         raise ValueError(
             f"labels contain NaN at rows {np.flatnonzero(~np.isfinite(lab))[:10].tolist()}"
