@@ -41,20 +41,20 @@ typedef struct v8d {
 #define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
 #define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
 
-/* The metric's inner sum for RB = 4 rows (xi[f * B + r]) against 8 columns
- * (xj[f * B + l]) of two column-major blocks, in registers across the
- * features: sum (c - x)^2 (euclidean, sqeuclidean), sum |c - x| (manhattan)
+/* The metric's inner sum for RB = 4 rows (xi[f * bw + r]) against 8 columns
+ * (xj[f * bw + l]) of two column-major blocks of bw rows, in registers
+ * across the features: sum (c - x)^2 (euclidean, sqeuclidean), sum |c - x| (manhattan)
  * or sum c * x of unit rows (cosine). The inner loop of every tile (always
  * inlined with a constant metric, so each tile clone keeps its target, its
  * fused multiply-add and only its metric's branch). */
-static SEG_ALWAYS_INLINE void rows4(const double *xi, const double *xj, seg_idx d,
+static SEG_ALWAYS_INLINE void rows4(const double *xi, const double *xj, seg_idx d, seg_idx bw,
                                     seg_metric metric, v8d *a0, v8d *a1, v8d *a2, v8d *a3) {
 #if SEG_GNU_C
     v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
     for (seg_idx f = 0; f < d; f++) {
-        const double *x = xi + f * B;
+        const double *x = xi + f * bw;
         v8d c;
-        LOAD8(c, xj + f * B);
+        LOAD8(c, xj + f * bw);
         if (metric == SEG_METRIC_COSINE) {
             s0 += c * x[0];
             s1 += c * x[1];
@@ -86,9 +86,9 @@ static SEG_ALWAYS_INLINE void rows4(const double *xi, const double *xj, seg_idx 
     for (int r = 0; r < RB; r++)
         for (int l = 0; l < VL; l++) out[r]->l[l] = 0.0;
     for (seg_idx f = 0; f < d; f++) {
-        const double *x = xi + f * B;
+        const double *x = xi + f * bw;
         for (int l = 0; l < VL; l++) {
-            double c = xj[f * B + l];
+            double c = xj[f * bw + l];
             for (int r = 0; r < RB; r++) {
                 double t = c - x[r];
                 out[r]->l[l] += metric == SEG_METRIC_COSINE      ? c * x[r]
@@ -135,17 +135,41 @@ static SEG_ALWAYS_INLINE void finish8(v8d *a, seg_metric metric) {
     memcpy(a, v, sizeof v);
 }
 
-static seg_idx n_blocks(seg_idx n) { return n / B + (n % B != 0); }
+/* Doubles of one block at most (1 MiB): a tile's two blocks stay in the L2
+ * cache while every 4-row group streams the other block, whatever d (2.6x
+ * faster at d = 5,000 than 256-row blocks, which fall out of the cache).
+ * A tile is then bw^2 d <= 2^25 multiply-adds (a few ms) while bw >= 8,
+ * i.e. for d <= 16384; beyond that, 8-row tiles of 64 d multiply-adds. */
+#define BLOCK_DOUBLES ((double)(1 << 17))
+/* Multiply-adds of one parallel region (a round's batch of games) at most,
+ * unless one game per thread is more: a few tenths of a second. */
+#define ROUND_WORK ((double)(1 << 30))
+
+/* Rows per block, bw: B, fewer for wide data (bw d <= BLOCK_DOUBLES, so 4
+ * rows of 10^7 features make one 8-row block, not 256 rows of padding) and
+ * for small n (n rounded up to whole vectors of VL rows). A multiple of VL
+ * in [VL, B] that depends on n and d only, so the result stays
+ * bit-identical on any number of threads; it is B for d <= 512 and n >= B. */
+static seg_idx block_width(seg_idx n, seg_idx d) {
+    seg_idx bw = B;
+    double fit = BLOCK_DOUBLES / (double)d;
+    if (fit < (double)B) bw = fit < (double)VL ? VL : (seg_idx)fit / VL * VL;
+    seg_idx nv = n / VL * VL + (n % VL != 0) * VL;
+    return nv < bw ? nv : bw;
+}
+
+static seg_idx n_blocks(seg_idx n, seg_idx bw) { return n / bw + (n % bw != 0); }
 
 seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads) {
     if (n < 1 || d < 1 || k < 1) return -1;
     int nt = seg_resolve_threads(n_threads);
-    seg_idx nb = n_blocks(n);
+    seg_idx bw = block_width(n, d);
+    seg_idx nb = n_blocks(n, bw);
     /* overflow-safe in double, then exact in seg_idx */
-    double total = (double)nb * B * (double)d + (double)n * (double)k + (double)n +
+    double total = (double)nb * bw * (double)d + (double)n * (double)k + (double)n +
                    (double)(n + 1) / 2 + 2.0 * (double)k + 2 + (RB + 1.0) * B * (double)nt;
     if (total > (double)(PTRDIFF_MAX / 16)) return -1;
-    return nb * B * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + (RB + 1) * B * (seg_idx)nt;
+    return nb * bw * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + (RB + 1) * B * (seg_idx)nt;
 }
 
 /* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
@@ -153,14 +177,14 @@ seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads)
  * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
  * thread's. Always inlined into one clone per metric (tile_for below). */
 static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
-                                                       seg_idx n, seg_idx d, seg_idx k, seg_idx bi,
-                                                       seg_idx bj, double *acc,
+                                                       seg_idx n, seg_idx d, seg_idx bw, seg_idx k,
+                                                       seg_idx bi, seg_idx bj, double *acc,
                                                        double *restrict tmp,
                                                        double *restrict colbuf,
                                                        seg_metric metric) {
-    seg_idx i0 = bi * B, j0 = bj * B;
-    seg_idx ni = n - i0 < B ? n - i0 : B;
-    seg_idx nj = n - j0 < B ? n - j0 : B;
+    seg_idx i0 = bi * bw, j0 = bj * bw;
+    seg_idx ni = n - i0 < bw ? n - i0 : bw;
+    seg_idx nj = n - j0 < bw ? n - j0 : bw;
     const double *XI = Xb + i0 * d;
     const double *XJ = Xb + j0 * d;
     int diag = bi == bj;
@@ -177,21 +201,24 @@ static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
     }
     bounds[nruns] = nj;
 
-    if (!diag) memset(colbuf, 0, (size_t)B * sizeof(double));
+    if (!diag) memset(colbuf, 0, (size_t)bw * sizeof(double));
     int32_t cur = lab[i0];
     for (seg_idx ii0 = 0; ii0 < ni; ii0 += RB) {
-        /* Sums of RB rows to all B columns, held in registers across the
-         * features. Rows past ni are block padding: computed, never used. */
-        for (seg_idx jb = 0; jb < B; jb += VL) {
+        /* Sums of RB rows to all bw columns, held in registers across the
+         * features (tmp rows are B apart). Rows and columns past ni and nj
+         * are block padding: computed, never used. */
+        for (seg_idx jb = 0; jb < bw; jb += VL) {
             v8d a0, a1, a2, a3;
-            rows4(XI + ii0, XJ + jb, d, metric, &a0, &a1, &a2, &a3);
+            rows4(XI + ii0, XJ + jb, d, bw, metric, &a0, &a1, &a2, &a3);
             STORE8(tmp + 0 * B + jb, a0);
             STORE8(tmp + 1 * B + jb, a1);
             STORE8(tmp + 2 * B + jb, a2);
             STORE8(tmp + 3 * B + jb, a3);
         }
         if (metric != SEG_METRIC_SQEUCLIDEAN && metric != SEG_METRIC_MANHATTAN)
-            for (seg_idx j = 0; j < RB * B; j++) tmp[j] = finish1(tmp[j], metric);
+            for (seg_idx r = 0; r < RB; r++)
+                for (seg_idx j = 0; j < bw; j++)
+                    tmp[r * B + j] = finish1(tmp[r * B + j], metric);
         /* A row's distance to itself is 0, as scikit-learn sets it: 1 - x.x
          * of a unit row is round-off, and of a zero row 1. (The differences
          * of the other metrics make it exactly 0 already.) */
@@ -203,14 +230,14 @@ static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
             int32_t ci = lab[i0 + ii];
             if (!diag && ci != cur) {
                 for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
-                memset(colbuf, 0, (size_t)B * sizeof(double));
+                memset(colbuf, 0, (size_t)bw * sizeof(double));
                 cur = ci;
             }
             double *row = acc + (i0 + ii) * k;
             for (seg_idx q = 0; q < nruns; q++)
                 row[runlab[q]] += seg_sum_4lanes(dist + bounds[q], bounds[q + 1] - bounds[q]);
             if (!diag)
-                for (seg_idx j = 0; j < B; j++) colbuf[j] += dist[j];
+                for (seg_idx j = 0; j < bw; j++) colbuf[j] += dist[j];
         }
     }
     if (!diag)
@@ -226,20 +253,21 @@ static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
  * distances must be set to 0: tile() does it). */
 static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
                                                                  const int32_t *lab, seg_idx d,
-                                                                 seg_idx k, seg_idx bi, seg_idx bj,
+                                                                 seg_idx bw, seg_idx k, seg_idx bi,
+                                                                 seg_idx bj,
                                                                  double *acc,
                                                                  double *restrict colbuf,
                                                                  seg_metric metric) {
-    seg_idx i0 = bi * B, j0 = bj * B;
+    seg_idx i0 = bi * bw, j0 = bj * bw;
     const double *XI = Xb + i0 * d, *XJ = Xb + j0 * d;
     int diag = bi == bj;
     int32_t li = lab[i0], lj = lab[j0];
-    if (!diag) memset(colbuf, 0, (size_t)B * sizeof(double));
-    for (seg_idx ii0 = 0; ii0 < B; ii0 += RB) {
+    if (!diag) memset(colbuf, 0, (size_t)bw * sizeof(double));
+    for (seg_idx ii0 = 0; ii0 < bw; ii0 += RB) {
         v8d r0 = {0}, r1 = {0}, r2 = {0}, r3 = {0};
-        for (seg_idx jb = 0; jb < B; jb += VL) {
+        for (seg_idx jb = 0; jb < bw; jb += VL) {
             v8d a0, a1, a2, a3;
-            rows4(XI + ii0, XJ + jb, d, metric, &a0, &a1, &a2, &a3);
+            rows4(XI + ii0, XJ + jb, d, bw, metric, &a0, &a1, &a2, &a3);
             finish8(&a0, metric);
             finish8(&a1, metric);
             finish8(&a2, metric);
@@ -272,50 +300,51 @@ static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
         row[3 * k] += seg_sum_4lanes((const double *)&r3, VL);
     }
     if (!diag)
-        for (seg_idx j = 0; j < B; j++) acc[(j0 + j) * k + li] += colbuf[j];
+        for (seg_idx j = 0; j < bw; j++) acc[(j0 + j) * k + li] += colbuf[j];
 }
 
 /* One tile, by tile_one_label where it applies, for a constant metric:
  * tile_for(M) below is this body compiled for metric M alone. */
 static SEG_ALWAYS_INLINE void any_tile_body(const double *Xb,
                                                                 const int32_t *lab, seg_idx n,
-                                                                seg_idx d, seg_idx k, seg_idx bi,
-                                                                seg_idx bj, double *acc,
+                                                                seg_idx d, seg_idx bw, seg_idx k,
+                                                                seg_idx bi, seg_idx bj, double *acc,
                                                                 double *tb, seg_metric metric) {
-    seg_idx i0 = bi * B, j0 = bj * B;
-    if (i0 + B <= n && j0 + B <= n && lab[i0] == lab[i0 + B - 1] && lab[j0] == lab[j0 + B - 1] &&
-        !(metric == SEG_METRIC_COSINE && bi == bj))
-        tile_one_label(Xb, lab, d, k, bi, bj, acc, tb + RB * B, metric);
+    seg_idx i0 = bi * bw, j0 = bj * bw;
+    if (i0 + bw <= n && j0 + bw <= n && lab[i0] == lab[i0 + bw - 1] &&
+        lab[j0] == lab[j0 + bw - 1] && !(metric == SEG_METRIC_COSINE && bi == bj))
+        tile_one_label(Xb, lab, d, bw, k, bi, bj, acc, tb + RB * B, metric);
     else
-        tile(Xb, lab, n, d, k, bi, bj, acc, tb, tb + RB * B, metric);
+        tile(Xb, lab, n, d, bw, k, bi, bj, acc, tb, tb + RB * B, metric);
 }
 
 /* One multiversioned clone per metric, each with only its metric's code. */
-typedef void tile_fn(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
-                     seg_idx bi, seg_idx bj, double *acc, double *tb);
+typedef void tile_fn(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx bw,
+                     seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb);
 
 SEG_MULTIVERSION_FMA
-static void tile_euclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
-                           seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
+static void tile_euclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
+                           seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
 }
 
 SEG_MULTIVERSION_FMA
 static void tile_sqeuclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                             seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
+                             seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc,
+                             double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
 }
 
 SEG_MULTIVERSION_FMA
-static void tile_manhattan(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
-                           seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
+static void tile_manhattan(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
+                           seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
 }
 
 SEG_MULTIVERSION_FMA
-static void tile_cosine(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx k,
-                        seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, k, bi, bj, acc, tb, SEG_METRIC_COSINE);
+static void tile_cosine(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
+                        seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_COSINE);
 }
 
 static tile_fn *tile_for(seg_metric metric) {
@@ -384,9 +413,10 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
 
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
-    seg_idx nb = n_blocks(n);
+    seg_idx bw = block_width(n, d);
+    seg_idx nb = n_blocks(n, bw);
     double *Xb = work;
-    double *acc = Xb + nb * B * d;
+    double *acc = Xb + nb * bw * d;
     seg_idx *order = (seg_idx *)(acc + n * k);
     int32_t *lab = (int32_t *)(order + n);
     int64_t *count = (int64_t *)((double *)order + n + (n + 1) / 2);
@@ -405,17 +435,17 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
     for (seg_idx c = 0; c < k; c++) count[c] = start[c + 1] - start[c];
     /* Column-major blocks of the sorted rows (unit rows for cosine),
      * zero-padded to whole blocks. */
-    memset(Xb + (nb - 1) * B * d, 0, (size_t)(B * d) * sizeof(double));
+    memset(Xb + (nb - 1) * bw * d, 0, (size_t)(bw * d) * sizeof(double));
     for (seg_idx p = 0; p < n; p++) {
         const double *x = X + order[p] * d;
-        double *blk = Xb + (p / B) * B * d;
-        seg_idx j = p % B;
+        double *blk = Xb + (p / bw) * bw * d;
+        seg_idx j = p % bw;
         if (metric == SEG_METRIC_COSINE) {
             double norm = cosine_norm(x, d);
             if (!isfinite(norm)) return SEG_ENONFINITE;
-            for (seg_idx f = 0; f < d; f++) blk[f * B + j] = x[f] / norm;
+            for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f] / norm;
         } else {
-            for (seg_idx f = 0; f < d; f++) blk[f * B + j] = x[f];
+            for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f];
         }
         lab[p] = labels[order[p]];
     }
@@ -424,44 +454,56 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
     /* The tournament is played between super-blocks of sb blocks: a game is
      * every tile between two super-blocks, run by one thread, so a round
      * (one synchronisation) holds sb^2 times more work and the threads meet
-     * far less often. sb depends on n only (a round stays under about 2e8
-     * distances, a few tenths of a second, for Ctrl-C), never on the thread
-     * count. First every super-block against itself (tiles bi <= bj), then
-     * the rounds. Games of one round write disjoint rows in a fixed order,
-     * so which thread runs a game does not change the result: dynamic
-     * scheduling keeps cores busy on a shared machine, and the output stays
-     * bit-identical. */
-    seg_idx sb = (seg_idx)(4e8 / ((double)nb * B * B));
-    sb = sb < 1 ? 1 : (sb > 8 ? 8 : sb);
+     * far less often. sb depends on n and d only (a round stays under about
+     * 2e8 distances of 8 features), never on the thread count. First every
+     * super-block against itself (tiles bi <= bj), then the rounds. Games of
+     * one round write disjoint rows in a fixed order, so which thread runs a
+     * game, and how a round is cut into batches, does not change the result:
+     * dynamic scheduling keeps cores busy on a shared machine, and the output
+     * stays bit-identical. Batches of games hold at most ROUND_WORK
+     * multiply-adds (or one game per thread), with Ctrl-C polled between
+     * them: within a fraction of a second, whatever n and d. */
+    double tile_work = (double)bw * (double)bw * (double)d;
+    double fit = 3.2e9 / ((double)nb * (double)bw * (double)bw * (d > 8 ? (double)d : 8.0));
+    seg_idx sb = fit < 1.0 ? 1 : (fit > 8.0 ? 8 : (seg_idx)fit);
     seg_idx ns = nb / sb + (nb % sb != 0);
+    seg_idx batch = (seg_idx)(ROUND_WORK / (tile_work * (double)sb * (double)sb));
+    batch = batch < nt ? nt : batch;
+    for (seg_idx s0 = 0; s0 < ns; s0 += batch) {
+        seg_idx s1 = ns - s0 > batch ? s0 + batch : ns;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && ns > 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && s1 - s0 > 1)
 #endif
-    for (seg_idx si = 0; si < ns; si++) {
-        double *tb = thread_buf + (RB + 1) * B * seg_thread_id();
-        seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
-        for (seg_idx bi = b0; bi < b1; bi++)
-            for (seg_idx bj = bi; bj < b1; bj++) run_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
-    }
-    if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
-    seg_idx P = ns + (ns & 1);
-    for (seg_idx r = 0; r + 1 < P; r++) {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && P > 2)
-#endif
-        for (seg_idx q = 0; q < P / 2; q++) {
-            seg_idx a, b;
-            game(P, r, q, &a, &b);
-            if (a >= ns || b >= ns) continue;
-            seg_idx sa = a < b ? a : b, sz = a < b ? b : a;
+        for (seg_idx si = s0; si < s1; si++) {
             double *tb = thread_buf + (RB + 1) * B * seg_thread_id();
-            seg_idx a1 = (sa + 1) * sb < nb ? (sa + 1) * sb : nb;
-            seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
-            for (seg_idx bi = sa * sb; bi < a1; bi++)
-                for (seg_idx bj = sz * sb; bj < z1; bj++)
-                    run_tile(Xb, lab, n, d, k, bi, bj, acc, tb);
+            seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
+            for (seg_idx bi = b0; bi < b1; bi++)
+                for (seg_idx bj = bi; bj < b1; bj++)
+                    run_tile(Xb, lab, n, d, bw, k, bi, bj, acc, tb);
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
+    }
+    seg_idx P = ns + (ns & 1);
+    for (seg_idx r = 0; r + 1 < P; r++) {
+        for (seg_idx q0 = 0; q0 < P / 2; q0 += batch) {
+            seg_idx q1 = P / 2 - q0 > batch ? q0 + batch : P / 2;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && q1 - q0 > 1)
+#endif
+            for (seg_idx q = q0; q < q1; q++) {
+                seg_idx a, b;
+                game(P, r, q, &a, &b);
+                if (a >= ns || b >= ns) continue;
+                seg_idx sa = a < b ? a : b, sz = a < b ? b : a;
+                double *tb = thread_buf + (RB + 1) * B * seg_thread_id();
+                seg_idx a1 = (sa + 1) * sb < nb ? (sa + 1) * sb : nb;
+                seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
+                for (seg_idx bi = sa * sb; bi < a1; bi++)
+                    for (seg_idx bj = sz * sb; bj < z1; bj++)
+                        run_tile(Xb, lab, n, d, bw, k, bi, bj, acc, tb);
+            }
+            if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
+        }
     }
 
 #ifdef _OPENMP

@@ -24,15 +24,21 @@
  * [0, k) (empty label values are allowed and ignored); at least two labels
  * must be used.
  *
- * Algorithm and memory (X): rows are sorted by label into blocks of
- * SEG_SILHOUETTE_BLOCK rows stored column-major (unit rows for cosine), and
- * every pair of blocks is visited once (n^2 / 2 distances, n^2 d / 2
+ * Algorithm and memory (X): rows are sorted by label into blocks of bw rows
+ * stored column-major (unit rows for cosine), and every pair of blocks is
+ * visited once (n^2 / 2 distances, n^2 d / 2
  * multiply-adds, for every metric): each tile adds its distances both to
  * its rows' and to its columns' per-cluster sums. Groups of up to 8 blocks
  * play a round-robin tournament, so that the tiles run at the same time
- * never share a block, with one synchronisation per round. Scratch
+ * never share a block, with one synchronisation per round (per batch of
+ * games, for large n times d). bw is SEG_SILHOUETTE_BLOCK, fewer rows for
+ * small n (n rounded up to a multiple of 8: no padding to 256 rows) and for
+ * wide data (a block's bw d values stay under 2^17, 1 MiB, so a tile's two
+ * blocks stay in cache: 8-row blocks for 10^7 features); it depends on n
+ * and d only. Scratch
  * (seg_silhouette_work_size, the same for every metric) is n*k sums + a
- * sorted copy of X (n*d) + n indices + 5 block rows per thread:
+ * sorted copy of X (n*d, padded to whole blocks) + n indices + 5 block rows
+ * per thread:
  * O(n*k + n*d), never n by n. The tile loop is compiled once per metric,
  * so euclidean runs exactly the code it ran before metrics existed.
  *
@@ -46,8 +52,9 @@
  * Determinism: each sum receives its terms in an order fixed by n and the
  * labels alone, so the result is bit-identical on any number of threads.
  *
- * Interrupts: seg_interrupted(intr) is called between rounds (every few
- * milliseconds); SEG_EINTERRUPTED leaves s unspecified.
+ * Interrupts: seg_interrupted(intr) is called between batches of games
+ * (at most 2^30 multiply-adds, or one game per thread: a fraction of a
+ * second whatever n and d); SEG_EINTERRUPTED leaves s unspecified.
  */
 #ifndef SEG_SILHOUETTE_H
 #define SEG_SILHOUETTE_H

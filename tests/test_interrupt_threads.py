@@ -18,9 +18,18 @@ CHILD = textwrap.dedent(
     import sys, time, numpy as np, segment as sg
     kind = sys.argv[1]
     rng = np.random.default_rng(0)
+    # wide: the work between two checks must allow for the feature count
+    shape = {"wide": (30_000, 1_000), "4rows": (4, 5_000_000)}.get(kind.split("-")[-1])
     if kind == "silhouette":
         X = rng.random((200_000, 8)); labels = rng.integers(0, 5, len(X))
         call = lambda: sg.silhouette_samples(X, labels)
+    elif kind.startswith("silhouette-"):
+        X = rng.random(shape); labels = np.arange(len(X)) % 2
+        call = lambda: [sg.silhouette_samples(X, labels) for _ in range(1000)]
+    elif kind.startswith("kmeans-"):
+        X = rng.random(shape)
+        call = lambda: [sg.kmeans(X, min(8, len(X) - 1), n_init=4, max_iter=1000, tol=0,
+                                  random_state=seed) for seed in range(1000)]
     else:
         X = rng.random((400_000, 16))
         call = lambda: sg.kmeans(X, 200, n_init=50, max_iter=1000, tol=0, random_state=0)
@@ -38,7 +47,10 @@ CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("kind", ["silhouette", "kmeans"])
+@pytest.mark.parametrize(
+    "kind",
+    ["silhouette", "kmeans", "silhouette-wide", "silhouette-4rows", "kmeans-wide", "kmeans-4rows"],
+)
 def test_ctrl_c_stops_within_a_second(kind):
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, kind],

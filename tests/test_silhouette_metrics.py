@@ -60,6 +60,24 @@ def test_matches_reference(metric):
                                reference.silhouette(X, y, metric), rtol=0, atol=TOL)
 
 
+# Block widths the kernel picks from n and d (csrc/seg_silhouette.c,
+# block_width): 8-row blocks for 4 rows or 200,000 features, 40 rows at
+# d = 3,000, 184 rows at d = 700, n rounded up to 8 rows for small n, and
+# 256 rows with a ragged last block.
+WIDE_SHAPES = [(4, 200_000), (37, 3_000), (300, 700), (5, 3), (13, 50), (600, 9)]
+
+
+@pytest.mark.parametrize("metric", KERNEL_METRICS)
+@pytest.mark.parametrize("shape", WIDE_SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_block_widths_by_n_and_d_match_sklearn(metric, shape):
+    n, d = shape
+    rng = np.random.default_rng(n + d)
+    X = rng.standard_normal((n, d))
+    y = np.arange(n) % (2 if n < 10 else 3)
+    s1 = assert_sklearn(X, y, metric, n_threads=1)
+    np.testing.assert_array_equal(sg.silhouette_samples(X, y, metric=metric, n_threads=2), s1)
+
+
 def test_aliases_give_the_same_bits():
     X, y = blobs()
     for a, b in [("l2", "euclidean"), ("l1", "manhattan"), ("cityblock", "manhattan")]:
