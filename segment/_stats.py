@@ -1,13 +1,15 @@
 """Distribution functions that segment needs without SciPy: the regularised
 incomplete beta function and the quantile of the F distribution (for the
-Feldt confidence interval of Cronbach's alpha, see segment.survey).
+Feldt confidence interval of Cronbach's alpha, see segment.survey); the
+regularised incomplete gamma function, the chi-square survival function and
+the noncentral chi-square distribution (for the RMSEA interval of segment.cfa).
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["betainc", "f_ppf"]
+__all__ = ["betainc", "chi2_sf", "f_ppf", "gammainc", "ncx2_cdf", "ncx2_ncp"]
 
 
 def _betacf(a, b, x):
@@ -72,3 +74,116 @@ def f_ppf(q, d1, d2):
         else:
             hi = t
     return d2 / d1 * math.exp(0.5 * (lo + hi))
+
+
+# ------------------------------------------------ gamma, chi-square, noncentral chi-square
+
+
+def gammainc(a, x):
+    """Regularised lower incomplete gamma P(a, x) and its complement Q(a, x).
+
+    Series for x < a + 1, Lentz's continued fraction for Q otherwise
+    (Numerical Recipes, 6.2): each side is computed where it converges fast
+    and keeps its relative precision. Returns the pair (P, Q).
+    """
+    if x <= 0.0:
+        return 0.0, 1.0
+    log_front = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1.0:
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(100_000):
+            ap += 1.0
+            term *= x / ap
+            total += term
+            if abs(term) < abs(total) * 1e-16:
+                break
+        p = math.exp(log_front) * total
+        return p, 1.0 - p
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 100_000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = b + an / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    q = math.exp(log_front) * h
+    return 1.0 - q, q
+
+
+def chi2_sf(x, df):
+    """Upper tail P(X > x) of the chi-square distribution with df degrees of freedom."""
+    return gammainc(df / 2.0, x / 2.0)[1]
+
+
+def ncx2_cdf(x, df, nc):
+    """P(X <= x) for the noncentral chi-square with df degrees of freedom and
+    noncentrality nc: the Poisson(nc / 2) mixture of central chi-squares with
+    df + 2j degrees of freedom. The sum starts at the Poisson mode and walks
+    both ways; neighbouring terms follow from the recurrence
+    P(a + 1, y) = P(a, y) - y^a e^-y / Gamma(a + 1), so one incomplete gamma
+    function is computed, not one per term.
+    """
+    if x <= 0.0:
+        return 0.0
+    if nc <= 0.0:
+        return gammainc(df / 2.0, x / 2.0)[0]
+    lam, y = nc / 2.0, x / 2.0
+    mode = int(lam)
+    a0 = df / 2.0 + mode
+    p0 = gammainc(a0, y)[0]
+
+    def log_weight(j):
+        return -lam + j * math.log(lam) - math.lgamma(j + 1.0)
+
+    def log_step(a):  # log of y^a e^-y / Gamma(a + 1)
+        return a * math.log(y) - y - math.lgamma(a + 1.0)
+
+    total = math.exp(log_weight(mode)) * p0
+    # Poisson weights beyond mode +- 40 sd (+ 50) are below 1e-300 of the mode's
+    last = int(lam + 40.0 * math.sqrt(lam) + 50.0)
+    p = p0  # upwards: j = mode + 1, mode + 2, ...
+    j = mode
+    while j < last:
+        p -= math.exp(log_step(df / 2.0 + j))
+        j += 1
+        w = math.exp(log_weight(j))
+        total += w * max(p, 0.0)
+        if (w < 1e-17 * total or p <= 0.0) and j > lam + 10.0:
+            break
+    p = p0  # downwards: j = mode - 1, ..., 0
+    j = mode
+    while j > 0:
+        j -= 1
+        p += math.exp(log_step(df / 2.0 + j))
+        w = math.exp(log_weight(j))
+        total += w * min(p, 1.0)
+        if w < 1e-17 * total and j < lam - 10.0:
+            break
+    return min(total, 1.0)
+
+
+def ncx2_ncp(x, df, q):
+    """The noncentrality nc >= 0 with ncx2_cdf(x, df, nc) = q, by bisection
+    (the cdf falls as nc grows); 0 when even nc = 0 gives a cdf below q."""
+    if ncx2_cdf(x, df, 0.0) <= q:
+        return 0.0
+    lo, hi = 0.0, max(1.0, x)
+    while ncx2_cdf(x, df, hi) > q:
+        lo, hi = hi, 2.0 * hi
+    while hi - lo > 1e-10 * max(1.0, hi):
+        mid = 0.5 * (lo + hi)
+        if ncx2_cdf(x, df, mid) > q:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
