@@ -416,6 +416,18 @@ def _information(sigma, jac):
     return si, np.einsum("aij,bji->ab", msi, msi)
 
 
+def _solve_scaled(h, g):
+    """h^-1 g, solved on h scaled to a unit diagonal: items on very different
+    scales give parameters (and an h) spanning many orders of magnitude."""
+    d = np.sqrt(np.abs(np.diag(h)))
+    d[d == 0] = 1.0
+    hs = h / np.outer(d, d)
+    try:
+        return np.linalg.solve(hs, g / d) / d
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(hs, g / d, rcond=None)[0] / d
+
+
 def _fisher_scoring(spec, s, max_iter, tol):
     logdet_s = np.linalg.slogdet(s)[1]
     theta = _start(spec, s)
@@ -432,10 +444,7 @@ def _fisher_scoring(spec, s, max_iter, tol):
         sigma, jac = _jacobian(theta, spec)
         si, h = _information(sigma, jac)
         g = np.einsum("kij,ij->k", jac, si - si @ s @ si)  # dF/dtheta
-        try:
-            step = np.linalg.solve(h, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(h, g, rcond=None)[0]
+        step = _solve_scaled(h, g)
         decrement = float(g @ step)
         t = 1.0
         while True:
@@ -520,7 +529,10 @@ def _check_data(x, items, n_params):
 # ---------------------------------------------------------------- fit indices
 
 
-def _fit_indices(f, s, sigma, n, df, n_params):
+def _fit_indices(f, s, sigma, n, df, n_params, log_scale=0.0):
+    """The fit indices from F, S and Sigma; all are scale-free except the
+    log-likelihood, which gets -N log_scale back when S and Sigma are those of
+    the items divided by their sds d (log_scale = sum log d)."""
     p = s.shape[0]
     chi2 = n * f
     logdet_s = np.linalg.slogdet(s)[1]
@@ -546,7 +558,8 @@ def _fit_indices(f, s, sigma, n, df, n_params):
     d = np.sqrt(np.diag(s))
     resid = (s - sigma) / np.outer(d, d)
     srmr = math.sqrt(np.mean(resid[np.tril_indices(p)] ** 2))
-    loglik = -0.5 * n * (p * math.log(2 * math.pi) + np.linalg.slogdet(sigma)[1] + np.trace(m))
+    logdet = np.linalg.slogdet(sigma)[1] + 2.0 * log_scale
+    loglik = -0.5 * n * (p * math.log(2 * math.pi) + logdet + np.trace(m))
     values = {
         "chi2": chi2,
         "df": float(df),
@@ -682,7 +695,13 @@ def cfa(
     s = _check_data(x, items, q)
     n = x.shape[0]
 
-    theta, f, converged, iterations = _fisher_scoring(spec, s, int(max_iter), float(tol))
+    # ML is scale-free: fit on the items scaled to unit variance (so that items
+    # in grams and in tonnes do not make Sigma ill-conditioned), then rescale
+    d = np.sqrt(np.diag(s))
+    s_unit = s / np.outer(d, d)
+    theta_unit, f, converged, iterations = _fisher_scoring(spec, s_unit, int(max_iter), tol)
+    units = _units(spec, d)
+    theta = theta_unit * units
     if not converged:
         warnings.warn(
             f"cfa did not converge after {iterations} iterations (max_iter={max_iter}); the "
@@ -695,14 +714,37 @@ def cfa(
     _warn_improper(_unpack(theta, spec)[3], psi, phi, items, factors)
 
     # standard errors from the expected information of the N respondents
-    sigma, jac = _jacobian(theta, spec)
-    cov_theta = _inverse_or_nan(0.5 * n * _information(sigma, jac)[1])
-    se = np.sqrt(np.where(np.diag(cov_theta) > 0, np.diag(cov_theta), np.nan))
-    return _result(spec, s, n, n_omitted, (theta, f, converged, iterations), se)
+    sigma_unit, jac = _jacobian(theta_unit, spec)
+    cov_theta = _inverse_or_nan(0.5 * n * _information(sigma_unit, jac)[1])
+    se = np.sqrt(np.where(np.diag(cov_theta) > 0, np.diag(cov_theta), np.nan)) * units
+    fit = _fit_indices(f, s_unit, sigma_unit, n, df, q, np.sum(np.log(d)))
+    return _result(spec, s, n, n_omitted, (theta, converged, iterations), se, fit)
+
+
+def _units(spec, d):
+    """Parameter k in the items' units is theta_unit[k] * units[k] when the
+    model is fitted on items divided by their sd d: with e the sd of each
+    factor's marker, Lambda = D Lambda_unit E^-1, B = E B_unit E^-1,
+    Psi = E Psi_unit E, Theta = D Theta_unit D."""
+    e = d[spec.lam_fixed.argmax(axis=0)]
+    out = np.empty(len(spec.params))
+    for k, (kind, i, j) in enumerate(spec.params):
+        if kind == "L":
+            out[k] = d[i] / e[j]
+        elif kind == "B":
+            out[k] = e[i] / e[j]
+        elif kind == "P":
+            out[k] = e[i] * e[j]
+        else:
+            out[k] = d[i] ** 2
+    return out
 
 
 def _inverse_or_nan(info):
-    vals = np.linalg.eigvalsh(info)
+    d = np.sqrt(np.abs(np.diag(info)))
+    d[d == 0] = 1.0
+    scaled = info / np.outer(d, d)  # unit diagonal: the test does not depend on units
+    vals = np.linalg.eigvalsh(scaled)
     if vals[0] <= 1e-10 * vals[-1]:
         warnings.warn(
             "the information matrix is singular: the model is not identified at these "
@@ -712,7 +754,7 @@ def _inverse_or_nan(info):
             stacklevel=3,
         )
         return np.full_like(info, np.nan)
-    return np.linalg.inv(info)
+    return np.linalg.inv(scaled) / np.outer(d, d)
 
 
 def _warn_improper(th, psi, phi, items, factors):
@@ -742,12 +784,10 @@ def _warn_improper(th, psi, phi, items, factors):
         )
 
 
-def _result(spec, s, n, n_omitted, fit, se) -> CfaResult:
-    theta, f, converged, iterations = fit
+def _result(spec, s, n, n_omitted, fit, se, fit_indices) -> CfaResult:
+    theta, converged, iterations = fit
     sigma, (lam, _, psi, phi) = _implied(theta, spec)
     th = _unpack(theta, spec)[3]
-    p = len(spec.items)
-    df = p * (p + 1) // 2 - len(theta)
     items, factors = spec.items, spec.factors
     sd_item = np.sqrt(np.diag(sigma))
     sd_fac = np.sqrt(np.where(np.diag(phi) > 0, np.diag(phi), np.nan))
@@ -805,7 +845,7 @@ def _result(spec, s, n, n_omitted, fit, se) -> CfaResult:
         paths=paths,
         r_squared=r2,
         estimates=est,
-        fit_indices=_fit_indices(f, s, sigma, n, df, len(theta)),
+        fit_indices=fit_indices,
         implied_cov=pd.DataFrame(sigma, index=ix, columns=ix),
         sample_cov=pd.DataFrame(s, index=ix, columns=ix),
         converged=bool(converged),

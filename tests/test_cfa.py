@@ -378,6 +378,32 @@ def test_recovers_the_population_model_and_leaves_data_alone():
     assert res.fit_indices["rmsea"] < 0.02 and res.fit_indices["cfi"] > 0.99
 
 
+@pytest.mark.parametrize("scale", [1e-6, 1e-3, 7.0, 1e4, 1e8])
+def test_units_of_an_item_change_only_its_unstandardised_parameters(scale):
+    """ML is scale-free: a marker (a1) or another item (b2) in other units
+    leaves F, the fit indices and the standardised solution as they were, and
+    rescales the loadings and variances as x' = c x implies."""
+    data = _plain_factor_data()
+    ref = cfa(data, TWO)
+    res = cfa(data.assign(a1=data["a1"] * scale, b2=data["b2"] * scale), TWO)
+    assert res.converged
+    keys = ["chi2", "cfi", "tli", "rmsea", "gfi", "srmr", "rmsea_ci_high"]
+    pd.testing.assert_series_equal(res.fit_indices[keys], ref.fit_indices[keys], rtol=1e-7)
+    pd.testing.assert_frame_equal(res.std_loadings, ref.std_loadings, rtol=1e-7)
+    assert res.fit_indices["loglik"] == pytest.approx(
+        ref.fit_indices["loglik"] - 2 * 400 * math.log(scale), rel=1e-9
+    )
+    lam, lam0 = res.loadings, ref.loadings
+    assert lam.loc["a2", "A"] == pytest.approx(lam0.loc["a2", "A"] / scale, rel=1e-6)
+    assert lam.loc["b2", "B"] == pytest.approx(lam0.loc["b2", "B"] * scale, rel=1e-6)
+    assert res.factor_cov.loc["A", "A"] == pytest.approx(
+        ref.factor_cov.loc["A", "A"] * scale**2, rel=1e-6
+    )
+    assert res.residual_var["b2"] == pytest.approx(ref.residual_var["b2"] * scale**2, rel=1e-6)
+    z = res.estimates["z"].to_numpy()
+    np.testing.assert_allclose(np.abs(z), np.abs(ref.estimates["z"].to_numpy()), rtol=1e-6)
+
+
 def test_column_order_and_extra_columns_do_not_matter():
     data = _plain_factor_data()
     ref = cfa(data, TWO)
