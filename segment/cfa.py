@@ -106,7 +106,8 @@ class CfaResult:
         lavaan's parameter table: ``lhs``, ``op`` (``=~`` loading, ``~``
         regression, ``~~`` (co)variance), ``rhs``, ``estimate``, ``se``, ``z``,
         ``p_value``, ``std_all``, ``free``. Fixed marker loadings have
-        se, z and p_value NaN: they are not estimated.
+        se, z and p_value NaN: they are not estimated. The ``~~`` variance of
+        an endogenous factor is its disturbance's (lavaan's ``.speed``).
     fit_indices : Series
         ``chi2`` (= N F), ``df``, ``p_value``, ``chi2_df``, ``rmsea`` with its
         90% interval ``rmsea_ci_low``, ``rmsea_ci_high`` and ``rmsea_pclose``
@@ -237,6 +238,11 @@ def _check_model(model, columns) -> tuple[list, list, dict]:
                 items.append(item)
         factors.append(factor)
         blocks[factor] = indicators
+    twice = [it for it in items if columns.count(it) > 1]
+    if twice:
+        raise ValueError(
+            f"data has several columns named {twice[0]!r}; give its columns distinct names"
+        )
     clash = [f for f in factors if f in set(items)]
     if clash:
         raise ValueError(
@@ -429,15 +435,11 @@ def _solve_scaled(h, g):
 
 
 def _fisher_scoring(spec, s, max_iter, tol):
+    """Minimise F from the start values by Fisher scoring, halving a step
+    until F does not rise. Returns (theta, F, converged, iterations)."""
     logdet_s = np.linalg.slogdet(s)[1]
-    theta = _start(spec, s)
+    theta = _start(spec, s)  # Sigma = Lambda Phi Lambda' + Theta > 0: F is finite
     f = _discrepancy(theta, spec, s, logdet_s)
-    if not np.isfinite(f):  # start values giving a singular Sigma: plain start
-        theta = np.where([k == "T" for k, _, _ in spec.params], theta, 0.0)
-        theta[[k == "P" and i == j for k, i, j in spec.params]] = 0.05 * np.mean(np.diag(s))
-        theta[[k == "L" for k, _, _ in spec.params]] = 1.0
-        f = _discrepancy(theta, spec, s, logdet_s)
-    converged = False
     iterations = 0
     while iterations < max_iter:
         iterations += 1
@@ -447,18 +449,16 @@ def _fisher_scoring(spec, s, max_iter, tol):
         step = _solve_scaled(h, g)
         decrement = float(g @ step)
         t = 1.0
-        while True:
-            new = theta - t * step
-            f_new = _discrepancy(new, spec, s, logdet_s)
-            if f_new <= f or t < 1e-10:
-                break
+        f_new = _discrepancy(theta - step, spec, s, logdet_s)
+        while f_new > f and t > 1e-10:
             t *= 0.5
-        if f_new <= f:
-            theta, f = new, f_new
+            f_new = _discrepancy(theta - t * step, spec, s, logdet_s)
+        if f_new > f:  # no step lowers F: a minimum up to rounding, or stuck
+            return theta, f, abs(decrement) < 1e-8, iterations
+        theta, f = theta - t * step, f_new
         if abs(decrement) < tol:
-            converged = True
-            break
-    return theta, f, converged, iterations
+            return theta, f, True, iterations
+    return theta, f, False, iterations
 
 
 # ---------------------------------------------------------------- the data

@@ -455,6 +455,9 @@ def test_factor_without_indicators_and_repeated_indicator():
         cfa(_plain_factor_data(), {"A": ["a1", "a2", "a2"]})
     with pytest.raises(ValueError, match="factor 'a1' has the name of an indicator"):
         cfa(_plain_factor_data(), {"a1": ["a1", "a2", "a3"]})
+    doubled = pd.concat([_plain_factor_data(), _plain_factor_data()[["a2"]]], axis=1)
+    with pytest.raises(ValueError, match="several columns named 'a2'"):
+        cfa(doubled, TWO)
 
 
 def test_more_parameters_than_moments_is_not_identified():
