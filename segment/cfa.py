@@ -418,6 +418,8 @@ def _information(sigma, jac):
     """Sigma^-1 and the expected Hessian of F, tr(Sigma^-1 dSigma_a Sigma^-1 dSigma_b)
     (the Fisher information of one respondent is half of it)."""
     si = np.linalg.inv(sigma)
+    # einsum, not a (q, p^2) matrix product: OpenBLAS's threads make that
+    # product 10-20x slower on a busy machine
     msi = np.einsum("ij,kjl->kil", si, jac)
     return si, np.einsum("aij,bji->ab", msi, msi)
 
