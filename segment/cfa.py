@@ -78,7 +78,9 @@ FIT_INDICES = (
 
 class HeywoodWarning(UserWarning):
     """An improper solution: a negative residual or factor variance (a Heywood
-    case), or factor covariances that are not positive definite."""
+    case), factor covariances that are not positive definite, or a singular
+    information matrix (a model not identified at its estimates, whose
+    standard errors are then NaN)."""
 
 
 @dataclass(frozen=True)
@@ -368,16 +370,16 @@ def _jacobian(theta, spec):
 
 
 def _discrepancy(theta, spec, s, logdet_s):
+    """F at theta; inf where Sigma is not positive definite."""
     sigma, _ = _implied(theta, spec)
-    sign, logdet = np.linalg.slogdet(sigma)
-    if sign <= 0 or not np.isfinite(logdet):
-        return np.inf
     try:
         c = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:
         return np.inf
-    tr = np.trace(np.linalg.solve(c.T, np.linalg.solve(c, s)))
-    return logdet + tr - logdet_s - s.shape[0]
+    logdet = 2.0 * np.sum(np.log(np.diag(c)))
+    ci = np.linalg.inv(c)  # tr(S Sigma^-1) = tr(C^-1 S C^-T)
+    f = logdet + np.sum((ci @ s) * ci) - logdet_s - s.shape[0]
+    return f if np.isfinite(f) else np.inf
 
 
 def _start(spec, s):
@@ -652,7 +654,8 @@ def cfa(
         When the optimiser stops at max_iter (the count is named).
     HeywoodWarning
         For a negative residual variance (the item is named), a negative factor
-        variance, or factor covariances that are not positive definite.
+        variance, factor covariances that are not positive definite, or a
+        singular information matrix (standard errors NaN).
 
     Raises
     ------

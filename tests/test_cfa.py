@@ -495,18 +495,56 @@ def test_non_convergence_warns_with_the_iteration_count():
     assert not res.converged and res.iterations == 2
 
 
+def _exact_sample(r, columns, n=500, seed=5):
+    """n rows whose covariance (divisor n) is exactly r."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, len(columns)))
+    z = (z - z.mean(0)) @ np.linalg.inv(np.linalg.cholesky(np.cov(z.T, bias=True))).T
+    return pd.DataFrame(z @ np.linalg.cholesky(r).T, columns=columns)
+
+
 def test_heywood_case_warns_naming_the_item():
     """Correlations r12 = r13 = 0.8, r23 = 0.5 give x1 a communality of
     r12 r13 / r23 = 1.28 in a one-factor model: residual variance -0.28."""
-    rng = np.random.default_rng(5)
-    z = rng.normal(size=(500, 3))
-    z = (z - z.mean(0)) @ np.linalg.inv(np.linalg.cholesky(np.cov(z.T, bias=True))).T
     r = np.array([[1, 0.8, 0.8], [0.8, 1, 0.5], [0.8, 0.5, 1]])
-    data = pd.DataFrame(z @ np.linalg.cholesky(r).T, columns=["q1", "q2", "q3"])
+    data = _exact_sample(r, ["q1", "q2", "q3"])
     with pytest.warns(HeywoodWarning, match=r"negative residual variance of items \['q1'\]"):
         res = cfa(data, {"F": ["q1", "q2", "q3"]})
     assert res.residual_var["q1"] == pytest.approx(1 - 1.28, abs=1e-8)
     assert res.loadings.loc["q2", "F"] == pytest.approx(0.8 / 1.28, abs=1e-8)
+
+
+def test_empirical_underidentification_warns_and_gives_nan_standard_errors():
+    """Two factors of two items each, uncorrelated in the sample: each
+    factor's loading and variance cannot be told apart."""
+    r = np.array([[1, 0.5, 0, 0], [0.5, 1, 0, 0], [0, 0, 1, 0.4], [0, 0, 0.4, 1]])
+    data = _exact_sample(r, ["a1", "a2", "b1", "b2"])
+    with pytest.warns(HeywoodWarning, match="information matrix is singular"):
+        res = cfa(data, {"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    assert res.estimates.loc[res.estimates["free"], "se"].isna().all()
+
+
+def test_factor_and_item_order_do_not_change_the_fit(hs, hs_fit):
+    """The same model written in another order (factors reversed, the
+    non-marker items swapped) is the same model."""
+    model = {
+        "speed": ["x7", "x9", "x8"],
+        "textual": ["x4", "x6", "x5"],
+        "visual": ["x1", "x3", "x2"],
+    }
+    res = cfa(hs, model)
+    assert res.fit_indices["chi2"] == pytest.approx(hs_fit.fit_indices["chi2"], rel=1e-10)
+
+    def table(est):  # a covariance may be written either way round
+        pair = est[["lhs", "rhs"]].to_numpy()
+        cov = (est["op"] == "~~").to_numpy()
+        est = est.assign(
+            lhs=np.where(cov, pair.min(axis=1), pair[:, 0]),
+            rhs=np.where(cov, pair.max(axis=1), pair[:, 1]),
+        )
+        return est.set_index(["lhs", "op", "rhs"]).sort_index()
+
+    pd.testing.assert_frame_equal(table(res.estimates), table(hs_fit.estimates), rtol=1e-6)
 
 
 def test_bad_structural_paths():
