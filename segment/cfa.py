@@ -493,6 +493,9 @@ def _read_items(data, items, missing):
     if np.isinf(x).any():
         rows = mat.index[np.flatnonzero(np.isinf(x).any(axis=1))]
         raise ValueError(f"data has infinite values in rows {_first(rows)}; fix or drop them")
+    empty = [it for it, c in zip(items, finite.any(axis=0), strict=True) if not c]
+    if empty and x.shape[0]:
+        raise ValueError(f"items {_first(empty, fmt=repr)} have no answers (all missing)")
     n_omitted = 0
     if not finite.all():
         bad = ~finite.all(axis=1)
@@ -511,24 +514,49 @@ def _read_items(data, items, missing):
 
 
 def _check_data(x, items, n_params):
+    """S (divisor N, as lavaan), the correlations S / (d d') and the sds d,
+    computed on each item centred and divided by its largest deviation, so
+    that answers near 1e-300 or 1e300 lose nothing before the last step;
+    ValueError for too few rows, constant items, variances float64 cannot
+    hold, or linearly dependent items (all named)."""
     n, p = x.shape
     if n <= n_params:
         raise ValueError(
             f"data has {n} respondents (complete rows), not more than the model's {n_params} "
             "free parameters; collect more answers or simplify the model"
         )
-    sd = x.std(axis=0)
-    scale = np.maximum(np.abs(x).max(axis=0), 1e-300)
-    const = [it for it, v, sc in zip(items, sd, scale, strict=True) if not v > 1e-12 * sc]
+    with np.errstate(over="ignore", invalid="ignore"):
+        xc = x - x.mean(axis=0)
+    spread = np.abs(xc).max(axis=0)
+    if not np.isfinite(spread).all():
+        big = [it for it, c in zip(items, spread, strict=True) if not np.isfinite(c)]
+        raise ValueError(
+            f"items {_first(big, fmt=repr)} have values too large for float64 sums "
+            "(near 1e308); rescale them, e.g. divide by a power of 10"
+        )
+    const = [
+        it
+        for it, c, top in zip(items, spread, np.abs(x).max(axis=0), strict=True)
+        if not c > 1e-12 * top
+    ]
     if const:
         raise ValueError(
             f"items {_first(const, fmt=repr)} are constant (no variance): a factor model "
             "cannot use them; drop them from the model"
         )
-    xc = x - x.mean(axis=0)
-    s = xc.T @ xc / n  # ML: divisor N, as lavaan
-    d = np.sqrt(np.diag(s))
-    r = s / np.outer(d, d)
+    xs = xc / spread
+    cs = xs.T @ xs / n
+    root = np.sqrt(np.diag(cs))
+    r = cs / np.outer(root, root)
+    d = spread * root
+    with np.errstate(over="ignore", under="ignore"):
+        s = cs * np.outer(spread, spread)
+    bad = [it for it, v in zip(items, np.diag(s), strict=True) if not (0 < v < np.inf)]
+    if bad:
+        raise ValueError(
+            f"the variances of items {_first(bad, fmt=repr)} are beyond float64's range "
+            "(below 1e-308 or above 1e308); rescale them, e.g. by a power of 10"
+        )
     vals, vecs = np.linalg.eigh(r)
     if vals[0] <= 1e-10 * vals[-1]:
         v = vecs[:, 0]
@@ -537,7 +565,7 @@ def _check_data(x, items, n_params):
             f"the covariance matrix of the items is singular: items {_first(involved, fmt=repr)} "
             "are linearly dependent (one is a combination of the others); drop one of them"
         )
-    return s
+    return s, r, d
 
 
 # ---------------------------------------------------------------- fit indices
@@ -707,13 +735,11 @@ def cfa(
             "fix parameters"
         )
     x, n_omitted = _read_items(data, items, missing)
-    s = _check_data(x, items, q)
+    s, s_unit, d = _check_data(x, items, q)
     n = x.shape[0]
 
     # ML is scale-free: fit on the items scaled to unit variance (so that items
     # in grams and in tonnes do not make Sigma ill-conditioned), then rescale
-    d = np.sqrt(np.diag(s))
-    s_unit = s / np.outer(d, d)
     theta_unit, f, converged, iterations = _fisher_scoring(spec, s_unit, int(max_iter), tol)
     units = _units(spec, d)
     theta = theta_unit * units
