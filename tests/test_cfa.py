@@ -533,6 +533,15 @@ def test_heywood_case_warns_naming_the_item():
     assert res.loadings.loc["q2", "F"] == pytest.approx(0.8 / 1.28, abs=1e-8)
 
 
+def test_negative_factor_variance_warns_naming_the_factor():
+    """r12 = r13 = 0.5, r23 = -0.3: the one-factor solution has factor
+    variance r12 r13 / r23 = -0.833."""
+    r = np.array([[1, 0.5, 0.5], [0.5, 1, -0.3], [0.5, -0.3, 1]])
+    with pytest.warns(HeywoodWarning, match=r"negative \(residual\) variance of factors \['F'\]"):
+        res = cfa(_exact_sample(r, ["q1", "q2", "q3"]), {"F": ["q1", "q2", "q3"]})
+    assert res.factor_cov.loc["F", "F"] == pytest.approx(-0.5 * 0.5 / 0.3, abs=1e-8)
+
+
 def test_empirical_underidentification_warns_and_gives_nan_standard_errors():
     """Two factors of two items each, uncorrelated in the sample: each
     factor's loading and variance cannot be told apart."""
