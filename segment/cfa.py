@@ -744,10 +744,15 @@ def cfa(
     units = _units(spec, d)
     theta = theta_unit * units
     if not converged:
+        why = (
+            f"max_iter={max_iter} reached: raise max_iter, or check"
+            if iterations == max_iter
+            else "no step along the Fisher-scoring direction lowers F: check"
+        )
         warnings.warn(
-            f"cfa did not converge after {iterations} iterations (max_iter={max_iter}); the "
-            "estimates and fit indices are those of the last iterate: raise max_iter, or "
-            "check the model (a factor with weak indicators, a Heywood case)",
+            f"cfa did not converge after {iterations} iterations ({why} the model: a factor "
+            "with weak indicators, a Heywood case); the estimates and fit indices are those "
+            "of the last iterate",
             ConvergenceWarning,
             stacklevel=2,
         )
