@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import segment as sg
 from segment._estimator import ConvergenceWarning
@@ -402,6 +404,35 @@ def test_units_of_an_item_change_only_its_unstandardised_parameters(scale):
     assert res.residual_var["b2"] == pytest.approx(ref.residual_var["b2"] * scale**2, rel=1e-6)
     z = res.estimates["z"].to_numpy()
     np.testing.assert_allclose(np.abs(z), np.abs(ref.estimates["z"].to_numpy()), rtol=1e-6)
+
+
+@given(
+    lam=st.lists(st.floats(0.3, 1.6), min_size=4, max_size=4),
+    theta=st.lists(st.floats(0.2, 1.5), min_size=6, max_size=6),
+    var_a=st.floats(0.3, 3.0),
+    var_b=st.floats(0.3, 3.0),
+    path=st.floats(-1.0, 1.0),
+)
+def test_exact_population_covariance_gives_the_population_parameters(
+    lam, theta, var_a, var_b, path
+):
+    """Data whose covariance is exactly a model's Sigma (a regression B on A)
+    give back that model's parameters, chi2 = 0 and a perfect fit."""
+    lam_m = np.zeros((6, 2))
+    lam_m[:3, 0] = [1.0, lam[0], lam[1]]
+    lam_m[3:, 1] = [1.0, lam[2], lam[3]]
+    phi = np.array([[var_a, path * var_a], [path * var_a, path**2 * var_a + var_b]])
+    sigma = lam_m @ phi @ lam_m.T + np.diag(theta)
+    data = _exact_sample(sigma, ["a1", "a2", "a3", "b1", "b2", "b3"])
+    res = cfa(data, TWO, structural=[("A", "B")])
+    assert res.converged
+    np.testing.assert_allclose(res.loadings.to_numpy(), lam_m, atol=1e-6)
+    np.testing.assert_allclose(res.residual_var.to_numpy(), theta, atol=1e-6)
+    np.testing.assert_allclose(res.factor_cov.to_numpy(), phi, atol=1e-6)
+    assert res.paths["estimate"].iloc[0] == pytest.approx(path, abs=1e-6)
+    fi = res.fit_indices
+    assert fi["chi2"] == pytest.approx(0, abs=1e-6) and fi["rmsea"] == 0 and fi["cfi"] == 1
+    assert res.r_squared["B"] == pytest.approx(path**2 * var_a / phi[1, 1], abs=1e-6)
 
 
 def test_column_order_and_extra_columns_do_not_matter():
