@@ -8,6 +8,8 @@ Oracles, each independent of segment's code:
   regression model (its conventions noted where they differ);
 * plain-NumPy formulas of the fit indices (GFI, NFI, IFI) evaluated on
   lavaan's printed estimates and statistics;
+* the population model itself, for data whose covariance is exactly its
+  Sigma (hypothesis), and exact-covariance samples built for Heywood cases;
 * SciPy's chi-square and noncentral chi-square distributions.
 """
 
