@@ -1,10 +1,12 @@
 """Read a table from a file, a DataFrame or a SQL query (private helper of the loaders).
 
 `read_table` turns whatever a user has -- a CSV/TSV, Excel, Parquet or Feather
-file, a DataFrame, or a query through a DB-API/SQLAlchemy connection -- into a
-DataFrame, and turns the usual ways a file can be broken (wrong encoding, empty
-file, ragged rows, unknown extension, missing optional reader) into a ValueError
-that says what is wrong and what to do. Rows with more fields than the header
+file, a DataFrame, Arrow data (a polars DataFrame, a pyarrow Table or
+RecordBatch, a DuckDB relation: converted to pandas once, by pyarrow), or a
+query through a DB-API/SQLAlchemy connection -- into a DataFrame, and turns
+the usual ways a file can be broken (wrong encoding, empty file, ragged rows,
+unknown extension, missing optional reader) into a ValueError that says what
+is wrong and what to do. Rows with more fields than the header
 are not lost: they are kept (cut to the header's width) and listed in
 `Table.ragged`, so that the caller can account for them.
 
@@ -31,6 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from segment._validation import arrow_kind, is_arrow, read_arrow
 
 _READERS = {
     ".csv": "csv",
@@ -386,6 +390,15 @@ def read_table(
         return Table(frame, "DataFrame", "frame")
     if isinstance(source, pd.Series):
         raise TypeError(f"{name} must be a DataFrame or a file path, got a Series")
+    if is_arrow(source):
+        # polars, pyarrow, DuckDB: to pandas once, here (the loaders parse text columns)
+        data = read_arrow(source, name)
+        if not hasattr(data, "column_names"):
+            raise TypeError(
+                f"{name} must be a table (a DataFrame, an Arrow table, a polars DataFrame, "
+                f"a DuckDB relation) or a file path, got a 1-D {arrow_kind(source)}"
+            )
+        return Table(data.to_pandas(date_as_object=False), arrow_kind(source), "frame")
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
             f"{name} must be a file path, a DataFrame or None with query=/con=; "
