@@ -17,7 +17,9 @@ row even with ``index_col=False``, so `_peek` reads the header and the first
 data row again (two records) to count their fields; it also finds repeated
 header names, which pandas renames (``x``, ``x.1``). Files with long rows take
 `_read_ragged_csv`, which counts the fields of every row. An unterminated quote
-is an error naming the line where the quote opened; corrupt compressed, Excel,
+is an error naming the line where the quote opened, and so are two stray
+quotes that merge the lines between them into one field (`_check_merged_rows`:
+a legitimately quoted field with line breaks and separators still loads); corrupt compressed, Excel,
 Parquet and Feather files are errors naming the file and the format.
 """
 
@@ -170,12 +172,12 @@ def _is_quote_error(exc) -> bool:
     return "EOF inside string" in text or "unexpected end of data" in text
 
 
-def _quote_line(path, kwargs):
-    """1-based line where the unterminated quote opens, or None if not found.
+def _quoted_fields(path, kwargs):
+    """(text, quoted fields) of a CSV, or None where they cannot be found.
 
-    One pass over the text (only on this error path): each match is one quoted
-    field, from its opening quote to its closing quote, or to the end of the
-    file for the unterminated one.
+    One pass over the text (only on error paths): each match is one quoted
+    field, from its opening quote to its closing quote (group 1), or to the end
+    of the file for an unterminated one (group 1 empty).
     """
     sep = kwargs.get("sep", ",")
     quote = kwargs.get("quotechar", '"')
@@ -195,11 +197,88 @@ def _quote_line(path, kwargs):
         return None
     q, s = re.escape(quote), re.escape(sep)
     field_ = re.compile(rf"(?:^|(?<={s})|(?<=[\r\n])){q}[^{q}]*(?:{q}{q}[^{q}]*)*({q}?)")
-    open_at = next((m.start() for m in field_.finditer(text) if not m.group(1)), None)
-    if open_at is None:
-        return None
+    return text, field_.finditer(text)
+
+
+def _line_of(text: str, at: int) -> int:
+    """1-based line of position `at` (lines end in \\n, \\r\\n or a lone \\r)."""
     eol = "\n" if "\n" in text else "\r"
-    return text.count(eol, 0, open_at) + 1
+    return text.count(eol, 0, at) + 1
+
+
+def _quote_line(path, kwargs):
+    """1-based line where the unterminated quote opens, or None if not found."""
+    found = _quoted_fields(path, kwargs)
+    if found is None:
+        return None
+    text, fields = found
+    open_at = next((m.start() for m in fields if not m.group(1)), None)
+    return None if open_at is None else _line_of(text, open_at)
+
+
+def _check_merged_rows(table: Table, path, label: str, kwargs) -> None:
+    """ValueError naming the line of a stray quote that merged rows into one field.
+
+    A field that opens with a quote runs to the next quote, across line
+    breaks: a stray quote at the start of a field (``"Sao Paulo``) and the
+    next one further down read the lines between them into that one cell.
+    A legitimately quoted field may hold line breaks and separators too; what
+    tells them apart is the shape: for a cell in column p (0-based) of a
+    table of w columns, merged rows put the rest of the first record (w - 1 - p
+    separators) before its first line break and the start of the closing
+    record (p separators, unless that row turned out ragged) after its last,
+    and every whole record in between (w - 1 separators) on a line of its
+    own. A cell with a line break and that shape is refused, naming the line
+    the quote opens on and the line it closes on. With two columns the shape
+    says nothing (one separator in a quoted answer fits it), so files of
+    fewer than three columns are not checked.
+    """
+    sep = kwargs.get("sep", ",")
+    frame = table.frame
+    if (kwargs.get("quoting", 0) == 3 or not isinstance(sep, str) or len(sep) != 1
+            or frame.shape[1] < 3):
+        return
+    width = frame.shape[1]
+    multiline = []  # (row, column position, text) of every cell with a line break
+    for p, col in enumerate(frame.columns):
+        values = frame[col]
+        if not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        broken = values.str.contains("\n", regex=False, na=False) | values.str.contains(
+            "\r", regex=False, na=False)
+        rows = np.flatnonzero(broken.to_numpy(dtype=bool))
+        multiline += [(int(r), p, values.iat[r]) for r in rows]
+    if not multiline:
+        return
+    multiline.sort()
+    for k, (row, p, cell) in enumerate(multiline):
+        lines = re.split(r"\r\n|\r|\n", cell)
+        counts = [line.count(sep) for line in lines]
+        closing = counts[-1] >= p or row in table.ragged
+        merged = (counts[0] >= width - 1 - p and closing) or any(
+            c >= width - 1 for c in counts[1:-1])
+        if merged:
+            raise _merged_rows(path, label, kwargs, frame.columns[p], row, k, cell)
+
+
+def _merged_rows(path, label, kwargs, column, row, k, cell) -> ValueError:
+    quote = kwargs.get("quotechar", '"')
+    where = f"in data row {row} (0-based)"
+    found = _quoted_fields(path, kwargs)
+    if found is not None:  # the k-th quoted field with a line break is the cell's
+        text, fields = found
+        spans = [m for m in fields if re.search(r"[\r\n]", m.group(0))]
+        if k < len(spans):
+            start = _line_of(text, spans[k].start())
+            end = _line_of(text, spans[k].end() - 1)
+            where = f"on line {start} and closed only on line {end}"
+    shown = cell if len(cell) <= 60 else cell[:57] + "..."
+    return ValueError(
+        f"{label} has a quote ({quote}) opening column {column!r} {where}, so the lines "
+        f"between were read as one row (that cell holds {shown!r}): a stray quote; remove "
+        f"it (a {quote} inside a quoted field is written twice: {quote}{quote}), or pass "
+        "read_options={'quoting': 3} (csv.QUOTE_NONE) to read quotes as ordinary text"
+    )
 
 
 def _unterminated_quote(path, label, kwargs, exc) -> ValueError:
@@ -293,6 +372,10 @@ def _read_ragged_csv(path, label, kwargs, n_header) -> Table:
         raise ValueError(f"{label} could not be parsed as a table: {exc}") from None
     marked = (text.iloc[1:, 0] == _RAGGED_MARK).to_numpy(dtype=bool)
     if len(text) - 1 != len(frame) or int(marked.sum()) != len(long):
+        # the two reads disagree: often a stray quote that merged a long row (every row
+        # is then a suspect ragged row for the check)
+        suspects = dict.fromkeys(range(len(frame)), 0)
+        _check_merged_rows(Table(frame, label, "csv", suspects), path, label, kwargs)
         raise ValueError(
             f"{label} has rows with more fields than the header, and its rows could not be "
             f"matched between two reads ({len(frame)} vs {max(len(text) - 1, 0)} rows); fix "
@@ -429,6 +512,9 @@ def read_table(
             dtype = csv_dtype([str(c) for c in header]) or None
         sep = options.pop("sep", "\t" if kind == "tsv" else ",")
         table = _read_csv(path, label, sep, encoding, dtype, options)
+        _check_merged_rows(
+            table, path, label, {"sep": sep, "encoding": encoding or "utf-8", **options}
+        )
         table.bad_lines = bad_lines
         return table
     if kind == "excel":
