@@ -238,14 +238,20 @@ def _check_merged_rows(table: Table, path, label: str, kwargs) -> None:
     if (kwargs.get("quoting", 0) == 3 or not isinstance(sep, str) or len(sep) != 1
             or frame.shape[1] < 3):
         return
+    lines, eol = _count_lines(path)
+    if lines is not None and lines <= len(frame) + 1:
+        return  # one line per record and the header: no cell holds a line break
     width = frame.shape[1]
     multiline = []  # (row, column position, text) of every cell with a line break
     for p, col in enumerate(frame.columns):
         values = frame[col]
         if not pd.api.types.is_string_dtype(values.dtype):
             continue
-        broken = values.str.contains("\n", regex=False, na=False) | values.str.contains(
-            "\r", regex=False, na=False)
+        if eol is not None:
+            broken = values.str.contains(eol, regex=False, na=False)
+        else:  # not counted (a compressed file): either line end
+            broken = values.str.contains("\n", regex=False, na=False) | values.str.contains(
+                "\r", regex=False, na=False)
         rows = np.flatnonzero(broken.to_numpy(dtype=bool))
         multiline += [(int(r), p, values.iat[r]) for r in rows]
     if not multiline:
@@ -259,6 +265,24 @@ def _check_merged_rows(table: Table, path, label: str, kwargs) -> None:
             c >= width - 1 for c in counts[1:-1])
         if merged:
             raise _merged_rows(path, label, kwargs, frame.columns[p], row, k, cell)
+
+
+def _count_lines(path, chunk: int = 1 << 24):
+    """(lines, line end) of an uncompressed file, read as bytes: lines end in
+    \\n (also \\r\\n), or in \\r where the file has no \\n. (None, None) for
+    a compressed file. An over-count (UTF-16 bytes that look like a line end)
+    only costs the slower look at the cells."""
+    if _compression_of(os.fspath(path)) is not None:
+        return None, None
+    for eol in (b"\n", b"\r"):  # \r only for a file without any \n
+        n, last = 0, b""
+        with open(path, "rb") as f:
+            while block := f.read(chunk):
+                n += block.count(eol)
+                last = block[-1:]
+        if n:
+            return n + (last != eol), eol.decode()
+    return 1, "\n"
 
 
 def _merged_rows(path, label, kwargs, column, row, k, cell) -> ValueError:
