@@ -280,9 +280,10 @@ def read_arrow(X, name: str = "X"):
 
 def arrow_names(X, name: str = "X") -> list:
     """The column names of Arrow data, read from its schema without its rows
-    where the object tells them (pyarrow, polars, DuckDB)."""
-    names = getattr(X, "column_names", None)  # pyarrow Table, RecordBatch
-    if names is None:
+    where the object tells them (pyarrow, polars, DuckDB): a one-shot stream
+    such as a pyarrow RecordBatchReader is then not consumed."""
+    names = getattr(getattr(X, "schema", None), "names", None)  # pyarrow (a list)
+    if not isinstance(names, list):
         names = getattr(X, "columns", None)  # polars DataFrame, DuckDB relation
     if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
         return list(names)

@@ -102,6 +102,29 @@ def test_kmeans_estimator_equals_pandas(blobs, to_arrow):
     np.testing.assert_array_equal(ref.predict(X), ref.predict(blobs))
 
 
+def test_a_one_shot_record_batch_reader_is_read_once(blobs):
+    def reader():
+        return pa.RecordBatchReader.from_batches(
+            _arrow(blobs).schema, _arrow(blobs).to_batches(max_chunksize=50)
+        )
+
+    ref = segment.KMeans(3, random_state=0, n_init=2).fit(blobs)
+    est = segment.KMeans(3, random_state=0, n_init=2).fit(reader())
+    np.testing.assert_array_equal(est.cluster_centers_, ref.cluster_centers_)
+    assert list(est.feature_names_in_) == list(blobs.columns)
+    # the names are read from the schema, so predict still gets every row
+    np.testing.assert_array_equal(est.predict(reader()), ref.predict(blobs))
+
+
+def test_set_output_polars_on_arrow_input(blobs, to_arrow):
+    est = segment.KMeans(3, random_state=0, n_init=2).fit(blobs)
+    expected = est.transform(blobs)
+    got = est.set_output(transform="polars").transform(to_arrow(blobs))
+    assert isinstance(got, pl.DataFrame)
+    assert got.columns == ["kmeans0", "kmeans1", "kmeans2"]
+    np.testing.assert_array_equal(got.to_numpy(), expected)
+
+
 def test_kmeans_estimator_refuses_reordered_arrow_columns(blobs, to_arrow):
     est = segment.KMeans(3, random_state=0, n_init=1).fit(to_arrow(blobs))
     with pytest.raises(ValueError, match="same order"):
