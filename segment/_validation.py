@@ -22,12 +22,17 @@ None, a string, bytes or a bare number (not array-like)    TypeError
 strings, or objects that are not numbers (dtype object)    TypeError
 datetime64 / timedelta64 (dates, durations)                TypeError
 a DataFrame with a text, categorical, date or complex      TypeError
-column (the columns are named)
+column (the columns are named); an Arrow table with a
+text, dictionary, date, time or nested column
+an object offering Arrow data (__arrow_c_stream__ /        TypeError
+__arrow_c_array__) whose export fails or is not Arrow
+Arrow data without pyarrow installed                       ImportError
 scipy sparse input where sparse is not supported           TypeError
 complex numbers (even with a zero imaginary part; also     ValueError
 a DataFrame whose only non-numeric columns are complex)
 a ragged nested list (rows of different lengths)           ValueError
-wrong number of dimensions (1-D, 3-D, a pandas Series)     ValueError
+wrong number of dimensions (1-D, 3-D, a pandas or polars  ValueError
+Series, a 1-D Arrow array)
 no columns, or fewer rows than the function needs          ValueError
 NaN or infinity where values must be finite (rows named)   ValueError
 values outside the domain (negative scores for entropy)    ValueError
