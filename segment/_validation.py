@@ -303,9 +303,13 @@ def _arrow_numeric(type_) -> bool:
     return any(is_kind(type_) for is_kind in kinds)
 
 
-def _arrow_column(col, dtype) -> np.ndarray:
-    """One Arrow column as a 1-D float array, nulls as NaN; zero-copy when it
-    is already of that type, in one chunk, without nulls."""
+def _arrow_column(col, dtype, out: np.ndarray | None = None) -> np.ndarray:
+    """One Arrow column (a ChunkedArray) as a 1-D float array, nulls as NaN.
+
+    Without `out`: zero-copy when the column is already of that type, in one
+    chunk, without nulls. With `out` (a column of the matrix): written chunk
+    by chunk, so a column of many chunks (DuckDB's batches) is not first
+    joined into a temporary array."""
     import pyarrow as pa
 
     target = pa.float32() if dtype == np.float32 else pa.float64()
@@ -313,7 +317,13 @@ def _arrow_column(col, dtype) -> np.ndarray:
         import pyarrow.compute as pc
 
         col = pc.cast(col, target, safe=False)  # ints beyond 2**53 round, as in pandas
-    return col.to_numpy(zero_copy_only=False)
+    if out is None:
+        return col.to_numpy(zero_copy_only=False)
+    start = 0
+    for chunk in col.chunks:
+        out[start : start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
+    return out
 
 
 def _read_arrow_matrix(X, name, layout, ndims, allow_float32):
@@ -339,7 +349,7 @@ def _read_arrow_matrix(X, name, layout, ndims, allow_float32):
     else:
         arr = np.empty((data.num_rows, len(names)), dtype=dtype, order="F")
         for j in range(len(names)):
-            arr[:, j] = _arrow_column(data.column(j), dtype)
+            _arrow_column(data.column(j), dtype, out=arr[:, j])
     return arr, pd.RangeIndex(data.num_rows), pd.Index(names)
 
 

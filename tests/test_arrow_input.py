@@ -177,6 +177,19 @@ def test_integer_boolean_and_decimal_columns_read_as_numbers(to_arrow):
     np.testing.assert_array_equal(read_numeric(rel).values, [[1.5, 2.0], [3.25, 4.0]])
 
 
+def test_columns_of_several_chunks_with_nulls_across_them():
+    table = pa.table(
+        {
+            "a": pa.chunked_array([[1.0, 2.0], [None, 4.0, 5.0], [6.0]]),
+            "b": pa.chunked_array([[1, None, 3, 4], [5, 6]], pa.int32()),
+            "c": pa.chunked_array([[True], [False, None, True, False, True]]),
+        }
+    )
+    expected = [[1, 1, 1], [2, np.nan, 0], [np.nan, 3, np.nan], [4, 4, 1], [5, 5, 0], [6, 6, 1]]
+    np.testing.assert_array_equal(read_numeric(table).values, expected)
+    np.testing.assert_array_equal(read_numeric(table.combine_chunks()).values, expected)
+
+
 def test_one_float64_column_is_read_without_a_copy():
     x = np.linspace(0.0, 1.0, 1000)
     m = read_numeric(pa.table({"x": x}))
