@@ -1,10 +1,12 @@
 """Read a table from a file, a DataFrame or a SQL query (private helper of the loaders).
 
 `read_table` turns whatever a user has -- a CSV/TSV, Excel, Parquet or Feather
-file, a DataFrame, or a query through a DB-API/SQLAlchemy connection -- into a
-DataFrame, and turns the usual ways a file can be broken (wrong encoding, empty
-file, ragged rows, unknown extension, missing optional reader) into a ValueError
-that says what is wrong and what to do. Rows with more fields than the header
+file, a DataFrame, Arrow data (a polars DataFrame, a pyarrow Table or
+RecordBatch, a DuckDB relation: converted to pandas once, by pyarrow), or a
+query through a DB-API/SQLAlchemy connection -- into a DataFrame, and turns
+the usual ways a file can be broken (wrong encoding, empty file, ragged rows,
+unknown extension, missing optional reader) into a ValueError that says what
+is wrong and what to do. Rows with more fields than the header
 are not lost: they are kept (cut to the header's width) and listed in
 `Table.ragged`, so that the caller can account for them.
 
@@ -15,7 +17,9 @@ row even with ``index_col=False``, so `_peek` reads the header and the first
 data row again (two records) to count their fields; it also finds repeated
 header names, which pandas renames (``x``, ``x.1``). Files with long rows take
 `_read_ragged_csv`, which counts the fields of every row. An unterminated quote
-is an error naming the line where the quote opened; corrupt compressed, Excel,
+is an error naming the line where the quote opened, and so are two stray
+quotes that merge the lines between them into one field (`_check_merged_rows`:
+a legitimately quoted field with line breaks and separators still loads); corrupt compressed, Excel,
 Parquet and Feather files are errors naming the file and the format.
 """
 
@@ -31,6 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from segment._validation import arrow_kind, is_arrow, read_arrow
 
 _READERS = {
     ".csv": "csv",
@@ -166,12 +172,12 @@ def _is_quote_error(exc) -> bool:
     return "EOF inside string" in text or "unexpected end of data" in text
 
 
-def _quote_line(path, kwargs):
-    """1-based line where the unterminated quote opens, or None if not found.
+def _quoted_fields(path, kwargs):
+    """(text, quoted fields) of a CSV, or None where they cannot be found.
 
-    One pass over the text (only on this error path): each match is one quoted
-    field, from its opening quote to its closing quote, or to the end of the
-    file for the unterminated one.
+    One pass over the text (only on error paths): each match is one quoted
+    field, from its opening quote to its closing quote (group 1), or to the end
+    of the file for an unterminated one (group 1 empty).
     """
     sep = kwargs.get("sep", ",")
     quote = kwargs.get("quotechar", '"')
@@ -191,11 +197,112 @@ def _quote_line(path, kwargs):
         return None
     q, s = re.escape(quote), re.escape(sep)
     field_ = re.compile(rf"(?:^|(?<={s})|(?<=[\r\n])){q}[^{q}]*(?:{q}{q}[^{q}]*)*({q}?)")
-    open_at = next((m.start() for m in field_.finditer(text) if not m.group(1)), None)
-    if open_at is None:
-        return None
+    return text, field_.finditer(text)
+
+
+def _line_of(text: str, at: int) -> int:
+    """1-based line of position `at` (lines end in \\n, \\r\\n or a lone \\r)."""
     eol = "\n" if "\n" in text else "\r"
-    return text.count(eol, 0, open_at) + 1
+    return text.count(eol, 0, at) + 1
+
+
+def _quote_line(path, kwargs):
+    """1-based line where the unterminated quote opens, or None if not found."""
+    found = _quoted_fields(path, kwargs)
+    if found is None:
+        return None
+    text, fields = found
+    open_at = next((m.start() for m in fields if not m.group(1)), None)
+    return None if open_at is None else _line_of(text, open_at)
+
+
+def _check_merged_rows(table: Table, path, label: str, kwargs) -> None:
+    """ValueError naming the line of a stray quote that merged rows into one field.
+
+    A field that opens with a quote runs to the next quote, across line
+    breaks: a stray quote at the start of a field (``"Sao Paulo``) and the
+    next one further down read the lines between them into that one cell.
+    A legitimately quoted field may hold line breaks and separators too; what
+    tells them apart is the shape: for a cell in column p (0-based) of a
+    table of w columns, merged rows put the rest of the first record (w - 1 - p
+    separators) before its first line break and the start of the closing
+    record (p separators, unless that row turned out ragged) after its last,
+    and every whole record in between (w - 1 separators) on a line of its
+    own. A cell with a line break and that shape is refused, naming the line
+    the quote opens on and the line it closes on. With two columns the shape
+    says nothing (one separator in a quoted answer fits it), so files of
+    fewer than three columns are not checked.
+    """
+    sep = kwargs.get("sep", ",")
+    frame = table.frame
+    if (kwargs.get("quoting", 0) == 3 or not isinstance(sep, str) or len(sep) != 1
+            or frame.shape[1] < 3):
+        return
+    lines, eol = _count_lines(path)
+    if lines is not None and lines <= len(frame) + 1:
+        return  # one line per record and the header: no cell holds a line break
+    width = frame.shape[1]
+    multiline = []  # (row, column position, text) of every cell with a line break
+    for p, col in enumerate(frame.columns):
+        values = frame[col]
+        if not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        if eol is not None:
+            broken = values.str.contains(eol, regex=False, na=False)
+        else:  # not counted (a compressed file): either line end
+            broken = values.str.contains("\n", regex=False, na=False) | values.str.contains(
+                "\r", regex=False, na=False)
+        rows = np.flatnonzero(broken.to_numpy(dtype=bool))
+        multiline += [(int(r), p, values.iat[r]) for r in rows]
+    if not multiline:
+        return
+    multiline.sort()
+    for k, (row, p, cell) in enumerate(multiline):
+        lines = re.split(r"\r\n|\r|\n", cell)
+        counts = [line.count(sep) for line in lines]
+        closing = counts[-1] >= p or row in table.ragged
+        merged = (counts[0] >= width - 1 - p and closing) or any(
+            c >= width - 1 for c in counts[1:-1])
+        if merged:
+            raise _merged_rows(path, label, kwargs, frame.columns[p], row, k, cell)
+
+
+def _count_lines(path, chunk: int = 1 << 24):
+    """(lines, line end) of an uncompressed file, read as bytes: lines end in
+    \\n (also \\r\\n), or in \\r where the file has no \\n. (None, None) for
+    a compressed file. An over-count (UTF-16 bytes that look like a line end)
+    only costs the slower look at the cells."""
+    if _compression_of(os.fspath(path)) is not None:
+        return None, None
+    for eol in (b"\n", b"\r"):  # \r only for a file without any \n
+        n, last = 0, b""
+        with open(path, "rb") as f:
+            while block := f.read(chunk):
+                n += block.count(eol)
+                last = block[-1:]
+        if n:
+            return n + (last != eol), eol.decode()
+    return 1, "\n"
+
+
+def _merged_rows(path, label, kwargs, column, row, k, cell) -> ValueError:
+    quote = kwargs.get("quotechar", '"')
+    where = f"in data row {row} (0-based)"
+    found = _quoted_fields(path, kwargs)
+    if found is not None:  # the k-th quoted field with a line break is the cell's
+        text, fields = found
+        spans = [m for m in fields if re.search(r"[\r\n]", m.group(0))]
+        if k < len(spans):
+            start = _line_of(text, spans[k].start())
+            end = _line_of(text, spans[k].end() - 1)
+            where = f"on line {start} and closed only on line {end}"
+    shown = cell if len(cell) <= 60 else cell[:57] + "..."
+    return ValueError(
+        f"{label} has a quote ({quote}) opening column {column!r} {where}, so the lines "
+        f"between were read as one row (that cell holds {shown!r}): a stray quote; remove "
+        f"it (a {quote} inside a quoted field is written twice: {quote}{quote}), or pass "
+        "read_options={'quoting': 3} (csv.QUOTE_NONE) to read quotes as ordinary text"
+    )
 
 
 def _unterminated_quote(path, label, kwargs, exc) -> ValueError:
@@ -289,6 +396,10 @@ def _read_ragged_csv(path, label, kwargs, n_header) -> Table:
         raise ValueError(f"{label} could not be parsed as a table: {exc}") from None
     marked = (text.iloc[1:, 0] == _RAGGED_MARK).to_numpy(dtype=bool)
     if len(text) - 1 != len(frame) or int(marked.sum()) != len(long):
+        # the two reads disagree: often a stray quote that merged a long row (every row
+        # is then a suspect ragged row for the check)
+        suspects = dict.fromkeys(range(len(frame)), 0)
+        _check_merged_rows(Table(frame, label, "csv", suspects), path, label, kwargs)
         raise ValueError(
             f"{label} has rows with more fields than the header, and its rows could not be "
             f"matched between two reads ({len(frame)} vs {max(len(text) - 1, 0)} rows); fix "
@@ -386,6 +497,15 @@ def read_table(
         return Table(frame, "DataFrame", "frame")
     if isinstance(source, pd.Series):
         raise TypeError(f"{name} must be a DataFrame or a file path, got a Series")
+    if is_arrow(source):
+        # polars, pyarrow, DuckDB: to pandas once, here (the loaders parse text columns)
+        data = read_arrow(source, name)
+        if not hasattr(data, "column_names"):
+            raise TypeError(
+                f"{name} must be a table (a DataFrame, an Arrow table, a polars DataFrame, "
+                f"a DuckDB relation) or a file path, got a 1-D {arrow_kind(source)}"
+            )
+        return Table(data.to_pandas(date_as_object=False), arrow_kind(source), "frame")
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
             f"{name} must be a file path, a DataFrame or None with query=/con=; "
@@ -416,6 +536,9 @@ def read_table(
             dtype = csv_dtype([str(c) for c in header]) or None
         sep = options.pop("sep", "\t" if kind == "tsv" else ",")
         table = _read_csv(path, label, sep, encoding, dtype, options)
+        _check_merged_rows(
+            table, path, label, {"sep": sep, "encoding": encoding or "utf-8", **options}
+        )
         table.bad_lines = bad_lines
         return table
     if kind == "excel":

@@ -22,12 +22,17 @@ None, a string, bytes or a bare number (not array-like)    TypeError
 strings, or objects that are not numbers (dtype object)    TypeError
 datetime64 / timedelta64 (dates, durations)                TypeError
 a DataFrame with a text, categorical, date or complex      TypeError
-column (the columns are named)
+column (the columns are named); an Arrow table with a
+text, dictionary, date, time or nested column
+an object offering Arrow data (__arrow_c_stream__ /        TypeError
+__arrow_c_array__) whose export fails or is not Arrow
+Arrow data without pyarrow installed                       ImportError
 scipy sparse input where sparse is not supported           TypeError
 complex numbers (even with a zero imaginary part; also     ValueError
 a DataFrame whose only non-numeric columns are complex)
 a ragged nested list (rows of different lengths)           ValueError
-wrong number of dimensions (1-D, 3-D, a pandas Series)     ValueError
+wrong number of dimensions (1-D, 3-D, a pandas or polars  ValueError
+Series, a 1-D Arrow array)
 no columns, or fewer rows than the function needs          ValueError
 NaN or infinity where values must be finite (rows named)   ValueError
 values outside the domain (negative scores for entropy)    ValueError
@@ -38,6 +43,21 @@ a bad option value (nan_policy="drop", ...)                ValueError
 Accepted as numbers: float64 and float32 (kept without a copy where the
 function allows it), other floats, integers, booleans (0/1), object arrays
 whose items are numbers (None becomes NaN), and DataFrames of such columns.
+
+Arrow data -- polars DataFrames, pyarrow Tables and RecordBatches, DuckDB
+relations, anything exporting the Arrow PyCapsule protocol
+(``__arrow_c_stream__`` / ``__arrow_c_array__``) -- is read by pyarrow (the
+``arrow`` extra, imported only when such an object comes) column by column
+into one float array, without a pandas round trip; it is then treated as a
+DataFrame with a RangeIndex and its column names (results come back as
+pandas objects, equal to those of ``pandas_frame = table.to_pandas()``).
+Integer, float, boolean and decimal columns are numbers; a null is NaN
+(for every numeric type, booleans included); text, dictionary (categorical),
+date, time, duration, nested and null-typed columns are refused like a
+DataFrame's, naming them (TypeError). An object that claims the protocol but
+whose export raises or returns something that is not Arrow data is a
+TypeError naming the argument; pyarrow missing is an ImportError naming the
+extra.
 
 Complex numbers are the one exception to "kind -> TypeError": they are
 numbers, of the wrong domain, and raise ValueError("... Complex data not
@@ -139,10 +159,15 @@ def check_columns(dtypes: pd.Series, name: str, layout: Layout = FEATURES) -> No
     if complex_cols and len(complex_cols) == len(bad):
         raise complex_refused(name, f"complex columns {_first(complex_cols, fmt=repr)}")
     if bad:
-        raise TypeError(
-            f"{name} has non-numeric columns {_first(bad, fmt=repr)}; every {layout.col} "
-            f"must hold numbers (or booleans): {layout.advice}"
-        )
+        raise non_numeric_refused(name, bad, layout)
+
+
+def non_numeric_refused(name: str, bad: list, layout: Layout = FEATURES) -> TypeError:
+    """The error for columns (of a DataFrame or Arrow table) that hold no numbers."""
+    return TypeError(
+        f"{name} has non-numeric columns {_first(bad, fmt=repr)}; every {layout.col} "
+        f"must hold numbers (or booleans): {layout.advice}"
+    )
 
 
 def complex_refused(name: str, what: str) -> ValueError:
@@ -205,6 +230,129 @@ def check_size(
         )
 
 
+# ---------------------------------------------------------------- Arrow data
+
+
+def is_arrow(X) -> bool:
+    """True for data exported through the Arrow PyCapsule protocol (polars,
+    pyarrow, DuckDB, ...), pandas and NumPy objects excepted (pandas 3 frames
+    export it too, but are read as DataFrames)."""
+    t = type(X)
+    return (hasattr(t, "__arrow_c_stream__") or hasattr(t, "__arrow_c_array__")) and not (
+        isinstance(X, (np.ndarray, pd.DataFrame, pd.Series, pd.Index))
+    )
+
+
+def arrow_kind(X) -> str:
+    """'polars DataFrame', 'pyarrow Table', ...: the object named in messages."""
+    return f"{type(X).__module__.split('.')[0]} {type(X).__name__}"
+
+
+def read_arrow(X, name: str = "X"):
+    """A pyarrow Table (2-D data) or ChunkedArray (1-D data) from an Arrow exporter.
+
+    pyarrow is imported here, only for such objects. An export that raises or
+    gives something that is not Arrow data is a TypeError naming `name`.
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:
+        raise ImportError(
+            f"{name} is a {arrow_kind(X)} (Arrow data): reading it needs pyarrow, "
+            "the 'arrow' extra: pip install 'segment-kit[arrow]'"
+        ) from None
+    if isinstance(X, (pa.Table, pa.ChunkedArray)):
+        return X
+    if isinstance(X, pa.RecordBatch):
+        return pa.Table.from_batches([X])
+    if isinstance(X, pa.Array):
+        return pa.chunked_array([X])
+    stream = hasattr(type(X), "__arrow_c_stream__")
+    try:
+        return pa.table(X) if stream else pa.Table.from_batches([pa.record_batch(X)])
+    except Exception as exc:  # anything the exporter raised, or pyarrow's refusal
+        first = exc
+    try:  # a 1-D exporter (polars Series, an Arrow array): a non-struct type
+        return pa.chunked_array(X) if stream else pa.chunked_array([pa.array(X)])
+    except Exception:
+        pass
+    raise TypeError(
+        f"{name} is a {arrow_kind(X)} that offers Arrow data (__arrow_c_"
+        f"{'stream' if stream else 'array'}__) but could not be read "
+        f"({type(first).__name__}: {first}); pass a DataFrame or an array"
+    ) from None
+
+
+def arrow_names(X, name: str = "X") -> list:
+    """The column names of Arrow data, read from its schema without its rows
+    where the object tells them (pyarrow, polars, DuckDB): a one-shot stream
+    such as a pyarrow RecordBatchReader is then not consumed."""
+    names = getattr(getattr(X, "schema", None), "names", None)  # pyarrow (a list)
+    if not isinstance(names, list):
+        names = getattr(X, "columns", None)  # polars DataFrame, DuckDB relation
+    if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        return list(names)
+    data = read_arrow(X, name)
+    return list(getattr(data, "column_names", []))
+
+
+def _arrow_numeric(type_) -> bool:
+    import pyarrow.types as pt
+
+    kinds = (pt.is_integer, pt.is_floating, pt.is_boolean, pt.is_decimal)
+    return any(is_kind(type_) for is_kind in kinds)
+
+
+def _arrow_column(col, dtype, out: np.ndarray | None = None) -> np.ndarray:
+    """One Arrow column (a ChunkedArray) as a 1-D float array, nulls as NaN.
+
+    Without `out`: zero-copy when the column is already of that type, in one
+    chunk, without nulls. With `out` (a column of the matrix): written chunk
+    by chunk, so a column of many chunks (DuckDB's batches) is not first
+    joined into a temporary array."""
+    import pyarrow as pa
+
+    target = pa.float32() if dtype == np.float32 else pa.float64()
+    if col.type != target:
+        import pyarrow.compute as pc
+
+        col = pc.cast(col, target, safe=False)  # ints beyond 2**53 round, as in pandas
+    if out is None:
+        return col.to_numpy(zero_copy_only=False)
+    start = 0
+    for chunk in col.chunks:
+        out[start : start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
+    return out
+
+
+def _read_arrow_matrix(X, name, layout, ndims, allow_float32):
+    """(array, index, columns) of Arrow data, checked for kind as a DataFrame is."""
+    data = read_arrow(X, name)
+    if not hasattr(data, "column_names"):  # 1-D
+        if 1 not in ndims:
+            raise series_refused(name, layout, kind=f"a 1-D {arrow_kind(X)}")
+        if not _arrow_numeric(data.type):
+            raise TypeError(f"{name} must be numeric, got Arrow type {data.type}")
+        return _arrow_column(data, np.float64), None, None
+    names = data.column_names
+    types = data.schema.types
+    bad = [c for c, t in zip(names, types, strict=True) if not _arrow_numeric(t)]
+    if bad:
+        raise non_numeric_refused(name, bad, layout)
+    import pyarrow as pa
+
+    single = bool(types) and all(t == pa.float32() for t in types) and allow_float32
+    dtype = np.float32 if single else np.float64
+    if len(names) == 1:
+        arr = _arrow_column(data.column(0), dtype).reshape(-1, 1)  # no copy if it can
+    else:
+        arr = np.empty((data.num_rows, len(names)), dtype=dtype, order="F")
+        for j in range(len(names)):
+            _arrow_column(data.column(j), dtype, out=arr[:, j])
+    return arr, pd.RangeIndex(data.num_rows), pd.Index(names)
+
+
 def read_numeric(
     X,
     name: str = "X",
@@ -218,8 +366,10 @@ def read_numeric(
 ) -> Matrix:
     """The one reading of a data argument: its kind, its shape, a float array.
 
-    Accepts an ndarray, a pandas DataFrame or a nested sequence of real
-    numbers (see the module's rule for what raises what). Returns a Matrix
+    Accepts an ndarray, a pandas DataFrame, Arrow data (polars, pyarrow,
+    DuckDB: read column by column, as a DataFrame with a RangeIndex) or a
+    nested sequence of real numbers (see the module's rule for what raises
+    what). Returns a Matrix
     (finite=None) whose values are float64, or float32 when X is float32 and
     allow_float32; no copy when X is already such an array. ndims=(1, 2)
     also takes 1-D arrays. Values are not looked at: finiteness, signs and
@@ -239,6 +389,8 @@ def read_numeric(
             arr = X.to_numpy(copy=False)
         else:
             arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif is_arrow(X):
+        arr, index, columns = _read_arrow_matrix(X, name, layout, ndims, allow_float32)
     else:
         if isinstance(X, (str, bytes)) or X is None or isinstance(X, numbers.Number):
             dims = "1-D or 2-D" if 1 in ndims else "2-D"
@@ -454,13 +606,21 @@ def feature_names(columns) -> np.ndarray | None:
     return None
 
 
+def input_columns(X):
+    """The column names of a (pandas or dask) DataFrame or of Arrow data
+    (polars, pyarrow, DuckDB), else None: what a fit records as feature names."""
+    if is_arrow(X):
+        return arrow_names(X)
+    return getattr(X, "columns", None)
+
+
 def check_feature_names(estimator, X) -> None:
     """Refuse a frame whose columns differ from those seen in fit, in names
     or in order, and warn when names are given on one side only: a matrix
     with its columns reordered would otherwise get other labels without a
     word. Same rule and warnings as scikit-learn's estimators."""
     fitted = getattr(estimator, "feature_names_in_", None)
-    given = feature_names(getattr(X, "columns", None))
+    given = feature_names(input_columns(X))
     cls = type(estimator).__name__
     if fitted is None and given is None:
         return

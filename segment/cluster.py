@@ -32,6 +32,8 @@ from segment._validation import (
     check_n_threads,
     check_random_state,
     feature_names,
+    input_columns,
+    is_arrow,
 )
 
 # The validity scores moved to segment.metrics and k_sweep to segment.sweep
@@ -619,7 +621,8 @@ class KMeans(_EstimatorBase):
         self.n_iter_ = result.n_iter
         self.n_features_in_ = centers.shape[1]
         self.result_ = result
-        names = feature_names(X.columns) if isinstance(X, pd.DataFrame) else None
+        arrow_or_frame = isinstance(X, pd.DataFrame) or is_arrow(X)
+        names = feature_names(input_columns(X)) if arrow_or_frame else None
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):

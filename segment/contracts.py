@@ -205,8 +205,9 @@ class CleaningReport:
     Attributes
     ----------
     source : str
-        Where the data came from ("contracts.csv", "DataFrame", "SQL query on
-        postgresql+psycopg://user:***@host/db": never a password).
+        Where the data came from ("contracts.csv", "DataFrame", "polars
+        DataFrame", "SQL query on postgresql+psycopg://user:***@host/db": never
+        a password).
     n_read, n_kept : int
         Rows read and rows kept.
     dropped : DataFrame, shape (n_dropped, 5)
@@ -415,7 +416,11 @@ def load_contracts(
     source : str, path-like, DataFrame or None
         A ``.csv``/``.txt``/``.tsv`` (optionally compressed), ``.xlsx``/``.xls``,
         ``.parquet`` or ``.feather`` file, or a DataFrame (a named index is
-        treated as a column). None when reading from a database. A frame
+        treated as a column), or a polars DataFrame, pyarrow Table or
+        RecordBatch or DuckDB relation (any Arrow PyCapsule exporter): these are
+        converted to pandas once, by pyarrow (the ``arrow`` extra), since the
+        text columns need pandas' parsing; the report's ``source`` names the
+        kind ("polars DataFrame"). None when reading from a database. A frame
         returned by `load_contracts` loads again with the same rows: the
         optional columns its own source lacked (all-NA, listed in
         ``.attrs["absent_columns"]``) stay absent.
@@ -526,7 +531,9 @@ def load_contracts(
     Malformed files raise a ValueError that says what to do: unknown file
     type, empty file, wrong encoding, missing sheet, missing required columns,
     repeated header names, an unterminated quote in a CSV (naming the line it
-    opens on), a damaged Excel/Parquet/Feather or compressed file. A row with
+    opens on), two stray quotes that would read the lines between them into
+    one field (naming both lines; quoted fields with line breaks and
+    separators still load), a damaged Excel/Parquet/Feather or compressed file. A row with
     more fields than the header (trailing empty fields included) is dropped as
     ``ragged_row``, also when it is the first data row.
 

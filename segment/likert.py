@@ -231,9 +231,11 @@ def load_likert(
 
     Parameters
     ----------
-    source : str, path-like or DataFrame
+    source : str, path-like, DataFrame or Arrow data
         A CSV/TSV, Excel, Parquet or Feather file, or a DataFrame; one row per
-        respondent, one column per item.
+        respondent, one column per item. A polars DataFrame, pyarrow Table or
+        RecordBatch or DuckDB relation is converted to pandas once, by pyarrow
+        (the ``arrow`` extra), as verbal answers need pandas' text handling.
     items : list of str, optional
         The item columns, in the order wanted; default every column except
         `index_col`.

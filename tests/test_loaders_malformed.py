@@ -12,7 +12,9 @@ kept or dropped with a reason (kept + dropped == read == lines).
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import warnings
 
 import numpy as np
@@ -608,3 +610,63 @@ def test_excel_with_one_sheet_per_year_warns_and_reads_all_on_request(tmp_path):
         warnings.simplefilter("error")
         named = load_contracts(path, sheet_name="2022")  # a sheet by name: no warning
     assert named["contract_id"].tolist() == ["k2", "k3", "k4"]
+
+
+# Two stray quotes (issue 14, case 4): a field that opens with a quote runs to the
+# next quote, so the lines between merged into one cell and their contracts vanished.
+STRAY_HEADER = "contract_id,customer_id,date_installed,location,monthly_fee,debt\n"
+
+
+def stray(i, location):
+    return f"k{i},u{i},2020-01-0{i + 1},{location},1{i}.5,no\n"
+
+
+@pytest.mark.parametrize("lines, opens, closes", [
+    # the closing quote in the same column: the merged row looks whole
+    ([stray(0, "Porto"), stray(1, '"Lisboa'), stray(2, "Faro"), stray(3, 'Braga"'),
+      stray(4, "Evora")], 3, 5),
+    # on the next line
+    ([stray(0, "Porto"), stray(1, '"Lisboa'), stray(2, 'Faro"'), stray(3, "Braga")], 3, 4),
+    # in a later column: the merged row is short (it was read with missing values)
+    ([stray(0, "Porto"), stray(1, '"Lisboa'), 'k2,u2,2020-01-03,Faro,12.5,n"o\n',
+      stray(3, "Braga")], 3, 4),
+    # in an earlier column: the merged row is long (it was dropped as ragged)
+    ([stray(0, "Porto"), stray(1, '"Lisboa'), 'k2,u"2,2020-01-03,Faro,12.5,no\n',
+      stray(3, "Braga")], 3, 4),
+])
+def test_two_stray_quotes_are_an_error_naming_the_lines(tmp_path, lines, opens, closes):
+    path = write(tmp_path, "stray.csv", STRAY_HEADER + "".join(lines))
+    # what a CSV reader makes of it (Python's csv module, as pandas): fewer records
+    # than data lines, one cell holding the others
+    records = list(csv.reader(io.StringIO(path.read_text(), newline="")))
+    assert len(records) - 1 < len(lines)
+    with pytest.raises(ValueError, match=rf"stray\.csv has a quote \(\"\) opening column "
+                       rf"'location' on line {opens} and closed only on line {closes}, so "
+                       r"the lines between were read as one row .*quoting"):
+        load_contracts(path)
+    # read as plain text when asked: every line is a row again
+    contracts, report = load_contracts(path, return_report=True, read_options={"quoting": 3})
+    accounted(report, len(lines))
+
+
+def test_two_stray_quotes_in_a_likert_file(tmp_path):
+    path = write(tmp_path, "lk.csv", 'id,q1,q2\nr1,"1,2\nr2,3,4\nr3,5",6\n')
+    with pytest.raises(ValueError, match=r"lk\.csv has a quote .* column 'q1' on line 2 and "
+                       r"closed only on line 4"):
+        load_likert(path)
+
+
+def test_quoted_fields_with_line_breaks_and_separators_still_load(tmp_path):
+    text = (STRAY_HEADER
+            + 'k0,u0,2020-01-01,"Rua A, 10\nPorto, Foz",10.5,no\n'
+            + 'k1,u1,2020-01-02,"Av. B, 2, 3, 4, 5, 6, 7\nLisboa",11.5,no\n'
+            + 'k2,u2,2020-01-03,"""Casa"" Azul,\r\nFaro, Algarve\n(sul)",12.5,no\n'
+            + stray(3, "Braga")
+            + 'k4,u4,2020-01-05,"Evora, a, b, c, d, e, f, g",14.5,no\n')
+    path = write(tmp_path, "quoted.csv", text)
+    contracts, report = load_contracts(path, return_report=True)
+    accounted(report, 5)
+    # the reference: Python's csv module on the same text
+    expected = [row[3] for row in csv.reader(io.StringIO(text, newline=""))][1:]
+    assert contracts["location"].tolist() == expected
+    assert expected[2] == '"Casa" Azul,\r\nFaro, Algarve\n(sul)'
