@@ -109,6 +109,20 @@ static void ols(const double *S, int y, const int *pred, int cnt, double *beta) 
     memcpy(beta, b, sizeof(double) * (size_t)cnt);
 }
 
+/* OLS coefficients of every endogenous construct on its predecessors into
+ * B[pred * M + b]. */
+static void betas(const double *S, double *B) {
+    for (int b = 0; b < M; b++) {
+        int pred[M], cnt = 0;
+        double beta[M];
+        for (int a = 0; a < M; a++)
+            if (ADJ[a * M + b]) pred[cnt++] = a;
+        if (!cnt) continue;
+        ols(S, b, pred, cnt, beta);
+        for (int r = 0; r < cnt; r++) B[pred[r] * M + b] = beta[r];
+    }
+}
+
 /* seminr's simplePLS on the rows of Xs (standardized), path scheme. */
 static void brute_pls(const double *Xs, double *w_out, double *paths_out, int *iters) {
     double W[P], last[P], S[N * M], Z[N * M], E[M * M];
@@ -128,15 +142,7 @@ static void brute_pls(const double *Xs, double *w_out, double *paths_out, int *i
                 for (int i = 0; i < N; i++) s += S[i * M + a] * S[i * M + b];
                 E[a * M + b] = ADJ[b * M + a] ? s / (N - 1) : 0.0;
             }
-        for (int b = 0; b < M; b++) {
-            int pred[M], cnt = 0;
-            double beta[M];
-            for (int a = 0; a < M; a++)
-                if (ADJ[a * M + b]) pred[cnt++] = a;
-            if (!cnt) continue;
-            ols(S, b, pred, cnt, beta);
-            for (int r = 0; r < cnt; r++) E[pred[r] * M + b] = beta[r];
-        }
+        betas(S, E);
         for (int i = 0; i < N; i++)
             for (int j = 0; j < M; j++) {
                 double s = 0.0;
@@ -182,15 +188,7 @@ static void brute_pls(const double *Xs, double *w_out, double *paths_out, int *i
             S[i * M + j] = s;
         }
     memset(paths_out, 0, sizeof(double) * M * M);
-    for (int b = 0; b < M; b++) {
-        int pred[M], cnt = 0;
-        double beta[M];
-        for (int a = 0; a < M; a++)
-            if (ADJ[a * M + b]) pred[cnt++] = a;
-        if (!cnt) continue;
-        ols(S, b, pred, cnt, beta);
-        for (int r = 0; r < cnt; r++) paths_out[pred[r] * M + b] = beta[r];
-    }
+    betas(S, paths_out);
 }
 
 static int stop_calls(void *ctx) { return ++*(int *)ctx >= 2; }
