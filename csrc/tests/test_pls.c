@@ -106,7 +106,7 @@ static void ols(const double *S, int y, const int *pred, int cnt, double *beta) 
         b[r] = s;
     }
     gauss_solve(A, b, cnt);
-    memcpy(beta, b, sizeof(double) * (size_t)cnt);
+    for (int r = 0; r < cnt; r++) beta[r] = b[r];
 }
 
 /* OLS coefficients of every endogenous construct on its predecessors into
