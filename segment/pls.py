@@ -202,12 +202,12 @@ def _check_items(X, items, blocks_of, n_params):
         )
     # a spread at the level of round-off (mean-replaced values) is no spread
     spread = np.ptp(X, axis=0)
-    const = [items[i] for i in np.flatnonzero(~(spread > 1e-12 * np.abs(X).max(axis=0)))]
-    if const:
+    const = np.flatnonzero(~(spread > 1e-12 * np.abs(X).max(axis=0)))
+    if len(const):
         raise ValueError(
-            f"items {const} are constant (every answer the same) in constructs "
-            f"{sorted({blocks_of[i] for i in const})}; drop them: a constant item has no "
-            "correlation"
+            f"items {[items[i] for i in const]} are constant (every answer the same) in "
+            f"constructs {sorted({blocks_of[i] for i in const})}; drop them: a constant item "
+            "has no correlation"
         )
 
 
@@ -274,14 +274,11 @@ class PlsBootstrap:
     draws: dict = field(repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """Every table stacked, with a `table` level first."""
-        parts = {
-            k: getattr(self, k).reset_index(drop=False)
-            for k in ("paths", "loadings", "weights", "htmt", "total_effects")
-        }
-        for v in parts.values():
-            v.columns = ["first", "second", *_BOOT_COLUMNS]
-        return pd.concat(parts, names=["table", "row"])
+        """Every table stacked: index (table, first, second), e.g. ("paths",
+        "Image", "Loyalty") or ("loadings", "IMAG1", "Image")."""
+        keys = ("paths", "loadings", "weights", "htmt", "total_effects")
+        parts = [getattr(self, k).rename_axis(["first", "second"]) for k in keys]
+        return pd.concat(parts, keys=keys, names=["table"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -518,7 +515,7 @@ class PlsResult:
                 self.htmt.to_numpy().ravel()[upper],
                 upper,
                 [(C[i // m], C[i % m]) for i in upper],
-                ["construct", "construct"],
+                ["construct", "other"],
             ),
             "total": (
                 total.ravel()[reach],
