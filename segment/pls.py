@@ -322,7 +322,8 @@ class PlsResult:
         Direct plus indirect effects (paths + paths^2 + ...).
     gof : float
         sqrt(mean communality x mean R^2), the communality averaged over the
-        items of multi-item Mode A constructs (Tenenhaus et al. 2005).
+        items of multi-item Mode A constructs (Tenenhaus et al. 2005); NaN
+        when the model has none (GoF is then undefined).
     iterations : int
         seminr's count (the pass at which the weights converged).
     converged : bool
@@ -351,6 +352,14 @@ class PlsResult:
     missing: pd.Series
     _model: _Model = field(repr=False)
     _X: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        m = self._model
+        return (
+            f"PlsResult({len(m.constructs)} constructs, {len(m.items)} items, "
+            f"{self._X.shape[0]} respondents, {len(m.paths)} paths, "
+            f"iterations={self.iterations}, converged={self.converged})"
+        )
 
     def summary(self) -> str:
         """A text report: paths with R^2, reliability and validity, HTMT."""
@@ -755,7 +764,7 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
             off = Rb - np.diag(np.diag(Rb))
             ww = np.outer(w, w)
             rel[j, 3] = (w @ w) ** 2 * (w @ off @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
-        vif_items[b0:b1] = np.diag(np.linalg.inv(Rb))
+        vif_items[b0:b1] = _vifs(Rb, f"the items {items[b0:b1]} of construct {C[j]!r}")
     reliability = frame(rel, C, ["alpha", "rho_c", "ave", "rho_a"])
 
     cor = fit["cor"]
@@ -776,7 +785,8 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
     vif_ante = {}
     for b in endo:
         pred = model.predecessors(b)
-        vals = np.diag(np.linalg.inv(cor[np.ix_(pred, pred)])) if len(pred) > 1 else [1.0]
+        what = f"the predecessors of {C[b]!r}"
+        vals = _vifs(cor[np.ix_(pred, pred)], what) if len(pred) > 1 else [1.0]
         vif_ante[C[b]] = pd.Series(vals, index=[C[a] for a in pred], name=C[b])
 
     comm = fit["loadings"] ** 2
@@ -812,6 +822,18 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
         _model=model,
         _X=np.ascontiguousarray(X),
     )
+
+
+def _vifs(corr, what) -> np.ndarray:
+    """Variance inflation factors, diag(corr^-1); a singular matrix (perfect
+    collinearity) raises, naming `what`."""
+    eig = np.linalg.eigvalsh(corr)
+    if not eig[0] > 1e-12 * eig[-1]:
+        raise ValueError(
+            f"pls_sem: {what} are perfectly collinear (their correlation matrix is "
+            "singular), so their VIFs are infinite; drop the redundant item or construct"
+        )
+    return np.diag(np.linalg.inv(corr))
 
 
 def _r2_without(model: _Model, R, rest, b) -> float:

@@ -106,6 +106,11 @@ def test_singular_mode_b_block_names_the_construct(data):
         sg.pls_sem(twin, spec, PATHS)
 
 
+def test_collinear_mode_a_items_name_the_construct(data):
+    with pytest.raises(ValueError, match="of construct 'A' are perfectly collinear"):
+        sg.pls_sem(data.assign(a3=data["a1"]), ITEMS, PATHS)
+
+
 def test_collinear_predecessors_name_the_construct(data):
     twin = data.assign(d1=data["a1"], d2=data["a2"], d3=data["a3"])
     spec = {**ITEMS, "D": ["d1", "d2", "d3"]}
