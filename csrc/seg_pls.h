@@ -47,10 +47,14 @@
  * no variance. "Singular" means a Cholesky pivot <= SEG_PLS_PIVOT_RTOL
  * times the largest diagonal element (correlation matrices have diagonal 1).
  *
+ * Ties and zeros: the centroid scheme takes sign(0) = 0; a path's
+ * coefficient is exactly 0 where there is no path; nothing else is chosen
+ * among equals.
+ *
  * Bootstrap: resample r (numbered `first + r`, globally) draws n row
- * numbers uniformly with replacement from a xoshiro256** stream seeded by
- * (seed, first + r) alone, or takes an explicit row set (the jackknife);
- * its item correlation matrix is formed from the multiplicity of each row
+ * numbers uniformly with replacement (row floor(u n) for a uniform u in
+ * [0, 1)) from a xoshiro256** stream seeded by (seed, first + r) alone, or
+ * takes an explicit row set (the jackknife); its item correlation matrix is formed from the multiplicity of each row
  * (weighted means and cross-products, in row order), the model is
  * re-estimated, and its paths, loadings, weights, HTMT and total effects go
  * to the caller's arrays at row r. A resample with a constant item, or a
@@ -121,8 +125,8 @@ typedef struct seg_pls_fit {
 } seg_pls_fit;
 
 /* Checks the model's shapes and structure (see "The model"); why->index is
- * the construct at fault (or -1). work: seg_pls_work_size(mod) doubles (at
- * least m; call it after checking m >= 2 and p >= 1 yourself, or pass m). */
+ * the construct at fault (or -1). work: at least m doubles (scratch for the
+ * cycle search; seg_pls_work_size(mod) is always enough). */
 seg_status seg_pls_check_model(const seg_pls_model *mod, double *work, seg_detail *why);
 
 /* Scratch doubles for seg_pls_estimate; -1 on overflow. */
