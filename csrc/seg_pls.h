@@ -54,8 +54,9 @@
  * Bootstrap: resample r (numbered `first + r`, globally) draws n row
  * numbers uniformly with replacement (row floor(u n) for a uniform u in
  * [0, 1)) from a xoshiro256** stream seeded by (seed, first + r) alone, or
- * takes an explicit row set (the jackknife); its item correlation matrix is formed from the multiplicity of each row
- * (weighted means and cross-products, in row order), the model is
+ * takes an explicit row set (the jackknife); its item correlation matrix
+ * is formed from the multiplicity of each row (weighted means and
+ * cross-products, in row order), the model is
  * re-estimated, and its paths, loadings, weights, HTMT and total effects go
  * to the caller's arrays at row r. A resample with a constant item, or a
  * degenerate estimate, gets status SEG_PLS_BOOT_DEGENERATE (its outputs are
