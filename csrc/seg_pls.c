@@ -3,6 +3,7 @@
 #include "seg_pls.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -493,21 +494,33 @@ seg_status seg_pls_bootstrap(const seg_pls_model *mod, const double *X, seg_idx 
     }
     int nt = seg_resolve_threads(n_threads);
     seg_idx one = boot_extra(mod, n) + seg_pls_work_size(mod);
-    seg_idx group = 8 * (seg_idx)nt > SEG_PLS_BOOT_GROUP ? 8 * (seg_idx)nt : SEG_PLS_BOOT_GROUP;
-    for (seg_idx g0 = 0; g0 < count; g0 += group) {
-        seg_idx g1 = g0 + group < count ? g0 + group : count;
+    /* One parallel region for the whole run: a region per group of
+     * resamples would meet a barrier each time, and on a busy machine every
+     * barrier can wait a time slice for a descheduled thread. Threads take
+     * resamples from a shared counter; thread 0 (the calling thread) polls
+     * the interrupt about every millisecond of its own work. */
+    double per = 0.5 * (double)n * (double)p * (double)p + 1.0; /* the cross-products */
+    seg_idx poll = per >= SEG_PLS_POLL_WORK ? 1 : (seg_idx)(SEG_PLS_POLL_WORK / per);
+    atomic_llong next = 0;
+    atomic_int stop = 0;
+    (void)nt; /* without OpenMP */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && g1 - g0 > 1)
+#pragma omp parallel num_threads(nt) if (nt > 1 && count > 1)
 #endif
-        for (seg_idx r = g0; r < g1; r++) {
+    {
 #ifdef _OPENMP
-            seg_idx t = omp_get_thread_num();
+        seg_idx t = omp_get_thread_num();
 #else
-            seg_idx t = 0;
+        seg_idx t = 0;
 #endif
+        seg_idx mine = 0;
+        while (!atomic_load(&stop)) {
+            seg_idx r = (seg_idx)atomic_fetch_add(&next, 1);
+            if (r >= count) break;
             one_resample(mod, X, n, seed, first + r, r, rows, n_rows, out, work + t * one);
+            if (t == 0 && ++mine % poll == 0 && seg_interrupted(intr)) atomic_store(&stop, 1);
         }
-        if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
+    if (atomic_load(&stop) || seg_interrupted(intr)) return SEG_EINTERRUPTED;
     return SEG_OK;
 }

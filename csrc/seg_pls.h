@@ -73,10 +73,11 @@
  * O(p m + m^2 + q^2), q the largest block or construct count. Bootstrap:
  * per thread O(p^2 + p n) plus the estimate's scratch.
  *
- * Interrupts: the bootstrap calls seg_interrupted(intr) from the calling
- * thread, outside parallel regions, after every group of SEG_PLS_BOOT_GROUP
- * resamples (a few milliseconds); SEG_EINTERRUPTED leaves outputs
- * unspecified.
+ * Interrupts: the bootstrap runs in one parallel region (threads take
+ * resamples from a shared counter); its thread 0, the calling thread, calls
+ * seg_interrupted(intr) after every SEG_PLS_POLL_WORK multiply-adds of its
+ * own resamples (about a millisecond; at least once a resample), and once
+ * more at the end; SEG_EINTERRUPTED leaves outputs unspecified.
  *
  * References: Lohmoller (1989); Henseler, Ringle & Sarstedt (2015) for
  * HTMT; seminr (Ray, Danks, Calero Valdez), R/estimate_simplePLS.R and
@@ -100,7 +101,8 @@ enum { SEG_PLS_PATH = 0, SEG_PLS_FACTORIAL = 1, SEG_PLS_CENTROID = 2 };
 enum { SEG_PLS_BOOT_OK = 0, SEG_PLS_BOOT_NOT_CONVERGED = 1, SEG_PLS_BOOT_DEGENERATE = 2 };
 
 #define SEG_PLS_PIVOT_RTOL 1e-12
-#define SEG_PLS_BOOT_GROUP 32
+/* Multiply-adds of bootstrap work between two interrupt polls (about 1 ms). */
+#define SEG_PLS_POLL_WORK 1e6
 
 typedef struct seg_pls_model {
     seg_idx p;            /* items, >= 1 */
