@@ -539,11 +539,11 @@ class PlsResult:
         model, X = self._model, self._X
         n = X.shape[0]
         block, mode_b, frm, to = model.kernel_args()
-        everyone = np.arange(n)
+        j = np.arange(n - 1)[None, :]
         parts = []
         for i0 in range(0, n, _JACKKNIFE_CHUNK):
-            drop = np.arange(i0, min(n, i0 + _JACKKNIFE_CHUNK))
-            rows = np.stack([np.delete(everyone, i) for i in drop])
+            drop = np.arange(i0, min(n, i0 + _JACKKNIFE_CHUNK))[:, None]
+            rows = j + (j >= drop)  # every row but `drop`, in order
             parts.append(
                 _core.pls_bootstrap(
                     X,
