@@ -322,8 +322,9 @@ class PlsResult:
         Direct plus indirect effects (paths + paths^2 + ...).
     gof : float
         sqrt(mean communality x mean R^2), the communality averaged over the
-        items of multi-item Mode A constructs (Tenenhaus et al. 2005); NaN
-        when the model has none (GoF is then undefined).
+        items of every multi-item construct (Tenenhaus et al. 2005, as
+        plspm); NaN when every construct has one item (GoF is then
+        undefined, and plspm refuses it too).
     iterations : int
         seminr's count (the pass at which the weights converged).
     converged : bool
@@ -795,10 +796,8 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
         index=[C[b] for b in endo],
         name="redundancy",
     )
-    multi = [
-        i for i in range(p) if np.diff(model.block)[owner[i]] > 1 and not model.mode_b[owner[i]]
-    ]
-    gof = float(np.sqrt(comm[multi].mean() * r2[endo].mean())) if multi else float("nan")
+    multi = np.flatnonzero(np.diff(model.block)[owner] > 1)
+    gof = float(np.sqrt(comm[multi].mean() * r2[endo].mean())) if len(multi) else float("nan")
 
     return PlsResult(
         path_coef=frame(B, C, C),
