@@ -301,6 +301,24 @@ def test_core_rejects_bad_models_and_matrices(fit):
     assert degenerate["index"] == 0 and "Mode B" in degenerate["error"]
 
 
+def test_core_takes_integer_and_strided_input_and_leaves_it_alone(fit):
+    args = fit._model.kernel_args()
+    X = fit._X.astype(np.int64)  # the survey's answers are whole numbers
+    wide = np.zeros((X.shape[0], 2 * X.shape[1]))
+    wide[:, ::2] = X
+    before = wide.copy()
+    a = _core.pls_bootstrap(X, *args, seed=3, count=5)
+    b = _core.pls_bootstrap(wide[:, ::2], *args, seed=3, count=5)
+    assert np.array_equal(wide, before)
+    for key in a:
+        assert np.array_equal(a[key], b[key], equal_nan=True), key
+    R = np.corrcoef(fit._X, rowvar=False)
+    R_before = R.copy()
+    out = _core.pls_estimate(np.asfortranarray(R), *args)
+    assert np.array_equal(R, R_before)
+    np.testing.assert_array_equal(out["paths"], fit.path_coef.to_numpy())
+
+
 def test_no_leaks_over_many_calls(fit):
     args = (fit._X, *fit._model.kernel_args())
     R = np.corrcoef(fit._X, rowvar=False)
