@@ -160,6 +160,9 @@ def _read_items(data, items, missing):
     absent = [item for item in items if item not in data.columns]
     if absent:
         raise ValueError(f"items {absent} are not columns of data")
+    twice = sorted({str(c) for c in data.columns[data.columns.duplicated()]} & set(map(str, items)))
+    if twice:
+        raise ValueError(f"items {twice} name more than one column of data; rename the columns")
     frame = data[items]
     X = read_numeric(frame, "data", layout=ITEMS).values.astype(np.float64, copy=True)
     inf = np.isinf(X)
@@ -174,11 +177,10 @@ def _read_items(data, items, missing):
         bad_rows = np.flatnonzero(nan.any(axis=1))
         per_item = ", ".join(f"{k} ({v})" for k, v in counts[counts > 0].items())
         if missing == "mean":
-            means = np.nanmean(np.where(nan, np.nan, X), axis=0)
             allnan = [item for item, c in counts.items() if c == len(X)]
             if allnan:
                 raise ValueError(f"items {allnan} have no answers at all")
-            X = np.where(nan, means, X)
+            X = np.where(nan, np.nanmean(X, axis=0), X)
             action = "replaced by the item means (missing='mean')"
         else:
             keep = ~nan.any(axis=1)

@@ -156,6 +156,10 @@ def test_bad_arguments(data, fit):
         sg.pls_sem(data.to_numpy(), ITEMS, PATHS)
     with pytest.raises(ValueError, match=r"items \['zz'\] are not columns"):
         sg.pls_sem(data, {**ITEMS, "C": ["c1", "zz"]}, PATHS)
+    with pytest.raises(ValueError, match=r"items \['a1'\] name more than one column"):
+        sg.pls_sem(pd.concat([data, data[["a1"]]], axis=1), ITEMS, PATHS)
+    with pytest.raises(ValueError, match=r"items \['b1'\] have no answers"):
+        sg.pls_sem(data.assign(b1=np.nan), ITEMS, PATHS)
     with pytest.raises(ValueError, match="inner_weighting"):
         sg.pls_sem(data, ITEMS, PATHS, inner_weighting="pathh")
     with pytest.raises(ValueError, match="missing"):
