@@ -732,27 +732,15 @@ def pls_sem(
     return _result(model, X, index, R, fit, counts)
 
 
-def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
-    C, items, m, p = model.constructs, model.items, len(model.constructs), len(model.items)
-    n = X.shape[0]
-    owner = np.repeat(np.arange(m), np.diff(model.block))
-    W = np.zeros((p, m))
-    W[np.arange(p), owner] = fit["weights"]
-    L = np.zeros((p, m))
-    L[np.arange(p), owner] = fit["loadings"]
-    Xs = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
-    frame = lambda a, rows, cols: pd.DataFrame(a, index=list(rows), columns=list(cols))  # noqa: E731
-    scores = pd.DataFrame(Xs @ W, index=index, columns=C)
-    endo = model.endogenous()
-    r2 = fit["r2"]
-    k = np.array([len(model.predecessors(b)) for b in endo])
-    r_squared = pd.DataFrame(
-        {"r2": r2[endo], "adj_r2": 1.0 - (1.0 - r2[endo]) * (n - 1) / (n - k - 1)},
-        index=[C[b] for b in endo],
-    )
+def _frame(values, rows, cols) -> pd.DataFrame:
+    return pd.DataFrame(values, index=list(rows), columns=list(cols))
 
-    rel = np.ones((m, 4))
-    vif_items = np.ones(p)
+
+def _reliability(model: _Model, R, fit):
+    """alpha, rho_c, AVE, rho_A per construct (m x 4) and the item VIFs."""
+    C, items, m = model.constructs, model.items, len(model.constructs)
+    rel = np.ones((m, 4))  # one-item constructs: 1, as seminr
+    vif_items = np.ones(len(items))
     for j in range(m):  # constructs
         b0, b1 = model.block[j], model.block[j + 1]
         Rb, lam, w = R[b0:b1, b0:b1], fit["loadings"][b0:b1], fit["weights"][b0:b1]
@@ -763,35 +751,53 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
         s2 = lam.sum() ** 2
         rel[j, 1] = s2 / (s2 + np.sum(1.0 - lam**2))
         rel[j, 2] = np.mean(lam**2)
-        if not model.mode_b[j]:
+        if not model.mode_b[j]:  # Mode B: rho_A = 1, as seminr
             off = Rb - np.diag(np.diag(Rb))
             ww = np.outer(w, w)
             rel[j, 3] = (w @ w) ** 2 * (w @ off @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
         vif_items[b0:b1] = _vifs(Rb, f"the items {items[b0:b1]} of construct {C[j]!r}")
-    reliability = frame(rel, C, ["alpha", "rho_c", "ave", "rho_a"])
+    return rel, vif_items
 
+
+def _f_squared(model: _Model, R, r2):
+    """(R^2_in - R^2_out) / (1 - R^2_in) per path, NaN elsewhere."""
+    m = len(model.constructs)
+    f2 = np.full((m, m), np.nan)
+    for a, b in model.paths:
+        rest = [pq for pq in model.paths if pq != (a, b)]
+        r2_out = _r2_without(model, R, rest, b) if any(t == b for _, t in rest) else 0.0
+        f2[a, b] = (r2[b] - r2_out) / (1.0 - r2[b])
+    return f2
+
+
+def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
+    C, items, m, p = model.constructs, model.items, len(model.constructs), len(model.items)
+    n = X.shape[0]
+    owner = np.repeat(np.arange(m), np.diff(model.block))
+    W = np.zeros((p, m))
+    W[np.arange(p), owner] = fit["weights"]
+    L = np.zeros((p, m))
+    L[np.arange(p), owner] = fit["loadings"]
+    Xs = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    endo = model.endogenous()
+    r2 = fit["r2"]
+    k = np.array([len(model.predecessors(b)) for b in endo])
+    r_squared = pd.DataFrame(
+        {"r2": r2[endo], "adj_r2": 1.0 - (1.0 - r2[endo]) * (n - 1) / (n - k - 1)},
+        index=[C[b] for b in endo],
+    )
+    rel, vif_items = _reliability(model, R, fit)
     cor = fit["cor"]
     fl = cor.copy()
     np.fill_diagonal(fl, np.sqrt(rel[:, 2]))
     B = fit["paths"]
-    total = np.linalg.solve(np.eye(m) - B, np.eye(m)) - np.eye(m)
-
-    f2 = np.full((m, m), np.nan)
-    for a, b in model.paths:
-        rest = [pq for pq in model.paths if pq != (a, b)]
-        if any(t == b for _, t in rest):
-            r2_out = _r2_without(model, R, rest, b)
-        else:
-            r2_out = 0.0
-        f2[a, b] = (r2[b] - r2_out) / (1.0 - r2[b])
-
+    total = np.linalg.solve(np.eye(m) - B, np.eye(m)) - np.eye(m)  # B + B^2 + ... (a DAG)
     vif_ante = {}
     for b in endo:
         pred = model.predecessors(b)
         what = f"the predecessors of {C[b]!r}"
         vals = _vifs(cor[np.ix_(pred, pred)], what) if len(pred) > 1 else [1.0]
         vif_ante[C[b]] = pd.Series(vals, index=[C[a] for a in pred], name=C[b])
-
     comm = fit["loadings"] ** 2
     redundancy = pd.Series(
         [comm[model.block[b] : model.block[b + 1]].mean() * r2[b] for b in endo],
@@ -800,22 +806,21 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
     )
     multi = np.flatnonzero(np.diff(model.block)[owner] > 1)
     gof = float(np.sqrt(comm[multi].mean() * r2[endo].mean())) if len(multi) else float("nan")
-
     return PlsResult(
-        path_coef=frame(B, C, C),
-        outer_weights=frame(W, items, C),
-        outer_loadings=frame(L, items, C),
-        construct_scores=scores,
+        path_coef=_frame(B, C, C),
+        outer_weights=_frame(W, items, C),
+        outer_loadings=_frame(L, items, C),
+        construct_scores=pd.DataFrame(Xs @ W, index=index, columns=C),
         r_squared=r_squared,
-        reliability=reliability,
-        htmt=frame(_core.pls_htmt(R, model.block), C, C),
-        fornell_larcker=frame(fl, C, C),
-        cross_loadings=frame(R @ W, items, C),
-        f_squared=frame(f2, C, C),
+        reliability=_frame(rel, C, ["alpha", "rho_c", "ave", "rho_a"]),
+        htmt=_frame(_core.pls_htmt(R, model.block), C, C),
+        fornell_larcker=_frame(fl, C, C),
+        cross_loadings=_frame(R @ W, items, C),
+        f_squared=_frame(_f_squared(model, R, r2), C, C),
         vif_items=pd.Series(vif_items, index=items, name="vif"),
         vif_antecedents=vif_ante,
         redundancy=redundancy,
-        total_effects=frame(total, C, C),
+        total_effects=_frame(total, C, C),
         gof=gof,
         iterations=int(fit["iterations"]),
         converged=bool(fit["converged"]),
