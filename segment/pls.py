@@ -256,6 +256,11 @@ class PlsBootstrap:
     not_converged, degenerate : int
         Resamples left out: the PLS iterations did not converge, or a
         resample had a constant item or collinear scores. Warned about.
+    sign_flips : Series
+        Per construct, the used resamples whose loadings sum to the opposite
+        sign of the estimate's. Nothing is sign-corrected (as seminr and
+        SmartPLS): many flips widen that construct's intervals, and say that
+        its orientation is not determined by the data.
     method : str
         "percentile" or "bca"; ci the confidence level.
     draws : dict of ndarray
@@ -271,6 +276,7 @@ class PlsBootstrap:
     n_valid: int
     not_converged: int
     degenerate: int
+    sign_flips: pd.Series
     method: str
     ci: float
     draws: dict = field(repr=False)
@@ -486,10 +492,21 @@ class PlsResult:
             n_valid=int(ok.sum()),
             not_converged=not_conv,
             degenerate=degen,
+            sign_flips=self._sign_flips(draws["loadings"][ok]),
             method=method,
             ci=float(ci),
             draws=draws,
         )
+
+    def _sign_flips(self, loadings) -> pd.Series:
+        """Resamples (rows of loadings) whose summed loadings per construct
+        have the opposite sign of the estimate's."""
+        model = self._model
+        starts = model.block[:-1]
+        est = np.add.reduceat(self.outer_loadings.to_numpy().sum(axis=1), starts)
+        boot = np.add.reduceat(loadings, starts, axis=1)
+        flips = (np.sign(boot) * np.sign(est) < 0).sum(axis=0)
+        return pd.Series(flips, index=model.constructs, name="sign_flips")
 
     def _parameters(self) -> dict:
         """key -> (estimates, flat positions, labels, level names) of the

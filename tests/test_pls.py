@@ -235,6 +235,20 @@ def test_bootstrap_tables_against_numpy_and_scipy(fit):
     assert boot.to_frame().shape[0] == 3 + 8 + 8 + 3 + 3
 
 
+def test_sign_flips_are_counted_not_corrected():
+    shaky = survey(60, seed=3)  # B's two items pull against each other
+    noise = np.random.default_rng(0).normal(size=60)
+    shaky["b1"], shaky["b2"] = noise, -noise + 0.5 * np.random.default_rng(1).normal(size=60)
+    fit = sg.pls_sem(shaky, ITEMS, PATHS)
+    boot = fit.bootstrap(500, random_state=0)
+    L = boot.draws["loadings"]
+    for name, cols in (("A", [0, 1, 2]), ("B", [3, 4]), ("C", [5, 6, 7])):
+        est = fit.outer_loadings.loc[ITEMS[name], name].sum()
+        by_hand = np.sum(np.sign(L[:, cols].sum(axis=1)) != np.sign(est))
+        assert boot.sign_flips[name] == by_hand, name
+    assert boot.sign_flips["B"] > 5
+
+
 def test_bca_interval_uses_the_jackknife(fit):
     boot = fit.bootstrap(400, random_state=1, method="bca")
     d = boot.draws["paths"][:, 0, 1]  # A -> B
