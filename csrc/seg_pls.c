@@ -327,7 +327,9 @@ void seg_pls_htmt(const seg_pls_model *mod, const double *R, double *htmt) {
                     for (seg_idx l = i + 1; l < hi[t]; l++) s += fabs(MAT(R, i, l, p));
                 mono[t] = 2.0 * s / (double)(k * (k - 1));
             }
-            double v = het / sqrt(mono[0] * mono[1]);
+            /* Items uncorrelated within a block: HTMT is undefined, not inf. */
+            double den = sqrt(mono[0] * mono[1]);
+            double v = den > 0.0 ? het / den : NAN;
             MAT(htmt, a, b, m) = MAT(htmt, b, a, m) = v;
         }
     }

@@ -142,7 +142,8 @@ seg_status seg_pls_estimate(const seg_pls_model *mod, const double *R, seg_pls_f
 /* HTMT of every pair of constructs from R (p x p) into htmt (m x m,
  * symmetric, 1 on the diagonal): the mean absolute correlation between the
  * two blocks over the geometric mean of the mean absolute correlations
- * within each (1 for a one-item block), as seminr. */
+ * within each (1 for a one-item block), as seminr; NaN (undefined) when
+ * the items of a block are all uncorrelated with each other. */
 void seg_pls_htmt(const seg_pls_model *mod, const double *R, double *htmt);
 
 /* Total effects (m x m) of the path coefficients: paths + paths^2 + ...

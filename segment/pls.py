@@ -482,6 +482,14 @@ class PlsResult:
             samples = draws[key].reshape(n_boot, -1)[:, sel][ok]
             jk = None if jack is None else jack[key].reshape(len(jack[key]), -1)[:, sel]
             tables[key] = _pairs_frame(_summarize(est, samples, ci, method, jk), labels, names)
+        undefined = tables["htmt"].index[tables["htmt"]["sd"].isna()].tolist()
+        if undefined:
+            warnings.warn(
+                f"bootstrap: HTMT is undefined (a block of uncorrelated items) in some "
+                f"resamples for the pairs {undefined}; their rows are NaN",
+                UserWarning,
+                stacklevel=2,
+            )
         return PlsBootstrap(
             paths=tables["paths"],
             loadings=tables["loadings"],
@@ -609,6 +617,7 @@ def _summarize(est, samples, ci, method, jack):
     sd = samples.std(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(sd > 0, est / np.where(sd > 0, sd, 1.0), np.where(est == 0, 0.0, np.inf))
+    t[np.isnan(sd) | np.isnan(est)] = np.nan  # undefined draws (HTMT): no test
     p = np.array([t_sf2(abs(v), nb - 1) for v in t])
     alpha = (1.0 - ci) / 2.0
     if method == "percentile":
@@ -830,7 +839,7 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
         construct_scores=pd.DataFrame(Xs @ W, index=index, columns=C),
         r_squared=r_squared,
         reliability=_frame(rel, C, ["alpha", "rho_c", "ave", "rho_a"]),
-        htmt=_frame(_core.pls_htmt(R, model.block), C, C),
+        htmt=_frame(_htmt(model, R), C, C),
         fornell_larcker=_frame(fl, C, C),
         cross_loadings=_frame(R @ W, items, C),
         f_squared=_frame(_f_squared(model, R, r2), C, C),
@@ -845,6 +854,25 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
         _model=model,
         _X=np.ascontiguousarray(X),
     )
+
+
+def _htmt(model: _Model, R) -> np.ndarray:
+    """HTMT (C kernel); a warning names the constructs where it is undefined."""
+    h = _core.pls_htmt(R, model.block)
+    if np.isnan(h).any():
+        b = model.block
+        flat = [  # multi-item blocks without a single nonzero correlation
+            c
+            for j, c in enumerate(model.constructs)
+            if b[j + 1] - b[j] > 1 and not np.triu(R[b[j] : b[j + 1], b[j] : b[j + 1]], 1).any()
+        ]
+        warnings.warn(
+            f"the items of the constructs {flat} are all uncorrelated with each other, so HTMT "
+            "with them is undefined (NaN)",
+            UserWarning,
+            stacklevel=4,
+        )
+    return h
 
 
 def _vifs(corr, what) -> np.ndarray:

@@ -145,6 +145,20 @@ def test_infinite_answers_name_the_row(data):
         sg.pls_sem(data.assign(a2=data["a2"].where(data.index != "r5", np.inf)), ITEMS, PATHS)
 
 
+def test_undefined_htmt_is_named_not_a_silent_nan():
+    n = 40
+    a = np.random.default_rng(0).normal(size=(n, 3))
+    data = pd.DataFrame({"x1": a[:, 0] + a[:, 1], "x2": a[:, 0] + a[:, 2]})
+    data["u1"] = np.tile([1.0, -1, 1, -1], n // 4)  # exactly uncorrelated with u2
+    data["u2"] = np.tile([1.0, 1, -1, -1], n // 4)
+    with pytest.warns(UserWarning, match=r"constructs \['U'\] are all uncorrelated"):
+        fit = sg.pls_sem(data, {"X": ["x1", "x2"], "U": ["u1", "u2"]}, [("X", "U")])
+    assert np.isnan(fit.htmt.loc["X", "U"]) and fit.htmt.loc["U", "U"] == 1.0
+    with pytest.warns(UserWarning, match=r"HTMT is undefined .* \[\('X', 'U'\)\]"):
+        boot = fit.bootstrap(30, random_state=0)
+    assert boot.htmt.isna().all(axis=None) and boot.paths.notna().all(axis=None)
+
+
 def test_non_convergence_warns_with_the_iteration_count(data):
     with pytest.warns(ConvergenceWarning, match="did not converge in 1 iterations"):
         res = sg.pls_sem(data, ITEMS, PATHS, max_iter=1)
