@@ -578,8 +578,11 @@ def pls_quality(x, blocks, paths, fit, *, modes=None, scheme="path", max_iter=30
     communality = np.array([np.mean(lj**2) for lj in lam])
     redundancy = communality * fit["r2"]  # NaN for exogenous constructs
     multi = [j for j in range(m) if len(blocks[j]) > 1]
-    mean_comm = np.concatenate([lam[j] ** 2 for j in multi]).mean()
-    gof = np.sqrt(mean_comm * np.nanmean(fit["r2"]))
+    if multi:
+        mean_comm = np.concatenate([lam[j] ** 2 for j in multi]).mean()
+        gof = np.sqrt(mean_comm * np.nanmean(fit["r2"]))
+    else:  # only one-item constructs: undefined (plspm refuses it too)
+        gof = np.nan
     b = fit["path_coef"]
     total = np.linalg.inv(np.eye(m) - b) - np.eye(m)  # B + B^2 + ...
     return {
