@@ -107,8 +107,8 @@ def close_frames(x, y, what, tol):
     assert err <= tol, f"{what}: max |difference| {err:.2e} > {tol}"
 
 
-@given(models(), st.sampled_from(SCHEMES))
-def test_equals_the_reference_on_random_models(model, scheme):
+def fit_and_reference(model, scheme):
+    """pls_sem and the reference (fit and derived quantities) on one model."""
     data, measurement, structural = model
     items = item_lists(measurement)
     modes = [v["mode"] if isinstance(v, dict) else "A" for v in measurement.values()]
@@ -118,7 +118,23 @@ def test_equals_the_reference_on_random_models(model, scheme):
     assume(ref["converged"])
     fit = fitted(data, measurement, structural, scheme)
     q = reference.pls_quality(x, blocks, paths, ref, modes=modes, scheme=scheme)
-    assert_matches_reference(fit, names, flat, ref, q, f"random model/{scheme}")
+    return fit, names, flat, ref, q
+
+
+@given(models(), st.sampled_from(SCHEMES))
+def test_equals_the_reference_on_random_models(model, scheme):
+    fit, names, flat, ref, q = fit_and_reference(model, scheme)
+    assert_matches_reference(fit, names, flat, ref, q, f"random model/{scheme}", gof=False)
+
+
+@given(models(), st.sampled_from(SCHEMES))
+def test_gof_on_random_models(model, scheme):
+    """GoF = sqrt(mean communality x mean R²), the communality averaged over
+    the items of every multi-item block (Tenenhaus et al. 2005 as plspm
+    computes it, plspm/inner_summary.py), Mode B blocks included; NaN when
+    every construct has one item."""
+    fit, names, flat, ref, q = fit_and_reference(model, scheme)
+    close(fit.gof, q["gof"], f"random model/{scheme}: GoF")
 
 
 @given(models(), st.sampled_from(SCHEMES), st.randoms(use_true_random=False))
