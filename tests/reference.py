@@ -375,6 +375,23 @@ def tally(votes):
 # construct index pairs.
 
 
+MOBI_ECSI = {  # seminr's ECSI model on its mobi data (demo, vignette): 7 constructs, 24 items
+    "Image": [f"IMAG{i}" for i in range(1, 6)],
+    "Expectation": [f"CUEX{i}" for i in range(1, 4)],
+    "Quality": [f"PERQ{i}" for i in range(1, 8)],
+    "Value": ["PERV1", "PERV2"],
+    "Satisfaction": [f"CUSA{i}" for i in range(1, 4)],
+    "Complaints": ["CUSCO"],
+    "Loyalty": [f"CUSL{i}" for i in range(1, 4)],
+}
+MOBI_ECSI_PATHS = [
+    ("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
+    ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
+    ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
+    ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"),
+]  # fmt: skip
+
+
 def zscore(x):
     """Columns centred and divided by their sample sd (ddof = 1)."""
     x = np.asarray(x, dtype=np.float64)
@@ -578,8 +595,11 @@ def pls_quality(x, blocks, paths, fit, *, modes=None, scheme="path", max_iter=30
     communality = np.array([np.mean(lj**2) for lj in lam])
     redundancy = communality * fit["r2"]  # NaN for exogenous constructs
     multi = [j for j in range(m) if len(blocks[j]) > 1]
-    mean_comm = np.concatenate([lam[j] ** 2 for j in multi]).mean()
-    gof = np.sqrt(mean_comm * np.nanmean(fit["r2"]))
+    if multi:
+        mean_comm = np.concatenate([lam[j] ** 2 for j in multi]).mean()
+        gof = np.sqrt(mean_comm * np.nanmean(fit["r2"]))
+    else:  # only one-item constructs: undefined (plspm refuses it too)
+        gof = np.nan
     b = fit["path_coef"]
     total = np.linalg.inv(np.eye(m) - b) - np.eye(m)  # B + B^2 + ...
     return {
