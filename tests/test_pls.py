@@ -228,6 +228,26 @@ def test_bootstrap_bits_do_not_depend_on_threads_or_chunks(fit):
     assert not np.array_equal(one.draws["paths"], again.draws["paths"])
 
 
+def test_progress_bar_moves_in_chunks(fit, monkeypatch):
+    seen = []
+
+    class Bar:
+        def __init__(self, total, desc, unit):
+            seen.append(("open", total))
+
+        def update(self, k):
+            seen.append(("update", k))
+
+        def close(self):
+            seen.append(("close", None))
+
+    monkeypatch.setattr("segment.pls.progress_bar", Bar)
+    fit.bootstrap(1000, random_state=0, progress=True)
+    steps = [k for what, k in seen if what == "update"]
+    assert seen[0] == ("open", 1000) and seen[-1] == ("close", None)
+    assert len(steps) >= 10 and sum(steps) == 1000
+
+
 def test_bootstrap_tables_against_numpy_and_scipy(fit):
     boot = fit.bootstrap(400, random_state=1, ci=0.9)
     assert boot.n_valid == 400 and boot.not_converged == 0 and boot.degenerate == 0
