@@ -387,26 +387,32 @@ static uint64_t splitmix(uint64_t x) {
 
 /* Item correlation matrix of the rows weighted by counts (sum = N):
  * weighted means and centred cross-products over the used rows, in row
- * order. Returns the first constant item, or -1. */
+ * order; a NaN (missing answer, only with mod->missing_mean) counts as the
+ * item's mean over the resample's answers, i.e. 0 after centring. Returns
+ * the first constant (or unanswered) item, or -1. */
 static seg_idx weighted_corr(const double *X, seg_idx n, seg_idx p, const double *counts,
                              double *cw, double *Xt, double *Ct, double *mean, double *ss,
                              double *R) {
     seg_idx u = 0;
-    double N = 0.0;
     for (seg_idx i = 0; i < n; i++) {
         if (counts[i] == 0.0) continue;
         cw[u] = counts[i];
-        N += counts[i];
         for (seg_idx k = 0; k < p; k++) Xt[k * n + u] = X[i * p + k];
         u++;
     }
     for (seg_idx k = 0; k < p; k++) {
-        double *x = Xt + k * n, *c = Ct + k * n, s = 0.0, s2 = 0.0;
-        for (seg_idx i = 0; i < u; i++) s += cw[i] * x[i];
-        mean[k] = s / N;
+        double *x = Xt + k * n, *c = Ct + k * n, s = 0.0, s2 = 0.0, answered = 0.0;
+        for (seg_idx i = 0; i < u; i++)
+            if (!isnan(x[i])) {
+                s += cw[i] * x[i];
+                answered += cw[i];
+            }
+        if (!(answered > 0.0)) return k;
+        mean[k] = s / answered;
         for (seg_idx i = 0; i < u; i++) {
-            s2 += cw[i] * x[i] * x[i];
-            x[i] -= mean[k];
+            double v = isnan(x[i]) ? mean[k] : x[i];
+            s2 += cw[i] * v * v;
+            x[i] = v - mean[k];
             c[i] = cw[i] * x[i];
         }
         ss[k] = s2;
@@ -481,9 +487,11 @@ seg_status seg_pls_bootstrap(const seg_pls_model *mod, const double *X, seg_idx 
     seg_idx p = mod->p;
     if (n < 2) return invalid(why, "the bootstrap needs at least 2 rows, got", n);
     if (count < 0 || first < 0) return invalid(why, "first and count must be >= 0", -1);
-    if (!seg_all_finite(X, n * p)) {
+    for (seg_idx i = 0; i < n * p; i++) {
+        if (isfinite(X[i]) || (mod->missing_mean && isnan(X[i]))) continue;
         if (why) {
-            why->reason = "X must be finite";
+            why->reason = mod->missing_mean ? "X must be finite or NaN (missing), not infinite"
+                                            : "X must be finite";
             why->index = -1;
         }
         return SEG_ENONFINITE;

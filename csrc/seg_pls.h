@@ -56,9 +56,11 @@
  * [0, 1)) from a xoshiro256** stream seeded by (seed, first + r) alone, or
  * takes an explicit row set (the jackknife); its item correlation matrix
  * is formed from the multiplicity of each row (weighted means and
- * cross-products, in row order), the model is
- * re-estimated, and its paths, loadings, weights, HTMT and total effects go
- * to the caller's arrays at row r. A resample with a constant item, or a
+ * cross-products, in row order; with missing_mean, a NaN is a missing
+ * answer, replaced by the item's mean over the resample's answers, as
+ * seminr re-imputes every resample), the model is re-estimated, and its
+ * paths, loadings, weights, HTMT and total effects go to the caller's
+ * arrays at row r. A resample with a constant (or unanswered) item, or a
  * degenerate estimate, gets status SEG_PLS_BOOT_DEGENERATE (its outputs are
  * NaN); one that did not converge SEG_PLS_BOOT_NOT_CONVERGED (its outputs
  * are those of the last pass). Neither stops the run: the caller counts and
@@ -113,6 +115,7 @@ typedef struct seg_pls_model {
     int scheme;           /* SEG_PLS_PATH, SEG_PLS_FACTORIAL or SEG_PLS_CENTROID */
     int max_iter;         /* >= 0 */
     double tol;           /* > 0 */
+    int missing_mean;     /* bootstrap only: NaN in X is a missing answer (see there) */
 } seg_pls_model;
 
 /* Outputs of one estimate; every pointer is caller-owned. */
@@ -163,11 +166,12 @@ typedef struct seg_pls_boot_out {
  * to it; -1 on overflow. */
 seg_idx seg_pls_boot_work_size(const seg_pls_model *mod, seg_idx n, int n_threads);
 
-/* count resamples of the rows of X (n x p, row-major, finite; the items in
+/* count resamples of the rows of X (n x p, row-major; the items in
  * block order, raw or standardized: correlations do not care). rows NULL:
  * resample first + r draws n rows from the stream of (seed, first + r).
  * rows given: resample r uses the n_rows row numbers rows[r * n_rows ..]
- * (each in [0, n); first and seed are ignored). Needs n >= 2. */
+ * (each in [0, n); first and seed are ignored). Needs n >= 2. X must be
+ * finite (else SEG_ENONFINITE), or with mod->missing_mean finite or NaN. */
 seg_status seg_pls_bootstrap(const seg_pls_model *mod, const double *X, seg_idx n, uint64_t seed,
                              seg_idx first, seg_idx count, const int64_t *rows, seg_idx n_rows,
                              int n_threads, const seg_interrupt *intr, seg_pls_boot_out *out,

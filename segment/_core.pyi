@@ -306,7 +306,9 @@ def pls_bootstrap(
     count: int = 0,
     rows: ArrayLike | None = None,
     n_threads: int = 0,
+    missing_mean: bool = False,
 ) -> dict[str, NDArray[Any]]:
     """count resamples (numbered first.., seeded by (seed, number)) of the rows of X, or one
     per row of rows: paths, htmt, total (count, m, m), loadings, weights (count, p), status
-    (int8: 0 ok, 1 not converged, 2 degenerate), iterations (int32)."""
+    (int8: 0 ok, 1 not converged, 2 degenerate), iterations (int32). missing_mean: NaN in X
+    is a missing answer, replaced in every resample by the item's mean there."""

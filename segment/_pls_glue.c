@@ -30,7 +30,7 @@ static void pls_release(pls_args *a) {
 }
 
 static int pls_get_model(PyObject *blocko, PyObject *modeo, PyObject *fromo, PyObject *too,
-                         int scheme, int max_iter, double tol, pls_args *a) {
+                         int scheme, int max_iter, double tol, int missing_mean, pls_args *a) {
     memset(a, 0, sizeof *a);
     if ((a->block = get_ints(blocko, -1, 0, (unsigned long long)INT32_MAX, "block")) == NULL)
         goto fail;
@@ -63,8 +63,8 @@ static int pls_get_model(PyObject *blocko, PyObject *modeo, PyObject *fromo, PyO
     for (npy_intp j = 0; j < m; j++) a->modes[j] = (int8_t)mb[j];
     memset(a->adj, 0, (size_t)(m * m));
     for (npy_intp k = 0; k < PyArray_DIM(a->from, 0); k++) a->adj[pf[k] * m + pt[k]] = 1;
-    seg_pls_model mod = {(seg_idx)b[m], (seg_idx)m, a->blk, a->modes, a->adj,
-                         scheme,        max_iter,   tol};
+    seg_pls_model mod = {(seg_idx)b[m], (seg_idx)m, a->blk, a->modes,    a->adj,
+                         scheme,        max_iter,   tol,    missing_mean};
     a->mod = mod;
     if (mod.p < 1) {
         PyErr_SetString(PyExc_ValueError, "block must end at the number of items (>= 1)");
@@ -85,8 +85,10 @@ fail:
     return -1;
 }
 
-/* The p x p float64 matrix R, finite. */
-static PyArrayObject *pls_matrix(PyObject *obj, npy_intp rows, npy_intp cols, const char *name) {
+/* A rows x cols float64 matrix (rows < 0: any), finite; with allow_nan, NaN
+ * (a missing answer) passes too, infinity does not. */
+static PyArrayObject *pls_matrix(PyObject *obj, npy_intp rows, npy_intp cols, const char *name,
+                                 int allow_nan) {
     PyArrayObject *R = as_array(obj, NPY_FLOAT64, 2, name);
     if (R == NULL) return NULL;
     if ((rows >= 0 && PyArray_DIM(R, 0) != rows) || PyArray_DIM(R, 1) != cols) {
@@ -96,7 +98,11 @@ static PyArrayObject *pls_matrix(PyObject *obj, npy_intp rows, npy_intp cols, co
         Py_DECREF(R);
         return NULL;
     }
-    if (require_finite(R, name) < 0) {
+    const double *v = (const double *)PyArray_DATA(R);
+    for (npy_intp i = 0; i < PyArray_SIZE(R); i++) {
+        if (isfinite(v[i]) || (allow_nan && isnan(v[i]))) continue;
+        PyErr_Format(PyExc_ValueError, "%s contains %s (at flat index %zd)", name,
+                     allow_nan ? "infinity" : "NaN or infinity", (Py_ssize_t)i);
         Py_DECREF(R);
         return NULL;
     }
@@ -117,9 +123,9 @@ static PyObject *py_pls_estimate(PyObject *self, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOO|iid", kwlist, &ro, &bo, &mo, &fo, &to,
                                      &scheme, &max_iter, &tol))
         return NULL;
-    if (pls_get_model(bo, mo, fo, to, scheme, max_iter, tol, &a) < 0) goto done;
+    if (pls_get_model(bo, mo, fo, to, scheme, max_iter, tol, 0, &a) < 0) goto done;
     npy_intp p = a.mod.p, m = a.mod.m, pd[1] = {p}, md[1] = {m}, mm[2] = {m, m};
-    if ((R = pls_matrix(ro, p, p, "R")) == NULL) goto done;
+    if ((R = pls_matrix(ro, p, p, "R", 0)) == NULL) goto done;
     W = (PyArrayObject *)PyArray_SimpleNew(1, pd, NPY_FLOAT64);
     L = (PyArrayObject *)PyArray_SimpleNew(1, pd, NPY_FLOAT64);
     C = (PyArrayObject *)PyArray_SimpleNew(2, mm, NPY_FLOAT64);
@@ -177,12 +183,12 @@ static PyObject *py_pls_htmt(PyObject *self, PyObject *args, PyObject *kwds) {
         goto done;
     }
     npy_intp p = (npy_intp)b[m], mm[2] = {m, m};
-    if ((R = pls_matrix(ro, p, p, "R")) == NULL) goto done;
+    if ((R = pls_matrix(ro, p, p, "R", 0)) == NULL) goto done;
     if ((blk = (seg_idx *)alloc_scratch((size_t)(m + 1), sizeof(seg_idx), "pls_htmt")) == NULL)
         goto done;
     for (npy_intp j = 0; j <= m; j++) blk[j] = (seg_idx)b[j];
     if ((H = (PyArrayObject *)PyArray_SimpleNew(2, mm, NPY_FLOAT64)) == NULL) goto done;
-    seg_pls_model mod = {(seg_idx)p, (seg_idx)m, blk, NULL, NULL, 0, 0, 1.0};
+    seg_pls_model mod = {(seg_idx)p, (seg_idx)m, blk, NULL, NULL, 0, 0, 1.0, 0};
     seg_pls_htmt(&mod, (const double *)PyArray_DATA(R), (double *)PyArray_DATA(H));
     result = (PyObject *)H;
     H = NULL;
@@ -198,9 +204,9 @@ static PyObject *py_pls_bootstrap(PyObject *self, PyObject *args, PyObject *kwds
     (void)self;
     static char *kwlist[] = {"X",     "block",    "mode_b", "path_from", "path_to", "scheme",
                              "max_iter", "tol",   "seed",   "first",     "count",   "rows",
-                             "n_threads", NULL};
+                             "n_threads", "missing_mean", NULL};
     PyObject *xo, *bo, *mo, *fo, *to, *rowso = Py_None, *result = NULL;
-    int scheme = 0, max_iter = 300, n_threads = 0;
+    int scheme = 0, max_iter = 300, n_threads = 0, missing_mean = 0;
     double tol = 1e-7;
     unsigned long long seed = 0;
     Py_ssize_t first = 0, count = 0;
@@ -210,13 +216,13 @@ static PyObject *py_pls_bootstrap(PyObject *self, PyObject *args, PyObject *kwds
     double *work = NULL;
     pls_args a;
     memset(&a, 0, sizeof a);
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOO|iidKnnOi", kwlist, &xo, &bo, &mo, &fo,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOO|iidKnnOip", kwlist, &xo, &bo, &mo, &fo,
                                      &to, &scheme, &max_iter, &tol, &seed, &first, &count, &rowso,
-                                     &n_threads))
+                                     &n_threads, &missing_mean))
         return NULL;
-    if (pls_get_model(bo, mo, fo, to, scheme, max_iter, tol, &a) < 0) goto done;
+    if (pls_get_model(bo, mo, fo, to, scheme, max_iter, tol, missing_mean, &a) < 0) goto done;
     npy_intp p = a.mod.p, m = a.mod.m;
-    if ((X = pls_matrix(xo, -1, p, "X")) == NULL) goto done;
+    if ((X = pls_matrix(xo, -1, p, "X", missing_mean)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), n_rows = 0;
     if (n < 2) {
         PyErr_Format(PyExc_ValueError, "X must have at least 2 rows, got %zd", (Py_ssize_t)n);
@@ -304,8 +310,10 @@ done:
     {"pls_bootstrap", (PyCFunction)(void (*)(void))py_pls_bootstrap,                          \
      METH_VARARGS | METH_KEYWORDS,                                                            \
      "pls_bootstrap(X, block, mode_b, path_from, path_to, scheme=0, max_iter=300, tol=1e-7, " \
-     "seed=0, first=0, count=0, rows=None, n_threads=0)\n--\n\n" SEG_PLS_MODEL_DOC            \
+     "seed=0, first=0, count=0, rows=None, n_threads=0, missing_mean=False)\n--\n\n"       \
+     SEG_PLS_MODEL_DOC                                                                        \
      "count resamples (numbered first.., seeded by (seed, number)) of the rows of X (n, p), " \
      "or one per row of rows (count, n_rows): a dict of paths, htmt, total (count, m, m), "   \
      "loadings, weights (count, p), status (int8: 0 ok, 1 not converged, 2 degenerate) and "  \
-     "iterations (int32)."},
+     "iterations (int32). missing_mean: NaN in X is a missing answer, replaced in every "     \
+     "resample by the item's mean over the resample's answers."},

@@ -53,6 +53,17 @@ class _Model:
     scheme: int
     max_iter: int
     tol: float
+    missing_mean: bool = False  # the bootstrap re-imputes every resample
+
+    def boot_kw(self, threads) -> dict:
+        """The keyword arguments of _core.pls_bootstrap but the data's."""
+        return dict(
+            scheme=self.scheme,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_threads=threads,
+            missing_mean=self.missing_mean,
+        )
 
     def kernel_args(self, paths=None):
         paths = self.paths if paths is None else paths
@@ -151,7 +162,9 @@ def _parse_structural(structural, constructs) -> list:
 
 
 def _read_items(data, items, missing):
-    """The items' values (n x p, block order), rows used, missing counts."""
+    """The items' values (n x p, block order; missing answers replaced or
+    their rows dropped), the same before replacement (NaN for missing), the
+    rows used, the missing counts."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"data must be a pandas DataFrame whose columns include the items, got "
@@ -172,6 +185,7 @@ def _read_items(data, items, missing):
     nan = np.isnan(X)
     counts = pd.Series(nan.sum(axis=0), index=items, name="missing")
     index = frame.index
+    raw = X
     n_missing = int(counts.sum())
     if n_missing:
         bad_rows = np.flatnonzero(nan.any(axis=1))
@@ -185,6 +199,7 @@ def _read_items(data, items, missing):
         else:
             keep = ~nan.any(axis=1)
             X, index = X[keep], index[keep]
+            raw = X
             action = f"{len(bad_rows)} rows dropped (missing='listwise')"
         warnings.warn(
             f"data has {n_missing} missing answers in {len(bad_rows)} rows "
@@ -192,7 +207,7 @@ def _read_items(data, items, missing):
             UserWarning,
             stacklevel=3,
         )
-    return X, index, counts
+    return X, raw, index, counts
 
 
 def _check_items(X, items, blocks_of, n_params):
@@ -441,7 +456,7 @@ class PlsResult:
         seed = (int(rs.randint(0, 2**32)) << 32) | int(rs.randint(0, 2**32))
         model = self._model
         block, mode_b, frm, to = model.kernel_args()
-        kw = dict(scheme=model.scheme, max_iter=model.max_iter, tol=model.tol, n_threads=threads)
+        kw = model.boot_kw(threads)
         step = n_boot if not progress else max(50, -(-n_boot // 100))
         bar = progress_bar(n_boot, desc="pls bootstrap", unit="resample") if progress else None
         chunks = []
@@ -573,18 +588,7 @@ class PlsResult:
             drop = np.arange(i0, min(n, i0 + _JACKKNIFE_CHUNK))[:, None]
             rows = j + (j >= drop)  # every row but `drop`, in order
             parts.append(
-                _core.pls_bootstrap(
-                    X,
-                    block,
-                    mode_b,
-                    frm,
-                    to,
-                    scheme=model.scheme,
-                    max_iter=model.max_iter,
-                    tol=model.tol,
-                    rows=rows,
-                    n_threads=threads,
-                )
+                _core.pls_bootstrap(X, block, mode_b, frm, to, rows=rows, **model.boot_kw(threads))
             )
         jack = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         if (jack["status"] == 2).any():
@@ -676,9 +680,11 @@ def pls_sem(
     inner_weighting : {"path", "factorial", "centroid"}
         Inner weighting scheme (SPEC.md, "Survey validation").
     missing : {"mean", "listwise"}
-        Missing answers replaced by the item's mean (seminr's default), or
-        respondents with any missing answer dropped. Either way a warning
-        counts them; `PlsResult.missing` has the counts per item.
+        Missing answers replaced by the item's mean (seminr's default; the
+        bootstrap replaces them in every resample by the resample's mean, as
+        seminr does), or respondents with any missing answer dropped. Either
+        way a warning counts them; `PlsResult.missing` has the counts per
+        item.
     max_iter : int, default 300
         Passes after the first (seminr's maxIt).
     tol : float, default 1e-7
@@ -742,8 +748,9 @@ def pls_sem(
         SCHEMES[inner_weighting],
         max_iter,
         float(tol),
+        missing == "mean",
     )
-    X, index, counts = _read_items(data, items, missing)
+    X, raw, index, counts = _read_items(data, items, missing)
     blocks_of = [c for c, b in zip(constructs, blocks, strict=True) for _ in b]
     _check_items(X, items, blocks_of, len(items) + len(paths))
     R = np.corrcoef(X, rowvar=False)
@@ -755,7 +762,7 @@ def pls_sem(
             _convergence_warning(),
             stacklevel=2,
         )
-    return _result(model, X, index, R, fit, counts)
+    return _result(model, X, raw, index, R, fit, counts)
 
 
 def _frame(values, rows, cols) -> pd.DataFrame:
@@ -796,7 +803,7 @@ def _f_squared(model: _Model, R, r2):
     return f2
 
 
-def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
+def _result(model: _Model, X, raw, index, R, fit, counts) -> PlsResult:
     C, items, m, p = model.constructs, model.items, len(model.constructs), len(model.items)
     n = X.shape[0]
     owner = np.repeat(np.arange(m), np.diff(model.block))
@@ -852,7 +859,7 @@ def _result(model: _Model, X, index, R, fit, counts) -> PlsResult:
         converged=bool(fit["converged"]),
         missing=counts,
         _model=model,
-        _X=np.ascontiguousarray(X),
+        _X=np.ascontiguousarray(raw),  # the bootstrap's data: NaN where missing
     )
 
 

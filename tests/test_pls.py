@@ -140,6 +140,25 @@ def test_missing_answers_are_counted_and_reported(data):
     assert "r3" not in lw.construct_scores.index and len(lw.construct_scores) == len(data) - 2
 
 
+def test_bootstrap_reimputes_missing_answers_in_every_resample(data):
+    holes = data.copy()
+    rng = np.random.default_rng(4)
+    holes = holes.mask(rng.random(holes.shape) < 0.05)  # 5% missing, spread over items
+    with pytest.warns(UserWarning, match="missing answers"):
+        fit = sg.pls_sem(holes, ITEMS, PATHS)
+    rows = rng.integers(0, len(holes), size=(3, len(holes)))
+    out = _core.pls_bootstrap(fit._X, *fit._model.kernel_args(), rows=rows, missing_mean=True)
+    for r in range(3):  # each resample = pls_sem on those rows, mean-replaced there
+        with pytest.warns(UserWarning, match="missing answers"):
+            again = sg.pls_sem(holes.iloc[rows[r]].reset_index(drop=True), ITEMS, PATHS)
+        np.testing.assert_allclose(out["paths"][r], again.path_coef, atol=1e-10)
+        np.testing.assert_allclose(out["htmt"][r], again.htmt, atol=1e-10)
+    boot = fit.bootstrap(100, random_state=0)  # runs on the NaNs, all usable
+    assert boot.n_valid == 100
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        _core.pls_bootstrap(fit._X, *fit._model.kernel_args(), count=1)
+
+
 def test_infinite_answers_name_the_row(data):
     with pytest.raises(ValueError, match="rows \\['r5'\\]"):
         sg.pls_sem(data.assign(a2=data["a2"].where(data.index != "r5", np.inf)), ITEMS, PATHS)

@@ -105,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     for (seg_idx i = 0; i < m * m; i++) adj[i] = (int8_t)((u8(&r) & 3) == 0);
     uint8_t opts = u8(&r);
-    seg_pls_model mod = {block[m], m,        block, mode_b, adj, opts % 3, (int)(opts / 3 % 41),
-                         1e-7};
+    seg_pls_model mod = {block[m], m, block, mode_b, adj, opts % 3, (int)(opts / 3 % 41), 1e-7,
+                         opts >= 123};
     seg_idx p = mod.p, n = 2 + u8(&r) % (MAX_N - 1);
     double *work = need(seg_pls_work_size(&mod));
     seg_status st = seg_pls_check_model(&mod, work, NULL);
@@ -116,10 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     double X[MAX_N * MAX_P], R[MAX_P * MAX_P];
-    int finite = 1;
+    int finite = 1; /* as the kernel wants: finite, or NaN with missing_mean */
     for (seg_idx i = 0; i < n * p; i++) {
         X[i] = value(&r);
-        finite &= isfinite(X[i]) != 0;
+        finite &= isfinite(X[i]) || (mod.missing_mean && isnan(X[i]));
     }
     int R_finite = 1;
     for (seg_idx i = 0; i < p * p; i++) {

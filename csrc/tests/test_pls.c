@@ -200,7 +200,7 @@ int main(void) {
     memcpy(Xs, X, sizeof X);
     standardize(Xs, N, P);
     corr(X, N, P, R);
-    seg_pls_model mod = {P, M, BLOCK, MODE_B, ADJ, SEG_PLS_PATH, 300, 1e-7};
+    seg_pls_model mod = {P, M, BLOCK, MODE_B, ADJ, SEG_PLS_PATH, 300, 1e-7, 0};
     seg_idx ws = seg_pls_work_size(&mod);
     CHECK(ws > 0);
     double *work = malloc(sizeof(double) * (size_t)ws);
