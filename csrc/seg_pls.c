@@ -361,11 +361,11 @@ void seg_pls_total_effects(seg_idx m, const double *paths, double *total, double
 /* Doubles one resample needs besides the estimate's scratch. */
 static seg_idx boot_extra(const seg_pls_model *mod, seg_idx n) {
     seg_idx p = mod->p, m = mod->m;
-    /* counts, cw (n each); Xt, Ct (p n each); R (p^2); mean, ss (p);
+    /* counts, cw (n each); Xt, Ct (p n each); R (p^2); mean (p);
      * weights, loadings (p); cor, paths, total work x2 (m^2 each); r2 (m) */
     seg_idx s = seg_mul_add(2, n, 0);
     s = seg_add_sizes(s, seg_mul_add(2 * p, n, 0));
-    s = seg_add_sizes(s, seg_mul_add(p, p, 4 * p));
+    s = seg_add_sizes(s, seg_mul_add(p, p, 3 * p));
     s = seg_add_sizes(s, seg_mul_add(4 * m, m, m));
     return s;
 }
@@ -385,14 +385,18 @@ static uint64_t splitmix(uint64_t x) {
     return x ^ (x >> 31);
 }
 
-/* Item correlation matrix of the rows weighted by counts (sum = N):
- * weighted means and centred cross-products over the used rows, in row
- * order; a NaN (missing answer, only with mod->missing_mean) counts as the
- * item's mean over the resample's answers, i.e. 0 after centring. Returns
- * the first constant (or unanswered) item, or -1. */
+/* Item correlation matrix of the rows weighted by counts: weighted means
+ * and centred cross-products over the used rows, in row order; a NaN
+ * (missing answer, only with mod->missing_mean) counts as the item's mean
+ * over the resample's answers, i.e. 0 after centring. Each centred column
+ * is scaled to a largest magnitude of 1 first (correlations do not care):
+ * then no square under- or overflows, whatever the data's units, and
+ * Cauchy-Schwarz holds to rounding. An item whose centred values are all
+ * within 1e-12 of its largest magnitude is constant (the round-off of the
+ * centring, as pls_sem's own check). Returns the first constant (or
+ * unanswered) item, or -1. */
 static seg_idx weighted_corr(const double *X, seg_idx n, seg_idx p, const double *counts,
-                             double *cw, double *Xt, double *Ct, double *mean, double *ss,
-                             double *R) {
+                             double *cw, double *Xt, double *Ct, double *mean, double *R) {
     seg_idx u = 0;
     for (seg_idx i = 0; i < n; i++) {
         if (counts[i] == 0.0) continue;
@@ -401,21 +405,26 @@ static seg_idx weighted_corr(const double *X, seg_idx n, seg_idx p, const double
         u++;
     }
     for (seg_idx k = 0; k < p; k++) {
-        double *x = Xt + k * n, *c = Ct + k * n, s = 0.0, s2 = 0.0, answered = 0.0;
+        double *x = Xt + k * n, *c = Ct + k * n, s = 0.0, answered = 0.0;
         for (seg_idx i = 0; i < u; i++)
             if (!isnan(x[i])) {
                 s += cw[i] * x[i];
                 answered += cw[i];
             }
         if (!(answered > 0.0)) return k;
-        mean[k] = s / answered;
+        double mu = s / answered, vmax = 0.0, amax = 0.0;
         for (seg_idx i = 0; i < u; i++) {
-            double v = isnan(x[i]) ? mean[k] : x[i];
-            s2 += cw[i] * v * v;
-            x[i] = v - mean[k];
+            double v = isnan(x[i]) ? mu : x[i];
+            if (fabs(v) > vmax) vmax = fabs(v);
+            x[i] = v - mu;
+            if (fabs(x[i]) > amax) amax = fabs(x[i]);
+        }
+        if (!(amax > 1e-12 * vmax)) return k;
+        double scale = 1.0 / amax;
+        for (seg_idx i = 0; i < u; i++) {
+            x[i] *= scale;
             c[i] = cw[i] * x[i];
         }
-        ss[k] = s2;
     }
     for (seg_idx k = 0; k < p; k++) {
         const double *c = Ct + k * n;
@@ -425,8 +434,6 @@ static seg_idx weighted_corr(const double *X, seg_idx n, seg_idx p, const double
             for (seg_idx i = 0; i < u; i++) s += c[i] * x[i];
             MAT(R, k, l, p) = s;
         }
-        /* A spread at the level of the centring's round-off is no variance. */
-        if (!(MAT(R, k, k, p) > 1e-12 * ss[k])) return k;
     }
     for (seg_idx k = 0; k < p; k++) mean[k] = 1.0 / sqrt(MAT(R, k, k, p));
     for (seg_idx k = 0; k < p; k++) {
@@ -442,7 +449,7 @@ static void one_resample(const seg_pls_model *mod, const double *X, seg_idx n, u
                          seg_pls_boot_out *out, double *scratch) {
     seg_idx p = mod->p, m = mod->m;
     double *counts = scratch, *cw = counts + n, *Xt = cw + n, *Ct = Xt + p * n;
-    double *R = Ct + p * n, *mean = R + p * p, *ss = mean + p, *wt = ss + p, *ld = wt + p;
+    double *R = Ct + p * n, *mean = R + p * p, *wt = mean + p, *ld = wt + p;
     double *cor = ld + p, *paths = cor + m * m, *tw = paths + m * m, *r2 = tw + 2 * m * m;
     double *est = r2 + m;
     for (seg_idx i = 0; i < n; i++) counts[i] = 0.0;
@@ -459,7 +466,7 @@ static void one_resample(const seg_pls_model *mod, const double *X, seg_idx n, u
     seg_pls_fit fit = {wt, ld, cor, paths, r2, 0, 0, 0.0};
     int8_t status = SEG_PLS_BOOT_DEGENERATE;
     int32_t iters = -1;
-    if (weighted_corr(X, n, p, counts, cw, Xt, Ct, mean, ss, R) < 0 &&
+    if (weighted_corr(X, n, p, counts, cw, Xt, Ct, mean, R) < 0 &&
         seg_pls_estimate(mod, R, &fit, est, NULL) == SEG_OK) {
         status = fit.converged ? SEG_PLS_BOOT_OK : SEG_PLS_BOOT_NOT_CONVERGED;
         iters = fit.iterations;

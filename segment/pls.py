@@ -497,11 +497,12 @@ class PlsResult:
             samples = draws[key].reshape(n_boot, -1)[:, sel][ok]
             jk = None if jack is None else jack[key].reshape(len(jack[key]), -1)[:, sel]
             tables[key] = _pairs_frame(_summarize(est, samples, ci, method, jk), labels, names)
-        undefined = tables["htmt"].index[tables["htmt"]["sd"].isna()].tolist()
+        h = tables["htmt"]
+        undefined = h.index[h["estimate"].isna() | h["sd"].isna()].tolist()
         if undefined:
             warnings.warn(
-                f"bootstrap: HTMT is undefined (a block of uncorrelated items) in some "
-                f"resamples for the pairs {undefined}; their rows are NaN",
+                f"bootstrap: HTMT is undefined (a block of uncorrelated items) for the pairs "
+                f"{undefined}, in the estimate or in some resamples; their t and p are NaN",
                 UserWarning,
                 stacklevel=2,
             )
