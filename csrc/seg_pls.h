@@ -5,7 +5,7 @@
  *     seg_idx block[8] = {0, 5, 8, 15, 17, 20, 21, 24};   // 7 constructs, 24 items
  *     int8_t mode_b[7] = {0};                             // all Mode A
  *     int8_t adj[49] = {0}; adj[0 * 7 + 1] = 1; ...       // adj[a * m + b]: path a -> b
- *     seg_pls_model mod = {24, 7, block, mode_b, adj, SEG_PLS_PATH, 300, 1e-7};
+ *     seg_pls_model mod = {24, 7, block, mode_b, adj, SEG_PLS_PATH, 300, 1e-7, 0};
  *     double *work = malloc(sizeof(double) * seg_pls_work_size(&mod));
  *     seg_pls_fit fit = {w, l, cor, paths, r2, 0, 0, 0.0};
  *     seg_detail why;
@@ -60,7 +60,8 @@
  * answer, replaced by the item's mean over the resample's answers, as
  * seminr re-imputes every resample), the model is re-estimated, and its
  * paths, loadings, weights, HTMT and total effects go to the caller's
- * arrays at row r. A resample with a constant (or unanswered) item, or a
+ * arrays at row r. A resample with a constant item (its centred values
+ * within 1e-12 of its largest magnitude) or an unanswered one, or a
  * degenerate estimate, gets status SEG_PLS_BOOT_DEGENERATE (its outputs are
  * NaN); one that did not converge SEG_PLS_BOOT_NOT_CONVERGED (its outputs
  * are those of the last pass). Neither stops the run: the caller counts and
