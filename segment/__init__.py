@@ -38,6 +38,7 @@ from segment.metrics import (
     silhouette_samples,
     silhouette_score,
 )
+from segment.pls import PlsBootstrap, PlsResult, pls_sem
 from segment.preprocessing import minmax_scale
 from segment.profile import (
     compare_feature_sets,
@@ -101,6 +102,10 @@ __all__ = [
     "cfa",
     "CfaResult",
     "HeywoodWarning",
+    # survey validation: PLS path models (Paper A, Figure 1)
+    "pls_sem",
+    "PlsResult",
+    "PlsBootstrap",
     "datasets",
     "plotting",
 ]
