@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from segment import _core
-from segment._estimator import _EstimatorBase
+from segment._estimator import EstimatorBase
 from segment._validation import check_feature_names, check_int, check_random_state, feature_names
 from segment.dask._data import Data, as_data, check_real, row_blocks
 
@@ -357,7 +357,7 @@ def _lloyd(data: Data, xb, wb, centers: np.ndarray, max_iter: int, abs_tol: floa
 # ---------------------------------------------------------------------------
 
 
-class KMeans(_EstimatorBase):
+class KMeans(EstimatorBase):
     """k-means on a dask array or DataFrame, with the C kernel on every chunk.
 
     The same estimator conventions as :class:`segment.KMeans`
