@@ -77,10 +77,9 @@ def initial_centers(init, data, k, sw, rng, n_threads):
     n, d = data.shape
     if isinstance(init, str):
         if init == "k-means++":
-            centers, _ = _sparse.kmeans_plusplus(
+            return _sparse.kmeans_plusplus(
                 data, k, sample_weight=sw, seed=draw_seed(rng), n_threads=n_threads
-            )
-            return centers
+            ).centers
         if init == "random":
             if sw is None:
                 return _sparse.take_rows_dense(data, rng.permutation(n)[:k])
@@ -176,7 +175,7 @@ def lloyd_verbose(data, k, centers, sw, max_iter, tol, threads, run):
             print(f"Converged at iteration {it}: strict convergence.")
             converged = True
             break
-        new_labels, new_centers, inertia, _, _, _ = _sparse.kmeans_fit_runs(
+        step = _sparse.kmeans_fit_runs(
             data,
             k,
             init_centers=centers[None],
@@ -185,8 +184,9 @@ def lloyd_verbose(data, k, centers, sw, max_iter, tol, threads, run):
             tol=0.0,
             n_threads=threads,
         )
-        shift = float(np.sum((new_centers - centers) ** 2))
-        previous, labels, centers = labels, new_labels, new_centers
+        inertia = step.inertia
+        shift = float(np.sum((step.centers - centers) ** 2))
+        previous, labels, centers = labels, step.labels, step.centers
         if shift <= tol:
             print(f"Converged at iteration {it}: center shift {shift} within tolerance {tol}.")
             converged = True
@@ -241,7 +241,7 @@ def fit_arrays(
             init_r = (
                 _sparse.kmeans_plusplus(
                     data, k, sample_weight=sw, seed=int(starts["seeds"][r]), n_threads=threads
-                )[0]
+                ).centers
                 if "seeds" in starts
                 else starts["init_centers"][r]
             )
@@ -261,7 +261,7 @@ def fit_arrays(
             algorithm=alg,
             n_threads=threads,
         )
-        best = Fit(*runs[:5])
+        best = Fit(runs.labels, runs.centers, runs.inertia, runs.n_iter, runs.converged)
     used = np.count_nonzero(np.bincount(best.labels, minlength=k))
     if used < k:
         # scikit-learn's wording first, so message filters written for it match

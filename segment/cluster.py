@@ -411,10 +411,9 @@ class KMeans(EstimatorBase):
         (ValueError naming them otherwise, as scikit-learn); names given on
         one side only warn."""
         data = self._validate_predict_X(X)
-        labels, _ = _sparse.kmeans_predict(
+        return _sparse.kmeans_predict(
             data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
-        )
-        return labels
+        ).labels
 
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n, n_clusters).
@@ -526,10 +525,10 @@ class KMeans(EstimatorBase):
         """Opposite of the (weighted) inertia of X against the centres."""
         data = self._validate_predict_X(X)
         sw = check_weights(sample_weight, data.shape[0])
-        _, inertia = _sparse.kmeans_predict(
+        inertia = _sparse.kmeans_predict(
             data, self.cluster_centers_, sample_weight=sw,
             n_threads=check_n_threads(self.n_threads),
-        )
+        ).inertia
         return -float(inertia)
 
     @classmethod

@@ -343,7 +343,7 @@ def calinski_harabasz_score(X, labels, *, n_threads: int | None = None) -> float
     >>> round(sg.calinski_harabasz_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 1)
     200.0
     """
-    return float(_validity(X, labels, n_threads)[0])
+    return float(_validity(X, labels, n_threads).calinski_harabasz)
 
 
 def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
@@ -361,6 +361,6 @@ def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
     >>> round(sg.davies_bouldin_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 3)
     0.1
     """
-    return float(_validity(X, labels, n_threads)[1])
+    return float(_validity(X, labels, n_threads).davies_bouldin)
 
 

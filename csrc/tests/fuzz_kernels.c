@@ -271,7 +271,7 @@ static void fuzz_plusplus(reader *r) {
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_kmeans_plusplus(s.X, s.n, s.d, s.sw, s.k, trials, seed,
-                                                 s.n_threads, &s.intr, C, idx, work);
+                                                 s.n_threads, &s.intr, C, idx, work, NULL);
     if (ws < 0) REQUIRE(s.k < 1 || trials < 1);
     if (st == SEG_OK) {
         REQUIRE(s.k >= 1 && s.k <= s.n && trials >= 1 && trials <= 64);
@@ -306,7 +306,7 @@ static void fuzz_fit(reader *r, int runs) {
         st = ws < 0 ? SEG_EINVAL
                     : seg_kmeans_fit(s.X, s.n, s.d, s.sw, s.k, C, max_iter, tol, alg,
                                      s.n_threads, &s.intr, labels, &inertia, &n_iter, &converged,
-                                     work);
+                                     work, NULL);
         free(work);
         s.finite_safe = s.finite_safe && safe_c;
     } else {
@@ -314,12 +314,26 @@ static void fuzz_fit(reader *r, int runs) {
         seg_idx trials = 1 + (seg_idx)(u8(r) % 4);
         uint64_t seeds[8];
         for (int i = 0; i < 8; i++) seeds[i] = u64(r);
-        seg_idx ws = seg_kmeans_runs_work_size(s.n, s.d, s.k, n_init, trials, alg, s.n_threads);
+        seg_kmeans_params p = seg_kmeans_params_default(s.k);
+        p.n_init = n_init;
+        p.seeds = seeds;
+        p.n_trials = trials;
+        p.max_iter = max_iter;
+        p.tol = tol;
+        p.algorithm = alg;
+        p.n_threads = s.n_threads;
+        seg_idx ws = seg_kmeans_runs_work_size(s.n, s.d, &p);
         double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
-        st = ws < 0 ? SEG_EINVAL
-                    : seg_kmeans_fit_runs(s.X, s.n, s.d, s.sw, s.k, n_init, seeds, trials, NULL,
-                                          max_iter, tol, alg, s.n_threads, &s.intr, C, labels,
-                                          &inertia, &n_iter, &converged, &best, work);
+        seg_kmeans_runs_out out = {C, labels, 0.0, 0, 0, -1};
+        seg_detail why = {NULL, -1};
+        st = ws < 0 ? SEG_EINVAL : seg_kmeans_fit_runs(s.X, s.n, s.d, s.sw, &p, &s.intr, &out,
+                                                       work, &why);
+        /* every failure but an interrupt says why */
+        if (ws >= 0 && st != SEG_OK && st != SEG_EINTERRUPTED) REQUIRE(why.reason != NULL);
+        inertia = out.inertia;
+        n_iter = out.n_iter;
+        converged = out.converged;
+        best = out.best_run;
         free(work);
         if (st == SEG_OK) REQUIRE(best >= 0 && best < n_init);
     }
@@ -351,7 +365,7 @@ static void fuzz_predict_transform(reader *r) {
     double inertia = -1.0;
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_kmeans_predict(s.X, s.n, s.d, s.sw, C, s.k, s.n_threads,
-                                                &s.intr, labels, &inertia, work);
+                                                &s.intr, labels, &inertia, work, NULL);
     if (st == SEG_OK) {
         REQUIRE(s.k >= 1);
         for (seg_idx i = 0; i < s.n; i++) REQUIRE(labels[i] >= 0 && labels[i] < s.k);
@@ -362,7 +376,7 @@ static void fuzz_predict_transform(reader *r) {
         }
         if (safe && weights_ok) check_assignment(s.X, s.n, s.d, s.sw, C, s.k, labels, inertia);
     }
-    st = seg_kmeans_transform(s.X, s.n, s.d, C, s.k, s.n_threads, &s.intr, D);
+    st = seg_kmeans_transform(s.X, s.n, s.d, C, s.k, s.n_threads, &s.intr, D, NULL);
     if (st == SEG_OK && safe) {
         for (seg_idx i = 0; i < s.n; i++)
             for (seg_idx c = 0; c < s.k; c++) {
@@ -377,7 +391,7 @@ static void fuzz_predict_transform(reader *r) {
     double *vwork = xmalloc((size_t)(vs > 0 ? vs : 1), sizeof(double));
     double var = -1.0;
     st = vs < 0 ? SEG_EINVAL
-                : seg_kmeans_mean_variance(s.X, s.n, s.d, s.n_threads, &s.intr, &var, vwork);
+                : seg_kmeans_mean_variance(s.X, s.n, s.d, s.n_threads, &s.intr, &var, vwork, NULL);
     if (st == SEG_OK) {
         REQUIRE(isfinite(var) && var >= 0.0);
         if (safe) {
@@ -464,7 +478,7 @@ static void fuzz_silhouette(reader *r) {
         seg_metric m = mb == 252 ? (seg_metric)4 : metric;
         seg_status st = ws < 0 ? SEG_EINVAL
                                : seg_silhouette_samples_metric(s.X, s.n, s.d, labels, s.k, m, nt,
-                                                               &s.intr, out, work);
+                                                               &s.intr, out, work, NULL);
         if (mb == 252) REQUIRE(st == SEG_EINVAL);
         if (st == SEG_OK) check_silhouettes(out, labels, s.n, 0, s.n, s.k);
         free(out);
@@ -486,9 +500,9 @@ static void fuzz_silhouette(reader *r) {
         seg_status st = ws < 0 || row0 < 0 || row0 > n - m
                             ? SEG_EINVAL
                             : seg_silhouette_precomputed(D + row0 * n, m, n, row0, labels, s.k, nt,
-                                                         &s.intr, out, work);
+                                                         &s.intr, out, work, NULL);
         if (ws >= 0 && (row0 < 0 || row0 > n - m))
-            REQUIRE(seg_silhouette_precomputed(D, m, n, row0, labels, s.k, nt, NULL, out, work) ==
+            REQUIRE(seg_silhouette_precomputed(D, m, n, row0, labels, s.k, nt, NULL, out, work, NULL) ==
                     SEG_EINVAL);
         if (st == SEG_OK) {
             check_silhouettes(out, labels, m, row0, n, s.k);
@@ -497,7 +511,7 @@ static void fuzz_silhouette(reader *r) {
             double *work1 = xmalloc((size_t)w1, sizeof(double));
             for (seg_idx i = 0; i < m; i++)
                 REQUIRE(seg_silhouette_precomputed(D + (row0 + i) * n, 1, n, row0 + i, labels,
-                                                   s.k, 1, NULL, one + i, work1) == SEG_OK);
+                                                   s.k, 1, NULL, one + i, work1, NULL) == SEG_OK);
             REQUIRE(memcmp(one, out, (size_t)m * sizeof(double)) == 0);
             free(work1);
         }
@@ -520,7 +534,7 @@ static void fuzz_validity(reader *r) {
     double ch = -1.0, db = -1.0;
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_cluster_validity(s.X, s.n, s.d, labels, s.k, s.n_threads,
-                                                  &s.intr, &ch, &db, work);
+                                                  &s.intr, &ch, &db, work, NULL);
     if (st == SEG_OK) {
         REQUIRE(s.k >= 2 && s.k < s.n);
         REQUIRE(isfinite(ch) && ch >= 0.0 && isfinite(db) && db >= 0.0);
@@ -537,7 +551,7 @@ static void fuzz_entropy(reader *r) {
     double *w = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
     double *e = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
     double *d = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
-    seg_status st = seg_entropy_weights(x, m, n, w, (u8(r) & 1) ? e : NULL, d);
+    seg_status st = seg_entropy_weights(x, m, n, w, (u8(r) & 1) ? e : NULL, d, NULL);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1);
         double sum = 0.0;
@@ -627,7 +641,7 @@ static void fuzz_vikor(reader *r) {
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_vikor(in.x, m, n, in.types, in.ideal, in.anti, W, B, in.v, V,
-                                       &out, work, rnt, &intr);
+                                       &out, work, rnt, &intr, NULL);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1 && B >= 1 && V >= 1);
         for (seg_idx j = 0; j < n; j++) REQUIRE(isfinite(out.f_star[j]) && isfinite(out.f_minus[j]));
@@ -702,7 +716,7 @@ static void fuzz_weight_sensitivity(reader *r) {
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_vikor_weight_sensitivity(in.x, m, n, in.types, in.ideal,
                                                           in.anti, alpha, samples, seed, in.v, V,
-                                                          rc, cc, wout, work, rnt, &intr);
+                                                          rc, cc, wout, work, rnt, &intr, NULL);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1 && V >= 1 && samples >= 1);
         for (seg_idx k = 0; k < V; k++)
@@ -1193,7 +1207,7 @@ static void fuzz_step_silhouette(reader *r) {
                 double *rwork = xmalloc((size_t)(rw > 0 ? rw : 1), sizeof(double));
                 seg_status s2 = rw < 0 ? SEG_EINVAL
                                        : seg_silhouette_samples(s.X, ma, d, la, k, 1, NULL, ref,
-                                                                rwork);
+                                                                rwork, NULL);
                 if (s1 == SEG_OK && s2 == SEG_OK)
                     for (seg_idx i = 0; i < ma; i++)
                         REQUIRE(fabs(sil[i] - ref[i]) <= 1e-9 && sil[i] >= -1.0 && sil[i] <= 1.0);
