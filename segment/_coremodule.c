@@ -1999,23 +1999,23 @@ static PyMethodDef core_methods[] = {
     {"kmeans_plusplus", (PyCFunction)(void (*)(void))py_kmeans_plusplus,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_plusplus(X, n_clusters, sample_weight=None, n_trials=0, seed=0, n_threads=0)\n--\n\n"
-     "Greedy k-means++ seeding: returns (centers (k, d), row indices (k,))."},
+     "Greedy k-means++ seeding: returns KMeansSeeds(centers (k, d), indices (k,))."},
     {"kmeans_fit", (PyCFunction)(void (*)(void))py_kmeans_fit, METH_VARARGS | METH_KEYWORDS,
      "kmeans_fit(X, centers, sample_weight=None, max_iter=300, tol=0.0, algorithm=0, "
      "n_threads=0)\n--\n\n"
      "Lloyd (algorithm=0) or Hamerly (1) iterations from the given centres: returns "
-     "(labels int32, centers, inertia, n_iter, converged). tol is absolute."},
+     "KMeansFit(labels int32, centers, inertia, n_iter, converged). tol is absolute."},
     {"kmeans_fit_runs", (PyCFunction)(void (*)(void))py_kmeans_fit_runs,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_fit_runs(X, n_clusters, seeds=None, init_centers=None, sample_weight=None, "
      "n_trials=0, max_iter=300, tol=0.0, algorithm=0, n_threads=0)\n--\n\n"
      "n_init runs (one per uint64 seed, greedy k-means++; or one per (k, d) slice of "
-     "init_centers); keeps the lowest inertia. Returns (labels int32, centers, inertia, "
-     "n_iter, converged, best_run)."},
+     "init_centers); keeps the lowest inertia. Returns KMeansRuns(labels int32, centers, "
+     "inertia, n_iter, converged, best_run)."},
     {"kmeans_predict", (PyCFunction)(void (*)(void))py_kmeans_predict,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"
-     "Nearest centre per row: returns (labels int32, inertia)."},
+     "Nearest centre per row: returns KMeansPrediction(labels int32, inertia)."},
     {"kmeans_mean_variance", (PyCFunction)(void (*)(void))py_kmeans_mean_variance,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_mean_variance(X, n_threads=0)\n--\n\n"
@@ -2038,29 +2038,29 @@ static PyMethodDef core_methods[] = {
     {"cluster_validity", (PyCFunction)(void (*)(void))py_cluster_validity,
      METH_VARARGS | METH_KEYWORDS,
      "cluster_validity(X, labels, n_clusters, n_threads=0)\n--\n\n"
-     "(Calinski-Harabasz score, Davies-Bouldin index); labels are int32 codes, all used."},
+     "ClusterValidity(calinski_harabasz, davies_bouldin); labels are int32 codes, all used."},
     /* ---- end clustering methods ---- */
     /* ---- dask step methods ---- */
     {"kmeans_step", (PyCFunction)(void (*)(void))py_kmeans_step, METH_VARARGS | METH_KEYWORDS,
      "kmeans_step(X, centers, sample_weight=None, offset=0, n_far=0, return_labels=False)\n--\n\n"
-     "One Lloyd pass over one row chunk (zero rows allowed): returns (sums (k, d), weights (k,), "
-     "sse, far_index (intp), far_dist, far_label (int32), far_weight, far_rows (f, d)[, labels "
-     "int32]); the far_* describe the chunk's min(n_far, rows) rows farthest from their "
-     "nearest centre, farthest first, with global row numbers offset + local row."},
+     "One Lloyd pass over one row chunk (zero rows allowed): returns StepPartials(sums (k, d), "
+     "weights (k,), sse, far_index (intp), far_dist, far_label (int32), far_weight, far_rows "
+     "(f, d), labels int32 or None); the far_* describe the chunk's min(n_far, rows) rows "
+     "farthest from their nearest centre, farthest first, with global row numbers offset + local row."},
     {"kmeans_step_merge", (PyCFunction)(void (*)(void))py_kmeans_step_merge,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_merge(sums, weights, centers, far_dist=None, far_label=None, far_weight=None, "
      "far_rows=None)\n--\n\n"
      "Centre update from the partials of n_chunks chunks (sums (n_chunks, k, d), weights "
      "(n_chunks, k)), merged in chunk order, empty clusters re-seeded from the far rows "
-     "(concatenated in chunk order): returns (new centers, squared shift, n_relocated)."},
+     "(concatenated in chunk order): returns StepMerge(centers, shift, n_relocated)."},
     {"kmeans_step_nearest", (PyCFunction)(void (*)(void))py_kmeans_step_nearest,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_nearest(X, candidates, first, n_candidates, closest=None, nearest=None, "
      "sample_weight=None)\n--\n\n"
      "k-means||: folds candidates numbered first.. into each row's squared distance to and "
      "number of its nearest candidate (new arrays; without closest/nearest, from scratch): "
-     "returns (closest, nearest int32, cost, candidate weights (n_candidates,))."},
+     "returns StepNearest(closest, nearest int32, cost, candidate_weights (n_candidates,))."},
     {"kmeans_step_sample", (PyCFunction)(void (*)(void))py_kmeans_step_sample,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_sample(closest, ell, phi, seed, sample_weight=None)\n--\n\n"
@@ -2069,7 +2069,8 @@ static PyMethodDef core_methods[] = {
     {"kmeans_step_silhouette", (PyCFunction)(void (*)(void))py_kmeans_step_silhouette,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_silhouette(A, labels_a, B, labels_b, n_clusters, both=False)\n--\n\n"
-     "Per-cluster sums of Euclidean distances between two chunks: returns (sa (len(A), k): "
+     "Per-cluster sums of Euclidean distances between two chunks: returns "
+     "ChunkSilhouetteSums(sa (len(A), k): "
      "from each row of A to B's clusters, sb (len(B), k) the reverse, or None unless both)."},
     {"kmeans_step_silhouette_scores", (PyCFunction)(void (*)(void))py_kmeans_step_silhouette_scores,
      METH_VARARGS | METH_KEYWORDS,
@@ -2082,7 +2083,7 @@ static PyMethodDef core_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "entropy_weights(x)\n--\n\n"
      "Shannon-entropy weights of the columns of x (m >= 2 alternatives x n criteria, finite, "
-     ">= 0): returns (w, E, d), each of shape (n,)."},
+     ">= 0): returns EntropyWeights(weights, entropy, diversity), each of shape (n,)."},
     {"vikor", (PyCFunction)(void (*)(void))py_vikor, METH_VARARGS | METH_KEYWORDS,
      "vikor(x, weights, v, types=None, ideal=None, anti_ideal=None, n_threads=0)\n--\n\n"
      "VIKOR for B weight vectors (weights: (B, n)) and V values of v (v: (V,)). types: n values "

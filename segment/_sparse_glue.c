@@ -406,7 +406,7 @@ done:
     {"sparse_kmeans_predict", (PyCFunction)(void (*)(void))py_sparse_kmeans_predict,           \
      METH_VARARGS | METH_KEYWORDS,                                                            \
      "sparse_kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"             \
-     SEG_SPARSE_X_DOC "Returns (labels int32, inertia)."},                                    \
+     SEG_SPARSE_X_DOC "Returns KMeansPrediction(labels int32, inertia)."},                    \
     {"sparse_kmeans_transform", (PyCFunction)(void (*)(void))py_sparse_kmeans_transform,       \
      METH_VARARGS | METH_KEYWORDS,                                                            \
      "sparse_kmeans_transform(X, centers, n_threads=0)\n--\n\n" SEG_SPARSE_X_DOC              \
