@@ -91,3 +91,5 @@ def test_named_results_are_tuples_with_field_access():
     assert "nearest final centre" in type(res).labels.__doc__  # the field docs
     again = pickle.loads(pickle.dumps(res))  # Dask ships chunk results between processes
     assert type(again) is type(res) and np.array_equal(again.labels, labels)
+    step = _core.kmeans_step(X, centers, n_far=1)  # labels only with return_labels
+    assert len(step) == 9 and step.labels is None and step.sse == pytest.approx(inertia)
