@@ -5,8 +5,10 @@
  * needed), re-checks every shape and value the kernel relies on (a direct call
  * with bad arguments raises, it never crashes), allocates outputs and scratch
  * with the GIL held (MemoryError names the size before anything is touched),
- * releases the GIL around the kernel, maps the seg_status to an exception, and
- * cleans up at one `done:` label. The kernels never see a Python object.
+ * releases the GIL around the kernel, raises with the kernel's own reason
+ * (seg_detail) when it fails, and cleans up at one `done:` label. Results of
+ * several values are named (PyStructSequence types in the module state). The
+ * kernels never see a Python object.
  *
  * The public, friendly API with messages naming columns and rows lives in the
  * Python modules; this layer is the last line of defence.
@@ -51,32 +53,18 @@ static int check_signals(void *ctx) {
 
 static const seg_interrupt INTERRUPT = {check_signals, NULL};
 
-/* Sets a Python exception for a failed kernel call (unless one is pending,
- * as after an interrupt) and returns NULL. */
-static PyObject *raise_status(seg_status st, const char *what) {
-    if (PyErr_Occurred()) return NULL;
-    switch (st) {
-    case SEG_EINTERRUPTED: PyErr_SetNone(PyExc_KeyboardInterrupt); break;
-    case SEG_ENONFINITE:
-        PyErr_Format(PyExc_ValueError,
-                     "%s: NaN or infinity in the input, or values so large (|x| > 1e154) that "
-                     "their squares overflow; rescale the data (e.g. minmax_scale)",
-                     what);
-        break;
-    case SEG_EDEGENERATE:
-        PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st));
-        break;
-    default: PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st)); break;
-    }
-    return NULL;
-}
-
-/* raise_status with the kernel's own reason when it gave one (seg_detail):
- * "what: reason index" (the index only when the reason names one). */
+/* Sets the Python exception for a failed kernel call and returns NULL: a
+ * KeyboardInterrupt stays as check_signals left it; any other failure is a
+ * ValueError "what: reason index" with the kernel's own reason (seg_detail;
+ * the index only when the reason names one). Every kernel fills the reason,
+ * so the status string is only a last resort. */
 static PyObject *raise_detail(seg_status st, const char *what, const seg_detail *why) {
     if (PyErr_Occurred()) return NULL;
-    if (st == SEG_EINTERRUPTED || why->reason == NULL) return raise_status(st, what);
-    if (why->index >= 0)
+    if (st == SEG_EINTERRUPTED)
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+    else if (why->reason == NULL)
+        PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st));
+    else if (why->index >= 0)
         PyErr_Format(PyExc_ValueError, "%s: %s %zd", what, why->reason, (Py_ssize_t)why->index);
     else
         PyErr_Format(PyExc_ValueError, "%s: %s", what, why->reason);
