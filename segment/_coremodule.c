@@ -376,8 +376,9 @@ static PyArrayObject *get_ints(PyObject *obj, npy_intp n, int type, long long lo
         if (is_unsigned) {
             unsigned long long v = ((const npy_uint64 *)PyArray_DATA(wide))[i];
             if ((lo > 0 && v < (unsigned long long)lo) || v > hi) {
-                PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %llu]; row %zd has %llu",
-                             name, lo, hi, (Py_ssize_t)i, v);
+                PyErr_Format(PyExc_ValueError,
+                             "%s must be in [%lld, %llu]; row %zd has %llu, out of range", name, lo,
+                             hi, (Py_ssize_t)i, v);
                 goto done;
             }
         } else {

@@ -22,39 +22,21 @@ static void csr_release(csr_arrays *a) {
     Py_CLEAR(a->data);
 }
 
+/* X.indptr or X.indices as int64 (int32 indices kept as they are when
+ * keep_int32): get_ints, so floats are refused and uint64 values past
+ * INT64_MAX, which would wrap, are out of range. The structure (indptr from
+ * 0, never decreasing; indices in [0, d)) is seg_csr_check's. */
 static PyArrayObject *csr_index_array(PyObject *obj, const char *name, int keep_int32) {
     PyArrayObject *raw = (PyArrayObject *)PyArray_FROM_OF(obj, 0);
     if (raw == NULL) return NULL;
-    if (PyArray_NDIM(raw) != 1 || !PyArray_ISINTEGER(raw)) {
-        PyErr_Format(PyExc_TypeError, "X.%s must be a 1-D array of integers, got dtype %R", name,
+    PyArrayObject *out = NULL;
+    if (PyArray_NDIM(raw) != 1 || !PyArray_ISINTEGER(raw)) /* a CSR array: no bools either */
+        PyErr_Format(PyExc_TypeError, "%s must be a 1-D array of integers, got dtype %R", name,
                      (PyObject *)PyArray_DESCR(raw));
-        Py_DECREF(raw);
-        return NULL;
-    }
-    int type = keep_int32 && PyArray_TYPE(raw) == NPY_INT32 ? NPY_INT32 : NPY_INT64;
-    if (PyArray_ISUNSIGNED(raw) && PyArray_ITEMSIZE(raw) >= 8) {
-        /* uint64 past INT64_MAX would wrap: refuse those values here. */
-        const npy_uint64 *u = NULL;
-        PyArrayObject *c = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, NPY_UINT64,
-                                                             NPY_ARRAY_IN_ARRAY);
-        if (c == NULL) {
-            Py_DECREF(raw);
-            return NULL;
-        }
-        u = (const npy_uint64 *)PyArray_DATA(c);
-        for (npy_intp i = 0; i < PyArray_DIM(c, 0); i++) {
-            if (u[i] > (npy_uint64)INT64_MAX) {
-                PyErr_Format(PyExc_ValueError, "X.%s has a value out of range at %zd", name,
-                             (Py_ssize_t)i);
-                Py_DECREF(c);
-                Py_DECREF(raw);
-                return NULL;
-            }
-        }
-        Py_DECREF(c);
-    }
-    PyArrayObject *out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, type,
-                                                           NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    else
+        out = get_ints((PyObject *)raw, -1,
+                       keep_int32 && PyArray_TYPE(raw) == NPY_INT32 ? NPY_INT32 : NPY_INT64,
+                       INT64_MIN, INT64_MAX, name);
     Py_DECREF(raw);
     return out;
 }
@@ -75,8 +57,8 @@ static int get_csr(PyObject *obj, csr_arrays *a, int check_values) {
                      "X must have at least one row and one column, got (%zd, %zd)", n, d);
         return -1;
     }
-    if ((a->indptr = csr_index_array(po, "indptr", 0)) == NULL) goto fail;
-    if ((a->indices = csr_index_array(io, "indices", 1)) == NULL) goto fail;
+    if ((a->indptr = csr_index_array(po, "X.indptr", 0)) == NULL) goto fail;
+    if ((a->indices = csr_index_array(io, "X.indices", 1)) == NULL) goto fail;
     if (PyArray_Check(vo)) {
         int t = PyArray_TYPE((PyArrayObject *)vo);
         if (!(PyTypeNum_ISNUMBER(t) || PyTypeNum_ISBOOL(t)) || PyTypeNum_ISCOMPLEX(t)) {
