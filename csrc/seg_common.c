@@ -1,4 +1,5 @@
 #include "seg_common.h"
+#include "seg_inline.h"
 
 #include <math.h>
 
@@ -109,15 +110,25 @@ int seg_all_finite(const double *x, seg_idx count) {
     return 1;
 }
 
-seg_status seg_check_weights(const double *sw, seg_idx n) {
+seg_idx seg_first_nonfinite(const double *x, seg_idx count) {
+    for (seg_idx i = 0; i < count; i++)
+        if (!isfinite(x[i])) return i;
+    return -1;
+}
+
+seg_status seg_check_weights(const double *sw, seg_idx n, seg_detail *detail) {
     if (sw == NULL) return SEG_OK;
     double total = 0.0;
     for (seg_idx i = 0; i < n; i++) {
-        if (!isfinite(sw[i])) return SEG_ENONFINITE;
-        if (sw[i] < 0.0) return SEG_EINVAL;
+        if (!isfinite(sw[i]))
+            return seg_fail(detail, SEG_ENONFINITE, "sample_weight is NaN or infinite in row", i);
+        if (sw[i] < 0.0)
+            return seg_fail(detail, SEG_EINVAL, "sample_weight must be >= 0; negative in row", i);
         total += sw[i];
     }
-    return total > 0.0 ? SEG_OK : SEG_EINVAL;
+    return total > 0.0 ? SEG_OK
+                       : seg_fail(detail, SEG_EINVAL, "sample_weight must have a positive sum",
+                                  -1);
 }
 
 seg_idx seg_mul_add(seg_idx a, seg_idx b, seg_idx c) {

@@ -109,9 +109,18 @@ double seg_rng_uniform(seg_rng *rng);
 /* 1 if every one of x[0..count) is finite. */
 int seg_all_finite(const double *x, seg_idx count);
 
+/* The index of the first NaN or infinity in x[0..count), -1 if none. */
+seg_idx seg_first_nonfinite(const double *x, seg_idx count);
+
 /* Sample weights: NULL, or n values finite, >= 0, with a positive sum
- * (SEG_ENONFINITE / SEG_EINVAL otherwise). */
-seg_status seg_check_weights(const double *sw, seg_idx n);
+ * (SEG_ENONFINITE / SEG_EINVAL otherwise, with the row in detail, which may
+ * be NULL). */
+seg_status seg_check_weights(const double *sw, seg_idx n, seg_detail *detail);
+
+/* The reason kernels give when finite input overflows once squared. */
+#define SEG_REASON_OVERFLOW                                                                   \
+    "NaN or infinity in the result: values so large (|x| > 1e154) that their squares "       \
+    "overflow; rescale the data (e.g. minmax_scale)"
 
 /* Overflow-checked a*b + c and a + b for work sizes; -1 on overflow or a
  * negative operand. */

@@ -11,6 +11,7 @@
  *   seg_sum_4lanes        four interleaved running sums, then paired
  *   seg_silhouette_value  s(i) from a row's per-cluster distance sums
  *   seg_fail              records a failure's reason in a seg_detail
+ *   seg_move_to_empty     re-seeds an empty k-means cluster with a chosen row
  *   seg_rows_per_check    rows between two interrupt checks
  *   SEG_MULTIVERSION      gcc function multi-versioning for x86-64 v4/v3
  *   SEG_MULTIVERSION_FMA  the same, fused multiply-add allowed
@@ -23,6 +24,7 @@
 #include "seg_common.h"
 
 #include <math.h>
+#include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -132,6 +134,27 @@ static inline seg_status seg_fail(seg_detail *detail, seg_status st, const char 
         detail->index = index;
     }
     return st;
+}
+
+/* The common step of the k-means kernels' empty-cluster rule (seg_kmeans.h):
+ * row x (d values, sample weight w, current cluster old, -1 for none) was
+ * chosen to re-seed the empty cluster c. Its weighted row leaves old's sums
+ * (sums, wsum: k x d and k), unless old is c, outside [0, k) or already
+ * weightless; a cluster left with no weight is marked 0 (it keeps its
+ * previous centre). Then x becomes c's centre (newc row c; x may already be
+ * that row) and wsum[c] = -1 marks c "relocated: centre already set". The
+ * row pick differs per kernel and stays in its file: seg_kmeans.c and
+ * seg_sparse.c scan all n rows (skipping rows on their centre),
+ * seg_kmeans_step.c the chunks' far lists; they pick the same rows. */
+static inline void seg_move_to_empty(const double *x, double w, seg_idx old, seg_idx c, seg_idx d,
+                                     seg_idx k, double *sums, double *wsum, double *newc) {
+    if (old >= 0 && old < k && old != c && wsum[old] > 0.0) {
+        for (seg_idx f = 0; f < d; f++) sums[old * d + f] -= w * x[f];
+        wsum[old] -= w;
+        if (wsum[old] <= 0.0) wsum[old] = 0.0;
+    }
+    if (newc + c * d != x) memcpy(newc + c * d, x, (size_t)d * sizeof(double));
+    wsum[c] = -1.0;
 }
 
 /* Rows between two interrupt checks for work_per_row multiply-adds per row:

@@ -413,20 +413,36 @@ static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, 
     return SEG_OK;
 }
 
+/* The reason for SEG_ENONFINITE once the input was checked finite: squared
+ * distances (or sums of them) overflowed. Other statuses pass through. */
+static seg_status overflowed(seg_status st, seg_detail *detail) {
+    return st == SEG_ENONFINITE ? seg_fail(detail, st, SEG_REASON_OVERFLOW, -1) : st;
+}
+
+/* X (n x d) finite: SEG_ENONFINITE naming the flat index otherwise. */
+static seg_status check_X(const double *X, seg_idx n, seg_idx d, seg_detail *detail) {
+    seg_idx bad = seg_first_nonfinite(X, n * d);
+    return bad < 0 ? SEG_OK
+                   : seg_fail(detail, SEG_ENONFINITE, "X has NaN or infinity at flat index", bad);
+}
+
 static seg_status check_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw,
-                                 seg_idx k, seg_idx n_trials) {
-    if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS)
-        return SEG_EINVAL;
-    if (!seg_all_finite(X, n * d)) return SEG_ENONFINITE;
-    return seg_check_weights(sw, n);
+                                 seg_idx k, seg_idx n_trials, seg_detail *detail) {
+    if (n < 1 || d < 1 || k < 1 || k > n)
+        return seg_fail(detail, SEG_EINVAL, "needs n >= 1, d >= 1 and 1 <= k <= n", -1);
+    if (n_trials < 1 || n_trials > MAX_TRIALS)
+        return seg_fail(detail, SEG_EINVAL, "n_trials must be between 1 and 64", -1);
+    seg_status st = check_X(X, n, d, detail);
+    return st != SEG_OK ? st : seg_check_weights(sw, n, detail);
 }
 
 seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
                                seg_idx n_trials, uint64_t seed, int n_threads,
                                const seg_interrupt *intr, double *centers, seg_idx *indices,
-                               double *work) {
-    if (X == NULL || centers == NULL || work == NULL) return SEG_EINVAL;
-    seg_status st = check_plusplus(X, n, d, sw, k, n_trials);
+                               double *work, seg_detail *detail) {
+    if (X == NULL || centers == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, centers and work must not be NULL", -1);
+    seg_status st = check_plusplus(X, n, d, sw, k, n_trials, detail);
     if (st != SEG_OK) return st;
     int nt = seg_resolve_threads(n_threads);
     if (make_blocks(X, n, d, k, nt, intr, work)) return SEG_EINTERRUPTED;
@@ -697,31 +713,30 @@ static seg_idx relocate_empty(const double *X, const double *sw, seg_idx n, seg_
         }
         if (far < 0) return moved; /* no row away from its centre is left */
         dist[far] = -2.0;    /* chosen: never again */
-        double w = sw ? sw[far] : 1.0;
-        seg_idx old = labels[far];
-        const double *x = X + far * d;
-        if (old >= 0 && old != c && wsum[old] > 0.0) {
-            for (seg_idx f = 0; f < d; f++) sums[old * d + f] -= w * x[f];
-            wsum[old] -= w;
-            if (wsum[old] <= 0.0) wsum[old] = 0.0; /* it keeps its previous centre */
-        }
-        memcpy(newc + c * d, x, (size_t)d * sizeof(double));
-        wsum[c] = -1.0; /* marks "relocated": centre already set */
+        seg_move_to_empty(X + far * d, sw ? sw[far] : 1.0, labels[far], c, d, k, sums, wsum,
+                          newc);
         moved++;
     }
     return moved;
 }
 
-/* X NULL: X and sw were checked already. */
+/* X NULL: X and sw were checked already. `what` names the centres. */
 static seg_status check_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
-                            const double *centers, seg_idx n_centres, int max_iter, double tol,
-                            seg_kmeans_algorithm algorithm) {
-    if (n < 1 || d < 1 || k < 1 || k > n || max_iter < 1 || !(tol >= 0.0)) return SEG_EINVAL;
-    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY) return SEG_EINVAL;
-    if ((X && !seg_all_finite(X, n * d)) || (centers && !seg_all_finite(centers, n_centres * d)) ||
-        !isfinite(tol))
-        return SEG_ENONFINITE;
-    return X ? seg_check_weights(sw, n) : SEG_OK;
+                            const double *centers, seg_idx n_centres, const char *what,
+                            int max_iter, double tol, seg_kmeans_algorithm algorithm,
+                            seg_detail *detail) {
+    if (n < 1 || d < 1 || k < 1 || k > n)
+        return seg_fail(detail, SEG_EINVAL, "needs n >= 1, d >= 1 and 1 <= k <= n", -1);
+    if (max_iter < 1) return seg_fail(detail, SEG_EINVAL, "max_iter must be >= 1", -1);
+    if (!(tol >= 0.0)) return seg_fail(detail, SEG_EINVAL, "tol must be >= 0", -1);
+    if (!isfinite(tol)) return seg_fail(detail, SEG_ENONFINITE, "tol must be finite", -1);
+    if (algorithm != SEG_KMEANS_LLOYD && algorithm != SEG_KMEANS_HAMERLY)
+        return seg_fail(detail, SEG_EINVAL, "algorithm must be Lloyd (0) or Hamerly (1)", -1);
+    seg_status st = X ? check_X(X, n, d, detail) : SEG_OK;
+    if (st != SEG_OK) return st;
+    seg_idx bad = centers ? seg_first_nonfinite(centers, n_centres * d) : -1;
+    if (bad >= 0) return seg_fail(detail, SEG_ENONFINITE, what, bad);
+    return X ? seg_check_weights(sw, n, detail) : SEG_OK;
 }
 
 /* Lloyd / Hamerly over X and its row blocks XB; work: fit_scratch() doubles. */
@@ -900,14 +915,19 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
                           double *centers, int max_iter, double tol,
                           seg_kmeans_algorithm algorithm, int n_threads,
                           const seg_interrupt *intr, int32_t *labels, double *inertia,
-                          int *n_iter, int *converged, double *work) {
-    if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
-    seg_status st = check_fit(X, n, d, sw, k, centers, k, max_iter, tol, algorithm);
+                          int *n_iter, int *converged, double *work, seg_detail *detail) {
+    if (X == NULL || centers == NULL || labels == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, centers, labels and work must not be NULL", -1);
+    seg_status st = check_fit(X, n, d, sw, k, centers, k,
+                              "centers has NaN or infinity at flat index", max_iter, tol,
+                              algorithm, detail);
     if (st != SEG_OK) return st;
     int nt = seg_resolve_threads(n_threads);
     if (make_blocks(X, n, d, k, nt, intr, work)) return SEG_EINTERRUPTED;
-    return fit_blocks(X, work, n, d, sw, k, centers, max_iter, tol, algorithm, nt, intr, labels,
-                      inertia, n_iter, converged, work + pad_lanes(n) * d);
+    return overflowed(fit_blocks(X, work, n, d, sw, k, centers, max_iter, tol, algorithm, nt,
+                                 intr, labels, inertia, n_iter, converged,
+                                 work + pad_lanes(n) * d),
+                      detail);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -930,10 +950,21 @@ static seg_idx predict_scratch(seg_idx n, seg_idx d, seg_idx k) {
     return 2 * seg_n_chunks(n, chunk_rows(n, k, d));
 }
 
-seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials,
-                                  seg_kmeans_algorithm algorithm, int n_threads) {
+seg_kmeans_params seg_kmeans_params_default(seg_idx k) {
+    seg_kmeans_params p = {.k = k, .n_init = 1, .seeds = NULL, .init_centers = NULL,
+                           .n_trials = 2 + (k > 0 ? (seg_idx)log((double)k) : 0),
+                           .max_iter = 300, .tol = 0.0, .algorithm = SEG_KMEANS_LLOYD,
+                           .n_threads = 0};
+    return p;
+}
+
+seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params *params) {
+    if (params == NULL) return -1;
+    seg_idx k = params->k, n_trials = params->n_trials;
+    int n_init = params->n_init;
+    seg_kmeans_algorithm algorithm = params->algorithm;
     if (n < 1 || d < 1 || k < 1 || n_init < 1 || n_trials < 1) return -1;
-    int nt = seg_resolve_threads(n_threads);
+    int nt = seg_resolve_threads(params->n_threads);
     seg_idx slots = n_init >= 2 * nt ? nt : 1;
     seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
     seg_idx all = seg_mul_add(slots, slot, 0);
@@ -991,26 +1022,50 @@ static seg_status one_run(const double *X, const double *XB, seg_idx n, seg_idx 
     return SEG_OK;
 }
 
-seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
-                               int n_init, const uint64_t *seeds, seg_idx n_trials,
-                               const double *init_centers, int max_iter, double tol,
-                               seg_kmeans_algorithm algorithm, int n_threads,
-                               const seg_interrupt *intr, double *centers, int32_t *labels,
-                               double *inertia, int *n_iter, int *converged, int *best_run,
-                               double *work) {
-    if (X == NULL || centers == NULL || labels == NULL || work == NULL || n_init < 1)
-        return SEG_EINVAL;
-    if (init_centers == NULL && seeds == NULL) return SEG_EINVAL;
-    if (n < 1 || d < 1 || k < 1 || k > n || n_trials < 1) return SEG_EINVAL;
-    seg_status st = init_centers ? SEG_OK : check_plusplus(X, n, d, sw, k, n_trials);
+/* seg_kmeans_fit_runs once its arguments are checked. */
+static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
+                           const seg_kmeans_params *params, const seg_interrupt *intr,
+                           seg_kmeans_runs_out *out, double *work);
+
+seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
+                               const seg_kmeans_params *params, const seg_interrupt *intr,
+                               seg_kmeans_runs_out *out, double *work, seg_detail *detail) {
+    if (X == NULL || params == NULL || out == NULL || out->centers == NULL ||
+        out->labels == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL,
+                        "X, params, out, out->centers, out->labels and work must not be NULL", -1);
+    const seg_kmeans_params *p = params;
+    if (p->n_init < 1) return seg_fail(detail, SEG_EINVAL, "n_init must be >= 1", -1);
+    if ((p->init_centers == NULL) == (p->seeds == NULL))
+        return seg_fail(detail, SEG_EINVAL, "give exactly one of seeds and init_centers", -1);
+    seg_status st = p->init_centers ? SEG_OK
+                                    : check_plusplus(X, n, d, sw, p->k, p->n_trials, detail);
     if (st == SEG_OK) /* X and the weights once: check_plusplus has read them */
-        st = check_fit(init_centers ? X : NULL, n, d, sw, k, init_centers,
-                       (seg_idx)n_init * k, max_iter, tol, algorithm);
+        st = check_fit(p->init_centers ? X : NULL, n, d, sw, p->k, p->init_centers,
+                       (seg_idx)p->n_init * p->k, "init_centers has NaN or infinity at flat index",
+                       p->max_iter, p->tol, p->algorithm, detail);
     if (st != SEG_OK) return st;
-    int nt = seg_resolve_threads(n_threads);
+    if (p->n_trials < 1) return seg_fail(detail, SEG_EINVAL, "n_trials must be >= 1", -1);
+    if (run_slot_size(n, d, p->k, p->n_trials, p->algorithm) < 0)
+        return seg_fail(detail, SEG_EINVAL, "the scratch size of a run overflows", -1);
+    return overflowed(fit_runs(X, n, d, sw, p, intr, out, work), detail);
+}
+
+static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
+                           const seg_kmeans_params *params, const seg_interrupt *intr,
+                           seg_kmeans_runs_out *out, double *work) {
+    seg_idx k = params->k, n_trials = params->n_trials;
+    int n_init = params->n_init, max_iter = params->max_iter;
+    const uint64_t *seeds = params->seeds;
+    const double *init_centers = params->init_centers;
+    double tol = params->tol;
+    seg_kmeans_algorithm algorithm = params->algorithm;
+    double *centers = out->centers;
+    int32_t *labels = out->labels;
+    seg_status st;
+    int nt = seg_resolve_threads(params->n_threads);
     int parallel_runs = n_init >= 2 * nt;
     seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
-    if (slot < 0) return SEG_EINVAL;
     seg_idx slots = parallel_runs ? nt : 1;
     double *run_centers = work + slots * slot;        /* n_init x k x d */
     double *run_stats = run_centers + n_init * k * d; /* n_init x 3 */
@@ -1088,11 +1143,11 @@ seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const doub
     for (int r = 1; r < n_init; r++)
         if (run_stats[3 * r] < run_stats[3 * best]) best = r;
     memcpy(centers, run_centers + (seg_idx)best * k * d, (size_t)(k * d) * sizeof(double));
-    *n_iter = (int)run_stats[3 * best + 1];
-    *converged = (int)run_stats[3 * best + 2];
-    *best_run = best;
+    out->n_iter = (int)run_stats[3 * best + 1];
+    out->converged = (int)run_stats[3 * best + 2];
+    out->best_run = best;
     /* Labels (and the inertia they give) of the best centres, in parallel. */
-    return predict_blocks(XB, n, d, sw, centers, k, nt, intr, labels, inertia, pwork);
+    return predict_blocks(XB, n, d, sw, centers, k, nt, intr, labels, &out->inertia, pwork);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1121,21 +1176,35 @@ static seg_status predict_blocks(const double *XB, seg_idx n, seg_idx d, const d
     return SEG_OK;
 }
 
+/* predict and transform: sizes, then X and the centres finite. */
+static seg_status check_centres_and_X(const double *X, seg_idx n, seg_idx d,
+                                      const double *centers, seg_idx k, seg_detail *detail) {
+    if (n < 1 || d < 1 || k < 1)
+        return seg_fail(detail, SEG_EINVAL, "needs n >= 1, d >= 1 and k >= 1", -1);
+    seg_status st = check_X(X, n, d, detail);
+    if (st != SEG_OK) return st;
+    seg_idx bad = seg_first_nonfinite(centers, k * d);
+    return bad < 0 ? SEG_OK
+                   : seg_fail(detail, SEG_ENONFINITE, "centers has NaN or infinity at flat index",
+                              bad);
+}
+
 seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const double *sw,
                               const double *centers, seg_idx k, int n_threads,
                               const seg_interrupt *intr, int32_t *labels, double *inertia,
-                              double *work) {
-    if (X == NULL || centers == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
-    if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
-    if (!seg_all_finite(X, n * d) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
-    if (sw) {
-        for (seg_idx i = 0; i < n; i++)
-            if (!isfinite(sw[i])) return SEG_ENONFINITE;
-    }
+                              double *work, seg_detail *detail) {
+    if (X == NULL || centers == NULL || labels == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, centers, labels and work must not be NULL", -1);
+    seg_status st = check_centres_and_X(X, n, d, centers, k, detail);
+    if (st != SEG_OK) return st;
+    seg_idx bad = sw ? seg_first_nonfinite(sw, n) : -1;
+    if (bad >= 0)
+        return seg_fail(detail, SEG_ENONFINITE, "sample_weight is NaN or infinite in row", bad);
     int nt = seg_resolve_threads(n_threads);
     if (make_blocks(X, n, d, k, nt, intr, work)) return SEG_EINTERRUPTED;
-    return predict_blocks(work, n, d, sw, centers, k, nt, intr, labels, inertia,
-                          work + pad_lanes(n) * d);
+    return overflowed(predict_blocks(work, n, d, sw, centers, k, nt, intr, labels, inertia,
+                                     work + pad_lanes(n) * d),
+                      detail);
 }
 
 typedef struct transform_ctx {
@@ -1154,16 +1223,17 @@ static void transform_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 
 seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const double *centers,
                                 seg_idx k, int n_threads, const seg_interrupt *intr,
-                                double *out) {
-    if (X == NULL || centers == NULL || out == NULL) return SEG_EINVAL;
-    if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
-    if (!seg_all_finite(X, n * d) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
+                                double *out, seg_detail *detail) {
+    if (X == NULL || centers == NULL || out == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, centers and out must not be NULL", -1);
+    seg_status st = check_centres_and_X(X, n, d, centers, k, detail);
+    if (st != SEG_OK) return st;
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, k, d);
     transform_ctx ctx = {X, centers, d, k, out};
     if (seg_for_chunks(transform_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
         return SEG_EINTERRUPTED;
-    return seg_all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
+    return seg_all_finite(out, n * k) ? SEG_OK : overflowed(SEG_ENONFINITE, detail);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1201,8 +1271,11 @@ static void var_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 }
 
 seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n_threads,
-                                    const seg_interrupt *intr, double *out, double *work) {
-    if (X == NULL || out == NULL || work == NULL || n < 1 || d < 1) return SEG_EINVAL;
+                                    const seg_interrupt *intr, double *out, double *work,
+                                    seg_detail *detail) {
+    if (X == NULL || out == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, out and work must not be NULL", -1);
+    if (n < 1 || d < 1) return seg_fail(detail, SEG_EINVAL, "needs n >= 1 and d >= 1", -1);
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, 1, d), nc = seg_n_chunks(n, chunk);
     seg_idx group = chunks_per_group(chunk, 1, d);
@@ -1220,5 +1293,9 @@ seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n
     double total = 0.0;
     for (seg_idx f = 0; f < d; f++) total += mean[f];
     *out = total / (double)d;
-    return isfinite(*out) ? SEG_OK : SEG_ENONFINITE;
+    return isfinite(*out) ? SEG_OK
+                          : seg_fail(detail, SEG_ENONFINITE,
+                                     "the variance is not finite: X has NaN or infinity, or "
+                                     "values so large that their squares overflow",
+                                     -1);
 }

@@ -28,6 +28,10 @@
  * Interrupts: long loops call seg_interrupted(intr) from the calling thread
  * between groups of chunks (every few milliseconds) and return
  * SEG_EINTERRUPTED when asked to stop; outputs are then unspecified.
+ *
+ * Errors: every kernel takes an optional seg_detail (seg_common.h; NULL
+ * allowed) and fills it with the reason (and the row or flat index) of any
+ * failure but an interrupt.
  */
 #ifndef SEG_KMEANS_H
 #define SEG_KMEANS_H
@@ -55,7 +59,7 @@ seg_idx seg_kmeans_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n
 seg_status seg_kmeans_plusplus(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
                                seg_idx n_trials, uint64_t seed, int n_threads,
                                const seg_interrupt *intr, double *centers, seg_idx *indices,
-                               double *work);
+                               double *work, seg_detail *detail);
 
 /* Scratch doubles needed by seg_kmeans_fit; -1 if the sizes overflow. */
 seg_idx seg_kmeans_fit_work_size(seg_idx n, seg_idx d, seg_idx k, seg_kmeans_algorithm algorithm);
@@ -72,20 +76,56 @@ seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *s
                           double *centers, int max_iter, double tol,
                           seg_kmeans_algorithm algorithm, int n_threads,
                           const seg_interrupt *intr, int32_t *labels, double *inertia,
-                          int *n_iter, int *converged, double *work);
+                          int *n_iter, int *converged, double *work, seg_detail *detail);
 
-/* Scratch doubles needed by seg_kmeans_fit_runs; -1 if the sizes overflow.
- * n_threads must be the value later passed to seg_kmeans_fit_runs. */
-seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials,
-                                  seg_kmeans_algorithm algorithm, int n_threads);
+/* The settings of seg_kmeans_fit_runs and seg_sparse_kmeans_fit_runs. Start
+ * from seg_kmeans_params_default(k), then set seeds or init_centers (exactly
+ * one) and n_init to match:
+ *
+ *   seg_kmeans_params p = seg_kmeans_params_default(8);
+ *   p.n_init = 4;
+ *   p.seeds = seeds;  (4 seeds)
+ *   seg_kmeans_fit_runs(X, n, d, NULL, &p, NULL, &out, work, NULL);
+ *
+ * The arrays are the caller's and only read. */
+typedef struct seg_kmeans_params {
+    seg_idx k;                      /* clusters, 1 <= k <= n */
+    int n_init;                     /* runs, >= 1 (default 1) */
+    const uint64_t *seeds;          /* n_init k-means++ seeds, or NULL (default) */
+    const double *init_centers;     /* n_init x k x d starting centres, or NULL (default) */
+    seg_idx n_trials;               /* k-means++ candidates per step, 1..64 (default 2 + ln k,
+                                     * scikit-learn's) */
+    int max_iter;                   /* Lloyd iterations per run, >= 1 (default 300) */
+    double tol;                     /* absolute squared-shift tolerance, >= 0 (default 0) */
+    seg_kmeans_algorithm algorithm; /* default Lloyd; the sparse kernel runs Lloyd always */
+    int n_threads;                  /* <= 0: seg_max_threads() (default 0) */
+} seg_kmeans_params;
 
-/* n_init independent k-means runs; keeps the one with the lowest inertia (the
- * first run on ties). Run r starts from init_centers + r*k*d when
- * init_centers is not NULL, else from greedy k-means++ seeded with seeds[r]
- * (n_trials candidates per step). Each run is seg_kmeans_plusplus +
- * seg_kmeans_fit; on return centers (k x d), labels (n: the nearest final
- * centre of every row), *inertia, *n_iter, *converged describe the best run
- * and *best_run is its index.
+/* The defaults above for k clusters (no seeds, no init_centers: set one). */
+seg_kmeans_params seg_kmeans_params_default(seg_idx k);
+
+/* What seg_kmeans_fit_runs writes: the best run. centers (k x d) and labels
+ * (n) are the caller's arrays; the rest are filled in. */
+typedef struct seg_kmeans_runs_out {
+    double *centers;  /* k x d: the best run's final centres */
+    int32_t *labels;  /* n: the nearest of them for every row */
+    double inertia;   /* the best (lowest) inertia, the first run on ties */
+    int n_iter;       /* its Lloyd iterations */
+    int converged;    /* 0 when it reached max_iter */
+    int best_run;     /* its index */
+} seg_kmeans_runs_out;
+
+/* Scratch doubles needed by seg_kmeans_fit_runs with these params (n_threads
+ * included: the scratch depends on it); -1 if the sizes overflow or a
+ * parameter is out of range. */
+seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params *params);
+
+/* params->n_init independent k-means runs; keeps the one with the lowest
+ * inertia (the first run on ties). Run r starts from init_centers + r*k*d
+ * when init_centers is not NULL, else from greedy k-means++ seeded with
+ * seeds[r] (n_trials candidates per step). Each run is seg_kmeans_plusplus +
+ * seg_kmeans_fit; on return *out describes the best run (see
+ * seg_kmeans_runs_out).
  *
  * With n_init >= 2 * threads, whole runs execute in parallel, one per thread
  * (one synchronisation per call instead of several per Lloyd iteration: it
@@ -93,13 +133,9 @@ seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, s
  * after another, each parallel inside. Every run depends only on its seed or
  * centres, so the result is bit-identical either way and on any thread
  * count. Scratch: seg_kmeans_runs_work_size(). */
-seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
-                               int n_init, const uint64_t *seeds, seg_idx n_trials,
-                               const double *init_centers, int max_iter, double tol,
-                               seg_kmeans_algorithm algorithm, int n_threads,
-                               const seg_interrupt *intr, double *centers, int32_t *labels,
-                               double *inertia, int *n_iter, int *converged, int *best_run,
-                               double *work);
+seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
+                               const seg_kmeans_params *params, const seg_interrupt *intr,
+                               seg_kmeans_runs_out *out, double *work, seg_detail *detail);
 
 /* Scratch doubles needed by seg_kmeans_predict (per-chunk inertia). */
 seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k);
@@ -109,13 +145,13 @@ seg_idx seg_kmeans_predict_work_size(seg_idx n, seg_idx d, seg_idx k);
 seg_status seg_kmeans_predict(const double *X, seg_idx n, seg_idx d, const double *sw,
                               const double *centers, seg_idx k, int n_threads,
                               const seg_interrupt *intr, int32_t *labels, double *inertia,
-                              double *work);
+                              double *work, seg_detail *detail);
 
 /* Euclidean distances of every row of X to every centre: out is n x k.
  * Needs no scratch. */
 seg_status seg_kmeans_transform(const double *X, seg_idx n, seg_idx d, const double *centers,
                                 seg_idx k, int n_threads, const seg_interrupt *intr,
-                                double *out);
+                                double *out, seg_detail *detail);
 
 /* Scratch doubles needed by seg_kmeans_mean_variance; -1 if n or d < 1. */
 seg_idx seg_kmeans_variance_work_size(seg_idx n, seg_idx d);
@@ -126,7 +162,8 @@ seg_idx seg_kmeans_variance_work_size(seg_idx n, seg_idx d);
  * chunk and merged in chunk order, so the same bits on any thread count.
  * SEG_ENONFINITE if the result is not finite (non-finite X, or overflow). */
 seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n_threads,
-                                    const seg_interrupt *intr, double *out, double *work);
+                                    const seg_interrupt *intr, double *out, double *work,
+                                    seg_detail *detail);
 
 #ifdef __cplusplus
 }

@@ -139,16 +139,8 @@ static seg_idx relocate_empty(const seg_kmeans_far *far, double *dist, seg_idx d
         }
         if (pick < 0) return moved; /* no row left: the cluster keeps its centre */
         dist[pick] = -2.0;          /* chosen: never again */
-        double w = far->weight[pick];
-        seg_idx old = far->label[pick];
-        const double *x = far->rows + pick * d;
-        if (old >= 0 && old < k && old != c && wsum[old] > 0.0) {
-            for (seg_idx f = 0; f < d; f++) sums[old * d + f] -= w * x[f];
-            wsum[old] -= w;
-            if (wsum[old] <= 0.0) wsum[old] = 0.0; /* it keeps its previous centre */
-        }
-        memcpy(sums + c * d, x, (size_t)d * sizeof(double));
-        wsum[c] = -1.0; /* marks "relocated": centre already set */
+        seg_move_to_empty(far->rows + pick * d, far->weight[pick], far->label[pick], c, d, k,
+                          sums, wsum, sums);
         moved++;
     }
     return moved;

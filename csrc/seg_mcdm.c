@@ -52,15 +52,24 @@ static double entropy_g(double t) {
     return g > 0.0 ? g : 0.0;
 }
 
+/* x (m x n) finite: SEG_ENONFINITE naming the flat index otherwise. */
+static seg_status check_x(const double *x, seg_idx m, seg_idx n, seg_detail *detail) {
+    seg_idx bad = seg_first_nonfinite(x, m * n);
+    return bad < 0 ? SEG_OK
+                   : seg_fail(detail, SEG_ENONFINITE, "x has NaN or infinity at flat index", bad);
+}
+
 seg_status seg_entropy_weights(const double *x, seg_idx m, seg_idx n, double *w, double *e,
-                               double *d) {
-    if (x == NULL || w == NULL || m < 2 || n < 1) return SEG_EINVAL;
+                               double *d, seg_detail *detail) {
+    if (x == NULL || w == NULL)
+        return seg_fail(detail, SEG_EINVAL, "x and w must not be NULL", -1);
+    if (m < 2 || n < 1) return seg_fail(detail, SEG_EINVAL, "needs m >= 2 and n >= 1", -1);
     /* Validate everything before writing any output. */
+    seg_status st = check_x(x, m, n, detail);
+    if (st != SEG_OK) return st;
     for (seg_idx k = 0; k < m * n; k++) {
-        if (!isfinite(x[k])) return SEG_ENONFINITE;
-    }
-    for (seg_idx k = 0; k < m * n; k++) {
-        if (x[k] < 0.0) return SEG_EINVAL;
+        if (x[k] < 0.0)
+            return seg_fail(detail, SEG_EINVAL, "x must be >= 0; negative at flat index", k);
     }
     const double log_m = log((double)m);
     double total = 0.0;
@@ -98,7 +107,11 @@ seg_status seg_entropy_weights(const double *x, seg_idx m, seg_idx n, double *w,
         w[j] = dj;
         total += dj;
     }
-    if (!(total > 0.0)) return SEG_EDEGENERATE;
+    if (!(total > 0.0))
+        return seg_fail(detail, SEG_EDEGENERATE,
+                        "every column of x is constant, so no criterion distinguishes the "
+                        "alternatives and entropy weights are undefined",
+                        -1);
     for (seg_idx j = 0; j < n; j++) {
         double dj = w[j];
         if (d != NULL) d[j] = dj;
@@ -143,14 +156,19 @@ static double regret(double best, double worst, double xv) {
  * and the normalised regrets D (m x n, in [0, 1], 0 for constant criteria). */
 static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int *types,
                                 const double *ideal, const double *anti_ideal, double *D,
-                                double *fs, double *fm, unsigned char *constant) {
-    for (seg_idx k = 0; k < m * n; k++) {
-        if (!isfinite(x[k])) return SEG_ENONFINITE;
-    }
+                                double *fs, double *fm, unsigned char *constant,
+                                seg_detail *detail) {
+    seg_status st = check_x(x, m, n, detail);
+    if (st != SEG_OK) return st;
     for (seg_idx j = 0; j < n; j++) {
-        if (types[j] != SEG_BENEFIT && types[j] != SEG_COST) return SEG_EINVAL;
-        if (ideal != NULL && !isfinite(ideal[j])) return SEG_ENONFINITE;
-        if (anti_ideal != NULL && !isfinite(anti_ideal[j])) return SEG_ENONFINITE;
+        if (types[j] != SEG_BENEFIT && types[j] != SEG_COST)
+            return seg_fail(detail, SEG_EINVAL,
+                            "types must be SEG_BENEFIT or SEG_COST; not at criterion", j);
+        if (ideal != NULL && !isfinite(ideal[j]))
+            return seg_fail(detail, SEG_ENONFINITE, "ideal is NaN or infinite at criterion", j);
+        if (anti_ideal != NULL && !isfinite(anti_ideal[j]))
+            return seg_fail(detail, SEG_ENONFINITE, "anti_ideal is NaN or infinite at criterion",
+                            j);
     }
     for (seg_idx j = 0; j < n; j++) {
         double lo = x[j], hi = x[j];
@@ -162,11 +180,19 @@ static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int
         int benefit = types[j] == SEG_BENEFIT;
         double best = benefit ? hi : lo, worst = benefit ? lo : hi;
         if (ideal != NULL) {
-            if (benefit ? ideal[j] < hi : ideal[j] > lo) return SEG_EINVAL;
+            if (benefit ? ideal[j] < hi : ideal[j] > lo)
+                return seg_fail(detail, SEG_EINVAL,
+                                "the ideal must be at least as good as every alternative; it "
+                                "is not at criterion",
+                                j);
             best = ideal[j];
         }
         if (anti_ideal != NULL) {
-            if (benefit ? anti_ideal[j] > lo : anti_ideal[j] < hi) return SEG_EINVAL;
+            if (benefit ? anti_ideal[j] > lo : anti_ideal[j] < hi)
+                return seg_fail(detail, SEG_EINVAL,
+                                "the anti_ideal must be at least as bad as every alternative; "
+                                "it is not at criterion",
+                                j);
             worst = anti_ideal[j];
         }
         fs[j] = best;
@@ -183,24 +209,36 @@ static seg_status vikor_prepare(const double *x, seg_idx m, seg_idx n, const int
     return SEG_OK;
 }
 
-static seg_status check_weight_rows(const double *wts, seg_idx rows, seg_idx n) {
+/* Rows of weights (rows x n; alpha is one such row): finite, >= 0, with
+ * positive finite sums. */
+static seg_status check_weight_rows(const double *wts, seg_idx rows, seg_idx n,
+                                    seg_detail *detail) {
     for (seg_idx b = 0; b < rows; b++) {
         double sum = 0.0;
         for (seg_idx j = 0; j < n; j++) {
             double wj = wts[b * n + j];
-            if (!isfinite(wj)) return SEG_ENONFINITE;
-            if (wj < 0.0) return SEG_EINVAL;
+            if (!isfinite(wj))
+                return seg_fail(detail, SEG_ENONFINITE,
+                                "weights must be finite; NaN or infinity at flat index",
+                                b * n + j);
+            if (wj < 0.0)
+                return seg_fail(detail, SEG_EINVAL, "weights must be >= 0; negative at flat index",
+                                b * n + j);
             sum += wj;
         }
-        if (!(sum > 0.0) || !isfinite(sum)) return SEG_EINVAL;
+        if (!(sum > 0.0) || !isfinite(sum))
+            return seg_fail(detail, SEG_EINVAL,
+                            "every weight row needs a positive, finite sum; it fails in row", b);
     }
     return SEG_OK;
 }
 
-static seg_status check_v(const double *v, seg_idx n_v) {
+static seg_status check_v(const double *v, seg_idx n_v, seg_detail *detail) {
     for (seg_idx k = 0; k < n_v; k++) {
-        if (!isfinite(v[k])) return SEG_ENONFINITE;
-        if (v[k] < 0.0 || v[k] > 1.0) return SEG_EINVAL;
+        if (!isfinite(v[k]))
+            return seg_fail(detail, SEG_ENONFINITE, "v is NaN or infinite at index", k);
+        if (v[k] < 0.0 || v[k] > 1.0)
+            return seg_fail(detail, SEG_EINVAL, "v must lie in [0, 1]; it does not at index", k);
     }
     return SEG_OK;
 }
@@ -420,12 +458,16 @@ seg_idx seg_vikor_work_size(seg_idx m, seg_idx n, int n_threads) {
 seg_status seg_vikor(const double *x, seg_idx m, seg_idx n, const int *types, const double *ideal,
                      const double *anti_ideal, const double *weights, seg_idx n_weights,
                      const double *v, seg_idx n_v, const seg_vikor_out *out, double *work,
-                     int n_threads, const seg_interrupt *intr) {
+                     int n_threads, const seg_interrupt *intr, seg_detail *detail) {
     if (x == NULL || types == NULL || weights == NULL || v == NULL || out == NULL ||
         work == NULL)
-        return SEG_EINVAL;
-    if (m < 2 || n < 1 || n_weights < 1 || n_v < 1) return SEG_EINVAL;
-    if (seg_vikor_work_size(m, n, n_threads) < 0) return SEG_EINVAL;
+        return seg_fail(detail, SEG_EINVAL,
+                        "x, types, weights, v, out and work must not be NULL", -1);
+    if (m < 2 || n < 1 || n_weights < 1 || n_v < 1)
+        return seg_fail(detail, SEG_EINVAL, "needs m >= 2, n >= 1, n_weights >= 1 and n_v >= 1",
+                        -1);
+    if (seg_vikor_work_size(m, n, n_threads) < 0)
+        return seg_fail(detail, SEG_EINVAL, "the scratch size overflows", -1);
     const int nt = threads_to_use(n_threads);
 
     double *D = work;
@@ -435,11 +477,11 @@ seg_status seg_vikor(const double *x, seg_idx m, seg_idx n, const int *types, co
     double *per_thread = fm + 2 * n;
     const seg_idx per = scratch_doubles(m, n);
 
-    seg_status st = check_weight_rows(weights, n_weights, n);
+    seg_status st = check_weight_rows(weights, n_weights, n, detail);
     if (st != SEG_OK) return st;
-    st = check_v(v, n_v);
+    st = check_v(v, n_v, detail);
     if (st != SEG_OK) return st;
-    st = vikor_prepare(x, m, n, types, ideal, anti_ideal, D, fs, fm, constant);
+    st = vikor_prepare(x, m, n, types, ideal, anti_ideal, D, fs, fm, constant, detail);
     if (st != SEG_OK) return st;
     if (out->f_star != NULL) memcpy(out->f_star, fs, (size_t)n * sizeof(double));
     if (out->f_minus != NULL) memcpy(out->f_minus, fm, (size_t)n * sizeof(double));
@@ -535,11 +577,15 @@ seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, c
                                         const double *alpha, seg_idx n_samples, uint64_t seed,
                                         const double *v, seg_idx n_v, int64_t *rank_counts,
                                         int64_t *compromise_counts, double *weights_out,
-                                        double *work, int n_threads, const seg_interrupt *intr) {
+                                        double *work, int n_threads, const seg_interrupt *intr,
+                                        seg_detail *detail) {
     if (x == NULL || types == NULL || alpha == NULL || v == NULL || work == NULL)
-        return SEG_EINVAL;
-    if (m < 2 || n < 1 || n_samples < 1 || n_v < 1) return SEG_EINVAL;
-    if (seg_vikor_sensitivity_work_size(m, n, n_v, n_threads) < 0) return SEG_EINVAL;
+        return seg_fail(detail, SEG_EINVAL, "x, types, alpha, v and work must not be NULL", -1);
+    if (m < 2 || n < 1 || n_samples < 1 || n_v < 1)
+        return seg_fail(detail, SEG_EINVAL, "needs m >= 2, n >= 1, n_samples >= 1 and n_v >= 1",
+                        -1);
+    if (seg_vikor_sensitivity_work_size(m, n, n_v, n_threads) < 0)
+        return seg_fail(detail, SEG_EINVAL, "the scratch size overflows", -1);
     const int nt = threads_to_use(n_threads);
 
     double *D = work;
@@ -553,11 +599,11 @@ seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, c
     const seg_idx n_counts = n_v * m * m + n_v * m;
     const seg_idx per = scratch_doubles(m, n) + n + n_counts;
 
-    seg_status st = check_weight_rows(alpha, 1, n);
+    seg_status st = check_weight_rows(alpha, 1, n, detail);
     if (st != SEG_OK) return st;
-    st = check_v(v, n_v);
+    st = check_v(v, n_v, detail);
     if (st != SEG_OK) return st;
-    st = vikor_prepare(x, m, n, types, ideal, anti_ideal, D, fs, fm, constant);
+    st = vikor_prepare(x, m, n, types, ideal, anti_ideal, D, fs, fm, constant, detail);
     if (st != SEG_OK) return st;
 
     for (seg_idx j = 0; j < n; j++) {

@@ -38,6 +38,10 @@
  * References: Shannon (1948); Hwang & Yoon (1981) for entropy weights;
  * Opricovic & Tzeng (2004), EJOR 156:445-455, for VIKOR and its compromise
  * solution; the formulas are restated in the project's SPEC.md.
+  *
+ * Errors: every kernel takes an optional seg_detail (seg_common.h; NULL
+ * allowed) and fills it with the reason (and the cell, criterion or row) of any failure
+ * but an interrupt.
  */
 #ifndef SEG_MCDM_H
 #define SEG_MCDM_H
@@ -102,7 +106,7 @@ extern "C" {
  * Outputs: w (n, sums to 1); e and d (n each) may be NULL. No scratch.
  * Cost O(m n), two passes over x. Deterministic. */
 seg_status seg_entropy_weights(const double *x, seg_idx m, seg_idx n, double *w, double *e,
-                               double *d);
+                               double *d, seg_detail *detail);
 
 /* Outputs of seg_vikor. Every pointer may be NULL (that output is skipped).
  * B = number of weight vectors, V = number of v values. Booleans are bytes
@@ -152,7 +156,7 @@ seg_idx seg_vikor_work_size(seg_idx m, seg_idx n, int n_threads);
 seg_status seg_vikor(const double *x, seg_idx m, seg_idx n, const int *types, const double *ideal,
                      const double *anti_ideal, const double *weights, seg_idx n_weights,
                      const double *v, seg_idx n_v, const seg_vikor_out *out, double *work,
-                     int n_threads, const seg_interrupt *intr);
+                     int n_threads, const seg_interrupt *intr, seg_detail *detail);
 
 /* Scratch (count of doubles) for seg_vikor_weight_sensitivity. */
 seg_idx seg_vikor_sensitivity_work_size(seg_idx m, seg_idx n, seg_idx n_v, int n_threads);
@@ -179,7 +183,8 @@ seg_status seg_vikor_weight_sensitivity(const double *x, seg_idx m, seg_idx n, c
                                         const double *alpha, seg_idx n_samples, uint64_t seed,
                                         const double *v, seg_idx n_v, int64_t *rank_counts,
                                         int64_t *compromise_counts, double *weights_out,
-                                        double *work, int n_threads, const seg_interrupt *intr);
+                                        double *work, int n_threads, const seg_interrupt *intr,
+                                        seg_detail *detail);
 
 #ifdef __cplusplus
 }

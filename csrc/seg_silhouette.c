@@ -371,17 +371,28 @@ static void game(seg_idx P, seg_idx r, seg_idx q, seg_idx *a, seg_idx *b) {
     }
 }
 
-/* Counts the rows of every label into count (k) and the labels used;
- * SEG_EINVAL for a label outside [0, k). */
+/* Counts the rows of every label into count (k); SEG_EINVAL for a label
+ * outside [0, k), SEG_EDEGENERATE for fewer than two labels used. */
 static seg_status count_labels(const int32_t *labels, seg_idx n, seg_idx k, int64_t *count,
-                               seg_idx *used) {
+                               seg_detail *detail) {
     for (seg_idx i = 0; i < n; i++)
-        if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
+        if (labels[i] < 0 || labels[i] >= k)
+            return seg_fail(detail, SEG_EINVAL, "labels must be in [0, k); out of range in row",
+                            i);
     memset(count, 0, (size_t)k * sizeof(int64_t));
     for (seg_idx i = 0; i < n; i++) count[labels[i]]++;
-    *used = 0;
-    for (seg_idx c = 0; c < k; c++) *used += count[c] > 0;
-    return SEG_OK;
+    seg_idx used = 0;
+    for (seg_idx c = 0; c < k; c++) used += count[c] > 0;
+    return used >= 2 ? SEG_OK
+                     : seg_fail(detail, SEG_EDEGENERATE,
+                                "needs at least 2 distinct labels; all rows have the same one",
+                                -1);
+}
+
+/* The first non-finite silhouette: finite input whose squares overflowed. */
+static seg_status check_scores(const double *s, seg_idx n, seg_detail *detail) {
+    return seg_all_finite(s, n) ? SEG_OK
+                                : seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
 }
 
 /* The norm scikit-learn's normalize() divides a row by: sqrt(x.x), or 1 for
@@ -396,20 +407,24 @@ static double cosine_norm(const double *x, seg_idx d) {
 
 seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
                                   seg_idx k, int n_threads, const seg_interrupt *intr, double *s,
-                                  double *work) {
+                                  double *work, seg_detail *detail) {
     return seg_silhouette_samples_metric(X, n, d, labels, k, SEG_METRIC_EUCLIDEAN, n_threads, intr,
-                                         s, work);
+                                         s, work, detail);
 }
 
 seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
                                          const int32_t *labels, seg_idx k, seg_metric metric,
                                          int n_threads, const seg_interrupt *intr, double *s,
-                                         double *work) {
-    if (X == NULL || labels == NULL || s == NULL || work == NULL) return SEG_EINVAL;
-    if (n < 1 || d < 1 || k < 1) return SEG_EINVAL;
-    if ((int)metric < SEG_METRIC_EUCLIDEAN || (int)metric > SEG_METRIC_COSINE) return SEG_EINVAL;
-    for (seg_idx i = 0; i < n * d; i++)
-        if (!isfinite(X[i])) return SEG_ENONFINITE;
+                                         double *work, seg_detail *detail) {
+    if (X == NULL || labels == NULL || s == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, labels, s and work must not be NULL", -1);
+    if (n < 1 || d < 1 || k < 1)
+        return seg_fail(detail, SEG_EINVAL, "needs n >= 1, d >= 1 and k >= 1", -1);
+    if ((int)metric < SEG_METRIC_EUCLIDEAN || (int)metric > SEG_METRIC_COSINE)
+        return seg_fail(detail, SEG_EINVAL, "metric must be a seg_metric", -1);
+    seg_idx bad = seg_first_nonfinite(X, n * d);
+    if (bad >= 0)
+        return seg_fail(detail, SEG_ENONFINITE, "X has NaN or infinity at flat index", bad);
 
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
@@ -425,9 +440,8 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
     tile_fn *run_tile = tile_for(metric);
 
     /* Stable counting sort of the rows by label. */
-    seg_idx used;
-    if (count_labels(labels, n, k, count, &used) != SEG_OK) return SEG_EINVAL;
-    if (used < 2) return SEG_EDEGENERATE;
+    seg_status st = count_labels(labels, n, k, count, detail);
+    if (st != SEG_OK) return st;
     start[0] = 0;
     for (seg_idx c = 0; c < k; c++) start[c + 1] = start[c] + count[c];
     for (seg_idx c = 0; c < k; c++) count[c] = start[c]; /* count is the cursor here */
@@ -442,7 +456,8 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
         seg_idx j = p % bw;
         if (metric == SEG_METRIC_COSINE) {
             double norm = cosine_norm(x, d);
-            if (!isfinite(norm)) return SEG_ENONFINITE;
+            if (!isfinite(norm))
+                return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
             for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f] / norm;
         } else {
             for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f];
@@ -512,9 +527,7 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
     for (seg_idx p = 0; p < n; p++)
         s[order[p]] = seg_silhouette_value(acc + p * k, count, k, lab[p]);
     /* Finite input can still overflow when squared (|x| > 1e154). */
-    for (seg_idx i = 0; i < n; i++)
-        if (!isfinite(s[i])) return SEG_ENONFINITE;
-    return SEG_OK;
+    return check_scores(s, n, detail);
 }
 
 seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads) {
@@ -561,9 +574,13 @@ static int row_defect(const double *row, seg_idx n) {
 
 seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg_idx row0,
                                       const int32_t *labels, seg_idx k, int n_threads,
-                                      const seg_interrupt *intr, double *s, double *work) {
-    if (D == NULL || labels == NULL || s == NULL || work == NULL) return SEG_EINVAL;
-    if (n < 1 || k < 1 || m < 1 || m > n || row0 < 0 || row0 > n - m) return SEG_EINVAL;
+                                      const seg_interrupt *intr, double *s, double *work,
+                                      seg_detail *detail) {
+    if (D == NULL || labels == NULL || s == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "D, labels, s and work must not be NULL", -1);
+    if (n < 1 || k < 1 || m < 1 || m > n || row0 < 0 || row0 > n - m)
+        return seg_fail(detail, SEG_EINVAL,
+                        "needs n >= 1, k >= 1, 1 <= m <= n and 0 <= row0 <= n - m", -1);
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
     seg_idx *order = (seg_idx *)work;
@@ -571,9 +588,8 @@ seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg
     seg_idx *start = (seg_idx *)(count + k);
     double *sums = (double *)(start + k + 1);
 
-    seg_idx used;
-    if (count_labels(labels, n, k, count, &used) != SEG_OK) return SEG_EINVAL;
-    if (used < 2) return SEG_EDEGENERATE;
+    seg_status st = count_labels(labels, n, k, count, detail);
+    if (st != SEG_OK) return st;
     /* The columns of each label, in increasing order: every per-label sum
      * is then a gather with four independent lanes. */
     start[0] = 0;
@@ -609,7 +625,22 @@ seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg
         }
         if (!defect && seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    if (defect & 1) return SEG_ENONFINITE; /* NaN/inf, or sums that overflow */
-    if (defect) return SEG_EINVAL;
-    return SEG_OK;
+    if (!defect) return SEG_OK;
+    /* Error path only: the first row at fault, in row order. NaN/inf (or
+     * sums that overflow) win over negative values, as in the loop. */
+    int nonfinite = defect & 1;
+    for (seg_idx i = 0; i < m; i++) {
+        const double *row = D + i * n;
+        for (seg_idx j = 0; j < n; j++) {
+            if (nonfinite && !isfinite(row[j]))
+                return seg_fail(detail, SEG_ENONFINITE, "D has NaN or infinity in row", row0 + i);
+            if (!nonfinite && row[j] < 0.0)
+                return seg_fail(detail, SEG_EINVAL,
+                                "D must be >= 0; it has a negative distance in row", row0 + i);
+        }
+    }
+    return seg_fail(detail, SEG_ENONFINITE,
+                    "the sums of D's distances overflow; rescale D (e.g. divide it by its "
+                    "maximum)",
+                    -1);
 }

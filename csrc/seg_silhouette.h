@@ -55,6 +55,10 @@
  * Interrupts: seg_interrupted(intr) is called between batches of games
  * (at most 2^30 multiply-adds, or one game per thread: a fraction of a
  * second whatever n and d); SEG_EINTERRUPTED leaves s unspecified.
+ *
+ * Errors: every kernel takes an optional seg_detail (seg_common.h; NULL
+ * allowed) and fills it with the reason (and the row) of any failure
+ * but an interrupt.
  */
 #ifndef SEG_SILHOUETTE_H
 #define SEG_SILHOUETTE_H
@@ -85,7 +89,7 @@ seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads)
  * value the work size was computed with (<= 0: seg_max_threads()). */
 seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
                                   seg_idx k, int n_threads, const seg_interrupt *intr, double *s,
-                                  double *work);
+                                  double *work, seg_detail *detail);
 
 /* seg_silhouette_samples with the distance `metric`; SEG_EINVAL also for a
  * metric outside seg_metric. seg_silhouette_samples is this with
@@ -93,7 +97,7 @@ seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const i
 seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
                                          const int32_t *labels, seg_idx k, seg_metric metric,
                                          int n_threads, const seg_interrupt *intr, double *s,
-                                         double *work);
+                                         double *work, seg_detail *detail);
 
 /* Scratch doubles for seg_silhouette_precomputed; -1 if the sizes overflow. */
 seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads);
@@ -109,7 +113,8 @@ seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads
  * SEG_EDEGENERATE when fewer than two labels are used. */
 seg_status seg_silhouette_precomputed(const double *D, seg_idx m, seg_idx n, seg_idx row0,
                                       const int32_t *labels, seg_idx k, int n_threads,
-                                      const seg_interrupt *intr, double *s, double *work);
+                                      const seg_interrupt *intr, double *s, double *work,
+                                      seg_detail *detail);
 
 #ifdef __cplusplus
 }

@@ -84,12 +84,39 @@ static int data_finite(const seg_csr *X) {
 }
 
 /* The basic checks every entry point makes (the structure is trusted). */
-static seg_status check_csr(const seg_csr *X) {
+static seg_status check_csr(const seg_csr *X, seg_detail *detail) {
     if (X == NULL || X->n < 1 || X->d < 1 || X->indptr == NULL ||
         (X->indices32 == NULL) == (X->indices64 == NULL) ||
         (X->data == NULL && X->indptr[X->n] > 0))
-        return SEG_EINVAL;
-    return data_finite(X) ? SEG_OK : SEG_ENONFINITE;
+        return seg_fail(detail, SEG_EINVAL,
+                        "X must have n >= 1, d >= 1, indptr, exactly one of indices32 and "
+                        "indices64, and data",
+                        -1);
+    return data_finite(X) ? SEG_OK
+                          : seg_fail(detail, SEG_ENONFINITE, "X stores NaN or infinity", -1);
+}
+
+/* Finite-input overflow (see seg_kmeans.c). */
+static seg_status overflowed(seg_status st, seg_detail *detail) {
+    return st == SEG_ENONFINITE ? seg_fail(detail, st, SEG_REASON_OVERFLOW, -1) : st;
+}
+
+/* k and n_trials for k-means++ on X. */
+static seg_status check_k_trials(const seg_csr *X, seg_idx k, seg_idx n_trials,
+                                 seg_detail *detail) {
+    if (k < 1 || k > X->n) return seg_fail(detail, SEG_EINVAL, "needs 1 <= k <= n", -1);
+    if (n_trials < 1 || n_trials > MAX_TRIALS)
+        return seg_fail(detail, SEG_EINVAL, "n_trials must be between 1 and 64", -1);
+    return SEG_OK;
+}
+
+/* Centres (k x d) finite, k >= 1. */
+static seg_status check_centres(const double *centers, seg_idx k, seg_idx d, seg_detail *detail) {
+    if (k < 1) return seg_fail(detail, SEG_EINVAL, "needs k >= 1", -1);
+    seg_idx bad = seg_first_nonfinite(centers, k * d);
+    return bad < 0 ? SEG_OK
+                   : seg_fail(detail, SEG_ENONFINITE, "centers has NaN or infinity at flat index",
+                              bad);
 }
 
 /* x.c over the stored values of row i, in stored order. */
@@ -298,12 +325,13 @@ static seg_status plusplus(const seg_csr *X, const double *sw, seg_idx k, seg_id
 seg_status seg_sparse_kmeans_plusplus(const seg_csr *X, const double *sw, seg_idx k,
                                       seg_idx n_trials, uint64_t seed, int n_threads,
                                       const seg_interrupt *intr, double *centers,
-                                      seg_idx *indices, double *work) {
-    if (centers == NULL || work == NULL) return SEG_EINVAL;
-    seg_status st = check_csr(X);
+                                      seg_idx *indices, double *work, seg_detail *detail) {
+    if (centers == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "centers and work must not be NULL", -1);
+    seg_status st = check_csr(X, detail);
     if (st != SEG_OK) return st;
-    if (k < 1 || k > X->n || n_trials < 1 || n_trials > MAX_TRIALS) return SEG_EINVAL;
-    if ((st = seg_check_weights(sw, X->n)) != SEG_OK) return st;
+    if ((st = check_k_trials(X, k, n_trials, detail)) != SEG_OK) return st;
+    if ((st = seg_check_weights(sw, X->n, detail)) != SEG_OK) return st;
     return plusplus(X, sw, k, n_trials, seed, seg_resolve_threads(n_threads), intr, centers,
                     indices, work);
 }
@@ -410,16 +438,11 @@ static seg_idx relocate_empty(const seg_csr *X, const double *sw, seg_idx k,
         }
         if (far < 0) return moved;
         dist[far] = -2.0;
-        double w = sw ? sw[far] : 1.0;
-        seg_idx old = labels[far];
-        if (old >= 0 && old != c && wsum[old] > 0.0) {
-            for (int64_t p = X->indptr[far]; p < X->indptr[far + 1]; p++)
-                sums[old * d + col(X, p)] -= w * X->data[p];
-            wsum[old] -= w;
-            if (wsum[old] <= 0.0) wsum[old] = 0.0;
-        }
+        /* The row densified in place of c's centre: subtracting its zeros
+         * from old's sums changes no bit (s - w * 0 == s). */
         densify(X, far, newc + c * d);
-        wsum[c] = -1.0;
+        seg_move_to_empty(newc + c * d, sw ? sw[far] : 1.0, labels[far], c, d, k, sums, wsum,
+                          newc);
         moved++;
     }
     return moved;
@@ -502,7 +525,10 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
     return SEG_OK;
 }
 
-seg_idx seg_sparse_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials) {
+seg_idx seg_sparse_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params *params) {
+    if (params == NULL) return -1;
+    seg_idx k = params->k, n_trials = params->n_trials;
+    int n_init = params->n_init;
     if (n < 1 || d < 1 || k < 1 || n_init < 1 || n_trials < 1) return -1;
     seg_idx pp = pp_scratch(n, d, k, n_trials), ft = fit_scratch(n, d, k);
     if (pp < 0 || ft < 0) return -1;
@@ -511,23 +537,49 @@ seg_idx seg_sparse_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, s
     return seg_add_sizes(seg_add_sizes(runs, seg_add_sizes(kd, n / 2 + 1)), pp > ft ? pp : ft);
 }
 
-seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_idx k, int n_init,
-                                      const uint64_t *seeds, seg_idx n_trials,
-                                      const double *init_centers, int max_iter, double tol,
-                                      int n_threads, const seg_interrupt *intr, double *centers,
-                                      int32_t *labels, double *inertia, int *n_iter,
-                                      int *converged, int *best_run, double *work) {
-    if (centers == NULL || labels == NULL || work == NULL || n_init < 1) return SEG_EINVAL;
-    if ((init_centers == NULL && seeds == NULL) || max_iter < 1 || !(tol >= 0.0))
-        return SEG_EINVAL;
-    seg_status st = check_csr(X);
+/* seg_sparse_kmeans_fit_runs once its arguments are checked. */
+static seg_status fit_runs(const seg_csr *X, const double *sw, const seg_kmeans_params *params,
+                           const seg_interrupt *intr, seg_kmeans_runs_out *out, double *work);
+
+seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw,
+                                      const seg_kmeans_params *params, const seg_interrupt *intr,
+                                      seg_kmeans_runs_out *out, double *work, seg_detail *detail) {
+    if (params == NULL || out == NULL || out->centers == NULL || out->labels == NULL ||
+        work == NULL)
+        return seg_fail(detail, SEG_EINVAL,
+                        "params, out, out->centers, out->labels and work must not be NULL", -1);
+    const seg_kmeans_params *p = params;
+    if (p->n_init < 1) return seg_fail(detail, SEG_EINVAL, "n_init must be >= 1", -1);
+    if ((p->init_centers == NULL) == (p->seeds == NULL))
+        return seg_fail(detail, SEG_EINVAL, "give exactly one of seeds and init_centers", -1);
+    if (p->max_iter < 1) return seg_fail(detail, SEG_EINVAL, "max_iter must be >= 1", -1);
+    if (!(p->tol >= 0.0)) return seg_fail(detail, SEG_EINVAL, "tol must be >= 0", -1);
+    seg_status st = check_csr(X, detail);
     if (st != SEG_OK) return st;
-    seg_idx n = X->n, d = X->d;
-    if (k < 1 || k > n || n_trials < 1 || n_trials > MAX_TRIALS) return SEG_EINVAL;
-    if (!isfinite(tol) || (init_centers && !seg_all_finite(init_centers, (seg_idx)n_init * k * d)))
-        return SEG_ENONFINITE;
-    if ((st = seg_check_weights(sw, n)) != SEG_OK) return st;
-    int nt = seg_resolve_threads(n_threads);
+    if ((st = check_k_trials(X, p->k, p->n_trials, detail)) != SEG_OK) return st;
+    if (!isfinite(p->tol)) return seg_fail(detail, SEG_ENONFINITE, "tol must be finite", -1);
+    seg_idx bad = p->init_centers ? seg_first_nonfinite(p->init_centers,
+                                                        (seg_idx)p->n_init * p->k * X->d)
+                                  : -1;
+    if (bad >= 0)
+        return seg_fail(detail, SEG_ENONFINITE, "init_centers has NaN or infinity at flat index",
+                        bad);
+    if ((st = seg_check_weights(sw, X->n, detail)) != SEG_OK) return st;
+    return overflowed(fit_runs(X, sw, p, intr, out, work), detail);
+}
+
+static seg_status fit_runs(const seg_csr *X, const double *sw, const seg_kmeans_params *params,
+                           const seg_interrupt *intr, seg_kmeans_runs_out *out, double *work) {
+    seg_idx n = X->n, d = X->d, k = params->k, n_trials = params->n_trials;
+    int n_init = params->n_init, max_iter = params->max_iter;
+    const uint64_t *seeds = params->seeds;
+    const double *init_centers = params->init_centers;
+    double tol = params->tol;
+    double *centers = out->centers;
+    int32_t *labels = out->labels;
+    int *best_run = &out->best_run;
+    seg_status st;
+    int nt = seg_resolve_threads(params->n_threads);
     double *run_centers = work, *run_stats = run_centers + (seg_idx)n_init * k * d;
     double *c = run_stats + 3 * (seg_idx)n_init;
     int32_t *lab = (int32_t *)(c + k * d);
@@ -554,9 +606,9 @@ seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_id
     }
     int best = *best_run;
     memcpy(centers, run_centers + (seg_idx)best * k * d, (size_t)(k * d) * sizeof(double));
-    *inertia = run_stats[3 * best];
-    *n_iter = (int)run_stats[3 * best + 1];
-    *converged = (int)run_stats[3 * best + 2];
+    out->inertia = run_stats[3 * best];
+    out->n_iter = (int)run_stats[3 * best + 1];
+    out->converged = (int)run_stats[3 * best + 2];
     return SEG_OK;
 }
 
@@ -573,13 +625,17 @@ seg_idx seg_sparse_predict_work_size(seg_idx n, seg_idx d, seg_idx k) {
 
 seg_status seg_sparse_kmeans_predict(const seg_csr *X, const double *sw, const double *centers,
                                      seg_idx k, int n_threads, const seg_interrupt *intr,
-                                     int32_t *labels, double *inertia, double *work) {
-    if (centers == NULL || labels == NULL || work == NULL || k < 1) return SEG_EINVAL;
-    seg_status st = check_csr(X);
+                                     int32_t *labels, double *inertia, double *work,
+                                     seg_detail *detail) {
+    if (centers == NULL || labels == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "centers, labels and work must not be NULL", -1);
+    seg_status st = check_csr(X, detail);
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
-    if (!seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
-    if (sw && !seg_all_finite(sw, n)) return SEG_ENONFINITE;
+    if ((st = check_centres(centers, k, d, detail)) != SEG_OK) return st;
+    seg_idx bad = sw ? seg_first_nonfinite(sw, n) : -1;
+    if (bad >= 0)
+        return seg_fail(detail, SEG_ENONFINITE, "sample_weight is NaN or infinite in row", bad);
     seg_idx chunk = chunk_rows(n, k, d), nc = seg_n_chunks(n, chunk);
     double *dots = work, *stat = dots + nc * k, *CT = stat + 2 * nc, *cn = CT + k * d;
     centre_norms(centers, k, d, cn, CT);
@@ -591,7 +647,7 @@ seg_status seg_sparse_kmeans_predict(const seg_csr *X, const double *sw, const d
     double total = 0.0;
     for (seg_idx ch = 0; ch < nc; ch++) total += stat[2 * ch];
     if (inertia) *inertia = total;
-    return isfinite(total) ? SEG_OK : SEG_ENONFINITE;
+    return isfinite(total) ? SEG_OK : overflowed(SEG_ENONFINITE, detail);
 }
 
 typedef struct transform_ctx {
@@ -611,12 +667,13 @@ static void transform_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 
 seg_status seg_sparse_kmeans_transform(const seg_csr *X, const double *centers, seg_idx k,
                                        int n_threads, const seg_interrupt *intr, double *out,
-                                       double *work) {
-    if (centers == NULL || out == NULL || work == NULL || k < 1) return SEG_EINVAL;
-    seg_status st = check_csr(X);
+                                       double *work, seg_detail *detail) {
+    if (centers == NULL || out == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "centers, out and work must not be NULL", -1);
+    seg_status st = check_csr(X, detail);
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
-    if (!seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
+    if ((st = check_centres(centers, k, d, detail)) != SEG_OK) return st;
     double *cn = work;
     centre_norms(centers, k, d, cn, NULL);
     transform_ctx ctx = {X, centers, cn, k, d, out};
@@ -624,7 +681,7 @@ seg_status seg_sparse_kmeans_transform(const seg_csr *X, const double *centers, 
     if (seg_for_chunks(transform_chunk, &ctx, n, chunk, group_of(X, chunk, 3.0 * (double)k),
                    seg_resolve_threads(n_threads), intr))
         return SEG_EINTERRUPTED;
-    return seg_all_finite(out, n * k) ? SEG_OK : SEG_ENONFINITE;
+    return seg_all_finite(out, n * k) ? SEG_OK : overflowed(SEG_ENONFINITE, detail);
 }
 
 seg_idx seg_sparse_variance_work_size(seg_idx n, seg_idx d) {
@@ -657,9 +714,10 @@ static void var_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 }
 
 seg_status seg_sparse_mean_variance(const seg_csr *X, int n_threads, const seg_interrupt *intr,
-                                    double *out, double *work) {
-    if (out == NULL || work == NULL) return SEG_EINVAL;
-    seg_status st = check_csr(X);
+                                    double *out, double *work, seg_detail *detail) {
+    if (out == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "out and work must not be NULL", -1);
+    seg_status st = check_csr(X, detail);
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
     int nt = seg_resolve_threads(n_threads);
@@ -685,7 +743,11 @@ seg_status seg_sparse_mean_variance(const seg_csr *X, int n_threads, const seg_i
         total += (s + ((double)n - cnt) * mean[f] * mean[f]) / (double)n;
     }
     *out = total / (double)d;
-    return isfinite(*out) ? SEG_OK : SEG_ENONFINITE;
+    return isfinite(*out) ? SEG_OK
+                          : seg_fail(detail, SEG_ENONFINITE,
+                                     "the variance is not finite: values so large that their "
+                                     "squares overflow",
+                                     -1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -795,9 +857,11 @@ static void sil_task(sil_ctx *p, int tid, seg_idx t) {
 
 seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels, seg_idx k,
                                          int n_threads, const seg_interrupt *intr, double *s,
-                                         double *work) {
-    if (labels == NULL || s == NULL || work == NULL || k < 1) return SEG_EINVAL;
-    seg_status st = check_csr(X);
+                                         double *work, seg_detail *detail) {
+    if (labels == NULL || s == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "labels, s and work must not be NULL", -1);
+    if (k < 1) return seg_fail(detail, SEG_EINVAL, "needs k >= 1", -1);
+    seg_status st = check_csr(X, detail);
     if (st != SEG_OK) return st;
     seg_idx n = X->n, d = X->d;
     int nt = seg_resolve_threads(n_threads);
@@ -805,12 +869,16 @@ seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels
     int64_t *count = (int64_t *)(xn + n); /* one double slot per count */
     memset(count, 0, (size_t)k * sizeof(int64_t));
     for (seg_idx i = 0; i < n; i++) {
-        if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
+        if (labels[i] < 0 || labels[i] >= k)
+            return seg_fail(detail, SEG_EINVAL, "labels must be in [0, k); out of range in row",
+                            i);
         count[labels[i]]++;
     }
     seg_idx used = 0;
     for (seg_idx c = 0; c < k; c++) used += count[c] > 0;
-    if (used < 2) return SEG_EDEGENERATE;
+    if (used < 2)
+        return seg_fail(detail, SEG_EDEGENERATE,
+                        "needs at least 2 distinct labels; all rows have the same one", -1);
     /* Integer values with |v| <= 2^20 whose rows' sums of squares stay below
      * 2^50: every norm, dot product and d2 is an exact integer. */
     int exact = 1;
@@ -843,7 +911,10 @@ seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels
         }
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
-    for (seg_idx i = 0; i < n; i++)
-        if (!isfinite(s[i])) return SEG_ENONFINITE;
-    return SEG_OK;
+    seg_idx bad = seg_first_nonfinite(s, n);
+    return bad < 0 ? SEG_OK
+                   : seg_fail(detail, SEG_ENONFINITE,
+                              "squared distances overflow (values so large that their squares "
+                              "overflow; rescale the data); first non-finite silhouette in row",
+                              bad);
 }

@@ -43,11 +43,16 @@
  * Interrupts: seg_interrupted(intr) is called from the calling thread
  * between groups of chunks (every few milliseconds); SEG_EINTERRUPTED leaves
  * the outputs unspecified.
+ *
+ * Errors: the kernels take an optional seg_detail (seg_common.h; NULL
+ * allowed) and fill it with the reason (and the row) of any failure but an
+ * interrupt.
  */
 #ifndef SEG_SPARSE_H
 #define SEG_SPARSE_H
 
 #include "seg_common.h"
+#include "seg_kmeans.h" /* seg_kmeans_params, seg_kmeans_runs_out */
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,26 +92,23 @@ seg_idx seg_sparse_plusplus_work_size(seg_idx n, seg_idx d, seg_idx k, seg_idx n
 seg_status seg_sparse_kmeans_plusplus(const seg_csr *X, const double *sw, seg_idx k,
                                       seg_idx n_trials, uint64_t seed, int n_threads,
                                       const seg_interrupt *intr, double *centers,
-                                      seg_idx *indices, double *work);
+                                      seg_idx *indices, double *work, seg_detail *detail);
 
-/* Scratch doubles for seg_sparse_kmeans_fit_runs; -1 on overflow. */
-seg_idx seg_sparse_runs_work_size(seg_idx n, seg_idx d, seg_idx k, int n_init, seg_idx n_trials);
+/* Scratch doubles for seg_sparse_kmeans_fit_runs with these params; -1 on
+ * overflow or a parameter out of range. */
+seg_idx seg_sparse_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params *params);
 
-/* n_init Lloyd runs one after another (each parallel inside), from
+/* params->n_init Lloyd runs one after another (each parallel inside), from
  * init_centers + r*k*d when init_centers is not NULL, else from greedy
  * k-means++ seeded with seeds[r]; keeps the lowest inertia (the first run on
- * ties). Lloyd as seg_kmeans_fit: stops when no label changes, when the
- * summed squared centre shift is <= tol (absolute), or after max_iter
- * iterations; empty clusters are re-seeded with the rows farthest from their
- * centres as in seg_kmeans.h. Outputs describe the best run: centers
- * (k x d), labels (n, the nearest final centre), *inertia, *n_iter,
- * *converged, *best_run. */
-seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw, seg_idx k, int n_init,
-                                      const uint64_t *seeds, seg_idx n_trials,
-                                      const double *init_centers, int max_iter, double tol,
-                                      int n_threads, const seg_interrupt *intr, double *centers,
-                                      int32_t *labels, double *inertia, int *n_iter,
-                                      int *converged, int *best_run, double *work);
+ * ties). Lloyd as seg_kmeans_fit (params->algorithm is ignored): stops when
+ * no label changes, when the summed squared centre shift is <= tol
+ * (absolute), or after max_iter iterations; empty clusters are re-seeded
+ * with the rows farthest from their centres as in seg_kmeans.h. *out
+ * describes the best run (see seg_kmeans_runs_out). */
+seg_status seg_sparse_kmeans_fit_runs(const seg_csr *X, const double *sw,
+                                      const seg_kmeans_params *params, const seg_interrupt *intr,
+                                      seg_kmeans_runs_out *out, double *work, seg_detail *detail);
 
 /* Scratch doubles for seg_sparse_kmeans_predict and _transform. */
 seg_idx seg_sparse_predict_work_size(seg_idx n, seg_idx d, seg_idx k);
@@ -115,12 +117,13 @@ seg_idx seg_sparse_predict_work_size(seg_idx n, seg_idx d, seg_idx k);
  * weighted sum of squared distances to it. */
 seg_status seg_sparse_kmeans_predict(const seg_csr *X, const double *sw, const double *centers,
                                      seg_idx k, int n_threads, const seg_interrupt *intr,
-                                     int32_t *labels, double *inertia, double *work);
+                                     int32_t *labels, double *inertia, double *work,
+                                     seg_detail *detail);
 
 /* Euclidean distance of every row to every centre: out is n x k. */
 seg_status seg_sparse_kmeans_transform(const seg_csr *X, const double *centers, seg_idx k,
                                        int n_threads, const seg_interrupt *intr, double *out,
-                                       double *work);
+                                       double *work, seg_detail *detail);
 
 /* Scratch doubles for seg_sparse_mean_variance. */
 seg_idx seg_sparse_variance_work_size(seg_idx n, seg_idx d);
@@ -130,7 +133,7 @@ seg_idx seg_sparse_variance_work_size(seg_idx n, seg_idx d);
  * tol): column sums, then sum over stored (x - mean)^2 + (n - stored) mean^2,
  * each per fixed chunk merged in chunk order. */
 seg_status seg_sparse_mean_variance(const seg_csr *X, int n_threads, const seg_interrupt *intr,
-                                    double *out, double *work);
+                                    double *out, double *work, seg_detail *detail);
 
 /* Rows of the dense blocks the silhouette compares each row with. */
 #define SEG_SPARSE_SIL_BLOCK 256
@@ -151,7 +154,7 @@ seg_idx seg_sparse_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_t
  * number of threads. SEG_EDEGENERATE if fewer than two labels are used. */
 seg_status seg_sparse_silhouette_samples(const seg_csr *X, const int32_t *labels, seg_idx k,
                                          int n_threads, const seg_interrupt *intr, double *s,
-                                         double *work);
+                                         double *work, seg_detail *detail);
 
 #ifdef __cplusplus
 }

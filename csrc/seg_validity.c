@@ -27,13 +27,19 @@ seg_idx seg_validity_work_size(seg_idx n, seg_idx d, seg_idx k) {
 
 seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
                                 seg_idx k, int n_threads, const seg_interrupt *intr,
-                                double *calinski_harabasz, double *davies_bouldin, double *work) {
-    if (X == NULL || labels == NULL || work == NULL) return SEG_EINVAL;
-    if (n < 2 || d < 1 || k < 2 || k >= n) return SEG_EINVAL;
-    for (seg_idx i = 0; i < n * d; i++)
-        if (!isfinite(X[i])) return SEG_ENONFINITE;
+                                double *calinski_harabasz, double *davies_bouldin, double *work,
+                                seg_detail *detail) {
+    if (X == NULL || labels == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, labels and work must not be NULL", -1);
+    if (n < 2 || d < 1 || k < 2 || k >= n)
+        return seg_fail(detail, SEG_EINVAL, "needs d >= 1 and 2 <= k <= n - 1", -1);
+    seg_idx bad = seg_first_nonfinite(X, n * d);
+    if (bad >= 0)
+        return seg_fail(detail, SEG_ENONFINITE, "X has NaN or infinity at flat index", bad);
     for (seg_idx i = 0; i < n; i++)
-        if (labels[i] < 0 || labels[i] >= k) return SEG_EINVAL;
+        if (labels[i] < 0 || labels[i] >= k)
+            return seg_fail(detail, SEG_EINVAL, "labels must be in [0, k); out of range in row",
+                            i);
 
     int nt = seg_resolve_threads(n_threads);
     seg_idx chunk = chunk_rows(n, k, d);
@@ -70,7 +76,9 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
         }
     }
     for (seg_idx j = 0; j < k; j++) {
-        if (cnt[j] == 0.0) return SEG_EDEGENERATE;
+        if (cnt[j] == 0.0)
+            return seg_fail(detail, SEG_EDEGENERATE,
+                            "every label code in [0, k) must be used; unused label", j);
         for (seg_idx f = 0; f < d; f++) {
             mean[f] += cent[j * d + f];
             cent[j * d + f] /= cnt[j];
@@ -144,6 +152,6 @@ seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int
     /* Finite input can still overflow when squared (|x| > 1e154). */
     if ((calinski_harabasz && !isfinite(*calinski_harabasz)) ||
         (davies_bouldin && !isfinite(*davies_bouldin)))
-        return SEG_ENONFINITE;
+        return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
     return SEG_OK;
 }

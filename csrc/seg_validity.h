@@ -16,6 +16,10 @@
  * Memory: scratch of seg_validity_work_size() doubles, O(k*d*(n / chunk)):
  * fixed chunks of rows accumulate partial sums merged in chunk order, so the
  * result is bit-identical on any number of threads.
+  *
+ * Errors: every kernel takes an optional seg_detail (seg_common.h; NULL
+ * allowed) and fills it with the reason (and the row or label) of any failure
+ * but an interrupt.
  */
 #ifndef SEG_VALIDITY_H
 #define SEG_VALIDITY_H
@@ -35,7 +39,8 @@ seg_idx seg_validity_work_size(seg_idx n, seg_idx d, seg_idx k);
  * SEG_ENONFINITE for NaN/inf in X. */
 seg_status seg_cluster_validity(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
                                 seg_idx k, int n_threads, const seg_interrupt *intr,
-                                double *calinski_harabasz, double *davies_bouldin, double *work);
+                                double *calinski_harabasz, double *davies_bouldin, double *work,
+                                seg_detail *detail);
 
 #ifdef __cplusplus
 }

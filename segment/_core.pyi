@@ -13,7 +13,7 @@ tests/test_core_pyi.py checks that this file names every entry point with the
 parameters the C functions declare.
 """
 
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,6 +21,69 @@ from numpy.typing import ArrayLike, NDArray
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 IntP = NDArray[np.intp]
+
+# ---- named results ------------------------------------------------------
+# Several values come back as a PyStructSequence: a tuple subclass with named
+# fields, made in the module's exec (segment/_coremodule.c, RESULT_TYPES).
+# Typed here as NamedTuples; tests/test_core_pyi.py checks the field names.
+
+class KMeansSeeds(NamedTuple):
+    centers: F64  # (k, d): the chosen rows
+    indices: IntP  # (k,): their row numbers
+
+class KMeansFit(NamedTuple):
+    labels: I32  # (n,): nearest final centre of every row
+    centers: F64  # (k, d)
+    inertia: float
+    n_iter: int
+    converged: bool
+
+class KMeansRuns(NamedTuple):
+    labels: I32  # (n,): nearest final centre of every row (best run)
+    centers: F64  # (k, d)
+    inertia: float  # the lowest over the runs
+    n_iter: int
+    converged: bool
+    best_run: int  # the first on ties
+
+class KMeansPrediction(NamedTuple):
+    labels: I32  # (n,)
+    inertia: float
+
+class ClusterValidity(NamedTuple):
+    calinski_harabasz: float
+    davies_bouldin: float
+
+class StepPartials(NamedTuple):
+    sums: F64  # (k, d): sum of w_i x_i per cluster
+    weights: F64  # (k,)
+    sse: float
+    far_index: IntP  # (f,): global row numbers, farthest first
+    far_dist: F64  # (f,)
+    far_label: I32  # (f,)
+    far_weight: F64  # (f,)
+    far_rows: F64  # (f, d)
+    labels: I32 | None  # (m,) with return_labels
+
+class StepMerge(NamedTuple):
+    centers: F64  # (k, d)
+    shift: float  # sum of squared centre moves
+    n_relocated: int
+
+class StepNearest(NamedTuple):
+    closest: F64  # (m,)
+    nearest: I32  # (m,)
+    cost: float
+    candidate_weights: F64  # (n_candidates,)
+
+class ChunkSilhouetteSums(NamedTuple):
+    sa: F64  # (len(A), k)
+    sb: F64 | None  # (len(B), k) with both
+
+class EntropyWeights(NamedTuple):
+    weights: F64  # (n,), summing to 1
+    entropy: F64  # (n,): E_j
+    diversity: F64  # (n,): 1 - E_j
 
 # ---- build facts --------------------------------------------------------
 
@@ -39,7 +102,7 @@ def kmeans_plusplus(
     n_trials: int = 0,
     seed: int = 0,
     n_threads: int = 0,
-) -> tuple[F64, IntP]:
+) -> KMeansSeeds:
     """Greedy k-means++: (centers (k, d), row indices (k,)); n_trials=0 is 2 + ln k."""
 
 def kmeans_fit(
@@ -50,7 +113,7 @@ def kmeans_fit(
     tol: float = 0.0,
     algorithm: int = 0,
     n_threads: int = 0,
-) -> tuple[I32, F64, float, int, bool]:
+) -> KMeansFit:
     """Lloyd (0) or Hamerly (1) from the given centres (copied, not modified):
     (labels, centers, inertia, n_iter, converged); tol is absolute."""
 
@@ -65,7 +128,7 @@ def kmeans_fit_runs(
     tol: float = 0.0,
     algorithm: int = 0,
     n_threads: int = 0,
-) -> tuple[I32, F64, float, int, bool, int]:
+) -> KMeansRuns:
     """n_init runs, one per uint64 seed (k-means++) or per (k, d) slice of
     init_centers (n_init, k, d): the best run's (labels, centers, inertia,
     n_iter, converged, best_run)."""
@@ -75,7 +138,7 @@ def kmeans_predict(
     centers: ArrayLike,
     sample_weight: ArrayLike | None = None,
     n_threads: int = 0,
-) -> tuple[I32, float]:
+) -> KMeansPrediction:
     """Nearest centre of every row and the (weighted) inertia."""
 
 def kmeans_transform(X: ArrayLike, centers: ArrayLike, n_threads: int = 0) -> F64:
@@ -110,7 +173,7 @@ def silhouette_precomputed(
 
 def cluster_validity(
     X: ArrayLike, labels: ArrayLike, n_clusters: int, n_threads: int = 0
-) -> tuple[float, float]:
+) -> ClusterValidity:
     """(Calinski-Harabasz, Davies-Bouldin); every label in [0, n_clusters) used."""
 
 # ---- Dask chunk kernels (csrc/seg_kmeans_step.h) ------------------------
@@ -122,10 +185,8 @@ def kmeans_step(
     offset: int = 0,
     n_far: int = 0,
     return_labels: bool = False,
-) -> tuple:
-    """One Lloyd pass over a row chunk: (sums (k, d), weights (k,), sse,
-    far_index (intp), far_dist, far_label (int32), far_weight, far_rows
-    (f, d)[, labels int32])."""
+) -> StepPartials:
+    """One Lloyd pass over a row chunk (labels None unless return_labels)."""
 
 def kmeans_step_merge(
     sums: ArrayLike,
@@ -135,7 +196,7 @@ def kmeans_step_merge(
     far_label: ArrayLike | None = None,
     far_weight: ArrayLike | None = None,
     far_rows: ArrayLike | None = None,
-) -> tuple[F64, float, int]:
+) -> StepMerge:
     """Chunks' partials merged in chunk order: (new centers, squared shift, n_relocated)."""
 
 def kmeans_step_nearest(
@@ -146,7 +207,7 @@ def kmeans_step_nearest(
     closest: ArrayLike | None = None,
     nearest: ArrayLike | None = None,
     sample_weight: ArrayLike | None = None,
-) -> tuple[F64, I32, float, F64]:
+) -> StepNearest:
     """k-means||: (closest, nearest, cost, candidate weights (n_candidates,))."""
 
 def kmeans_step_sample(
@@ -165,7 +226,7 @@ def kmeans_step_silhouette(
     labels_b: ArrayLike,
     n_clusters: int,
     both: bool = False,
-) -> tuple[F64, F64 | None]:
+) -> ChunkSilhouetteSums:
     """Per-cluster distance sums between two chunks: (sa (len(A), k), sb or None)."""
 
 def kmeans_step_silhouette_scores(
@@ -175,7 +236,7 @@ def kmeans_step_silhouette_scores(
 
 # ---- decisions (csrc/seg_mcdm.h) ----------------------------------------
 
-def entropy_weights(x: ArrayLike) -> tuple[F64, F64, F64]:
+def entropy_weights(x: ArrayLike) -> EntropyWeights:
     """Shannon-entropy weights of the columns: (w, E, d), each (n,)."""
 
 class VikorOut(TypedDict):
@@ -241,7 +302,7 @@ def sparse_kmeans_plusplus(
     n_trials: int = 0,
     seed: int = 0,
     n_threads: int = 0,
-) -> tuple[F64, IntP]:
+) -> KMeansSeeds:
     """As kmeans_plusplus, over CSR rows: the same draws as the dense path."""
 
 def sparse_kmeans_fit_runs(
@@ -254,12 +315,12 @@ def sparse_kmeans_fit_runs(
     max_iter: int = 300,
     tol: float = 0.0,
     n_threads: int = 0,
-) -> tuple[I32, F64, float, int, bool, int]:
+) -> KMeansRuns:
     """As kmeans_fit_runs (Lloyd only), distances as |x|^2 - 2 x.c + |c|^2."""
 
 def sparse_kmeans_predict(
     X: CSR, centers: ArrayLike, sample_weight: ArrayLike | None = None, n_threads: int = 0
-) -> tuple[I32, float]:
+) -> KMeansPrediction:
     """Nearest centre of every row and the (weighted) inertia."""
 
 def sparse_kmeans_transform(X: CSR, centers: ArrayLike, n_threads: int = 0) -> F64:

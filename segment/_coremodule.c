@@ -5,8 +5,10 @@
  * needed), re-checks every shape and value the kernel relies on (a direct call
  * with bad arguments raises, it never crashes), allocates outputs and scratch
  * with the GIL held (MemoryError names the size before anything is touched),
- * releases the GIL around the kernel, maps the seg_status to an exception, and
- * cleans up at one `done:` label. The kernels never see a Python object.
+ * releases the GIL around the kernel, raises with the kernel's own reason
+ * (seg_detail) when it fails, and cleans up at one `done:` label. Results of
+ * several values are named (PyStructSequence types in the module state). The
+ * kernels never see a Python object.
  *
  * The public, friendly API with messages naming columns and rows lives in the
  * Python modules; this layer is the last line of defence.
@@ -52,37 +54,161 @@ static int check_signals(void *ctx) {
 
 static const seg_interrupt INTERRUPT = {check_signals, NULL};
 
-/* Sets a Python exception for a failed kernel call (unless one is pending,
- * as after an interrupt) and returns NULL. */
-static PyObject *raise_status(seg_status st, const char *what) {
-    if (PyErr_Occurred()) return NULL;
-    switch (st) {
-    case SEG_EINTERRUPTED: PyErr_SetNone(PyExc_KeyboardInterrupt); break;
-    case SEG_ENONFINITE:
-        PyErr_Format(PyExc_ValueError,
-                     "%s: NaN or infinity in the input, or values so large (|x| > 1e154) that "
-                     "their squares overflow; rescale the data (e.g. minmax_scale)",
-                     what);
-        break;
-    case SEG_EDEGENERATE:
-        PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st));
-        break;
-    default: PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st)); break;
-    }
-    return NULL;
-}
-
-/* raise_status with the kernel's own reason when it gave one (seg_detail):
- * "what: reason index" (the index only when the reason names one). */
+/* Sets the Python exception for a failed kernel call and returns NULL: a
+ * KeyboardInterrupt stays as check_signals left it; any other failure is a
+ * ValueError "what: reason index" with the kernel's own reason (seg_detail;
+ * the index only when the reason names one). Every kernel fills the reason,
+ * so the status string is only a last resort. */
 static PyObject *raise_detail(seg_status st, const char *what, const seg_detail *why) {
     if (PyErr_Occurred()) return NULL;
-    if (st == SEG_EINTERRUPTED || why->reason == NULL) return raise_status(st, what);
-    if (why->index >= 0)
+    if (st == SEG_EINTERRUPTED)
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+    else if (why->reason == NULL)
+        PyErr_Format(PyExc_ValueError, "%s: %s", what, seg_status_str(st));
+    else if (why->index >= 0)
         PyErr_Format(PyExc_ValueError, "%s: %s %zd", what, why->reason, (Py_ssize_t)why->index);
     else
         PyErr_Format(PyExc_ValueError, "%s: %s", what, why->reason);
     return NULL;
 }
+
+/* ---- named results ---------------------------------------------------------
+ * Functions that return several values return a PyStructSequence (a tuple
+ * subclass with named fields: `res.labels`, and positional use still works).
+ * The types are created in module exec and kept in the module state; the
+ * fields are listed once here, with their docs. _core.pyi mirrors them. */
+
+#define RESULT_TYPES(X)                                                                      \
+    X(kmeans_seeds, "KMeansSeeds", "kmeans_plusplus's centres and the rows they came from.")  \
+    X(kmeans_fit, "KMeansFit", "One k-means run from given centres (kmeans_fit).")            \
+    X(kmeans_runs, "KMeansRuns", "The best of n_init k-means runs (kmeans_fit_runs).")        \
+    X(kmeans_prediction, "KMeansPrediction", "Nearest centres and their inertia.")            \
+    X(validity, "ClusterValidity", "Calinski-Harabasz score and Davies-Bouldin index.")       \
+    X(step_partials, "StepPartials", "One Lloyd pass over one row chunk (kmeans_step).")      \
+    X(step_merge, "StepMerge", "The centre update merged from chunk partials.")               \
+    X(step_nearest, "StepNearest", "k-means|| bookkeeping of one chunk.")                     \
+    X(chunk_sums, "ChunkSilhouetteSums", "Per-cluster distance sums between two chunks.")     \
+    X(entropy, "EntropyWeights", "Entropy weights with their entropies and diversities.")
+
+static PyStructSequence_Field kmeans_seeds_fields[] = {
+    {"centers", "(k, d) float64: the chosen rows"},
+    {"indices", "(k,) intp: their row numbers"},
+    {NULL, NULL}};
+static PyStructSequence_Field kmeans_fit_fields[] = {
+    {"labels", "(n,) int32: the nearest final centre of every row"},
+    {"centers", "(k, d) float64: the final centres"},
+    {"inertia", "float: weighted sum of squared distances to the centres"},
+    {"n_iter", "int: Lloyd iterations run"},
+    {"converged", "bool: False when max_iter was reached"},
+    {NULL, NULL}};
+static PyStructSequence_Field kmeans_runs_fields[] = {
+    {"labels", "(n,) int32: the nearest final centre of every row"},
+    {"centers", "(k, d) float64: the best run's final centres"},
+    {"inertia", "float: the best run's inertia (the lowest)"},
+    {"n_iter", "int: the best run's Lloyd iterations"},
+    {"converged", "bool: False when the best run reached max_iter"},
+    {"best_run", "int: index of the best run (the first on ties)"},
+    {NULL, NULL}};
+static PyStructSequence_Field kmeans_prediction_fields[] = {
+    {"labels", "(n,) int32: the nearest centre of every row"},
+    {"inertia", "float: weighted sum of squared distances to them"},
+    {NULL, NULL}};
+static PyStructSequence_Field validity_fields[] = {
+    {"calinski_harabasz", "float: Calinski-Harabasz score"},
+    {"davies_bouldin", "float: Davies-Bouldin index"},
+    {NULL, NULL}};
+static PyStructSequence_Field step_partials_fields[] = {
+    {"sums", "(k, d) float64: sum of w_i x_i per cluster"},
+    {"weights", "(k,) float64: sum of w_i per cluster"},
+    {"sse", "float: sum of w_i ||x_i - c||^2 over the chunk"},
+    {"far_index", "(f,) intp: global row numbers of the farthest rows"},
+    {"far_dist", "(f,) float64: their squared distances to the nearest centre"},
+    {"far_label", "(f,) int32: that centre"},
+    {"far_weight", "(f,) float64: their sample weights"},
+    {"far_rows", "(f, d) float64: the rows"},
+    {"labels", "(m,) int32 labels, or None unless return_labels"},
+    {NULL, NULL}};
+static PyStructSequence_Field step_merge_fields[] = {
+    {"centers", "(k, d) float64: the new centres"},
+    {"shift", "float: sum over clusters of the squared centre move"},
+    {"n_relocated", "int: empty clusters re-seeded"},
+    {NULL, NULL}};
+static PyStructSequence_Field step_nearest_fields[] = {
+    {"closest", "(m,) float64: squared distance to the nearest candidate"},
+    {"nearest", "(m,) int32: that candidate's number"},
+    {"cost", "float: sum of w_i * closest_i (the chunk's part of phi)"},
+    {"candidate_weights", "(n_candidates,) float64: weight of the rows nearest each candidate"},
+    {NULL, NULL}};
+static PyStructSequence_Field chunk_sums_fields[] = {
+    {"sa", "(len(A), k) float64: distances from each row of A summed per cluster of B"},
+    {"sb", "(len(B), k) float64: the reverse, or None unless both"},
+    {NULL, NULL}};
+static PyStructSequence_Field entropy_fields[] = {
+    {"weights", "(n,) float64: the weights, summing to 1"},
+    {"entropy", "(n,) float64: each criterion's entropy E_j"},
+    {"diversity", "(n,) float64: 1 - E_j"},
+    {NULL, NULL}};
+
+typedef struct core_state {
+#define STATE_MEMBER(id, name, doc) PyTypeObject *id;
+    RESULT_TYPES(STATE_MEMBER)
+#undef STATE_MEMBER
+} core_state;
+
+static core_state *state_of(PyObject *module) {
+    return (core_state *)PyModule_GetState(module);
+}
+
+/* A result of `type` holding the items of `values` (a tuple from
+ * Py_BuildValue, consumed; NULL passes through). */
+static PyObject *named(PyTypeObject *type, PyObject *values) {
+    if (values == NULL) return NULL;
+    PyObject *res = PyStructSequence_New(type);
+    if (res != NULL) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(values); i++) {
+            PyObject *item = PyTuple_GET_ITEM(values, i);
+            Py_INCREF(item);
+            PyStructSequence_SetItem(res, i, item);
+        }
+    }
+    Py_DECREF(values);
+    return res;
+}
+
+/* Creates the result types into the module state and the module. */
+static int add_result_types(PyObject *module) {
+    core_state *st = state_of(module);
+#define MAKE_TYPE(id, name, doc)                                                             \
+    {                                                                                        \
+        static PyStructSequence_Desc desc = {                                                \
+            "segment._core." name, doc, id##_fields,                                         \
+            (int)(sizeof id##_fields / sizeof id##_fields[0]) - 1};                          \
+        st->id = PyStructSequence_NewType(&desc);                                            \
+        if (st->id == NULL || PyModule_AddObjectRef(module, name, (PyObject *)st->id) < 0)   \
+            return -1;                                                                       \
+    }
+    RESULT_TYPES(MAKE_TYPE)
+#undef MAKE_TYPE
+    return 0;
+}
+
+static int core_traverse(PyObject *module, visitproc visit, void *arg) {
+    core_state *st = state_of(module);
+#define VISIT_TYPE(id, name, doc) Py_VISIT(st->id);
+    RESULT_TYPES(VISIT_TYPE)
+#undef VISIT_TYPE
+    return 0;
+}
+
+static int core_clear(PyObject *module) {
+    core_state *st = state_of(module);
+#define CLEAR_TYPE(id, name, doc) Py_CLEAR(st->id);
+    RESULT_TYPES(CLEAR_TYPE)
+#undef CLEAR_TYPE
+    return 0;
+}
+
+static void core_free(void *module) { core_clear((PyObject *)module); }
 
 /* Converts obj to an aligned, C-contiguous array of `type` (a copy only when
  * needed) with exactly `ndim` dimensions. Raises naming `name` on failure. */
@@ -214,60 +340,63 @@ static int require_finite(PyArrayObject *a, const char *name) {
     return 0;
 }
 
-/* A 1-D array of integers (or bools), never a silent float-to-int cast: a
- * float or a value outside [lo, hi] raises, naming the first bad row. Returns
- * a new int64 (or uint64 when the input is unsigned) C array. */
-static PyArrayObject *get_ints(PyObject *obj, npy_intp n, long long lo, unsigned long long hi,
-                               const char *name) {
+/* A 1-D array of integers or bools (an empty array of any dtype too) as a
+ * new C array of `type` (NPY_INT32, NPY_INT64 or NPY_UINT64), of length n
+ * (n < 0: any). Never a silent cast: a float (TypeError) or a value outside
+ * [lo, hi] (ValueError) raises, naming the first bad row. */
+static PyArrayObject *get_ints(PyObject *obj, npy_intp n, int type, long long lo,
+                               unsigned long long hi, const char *name) {
     if (obj == NULL || obj == Py_None) {
         PyErr_Format(PyExc_TypeError, "%s must be an array of integers, not None", name);
         return NULL;
     }
     PyArrayObject *raw = (PyArrayObject *)PyArray_FROM_OF(obj, 0);
     if (raw == NULL) return NULL;
-    PyArrayObject *out = NULL;
+    PyArrayObject *wide = NULL, *out = NULL;
     if (PyArray_NDIM(raw) != 1) {
         PyErr_Format(PyExc_ValueError, "%s must be 1-dimensional, got %d dimensions", name,
                      PyArray_NDIM(raw));
         goto done;
     }
     if (n >= 0 && PyArray_DIM(raw, 0) != n) {
-        PyErr_Format(PyExc_ValueError, "%s has length %zd but X has %zd rows", name,
+        PyErr_Format(PyExc_ValueError, "%s has length %zd, expected %zd", name,
                      (Py_ssize_t)PyArray_DIM(raw, 0), (Py_ssize_t)n);
         goto done;
     }
-    if (!(PyArray_ISINTEGER(raw) || PyArray_ISBOOL(raw))) {
+    if (!(PyArray_ISINTEGER(raw) || PyArray_ISBOOL(raw)) && PyArray_SIZE(raw) > 0) {
         PyErr_Format(PyExc_TypeError, "%s must hold integers, got dtype %R", name,
                      (PyObject *)PyArray_DESCR(raw));
         goto done;
     }
     int is_unsigned = PyArray_ISUNSIGNED(raw);
-    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, is_unsigned ? NPY_UINT64 : NPY_INT64,
-                                            NPY_ARRAY_IN_ARRAY);
-    if (out == NULL) goto done;
-    npy_intp len = PyArray_DIM(out, 0);
+    wide = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, is_unsigned ? NPY_UINT64 : NPY_INT64,
+                                             NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    if (wide == NULL) goto done;
+    npy_intp len = PyArray_DIM(wide, 0);
     for (npy_intp i = 0; i < len; i++) {
-        int bad;
         if (is_unsigned) {
-            unsigned long long v = ((const npy_uint64 *)PyArray_DATA(out))[i];
-            bad = (lo > 0 && v < (unsigned long long)lo) || v > hi;
-            if (bad)
-                PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %llu]; row %zd has %llu",
-                             name, lo, hi, (Py_ssize_t)i, v);
+            unsigned long long v = ((const npy_uint64 *)PyArray_DATA(wide))[i];
+            if ((lo > 0 && v < (unsigned long long)lo) || v > hi) {
+                PyErr_Format(PyExc_ValueError,
+                             "%s must be in [%lld, %llu]; row %zd has %llu, out of range", name, lo,
+                             hi, (Py_ssize_t)i, v);
+                goto done;
+            }
         } else {
-            long long v = ((const npy_int64 *)PyArray_DATA(out))[i];
-            bad = v < lo || (v >= 0 && (unsigned long long)v > hi);
-            if (bad)
+            long long v = ((const npy_int64 *)PyArray_DATA(wide))[i];
+            if (v < lo || (v >= 0 && (unsigned long long)v > hi)) {
                 PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %llu]; row %zd has %lld",
                              name, lo, hi, (Py_ssize_t)i, v);
-        }
-        if (bad) {
-            Py_CLEAR(out);
-            goto done;
+                goto done;
+            }
         }
     }
+    /* Every value fits `type` now: the cast is exact. */
+    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, type,
+                                            NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
 done:
     Py_DECREF(raw);
+    Py_XDECREF(wide);
     return out;
 }
 
@@ -278,12 +407,7 @@ static PyArrayObject *get_codes(PyObject *obj, npy_intp n, Py_ssize_t k, const c
                      k);
         return NULL;
     }
-    PyArrayObject *wide = get_ints(obj, n, 0, (unsigned long long)(k - 1), name);
-    if (wide == NULL) return NULL;
-    PyArrayObject *codes = (PyArrayObject *)PyArray_FROM_OTF(
-        (PyObject *)wide, NPY_INT32, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-    Py_DECREF(wide);
-    return codes;
+    return get_ints(obj, n, NPY_INT32, 0, (unsigned long long)(k - 1), name);
 }
 
 static PyObject *py_max_threads(PyObject *self, PyObject *noargs) {
@@ -300,8 +424,10 @@ static PyObject *py_has_openmp(PyObject *self, PyObject *noargs) {
 
 /* ---- clustering kernels (seg_kmeans, seg_silhouette) ---- */
 
-/* Optional sample weights: None or a float64 vector of length n. */
-static int get_weights(PyObject *obj, npy_intp n, PyArrayObject **out) {
+/* Optional sample weights: None, or n finite values >= 0 as a float64
+ * vector, with a positive sum when need_positive_sum (a whole data set; a
+ * Dask chunk may weigh nothing). Raises naming the first bad row. */
+static int get_weights(PyObject *obj, npy_intp n, int need_positive_sum, PyArrayObject **out) {
     *out = NULL;
     if (obj == NULL || obj == Py_None) return 0;
     PyArrayObject *w = as_array(obj, NPY_FLOAT64, 1, "sample_weight");
@@ -324,7 +450,7 @@ static int get_weights(PyObject *obj, npy_intp n, PyArrayObject **out) {
         }
         total += p[i];
     }
-    if (!(total > 0.0)) {
+    if (need_positive_sum && !(total > 0.0)) {
         PyErr_SetString(PyExc_ValueError, "sample_weight must have a positive sum");
         Py_DECREF(w);
         return -1;
@@ -410,7 +536,7 @@ static PyObject *py_kmeans_plusplus(PyObject *self, PyObject *args, PyObject *kw
         PyErr_Format(PyExc_ValueError, "n_trials must be between 1 and 64, got %zd", trials);
         goto done;
     }
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     npy_intp cdims[2] = {k, d};
     C = (PyArrayObject *)PyArray_SimpleNew(2, cdims, NPY_FLOAT64);
     npy_intp idims[1] = {k};
@@ -418,18 +544,19 @@ static PyObject *py_kmeans_plusplus(PyObject *self, PyObject *args, PyObject *kw
     if (C == NULL || Idx == NULL) goto done;
     work = alloc_work(seg_kmeans_plusplus_work_size(n, d, k, trials), "kmeans_plusplus");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_plusplus((const double *)PyArray_DATA(X), n, d,
                              W ? (const double *)PyArray_DATA(W) : NULL, k, trials,
                              (uint64_t)seed, n_threads, &INTERRUPT,
-                             (double *)PyArray_DATA(C), (seg_idx *)PyArray_DATA(Idx), work);
+                             (double *)PyArray_DATA(C), (seg_idx *)PyArray_DATA(Idx), work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_plusplus");
+        raise_detail(st, "kmeans_plusplus", &why);
         goto done;
     }
-    result = Py_BuildValue("OO", C, Idx);
+    result = named(state_of(self)->kmeans_seeds, Py_BuildValue("(OO)", C, Idx));
 done:
     PyMem_RawFree(work);
     Py_XDECREF(X);
@@ -466,7 +593,7 @@ static PyObject *py_kmeans_fit(PyObject *self, PyObject *args, PyObject *kwds) {
         goto done;
     }
     if (check_lloyd_args(max_iter, tol, algorithm) < 0) goto done;
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     npy_intp ldims[1] = {n};
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
     if (L == NULL) goto done;
@@ -475,18 +602,20 @@ static PyObject *py_kmeans_fit(PyObject *self, PyObject *args, PyObject *kwds) {
     if (work == NULL) goto done;
     double inertia = 0.0;
     int n_iter = 0, converged = 0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_fit((const double *)PyArray_DATA(X), n, d,
                         W ? (const double *)PyArray_DATA(W) : NULL, k, (double *)PyArray_DATA(C),
                         max_iter, tol, (seg_kmeans_algorithm)algorithm, n_threads, &INTERRUPT,
-                        (int32_t *)PyArray_DATA(L), &inertia, &n_iter, &converged, work);
+                        (int32_t *)PyArray_DATA(L), &inertia, &n_iter, &converged, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans");
+        raise_detail(st, "kmeans", &why);
         goto done;
     }
-    result = Py_BuildValue("OOdiO", L, C, inertia, n_iter, converged ? Py_True : Py_False);
+    result = named(state_of(self)->kmeans_fit,
+                   Py_BuildValue("(OOdiO)", L, C, inertia, n_iter, converged ? Py_True : Py_False));
 done:
     PyMem_RawFree(work);
     Py_XDECREF(X);
@@ -505,12 +634,7 @@ static int get_run_starts(PyObject *so, PyObject *io, Py_ssize_t k, npy_intp d,
         return -1;
     }
     if (so != Py_None) {
-        PyArrayObject *wide = get_ints(so, -1, 0, UINT64_MAX, "seeds");
-        if (wide == NULL) return -1;
-        *S = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, NPY_UINT64,
-                                               NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-        Py_DECREF(wide);
-        if (*S == NULL) return -1;
+        if ((*S = get_ints(so, -1, NPY_UINT64, 0, UINT64_MAX, "seeds")) == NULL) return -1;
         *n_init = PyArray_DIM(*S, 0);
     } else {
         if ((*Init = as_array(io, NPY_FLOAT64, 3, "init_centers")) == NULL) return -1;
@@ -530,6 +654,30 @@ static int get_run_starts(PyObject *so, PyObject *io, Py_ssize_t k, npy_intp d,
         return -1;
     }
     return 0;
+}
+
+/* The seg_kmeans_params of kmeans_fit_runs (dense and sparse) from its
+ * checked arguments (the threads resolved: the scratch size depends on them). */
+static seg_kmeans_params run_params(Py_ssize_t k, npy_intp n_init, PyArrayObject *S,
+                                    PyArrayObject *Init, Py_ssize_t trials, int max_iter,
+                                    double tol, int n_threads) {
+    seg_kmeans_params p = seg_kmeans_params_default(k);
+    p.n_init = (int)n_init;
+    p.seeds = S ? (const uint64_t *)PyArray_DATA(S) : NULL;
+    p.init_centers = Init ? (const double *)PyArray_DATA(Init) : NULL;
+    p.n_trials = trials;
+    p.max_iter = max_iter;
+    p.tol = tol;
+    p.n_threads = seg_resolve_threads(n_threads);
+    return p;
+}
+
+/* The KMeansRuns result of kmeans_fit_runs (dense and sparse). */
+static PyObject *runs_result(PyObject *module, PyArrayObject *L, PyArrayObject *C,
+                             const seg_kmeans_runs_out *out) {
+    return named(state_of(module)->kmeans_runs,
+                 Py_BuildValue("(OOdiOi)", L, C, out->inertia, out->n_iter,
+                               out->converged ? Py_True : Py_False, out->best_run));
 }
 
 /* k-means++ candidates per step: <= 0 means 2 + ln k (scikit-learn's);
@@ -568,33 +716,28 @@ static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kw
     if (get_run_starts(so, io, k, d, &S, &Init, &n_init) < 0) goto done;
     if ((trials = check_trials(trials, k)) < 0) goto done;
     if (check_lloyd_args(max_iter, tol, algorithm) < 0) goto done;
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     npy_intp cdims[2] = {k, d}, ldims[1] = {n};
     C = (PyArrayObject *)PyArray_SimpleNew(2, cdims, NPY_FLOAT64);
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
     if (C == NULL || L == NULL) goto done;
-    int nt = seg_resolve_threads(n_threads);
-    work = alloc_work(seg_kmeans_runs_work_size(n, d, k, (int)n_init, trials,
-                                                (seg_kmeans_algorithm)algorithm, nt),
-                      "kmeans");
+    seg_kmeans_params params = run_params(k, n_init, S, Init, trials, max_iter, tol, n_threads);
+    params.algorithm = (seg_kmeans_algorithm)algorithm;
+    work = alloc_work(seg_kmeans_runs_work_size(n, d, &params), "kmeans");
     if (work == NULL) goto done;
-    double inertia = 0.0;
-    int n_iter = 0, converged = 0, best = 0;
+    seg_kmeans_runs_out out = {(double *)PyArray_DATA(C), (int32_t *)PyArray_DATA(L), 0.0, 0, 0, 0};
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_fit_runs((const double *)PyArray_DATA(X), n, d,
-                             W ? (const double *)PyArray_DATA(W) : NULL, k, (int)n_init,
-                             S ? (const uint64_t *)PyArray_DATA(S) : NULL, trials,
-                             Init ? (const double *)PyArray_DATA(Init) : NULL, max_iter, tol,
-                             (seg_kmeans_algorithm)algorithm, nt, &INTERRUPT,
-                             (double *)PyArray_DATA(C), (int32_t *)PyArray_DATA(L), &inertia,
-                             &n_iter, &converged, &best, work);
+                             W ? (const double *)PyArray_DATA(W) : NULL, &params, &INTERRUPT,
+                             &out, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans");
+        raise_detail(st, "kmeans", &why);
         goto done;
     }
-    result = Py_BuildValue("OOdiOi", L, C, inertia, n_iter, converged ? Py_True : Py_False, best);
+    result = runs_result(self, L, C, &out);
 done:
     PyMem_RawFree(work);
     Py_XDECREF(X);
@@ -619,25 +762,26 @@ static PyObject *py_kmeans_predict(PyObject *self, PyObject *args, PyObject *kwd
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     if ((C = get_centers(co, d)) == NULL) goto done;
     npy_intp k = PyArray_DIM(C, 0);
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     npy_intp ldims[1] = {n};
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
     if (L == NULL) goto done;
     work = alloc_work(seg_kmeans_predict_work_size(n, d, k), "kmeans_predict");
     if (work == NULL) goto done;
     double inertia = 0.0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_predict((const double *)PyArray_DATA(X), n, d,
                             W ? (const double *)PyArray_DATA(W) : NULL,
                             (const double *)PyArray_DATA(C), k, n_threads, &INTERRUPT,
-                            (int32_t *)PyArray_DATA(L), &inertia, work);
+                            (int32_t *)PyArray_DATA(L), &inertia, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_predict");
+        raise_detail(st, "kmeans_predict", &why);
         goto done;
     }
-    result = Py_BuildValue("Od", L, inertia);
+    result = named(state_of(self)->kmeans_prediction, Py_BuildValue("(Od)", L, inertia));
 done:
     PyMem_RawFree(work);
     Py_XDECREF(X);
@@ -660,13 +804,14 @@ static PyObject *py_kmeans_mean_variance(PyObject *self, PyObject *args, PyObjec
     work = alloc_work(seg_kmeans_variance_work_size(n, d), "kmeans_mean_variance");
     if (work == NULL) goto done;
     double var = 0.0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_mean_variance((const double *)PyArray_DATA(X), n, d, n_threads, &INTERRUPT,
-                                  &var, work);
+                                  &var, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_mean_variance");
+        raise_detail(st, "kmeans_mean_variance", &why);
         goto done;
     }
     result = PyFloat_FromDouble(var);
@@ -692,14 +837,15 @@ static PyObject *py_kmeans_transform(PyObject *self, PyObject *args, PyObject *k
     npy_intp ddims[2] = {n, k};
     D = (PyArrayObject *)PyArray_SimpleNew(2, ddims, NPY_FLOAT64);
     if (D == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_kmeans_transform((const double *)PyArray_DATA(X), n, d,
                               (const double *)PyArray_DATA(C), k, n_threads, &INTERRUPT,
-                              (double *)PyArray_DATA(D));
+                              (double *)PyArray_DATA(D), &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_transform");
+        raise_detail(st, "kmeans_transform", &why);
         goto done;
     }
     result = (PyObject *)D;
@@ -731,15 +877,6 @@ static int get_metric(PyObject *obj, seg_metric *metric) {
     return -1;
 }
 
-/* raise_status for the silhouette kernels, with their degenerate case. */
-static void raise_silhouette_status(seg_status st) {
-    if (st == SEG_EDEGENERATE && !PyErr_Occurred())
-        PyErr_SetString(PyExc_ValueError,
-                        "silhouette needs at least 2 distinct labels; all rows have the same one");
-    else
-        raise_status(st, "silhouette");
-}
-
 static PyObject *py_silhouette_samples(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X", "labels", "n_clusters", "n_threads", "metric", NULL};
@@ -762,13 +899,14 @@ static PyObject *py_silhouette_samples(PyObject *self, PyObject *args, PyObject 
     if (S == NULL) goto done;
     work = alloc_work(seg_silhouette_work_size(n, d, k, nt), "silhouette");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_silhouette_samples_metric((const double *)PyArray_DATA(X), n, d, lab, k, metric, nt,
-                                       &INTERRUPT, (double *)PyArray_DATA(S), work);
+                                       &INTERRUPT, (double *)PyArray_DATA(S), work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_silhouette_status(st);
+        raise_detail(st, "silhouette", &why);
         goto done;
     }
     result = (PyObject *)S;
@@ -870,10 +1008,11 @@ static PyObject *py_silhouette_precomputed(PyObject *self, PyObject *args, PyObj
     if (S == NULL) goto done;
     work = alloc_work(seg_silhouette_precomputed_work_size(n, k, nt), "silhouette");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_silhouette_precomputed(dd, m, n, row0, (const int32_t *)PyArray_DATA(L), k, nt,
-                                    &INTERRUPT, (double *)PyArray_DATA(S), work);
+                                    &INTERRUPT, (double *)PyArray_DATA(S), work, &why);
     Py_END_ALLOW_THREADS
     /* The kernel checked the values; name the rows at fault (error path only). */
     if (st == SEG_ENONFINITE && list_rows(dd, m, n, row0, 0.0, row_nonfinite, rows, sizeof rows) > 0) {
@@ -890,7 +1029,7 @@ static PyObject *py_silhouette_precomputed(PyObject *self, PyObject *args, PyObj
         goto done;
     }
     if (st != SEG_OK) {
-        raise_silhouette_status(st);
+        raise_detail(st, "silhouette", &why);
         goto done;
     }
     result = (PyObject *)S;
@@ -926,20 +1065,17 @@ static PyObject *py_cluster_validity(PyObject *self, PyObject *args, PyObject *k
     work = alloc_work(seg_validity_work_size(n, d, k), "cluster_validity");
     if (work == NULL) goto done;
     double ch = 0.0, db = 0.0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_cluster_validity((const double *)PyArray_DATA(X), n, d, lab, k, n_threads,
-                              &INTERRUPT, &ch, &db, work);
+                              &INTERRUPT, &ch, &db, work, &why);
     Py_END_ALLOW_THREADS
-    if (st == SEG_EDEGENERATE) {
-        PyErr_Format(PyExc_ValueError, "every label code in [0, %zd) must be used", k);
-        goto done;
-    }
     if (st != SEG_OK) {
-        raise_status(st, "cluster_validity");
+        raise_detail(st, "cluster_validity", &why);
         goto done;
     }
-    result = Py_BuildValue("dd", ch, db);
+    result = named(state_of(self)->validity, Py_BuildValue("(dd)", ch, db));
 done:
     PyMem_RawFree(work);
     Py_XDECREF(X);
@@ -970,81 +1106,6 @@ static PyArrayObject *step_matrix(PyObject *obj, npy_intp d, const char *name) {
     return a;
 }
 
-/* Optional weights of one chunk: None, or m finite values >= 0 (a chunk may
- * weigh nothing in total). */
-static int step_weights(PyObject *obj, npy_intp m, PyArrayObject **out) {
-    *out = NULL;
-    if (obj == NULL || obj == Py_None) return 0;
-    PyArrayObject *w = as_array(obj, NPY_FLOAT64, 1, "sample_weight");
-    if (w == NULL) return -1;
-    if (PyArray_DIM(w, 0) != m) {
-        PyErr_Format(PyExc_ValueError, "sample_weight has length %zd but X has %zd rows",
-                     (Py_ssize_t)PyArray_DIM(w, 0), (Py_ssize_t)m);
-        Py_DECREF(w);
-        return -1;
-    }
-    const double *p = (const double *)PyArray_DATA(w);
-    for (npy_intp i = 0; i < m; i++) {
-        if (!isfinite(p[i]) || p[i] < 0.0) {
-            PyErr_Format(PyExc_ValueError, "sample_weight must be finite and >= 0; row %zd is %s",
-                         (Py_ssize_t)i, isfinite(p[i]) ? "negative" : "NaN or infinite");
-            Py_DECREF(w);
-            return -1;
-        }
-    }
-    *out = w;
-    return 0;
-}
-
-/* A 1-D integer array of length m (m < 0: any) with values in [low, high],
- * as `type` (NPY_INT32 or NPY_INT64). Unlike as_array's forced cast, floats
- * (truncated) and integers out of range (wrapped) are refused, naming the row. */
-static PyArrayObject *step_ints(PyObject *obj, npy_intp m, int type, npy_int64 low,
-                                npy_int64 high, const char *name) {
-    PyArrayObject *raw = NULL, *wide = NULL, *out = NULL;
-    if (obj == NULL || obj == Py_None) {
-        PyErr_Format(PyExc_TypeError, "%s must be an array, not None", name);
-        return NULL;
-    }
-    raw = (PyArrayObject *)PyArray_FROM_O(obj);
-    if (raw == NULL) return NULL;
-    if (PyArray_NDIM(raw) != 1) {
-        PyErr_Format(PyExc_ValueError, "%s must be 1-dimensional, got %d dimensions", name,
-                     PyArray_NDIM(raw));
-        goto done;
-    }
-    if (!PyTypeNum_ISINTEGER(PyArray_TYPE(raw)) && PyArray_SIZE(raw) > 0) {
-        PyErr_Format(PyExc_TypeError, "%s must hold integers, got dtype %R", name,
-                     (PyObject *)PyArray_DESCR(raw));
-        goto done;
-    }
-    if (m >= 0 && PyArray_DIM(raw, 0) != m) {
-        PyErr_Format(PyExc_ValueError, "%s has length %zd, expected %zd", name,
-                     (Py_ssize_t)PyArray_DIM(raw, 0), (Py_ssize_t)m);
-        goto done;
-    }
-    int unsigned64 = PyArray_TYPE(raw) == NPY_ULONGLONG || PyArray_TYPE(raw) == NPY_ULONG;
-    wide = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, NPY_INT64,
-                                             NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-    if (wide == NULL) goto done;
-    const npy_int64 *v = (const npy_int64 *)PyArray_DATA(wide);
-    npy_intp n = PyArray_DIM(wide, 0);
-    for (npy_intp i = 0; i < n; i++) {
-        /* uint64 above INT64_MAX became negative: out of range as it should be. */
-        if (v[i] < low || v[i] > high || (unsigned64 && v[i] < 0)) {
-            PyErr_Format(PyExc_ValueError, "%s must be in [%lld, %lld]; row %zd is out of range",
-                         name, (long long)low, (long long)high, (Py_ssize_t)i);
-            goto done;
-        }
-    }
-    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)wide, type,
-                                            NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-done:
-    Py_XDECREF(raw);
-    Py_XDECREF(wide);
-    return out;
-}
-
 static PyObject *py_kmeans_step(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X", "centers", "sample_weight", "offset", "n_far", "return_labels",
@@ -1070,7 +1131,7 @@ static PyObject *py_kmeans_step(PyObject *self, PyObject *args, PyObject *kwds) 
                      n_far);
         goto done;
     }
-    if (step_weights(wo, m, &W) < 0) goto done;
+    if (get_weights(wo, m, 0, &W) < 0) goto done;
     npy_intp nf = n_far < m ? n_far : m; /* the kernel writes min(capacity, m) */
     npy_intp kd[2] = {k, d}, kk[1] = {k}, fd1[1] = {nf}, fd2[2] = {nf, d}, md[1] = {m};
     S = (PyArrayObject *)PyArray_SimpleNew(2, kd, NPY_FLOAT64);
@@ -1099,10 +1160,9 @@ static PyObject *py_kmeans_step(PyObject *self, PyObject *args, PyObject *kwds) 
         raise_detail(st, "kmeans_step", &why);
         goto done;
     }
-    if (want_labels)
-        result = Py_BuildValue("OOdOOOOOO", S, Wt, sse, Fi, Fd, Fl, Fw, Fr, L);
-    else
-        result = Py_BuildValue("OOdOOOOO", S, Wt, sse, Fi, Fd, Fl, Fw, Fr);
+    result = named(state_of(self)->step_partials,
+                   Py_BuildValue("(OOdOOOOOO)", S, Wt, sse, Fi, Fd, Fl, Fw, Fr,
+                                 L ? (PyObject *)L : Py_None));
 done:
     Py_XDECREF(X);
     Py_XDECREF(W);
@@ -1161,7 +1221,7 @@ static PyObject *py_kmeans_step_merge(PyObject *self, PyObject *args, PyObject *
     npy_intp ne = 0;
     if (n_given == 4) {
         if ((Fd = as_array(fdo, NPY_FLOAT64, 1, "far_dist")) == NULL) goto done;
-        if ((Fl = step_ints(flo, -1, NPY_INT32, 0, (npy_int64)k - 1, "far_label")) == NULL)
+        if ((Fl = get_ints(flo, -1, NPY_INT32, 0, (npy_int64)k - 1, "far_label")) == NULL)
             goto done;
         if ((Fw = as_array(fwo, NPY_FLOAT64, 1, "far_weight")) == NULL) goto done;
         if ((Fr = as_array(fro, NPY_FLOAT64, 2, "far_rows")) == NULL) goto done;
@@ -1190,7 +1250,8 @@ static PyObject *py_kmeans_step_merge(PyObject *self, PyObject *args, PyObject *
         raise_detail(st, "kmeans_step_merge", &why);
         goto done;
     }
-    result = Py_BuildValue("Odn", C, shift, (Py_ssize_t)moved);
+    result = named(state_of(self)->step_merge,
+                   Py_BuildValue("(Odn)", C, shift, (Py_ssize_t)moved));
 done:
     PyMem_RawFree(work);
     Py_XDECREF(S);
@@ -1232,7 +1293,7 @@ static PyObject *py_kmeans_step_nearest(PyObject *self, PyObject *args, PyObject
                      "n_candidates=%zd", first, (Py_ssize_t)q, n_cand);
         goto done;
     }
-    if (step_weights(wo, m, &W) < 0) goto done;
+    if (get_weights(wo, m, 0, &W) < 0) goto done;
     npy_intp md[1] = {m}, cd[1] = {n_cand};
     if (reset) {
         Cl = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_FLOAT64);
@@ -1247,7 +1308,7 @@ static PyObject *py_kmeans_step_nearest(PyObject *self, PyObject *args, PyObject
             PyErr_SetString(PyExc_ValueError, "closest/nearest given: first must be >= 1");
             goto done;
         }
-        if ((in = step_ints(neo, m, NPY_INT32, 0, (npy_int64)first - 1, "nearest")) == NULL)
+        if ((in = get_ints(neo, m, NPY_INT32, 0, (npy_int64)first - 1, "nearest")) == NULL)
             goto done;
         Ne = (PyArrayObject *)PyArray_NewCopy(in, NPY_CORDER);
         Py_CLEAR(in);
@@ -1274,7 +1335,7 @@ static PyObject *py_kmeans_step_nearest(PyObject *self, PyObject *args, PyObject
         raise_detail(st, "kmeans_step_nearest", &why);
         goto done;
     }
-    result = Py_BuildValue("OOdO", Cl, Ne, cost, Cw);
+    result = named(state_of(self)->step_nearest, Py_BuildValue("(OOdO)", Cl, Ne, cost, Cw));
 done:
     Py_XDECREF(X);
     Py_XDECREF(Q);
@@ -1301,7 +1362,7 @@ static PyObject *py_kmeans_step_sample(PyObject *self, PyObject *args, PyObject 
         PyErr_SetString(PyExc_ValueError, "ell and phi must be finite and > 0");
         goto done;
     }
-    if (step_weights(wo, m, &W) < 0) goto done;
+    if (get_weights(wo, m, 0, &W) < 0) goto done;
     npy_intp md[1] = {m};
     P = (PyArrayObject *)PyArray_SimpleNew(1, md, NPY_INTP);
     if (P == NULL) goto done;
@@ -1332,7 +1393,7 @@ done:
 
 /* int32 labels of length m, codes in [0, k); raises naming the row. */
 static PyArrayObject *step_labels(PyObject *obj, npy_intp m, npy_intp k, const char *name) {
-    return step_ints(obj, m, NPY_INT32, 0, (npy_int64)k - 1, name);
+    return get_ints(obj, m, NPY_INT32, 0, (npy_int64)k - 1, name);
 }
 
 static PyObject *py_kmeans_step_silhouette(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -1378,7 +1439,8 @@ static PyObject *py_kmeans_step_silhouette(PyObject *self, PyObject *args, PyObj
         raise_detail(st, "kmeans_step_silhouette", &why);
         goto done;
     }
-    result = Py_BuildValue("OO", Sa, Sb ? (PyObject *)Sb : Py_None);
+    result = named(state_of(self)->chunk_sums,
+                   Py_BuildValue("(OO)", Sa, Sb ? (PyObject *)Sb : Py_None));
 done:
     PyMem_RawFree(work);
     Py_XDECREF(A);
@@ -1404,7 +1466,7 @@ static PyObject *py_kmeans_step_silhouette_scores(PyObject *self, PyObject *args
         goto done;
     }
     if ((L = step_labels(lo, m, k, "labels")) == NULL) goto done;
-    if ((C = step_ints(co, -1, NPY_INT64, 0, NPY_MAX_INT64, "counts")) == NULL) goto done;
+    if ((C = get_ints(co, -1, NPY_INT64, 0, NPY_MAX_INT64, "counts")) == NULL) goto done;
     if (PyArray_DIM(C, 0) != k) {
         PyErr_Format(PyExc_ValueError, "counts has length %zd but sums has %zd clusters",
                      (Py_ssize_t)PyArray_DIM(C, 0), (Py_ssize_t)k);
@@ -1722,22 +1784,17 @@ static PyObject *py_entropy_weights(PyObject *self, PyObject *args, PyObject *kw
     E = (PyArrayObject *)mcdm_new(1, n, 0, 0, NPY_FLOAT64);
     D = (PyArrayObject *)mcdm_new(1, n, 0, 0, NPY_FLOAT64);
     if (W == NULL || E == NULL || D == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_entropy_weights((const double *)PyArray_DATA(X), m, n, (double *)PyArray_DATA(W),
-                             (double *)PyArray_DATA(E), (double *)PyArray_DATA(D));
+                             (double *)PyArray_DATA(E), (double *)PyArray_DATA(D), &why);
     Py_END_ALLOW_THREADS
-    if (st == SEG_EDEGENERATE) {
-        PyErr_SetString(PyExc_ValueError,
-                        "entropy_weights: every column of x is constant, so no criterion "
-                        "distinguishes the alternatives and entropy weights are undefined");
-        goto done;
-    }
     if (st != SEG_OK) {
-        raise_status(st, "entropy_weights");
+        raise_detail(st, "entropy_weights", &why);
         goto done;
     }
-    result = Py_BuildValue("OOO", W, E, D);
+    result = named(state_of(self)->entropy, Py_BuildValue("(OOO)", W, E, D));
 done:
     Py_XDECREF(X);
     Py_XDECREF(W);
@@ -1790,16 +1847,17 @@ static PyObject *py_vikor(PyObject *self, PyObject *args, PyObject *kwds) {
         (double *)PyArray_DATA(R),           (double *)PyArray_DATA(Q),
         (seg_idx *)PyArray_DATA(Rank),       (unsigned char *)PyArray_DATA(Comp),
         (unsigned char *)PyArray_DATA(Adv),  (unsigned char *)PyArray_DATA(Stab)};
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_vikor((const double *)PyArray_DATA(X), m, n, (const int *)types,
                    Ideal ? (const double *)PyArray_DATA(Ideal) : NULL,
                    Anti ? (const double *)PyArray_DATA(Anti) : NULL,
                    (const double *)PyArray_DATA(W), B,
-                   (const double *)PyArray_DATA(V), nv, &out, work, nt, &INTERRUPT);
+                   (const double *)PyArray_DATA(V), nv, &out, work, nt, &INTERRUPT, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "vikor");
+        raise_detail(st, "vikor", &why);
         goto done;
     }
     result = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "S", S, "R", R, "Q", Q,
@@ -1874,6 +1932,7 @@ static PyObject *py_vikor_weight_sensitivity(PyObject *self, PyObject *args, PyO
         goto done;
     work = alloc_work(seg_vikor_sensitivity_work_size(m, n, nv, nt), "vikor_weight_sensitivity");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_vikor_weight_sensitivity(
@@ -1883,10 +1942,10 @@ static PyObject *py_vikor_weight_sensitivity(PyObject *self, PyObject *args, PyO
         (const double *)PyArray_DATA(Al), n_samples, (uint64_t)seed,
         (const double *)PyArray_DATA(V), nv, (int64_t *)PyArray_DATA(RC),
         (int64_t *)PyArray_DATA(CC), WO ? (double *)PyArray_DATA(WO) : NULL, work, nt,
-        &INTERRUPT);
+        &INTERRUPT, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "vikor_weight_sensitivity");
+        raise_detail(st, "vikor_weight_sensitivity", &why);
         goto done;
     }
     result = Py_BuildValue("{s:O,s:O,s:O}", "rank_counts", RC, "compromise_counts", CC, "weights",
@@ -1933,23 +1992,23 @@ static PyMethodDef core_methods[] = {
     {"kmeans_plusplus", (PyCFunction)(void (*)(void))py_kmeans_plusplus,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_plusplus(X, n_clusters, sample_weight=None, n_trials=0, seed=0, n_threads=0)\n--\n\n"
-     "Greedy k-means++ seeding: returns (centers (k, d), row indices (k,))."},
+     "Greedy k-means++ seeding: returns KMeansSeeds(centers (k, d), indices (k,))."},
     {"kmeans_fit", (PyCFunction)(void (*)(void))py_kmeans_fit, METH_VARARGS | METH_KEYWORDS,
      "kmeans_fit(X, centers, sample_weight=None, max_iter=300, tol=0.0, algorithm=0, "
      "n_threads=0)\n--\n\n"
      "Lloyd (algorithm=0) or Hamerly (1) iterations from the given centres: returns "
-     "(labels int32, centers, inertia, n_iter, converged). tol is absolute."},
+     "KMeansFit(labels int32, centers, inertia, n_iter, converged). tol is absolute."},
     {"kmeans_fit_runs", (PyCFunction)(void (*)(void))py_kmeans_fit_runs,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_fit_runs(X, n_clusters, seeds=None, init_centers=None, sample_weight=None, "
      "n_trials=0, max_iter=300, tol=0.0, algorithm=0, n_threads=0)\n--\n\n"
      "n_init runs (one per uint64 seed, greedy k-means++; or one per (k, d) slice of "
-     "init_centers); keeps the lowest inertia. Returns (labels int32, centers, inertia, "
-     "n_iter, converged, best_run)."},
+     "init_centers); keeps the lowest inertia. Returns KMeansRuns(labels int32, centers, "
+     "inertia, n_iter, converged, best_run)."},
     {"kmeans_predict", (PyCFunction)(void (*)(void))py_kmeans_predict,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"
-     "Nearest centre per row: returns (labels int32, inertia)."},
+     "Nearest centre per row: returns KMeansPrediction(labels int32, inertia)."},
     {"kmeans_mean_variance", (PyCFunction)(void (*)(void))py_kmeans_mean_variance,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_mean_variance(X, n_threads=0)\n--\n\n"
@@ -1972,29 +2031,29 @@ static PyMethodDef core_methods[] = {
     {"cluster_validity", (PyCFunction)(void (*)(void))py_cluster_validity,
      METH_VARARGS | METH_KEYWORDS,
      "cluster_validity(X, labels, n_clusters, n_threads=0)\n--\n\n"
-     "(Calinski-Harabasz score, Davies-Bouldin index); labels are int32 codes, all used."},
+     "ClusterValidity(calinski_harabasz, davies_bouldin); labels are int32 codes, all used."},
     /* ---- end clustering methods ---- */
     /* ---- dask step methods ---- */
     {"kmeans_step", (PyCFunction)(void (*)(void))py_kmeans_step, METH_VARARGS | METH_KEYWORDS,
      "kmeans_step(X, centers, sample_weight=None, offset=0, n_far=0, return_labels=False)\n--\n\n"
-     "One Lloyd pass over one row chunk (zero rows allowed): returns (sums (k, d), weights (k,), "
-     "sse, far_index (intp), far_dist, far_label (int32), far_weight, far_rows (f, d)[, labels "
-     "int32]); the far_* describe the chunk's min(n_far, rows) rows farthest from their "
-     "nearest centre, farthest first, with global row numbers offset + local row."},
+     "One Lloyd pass over one row chunk (zero rows allowed): returns StepPartials(sums (k, d), "
+     "weights (k,), sse, far_index (intp), far_dist, far_label (int32), far_weight, far_rows "
+     "(f, d), labels int32 or None); the far_* describe the chunk's min(n_far, rows) rows "
+     "farthest from their nearest centre, farthest first, with global row numbers offset + local row."},
     {"kmeans_step_merge", (PyCFunction)(void (*)(void))py_kmeans_step_merge,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_merge(sums, weights, centers, far_dist=None, far_label=None, far_weight=None, "
      "far_rows=None)\n--\n\n"
      "Centre update from the partials of n_chunks chunks (sums (n_chunks, k, d), weights "
      "(n_chunks, k)), merged in chunk order, empty clusters re-seeded from the far rows "
-     "(concatenated in chunk order): returns (new centers, squared shift, n_relocated)."},
+     "(concatenated in chunk order): returns StepMerge(centers, shift, n_relocated)."},
     {"kmeans_step_nearest", (PyCFunction)(void (*)(void))py_kmeans_step_nearest,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_nearest(X, candidates, first, n_candidates, closest=None, nearest=None, "
      "sample_weight=None)\n--\n\n"
      "k-means||: folds candidates numbered first.. into each row's squared distance to and "
      "number of its nearest candidate (new arrays; without closest/nearest, from scratch): "
-     "returns (closest, nearest int32, cost, candidate weights (n_candidates,))."},
+     "returns StepNearest(closest, nearest int32, cost, candidate_weights (n_candidates,))."},
     {"kmeans_step_sample", (PyCFunction)(void (*)(void))py_kmeans_step_sample,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_sample(closest, ell, phi, seed, sample_weight=None)\n--\n\n"
@@ -2003,7 +2062,8 @@ static PyMethodDef core_methods[] = {
     {"kmeans_step_silhouette", (PyCFunction)(void (*)(void))py_kmeans_step_silhouette,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_step_silhouette(A, labels_a, B, labels_b, n_clusters, both=False)\n--\n\n"
-     "Per-cluster sums of Euclidean distances between two chunks: returns (sa (len(A), k): "
+     "Per-cluster sums of Euclidean distances between two chunks: returns "
+     "ChunkSilhouetteSums(sa (len(A), k): "
      "from each row of A to B's clusters, sb (len(B), k) the reverse, or None unless both)."},
     {"kmeans_step_silhouette_scores", (PyCFunction)(void (*)(void))py_kmeans_step_silhouette_scores,
      METH_VARARGS | METH_KEYWORDS,
@@ -2016,7 +2076,7 @@ static PyMethodDef core_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "entropy_weights(x)\n--\n\n"
      "Shannon-entropy weights of the columns of x (m >= 2 alternatives x n criteria, finite, "
-     ">= 0): returns (w, E, d), each of shape (n,)."},
+     ">= 0): returns EntropyWeights(weights, entropy, diversity), each of shape (n,)."},
     {"vikor", (PyCFunction)(void (*)(void))py_vikor, METH_VARARGS | METH_KEYWORDS,
      "vikor(x, weights, v, types=None, ideal=None, anti_ideal=None, n_threads=0)\n--\n\n"
      "VIKOR for B weight vectors (weights: (B, n)) and V values of v (v: (V,)). types: n values "
@@ -2038,9 +2098,8 @@ static PyMethodDef core_methods[] = {
     {NULL, NULL, 0, NULL}};
 
 static int core_exec(PyObject *module) {
-    (void)module;
     if (PyArray_ImportNumPyAPI() < 0) return -1;
-    return 0;
+    return add_result_types(module);
 }
 
 static PyModuleDef_Slot core_slots[] = {
@@ -2051,6 +2110,6 @@ static struct PyModuleDef core_module = {
     PyModuleDef_HEAD_INIT, "segment._core",
     "C kernels of segment (k-means, silhouette, entropy weights, VIKOR). Internal: "
     "use the functions of the segment package.",
-    0, core_methods, core_slots, NULL, NULL, NULL};
+    sizeof(core_state), core_methods, core_slots, core_traverse, core_clear, core_free};
 
 PyMODINIT_FUNC PyInit__core(void) { return PyModuleDef_Init(&core_module); }

@@ -1,6 +1,6 @@
 """The scikit-learn conventions that segment's estimators share, without scikit-learn.
 
-`_EstimatorBase` gives an estimator whose ``__init__`` takes its parameters
+`EstimatorBase` gives an estimator whose ``__init__`` takes its parameters
 as keywords and stores each under its own name: ``get_params``,
 ``set_params``, a repr that shows the parameters changed from their
 defaults, and ``_check_fitted``, which raises `NotFittedError` before
@@ -55,13 +55,13 @@ def _not_fitted(message: str) -> NotFittedError:
     return _also_sklearns(NotFittedError, "NotFittedError")(message)
 
 
-def _convergence_warning() -> type[Warning]:
+def convergence_warning() -> type[Warning]:
     """The ConvergenceWarning class to warn with (scikit-learn's too when it
     is loaded, so a filter or ``pytest.warns`` with its class matches)."""
     return _also_sklearns(ConvergenceWarning, "ConvergenceWarning")
 
 
-class _EstimatorBase:
+class EstimatorBase:
     """get_params / set_params / __repr__ / _check_fitted, as scikit-learn's."""
 
     #: The attribute that fit sets: until it exists, the estimator is not fitted.

@@ -22,39 +22,21 @@ static void csr_release(csr_arrays *a) {
     Py_CLEAR(a->data);
 }
 
+/* X.indptr or X.indices as int64 (int32 indices kept as they are when
+ * keep_int32): get_ints, so floats are refused and uint64 values past
+ * INT64_MAX, which would wrap, are out of range. The structure (indptr from
+ * 0, never decreasing; indices in [0, d)) is seg_csr_check's. */
 static PyArrayObject *csr_index_array(PyObject *obj, const char *name, int keep_int32) {
     PyArrayObject *raw = (PyArrayObject *)PyArray_FROM_OF(obj, 0);
     if (raw == NULL) return NULL;
-    if (PyArray_NDIM(raw) != 1 || !PyArray_ISINTEGER(raw)) {
-        PyErr_Format(PyExc_TypeError, "X.%s must be a 1-D array of integers, got dtype %R", name,
+    PyArrayObject *out = NULL;
+    if (PyArray_NDIM(raw) != 1 || !PyArray_ISINTEGER(raw)) /* a CSR array: no bools either */
+        PyErr_Format(PyExc_TypeError, "%s must be a 1-D array of integers, got dtype %R", name,
                      (PyObject *)PyArray_DESCR(raw));
-        Py_DECREF(raw);
-        return NULL;
-    }
-    int type = keep_int32 && PyArray_TYPE(raw) == NPY_INT32 ? NPY_INT32 : NPY_INT64;
-    if (PyArray_ISUNSIGNED(raw) && PyArray_ITEMSIZE(raw) >= 8) {
-        /* uint64 past INT64_MAX would wrap: refuse those values here. */
-        const npy_uint64 *u = NULL;
-        PyArrayObject *c = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, NPY_UINT64,
-                                                             NPY_ARRAY_IN_ARRAY);
-        if (c == NULL) {
-            Py_DECREF(raw);
-            return NULL;
-        }
-        u = (const npy_uint64 *)PyArray_DATA(c);
-        for (npy_intp i = 0; i < PyArray_DIM(c, 0); i++) {
-            if (u[i] > (npy_uint64)INT64_MAX) {
-                PyErr_Format(PyExc_ValueError, "X.%s has a value out of range at %zd", name,
-                             (Py_ssize_t)i);
-                Py_DECREF(c);
-                Py_DECREF(raw);
-                return NULL;
-            }
-        }
-        Py_DECREF(c);
-    }
-    PyArrayObject *out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)raw, type,
-                                                           NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    else
+        out = get_ints((PyObject *)raw, -1,
+                       keep_int32 && PyArray_TYPE(raw) == NPY_INT32 ? NPY_INT32 : NPY_INT64,
+                       INT64_MIN, INT64_MAX, name);
     Py_DECREF(raw);
     return out;
 }
@@ -75,8 +57,8 @@ static int get_csr(PyObject *obj, csr_arrays *a, int check_values) {
                      "X must have at least one row and one column, got (%zd, %zd)", n, d);
         return -1;
     }
-    if ((a->indptr = csr_index_array(po, "indptr", 0)) == NULL) goto fail;
-    if ((a->indices = csr_index_array(io, "indices", 1)) == NULL) goto fail;
+    if ((a->indptr = csr_index_array(po, "X.indptr", 0)) == NULL) goto fail;
+    if ((a->indices = csr_index_array(io, "X.indices", 1)) == NULL) goto fail;
     if (PyArray_Check(vo)) {
         int t = PyArray_TYPE((PyArrayObject *)vo);
         if (!(PyTypeNum_ISNUMBER(t) || PyTypeNum_ISBOOL(t)) || PyTypeNum_ISCOMPLEX(t)) {
@@ -168,30 +150,27 @@ static PyObject *py_sparse_kmeans_fit_runs(PyObject *self, PyObject *args, PyObj
     if (get_run_starts(so, io, k, d, &S, &Init, &n_init) < 0) goto done;
     if ((trials = check_trials(trials, k)) < 0) goto done;
     if (check_lloyd_args(max_iter, tol, 0) < 0) goto done;
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     if (alloc_check((size_t)k, (size_t)d * sizeof(double), "sparse kmeans centres") < 0) goto done;
     npy_intp cdims[2] = {k, d}, ldims[1] = {n};
     C = (PyArrayObject *)PyArray_SimpleNew(2, cdims, NPY_FLOAT64);
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
     if (C == NULL || L == NULL) goto done;
-    work = alloc_work(seg_sparse_runs_work_size(n, d, k, (int)n_init, trials), "kmeans");
+    seg_kmeans_params params = run_params(k, n_init, S, Init, trials, max_iter, tol, n_threads);
+    work = alloc_work(seg_sparse_runs_work_size(n, d, &params), "kmeans");
     if (work == NULL) goto done;
-    double inertia = 0.0;
-    int n_iter = 0, converged = 0, best = 0;
+    seg_kmeans_runs_out out = {(double *)PyArray_DATA(C), (int32_t *)PyArray_DATA(L), 0.0, 0, 0, 0};
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_sparse_kmeans_fit_runs(&A.X, W ? (const double *)PyArray_DATA(W) : NULL, k,
-                                    (int)n_init, S ? (const uint64_t *)PyArray_DATA(S) : NULL,
-                                    trials, Init ? (const double *)PyArray_DATA(Init) : NULL,
-                                    max_iter, tol, n_threads, &INTERRUPT,
-                                    (double *)PyArray_DATA(C), (int32_t *)PyArray_DATA(L),
-                                    &inertia, &n_iter, &converged, &best, work);
+    st = seg_sparse_kmeans_fit_runs(&A.X, W ? (const double *)PyArray_DATA(W) : NULL, &params,
+                                    &INTERRUPT, &out, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans");
+        raise_detail(st, "kmeans", &why);
         goto done;
     }
-    result = Py_BuildValue("OOdiOi", L, C, inertia, n_iter, converged ? Py_True : Py_False, best);
+    result = runs_result(self, L, C, &out);
 done:
     PyMem_RawFree(work);
     csr_release(&A);
@@ -225,7 +204,7 @@ static PyObject *py_sparse_kmeans_plusplus(PyObject *self, PyObject *args, PyObj
         goto done;
     }
     if ((trials = check_trials(trials, k)) < 0) goto done;
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     if (alloc_check((size_t)k, (size_t)d * sizeof(double), "kmeans_plusplus centres") < 0)
         goto done;
     npy_intp cdims[2] = {k, d}, idims[1] = {k};
@@ -234,18 +213,19 @@ static PyObject *py_sparse_kmeans_plusplus(PyObject *self, PyObject *args, PyObj
     if (C == NULL || Idx == NULL) goto done;
     work = alloc_work(seg_sparse_plusplus_work_size(n, d, k, trials), "kmeans_plusplus");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_sparse_kmeans_plusplus(&A.X, W ? (const double *)PyArray_DATA(W) : NULL, k, trials,
                                     (uint64_t)seed, n_threads, &INTERRUPT,
                                     (double *)PyArray_DATA(C), (seg_idx *)PyArray_DATA(Idx),
-                                    work);
+                                    work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_plusplus");
+        raise_detail(st, "kmeans_plusplus", &why);
         goto done;
     }
-    result = Py_BuildValue("OO", C, Idx);
+    result = named(state_of(self)->kmeans_seeds, Py_BuildValue("(OO)", C, Idx));
 done:
     PyMem_RawFree(work);
     csr_release(&A);
@@ -256,7 +236,8 @@ done:
 }
 
 /* predict (labels, inertia) or, with transform, the n x k distances. */
-static PyObject *sparse_predict_or_transform(PyObject *args, PyObject *kwds, int transform) {
+static PyObject *sparse_predict_or_transform(PyObject *self, PyObject *args, PyObject *kwds,
+                                             int transform) {
     static char *kwlist[] = {"X", "centers", "sample_weight", "n_threads", NULL};
     static char *kwlist_t[] = {"X", "centers", "n_threads", NULL};
     PyObject *xo, *co, *wo = Py_None, *result = NULL;
@@ -274,9 +255,10 @@ static PyObject *sparse_predict_or_transform(PyObject *args, PyObject *kwds, int
     npy_intp n = A.X.n, d = A.X.d;
     if ((C = get_centers(co, d)) == NULL) goto done;
     npy_intp k = PyArray_DIM(C, 0);
-    if (get_weights(wo, n, &W) < 0) goto done;
+    if (get_weights(wo, n, 1, &W) < 0) goto done;
     work = alloc_work(seg_sparse_predict_work_size(n, d, k), what);
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     double inertia = 0.0;
     if (transform) {
@@ -285,7 +267,7 @@ static PyObject *sparse_predict_or_transform(PyObject *args, PyObject *kwds, int
         if ((D = (PyArrayObject *)PyArray_SimpleNew(2, ddims, NPY_FLOAT64)) == NULL) goto done;
         Py_BEGIN_ALLOW_THREADS
         st = seg_sparse_kmeans_transform(&A.X, (const double *)PyArray_DATA(C), k, n_threads,
-                                         &INTERRUPT, (double *)PyArray_DATA(D), work);
+                                         &INTERRUPT, (double *)PyArray_DATA(D), work, &why);
         Py_END_ALLOW_THREADS
     } else {
         npy_intp ldims[1] = {n};
@@ -293,14 +275,16 @@ static PyObject *sparse_predict_or_transform(PyObject *args, PyObject *kwds, int
         Py_BEGIN_ALLOW_THREADS
         st = seg_sparse_kmeans_predict(&A.X, W ? (const double *)PyArray_DATA(W) : NULL,
                                        (const double *)PyArray_DATA(C), k, n_threads, &INTERRUPT,
-                                       (int32_t *)PyArray_DATA(L), &inertia, work);
+                                       (int32_t *)PyArray_DATA(L), &inertia, work, &why);
         Py_END_ALLOW_THREADS
     }
     if (st != SEG_OK) {
-        raise_status(st, what);
+        raise_detail(st, what, &why);
         goto done;
     }
-    result = transform ? (PyObject *)D : Py_BuildValue("Od", L, inertia);
+    result = transform ? (PyObject *)D
+                       : named(state_of(self)->kmeans_prediction,
+                               Py_BuildValue("(Od)", L, inertia));
     if (transform) D = NULL;
 done:
     PyMem_RawFree(work);
@@ -314,12 +298,12 @@ done:
 
 static PyObject *py_sparse_kmeans_predict(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
-    return sparse_predict_or_transform(args, kwds, 0);
+    return sparse_predict_or_transform(self, args, kwds, 0);
 }
 
 static PyObject *py_sparse_kmeans_transform(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
-    return sparse_predict_or_transform(args, kwds, 1);
+    return sparse_predict_or_transform(self, args, kwds, 1);
 }
 
 static PyObject *py_sparse_mean_variance(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -334,12 +318,13 @@ static PyObject *py_sparse_mean_variance(PyObject *self, PyObject *args, PyObjec
     work = alloc_work(seg_sparse_variance_work_size(A.X.n, A.X.d), "kmeans_mean_variance");
     if (work == NULL) goto done;
     double var = 0.0;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_sparse_mean_variance(&A.X, n_threads, &INTERRUPT, &var, work);
+    st = seg_sparse_mean_variance(&A.X, n_threads, &INTERRUPT, &var, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
-        raise_status(st, "kmeans_mean_variance");
+        raise_detail(st, "kmeans_mean_variance", &why);
         goto done;
     }
     result = PyFloat_FromDouble(var);
@@ -368,18 +353,14 @@ static PyObject *py_sparse_silhouette_samples(PyObject *self, PyObject *args, Py
     if ((S = (PyArrayObject *)PyArray_SimpleNew(1, sdims, NPY_FLOAT64)) == NULL) goto done;
     work = alloc_work(seg_sparse_silhouette_work_size(n, A.X.d, k, nt), "silhouette");
     if (work == NULL) goto done;
+    seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
     st = seg_sparse_silhouette_samples(&A.X, (const int32_t *)PyArray_DATA(L), k, nt, &INTERRUPT,
-                                       (double *)PyArray_DATA(S), work);
+                                       (double *)PyArray_DATA(S), work, &why);
     Py_END_ALLOW_THREADS
-    if (st == SEG_EDEGENERATE) {
-        PyErr_SetString(PyExc_ValueError,
-                        "silhouette needs at least 2 distinct labels; all rows have the same one");
-        goto done;
-    }
     if (st != SEG_OK) {
-        raise_status(st, "silhouette");
+        raise_detail(st, "silhouette", &why);
         goto done;
     }
     result = (PyObject *)S;
@@ -407,7 +388,7 @@ done:
     {"sparse_kmeans_predict", (PyCFunction)(void (*)(void))py_sparse_kmeans_predict,           \
      METH_VARARGS | METH_KEYWORDS,                                                            \
      "sparse_kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"             \
-     SEG_SPARSE_X_DOC "Returns (labels int32, inertia)."},                                    \
+     SEG_SPARSE_X_DOC "Returns KMeansPrediction(labels int32, inertia)."},                    \
     {"sparse_kmeans_transform", (PyCFunction)(void (*)(void))py_sparse_kmeans_transform,       \
      METH_VARARGS | METH_KEYWORDS,                                                            \
      "sparse_kmeans_transform(X, centers, n_threads=0)\n--\n\n" SEG_SPARSE_X_DOC              \

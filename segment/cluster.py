@@ -9,24 +9,24 @@ the K sweep in segment.sweep.
 
 from __future__ import annotations
 
-import math
-import numbers
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from segment import _sparse
-from segment._estimator import (
-    ConvergenceWarning,
-    NotFittedError,
-    _convergence_warning,
-    _EstimatorBase,
+from segment._estimator import ConvergenceWarning, EstimatorBase, NotFittedError
+from segment._kmeans_fit import (
+    check_k,
+    check_weights,
+    draw_seed,
+    fit_arrays,
+    in_input_terms,
+    initial_centers,
+    resolve_n_init,
 )
 from segment._validation import (
     as_matrix,
-    as_vector,
     check_feature_names,
     check_int,
     check_n_threads,
@@ -61,16 +61,6 @@ def __getattr__(name):  # segment.cluster.k_sweep: imported late (sweep imports 
 
         return getattr(sweep, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-_ALGORITHMS = {"lloyd": 0, "hamerly": 1, "elkan": 1}
-# Hamerly's bounds pay once there are enough centres to skip; measured in
-# benchmarks/bench_kmeans_algorithms.py (see BENCHMARKS.md): since Lloyd
-# computes 8 rows' distances per vector pass (with the common numbers of
-# features unrolled), from K = 20, or K = 8 beyond 16 features.
-_HAMERLY_MIN_K = 20
-_HAMERLY_MIN_K_WIDE = 8
-_HAMERLY_WIDE_D = 16
-_HAMERLY_MAX_D = 64
 
 
 @dataclass(frozen=True)
@@ -113,215 +103,6 @@ class KMeansResult:
         centers = pd.DataFrame(self.centers)
         centers.index = pd.RangeIndex(self.n_clusters, name="cluster")
         return pd.concat([self.sizes(), centers], axis=1)
-
-
-def _seed(rng: np.random.RandomState) -> int:
-    return int(rng.randint(np.iinfo(np.int64).max, dtype=np.int64))
-
-
-def _resolve_algorithm(algorithm: str, k: int, d: int) -> int:
-    if algorithm == "auto":
-        wide = d > _HAMERLY_WIDE_D
-        return 1 if (k >= (_HAMERLY_MIN_K_WIDE if wide else _HAMERLY_MIN_K)
-                     and d <= _HAMERLY_MAX_D) else 0
-    if algorithm not in _ALGORITHMS:
-        raise ValueError(
-            f"algorithm must be 'auto', 'lloyd', 'hamerly' or 'elkan', got {algorithm!r}"
-        )
-    return _ALGORITHMS[algorithm]
-
-
-def _resolve_n_init(n_init, init) -> int:
-    if isinstance(n_init, str):
-        if n_init != "auto":
-            raise ValueError(f"n_init must be 'auto' or a positive integer, got {n_init!r}")
-        # scikit-learn's rule: random draws (a string "random" or a callable,
-        # which may draw) get 10 runs; k-means++ and given centres one.
-        return 10 if (callable(init) or (isinstance(init, str) and init == "random")) else 1
-    return check_int(n_init, "n_init", low=1)
-
-
-def _initial_centers(init, data, k, sw, rng, n_threads):
-    """Centres to start a run from: k-means++, random rows, given or callable."""
-    n, d = data.shape
-    if isinstance(init, str):
-        if init == "k-means++":
-            centers, _ = _sparse.kmeans_plusplus(
-                data, k, sample_weight=sw, seed=_seed(rng), n_threads=n_threads
-            )
-            return centers
-        if init == "random":
-            if sw is None:
-                return _sparse.take_rows_dense(data, rng.permutation(n)[:k])
-            # rows drawn in proportion to their weight (scikit-learn's rule)
-            positive = int(np.count_nonzero(sw))
-            if positive < k:
-                raise ValueError(
-                    f"init='random' draws rows in proportion to sample_weight, but only "
-                    f"{positive} rows have a positive weight, fewer than n_clusters={k}"
-                )
-            return _sparse.take_rows_dense(data, rng.choice(n, size=k, replace=False,
-                                                            p=sw / sw.sum()))
-        raise ValueError(
-            f"init must be 'k-means++', 'random', an array or a callable; got {init!r}"
-        )
-    if callable(init):
-        centers = init(data, k, random_state=rng)
-    else:
-        centers = init
-    centers = np.asarray(centers.to_numpy() if isinstance(centers, pd.DataFrame) else centers)
-    if centers.dtype.kind not in "biuf":
-        raise TypeError(f"init centres must be numeric, got dtype {centers.dtype}")
-    centers = np.ascontiguousarray(centers, dtype=np.float64)
-    if centers.ndim != 2 or centers.shape[0] != k:
-        raise ValueError(
-            f"The shape of the initial centers {centers.shape} does not match the number of "
-            f"clusters {k}: init must have shape (n_clusters, n_features) = ({k}, {d})"
-        )
-    if centers.shape[1] != d:
-        raise ValueError(
-            f"The shape of the initial centers {centers.shape} does not match the number of "
-            f"features of the data {d}: init must have shape (n_clusters, n_features) = "
-            f"({k}, {d})"
-        )
-    if not np.isfinite(centers).all():
-        raise ValueError("init centres contain NaN or infinity")
-    return centers
-
-
-def _check_k(k, n: int) -> int:
-    k = check_int(k, "n_clusters", low=1)
-    if k > n:
-        raise ValueError(
-            f"n_samples={n} should be >= n_clusters={k}: X has {n} "
-            f"sample{'s' if n != 1 else ''} (rows), fewer than n_clusters={k}; "
-            f"choose n_clusters <= {n}"
-        )
-    return k
-
-
-def _check_weights(sample_weight, n: int) -> np.ndarray | None:
-    if sample_weight is None:
-        return None
-    sw = as_vector(sample_weight, "sample_weight", n)
-    if not np.isfinite(sw).all():
-        raise ValueError(
-            f"sample_weight has NaN or infinity at rows {np.flatnonzero(~np.isfinite(sw))[:10]}"
-        )
-    if (sw < 0).any():
-        raise ValueError(
-            f"sample_weight must be >= 0; negative at rows {np.flatnonzero(sw < 0)[:10]}"
-        )
-    with np.errstate(over="ignore"):
-        total = sw.sum()
-    if not total > 0:
-        raise ValueError("sample_weight is all zero: at least one weight must be positive")
-    if not np.isfinite(total):
-        raise ValueError(
-            f"sample_weight sums to more than float64 holds (largest weight {sw.max():.3g}); "
-            "only their ratios matter: divide them by their maximum"
-        )
-    return np.ascontiguousarray(sw)
-
-
-def _lloyd_verbose(data, k, centers, sw, max_iter, tol, threads, run):
-    """One run, one C iteration at a time, printing as scikit-learn's
-    ``verbose=1`` does. A C iteration is a pure function of the centres, and
-    the stopping rules are the one-call fit's (no label changed and no
-    cluster empty: strict; else the squared centre shift within tol), so the
-    run takes the same path and ends with the same result."""
-    print(f"Initialization complete (run {run})")
-    labels, inertia = _sparse.kmeans_predict(data, centers, sample_weight=sw, n_threads=threads)
-    weights = np.ones(data.shape[0]) if sw is None else sw
-    previous, converged = None, False
-    for it in range(max_iter):
-        print(f"Iteration {it}, inertia {inertia}.")
-        if (previous is not None and np.array_equal(labels, previous)
-                and (np.bincount(labels, weights, minlength=k) > 0).all()):
-            print(f"Converged at iteration {it}: strict convergence.")
-            converged = True
-            break
-        new_labels, new_centers, inertia, _, _, _ = _sparse.kmeans_fit_runs(
-            data, k, init_centers=centers[None], sample_weight=sw, max_iter=1, tol=0.0,
-            n_threads=threads,
-        )
-        shift = float(np.sum((new_centers - centers) ** 2))
-        previous, labels, centers = labels, new_labels, new_centers
-        if shift <= tol:
-            print(f"Converged at iteration {it}: center shift {shift} within tolerance {tol}.")
-            converged = True
-            break
-    return labels, centers, inertia, it + 1, converged
-
-
-def _fit_arrays(
-    data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_state, n_threads, verbose=0
-):
-    """k-means on a validated float64 C array; returns the best run's tuple
-    and the number of runs made."""
-    n, d = data.shape
-    max_iter = check_int(max_iter, "max_iter", low=1, high=2**31 - 1)
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
-    if not math.isfinite(tol):
-        raise ValueError(f"tol must be finite, got {tol!r}")
-    n_init = _resolve_n_init(n_init, init)
-    if not isinstance(init, str) and not callable(init) and n_init != 1:
-        warnings.warn(
-            f"Explicit initial center position passed: performing only one init in "
-            f"k-means instead of n_init={n_init} (the runs would all be the same)",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        n_init = 1
-    if algorithm == "elkan" and k == 1:
-        warnings.warn(
-            "algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' instead.",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        algorithm = "lloyd"
-    alg = _resolve_algorithm(algorithm, k, d)
-    threads = check_n_threads(n_threads)
-    rng = check_random_state(random_state)
-    # scikit-learn's convention: tol is relative to the mean feature variance.
-    abs_tol = _sparse.kmeans_mean_variance(data, n_threads=threads) * tol if tol > 0 else 0.0
-    if isinstance(init, str) and init == "k-means++":
-        seeds = np.array([_seed(rng) for _ in range(n_init)], dtype=np.uint64)
-        starts = {"seeds": seeds}
-    else:
-        starts = {"init_centers": np.stack(
-            [_initial_centers(init, data, k, sw, rng, threads) for _ in range(n_init)])}
-    if verbose:
-        best = None
-        for r in range(n_init):
-            init_r = (
-                _sparse.kmeans_plusplus(data, k, sample_weight=sw, seed=int(starts["seeds"][r]),
-                                        n_threads=threads)[0]
-                if "seeds" in starts else starts["init_centers"][r]
-            )
-            run = _lloyd_verbose(data, k, init_r, sw, max_iter, abs_tol, threads, r)
-            if best is None or run[2] < best[2]:
-                best = run
-    else:
-        # All runs in one C call: in parallel over runs when there are enough
-        # of them, keeping the lowest inertia (the first run on ties).
-        best = _sparse.kmeans_fit_runs(
-            data, k, **starts, sample_weight=sw, max_iter=max_iter, tol=abs_tol, algorithm=alg,
-            n_threads=threads,
-        )[:5]
-    labels = best[0]
-    used = np.count_nonzero(np.bincount(labels, minlength=k))
-    if used < k:
-        # scikit-learn's wording first, so message filters written for it match
-        warnings.warn(
-            f"Number of distinct clusters ({used}) found smaller than n_clusters ({k}). "
-            "Possibly due to duplicate points in X: X has fewer distinct points than "
-            "clusters",
-            _convergence_warning(),
-            stacklevel=3,
-        )
-    return best, n_init
 
 
 def kmeans(
@@ -405,13 +186,13 @@ def kmeans(
     values = m.values if m.finite is None else m.values[m.finite]
     data = _sparse.as_float64(values)  # a sparse X stays sparse
     n = data.shape[0]
-    k = _check_k(n_clusters, n)
-    sw = _check_weights(sample_weight, m.values.shape[0])
+    k = check_k(n_clusters, n)
+    sw = check_weights(sample_weight, m.values.shape[0])
     if sw is not None and m.finite is not None:
         sw = np.ascontiguousarray(sw[m.finite])
         if not sw.sum() > 0:
             raise ValueError("sample_weight of the finite rows must have a positive sum")
-    (labels, centers, inertia, n_iter, converged), _ = _fit_arrays(
+    fit, _ = fit_arrays(
         data,
         k,
         init=init,
@@ -424,8 +205,8 @@ def kmeans(
         n_threads=n_threads,
         verbose=verbose,
     )
-    centers = centers.astype(_sparse.float_dtype(m.values), copy=False)  # float32 stays
-    return _result(m, labels, centers, inertia, n_iter, converged)
+    centers = fit.centers.astype(_sparse.float_dtype(m.values), copy=False)  # float32 stays
+    return _result(m, fit.labels, centers, fit.inertia, fit.n_iter, fit.converged)
 
 
 def kmeans_plusplus(
@@ -479,8 +260,8 @@ def kmeans_plusplus(
     m = as_matrix(X, allow_sparse=True)
     data = _sparse.as_float64(m.values)  # a sparse X stays sparse
     n = data.shape[0]
-    k = _check_k(n_clusters, n)
-    sw = _check_weights(sample_weight, n)
+    k = check_k(n_clusters, n)
+    sw = check_weights(sample_weight, n)
     if x_squared_norms is not None and len(x_squared_norms) != n:
         raise ValueError(
             f"The length of x_squared_norms {len(x_squared_norms)} should be equal to the "
@@ -489,7 +270,8 @@ def kmeans_plusplus(
     trials = 0 if n_local_trials is None else check_int(n_local_trials, "n_local_trials", low=1,
                                                          high=64)
     centers, indices = _sparse.kmeans_plusplus(
-        data, k, sample_weight=sw, n_trials=trials, seed=_seed(check_random_state(random_state)),
+        data, k, sample_weight=sw, n_trials=trials,
+        seed=draw_seed(check_random_state(random_state)),
         n_threads=check_n_threads(n_threads),
     )
     centers = centers.astype(_sparse.float_dtype(m.values), copy=False)
@@ -499,16 +281,8 @@ def kmeans_plusplus(
 
 
 def _result(m, labels, centers, inertia, n_iter, converged) -> KMeansResult:
-    """A KMeansResult in the input's terms: -1 for omitted rows, pandas
-    objects on the DataFrame's index and columns."""
-    if m.finite is not None:
-        full = np.full(m.values.shape[0], -1, dtype=np.int32)
-        full[m.finite] = labels
-        labels = full
-    if m.is_frame:
-        labels = pd.Series(labels, index=m.index, name="cluster")
-        centers = pd.DataFrame(centers, columns=m.columns)
-        centers.index.name = "cluster"
+    """A KMeansResult in the input's terms (see in_input_terms)."""
+    labels, centers = in_input_terms(m, labels, centers)
     return KMeansResult(labels, centers, float(inertia), int(n_iter), bool(converged))
 
 
@@ -517,7 +291,7 @@ def _result(m, labels, centers, inertia, n_iter, converged) -> KMeansResult:
 # ---------------------------------------------------------------------------
 
 
-class KMeans(_EstimatorBase):
+class KMeans(EstimatorBase):
     """k-means as a scikit-learn style estimator, without scikit-learn.
 
     Same parameters and fitted attributes as ``sklearn.cluster.KMeans``
@@ -597,7 +371,7 @@ class KMeans(_EstimatorBase):
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering. y is ignored. Returns self."""
-        self._n_init = _resolve_n_init(self.n_init, self.init)  # runs made, as scikit-learn's
+        self._n_init = resolve_n_init(self.n_init, self.init)  # runs made, as scikit-learn's
         if not isinstance(self.init, str) and not callable(self.init):
             self._n_init = 1
         result = kmeans(
@@ -640,10 +414,9 @@ class KMeans(_EstimatorBase):
         (ValueError naming them otherwise, as scikit-learn); names given on
         one side only warn."""
         data = self._validate_predict_X(X)
-        labels, _ = _sparse.kmeans_predict(
+        return _sparse.kmeans_predict(
             data, self.cluster_centers_, n_threads=check_n_threads(self.n_threads)
-        )
-        return labels
+        ).labels
 
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n, n_clusters).
@@ -669,9 +442,9 @@ class KMeans(_EstimatorBase):
         scikit-learn's private method, so its seeding tests run against
         segment's seeding). x_squared_norms and init_size are ignored."""
         data = _sparse.as_float64(as_matrix(X, allow_sparse=True).values)
-        k = _check_k(self.n_clusters if n_centroids is None else n_centroids, data.shape[0])
-        sw = _check_weights(sample_weight, data.shape[0])
-        return _initial_centers(self.init if init is None else init, data, k, sw,
+        k = check_k(self.n_clusters if n_centroids is None else n_centroids, data.shape[0])
+        sw = check_weights(sample_weight, data.shape[0])
+        return initial_centers(self.init if init is None else init, data, k, sw,
                                 check_random_state(random_state),
                                 check_n_threads(self.n_threads))
 
@@ -754,11 +527,11 @@ class KMeans(_EstimatorBase):
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the (weighted) inertia of X against the centres."""
         data = self._validate_predict_X(X)
-        sw = _check_weights(sample_weight, data.shape[0])
-        _, inertia = _sparse.kmeans_predict(
+        sw = check_weights(sample_weight, data.shape[0])
+        inertia = _sparse.kmeans_predict(
             data, self.cluster_centers_, sample_weight=sw,
             n_threads=check_n_threads(self.n_threads),
-        )
+        ).inertia
         return -float(inertia)
 
     @classmethod

@@ -233,7 +233,7 @@ def _silhouette_input(X, metric):
     return m
 
 
-def _unit_range(data: np.ndarray) -> np.ndarray:
+def unit_range(data: np.ndarray) -> np.ndarray:
     """data times a power of two when its largest |value| is below 0.5 or above
     2**500, else data itself (no copy).
 
@@ -268,7 +268,7 @@ def _silhouette(m, labels, metric, n_threads) -> np.ndarray:
         return _silhouette_precomputed(m, data, codes, k, n_threads)
     if callable(metric):
         return _silhouette_callable(data, metric, codes, k, n_threads)
-    return _core.silhouette_samples(_unit_range(data), codes, k, n_threads=n_threads,
+    return _core.silhouette_samples(unit_range(data), codes, k, n_threads=n_threads,
                                     metric=metric)
 
 
@@ -324,7 +324,7 @@ def _validity(X, labels, n_threads):
     m = as_matrix(X, min_rows=3)
     data = np.ascontiguousarray(m.values, dtype=np.float64)
     codes, k = _encode_labels(align_labels(labels, m.index), data.shape[0])
-    return _core.cluster_validity(_unit_range(data), codes, k,
+    return _core.cluster_validity(unit_range(data), codes, k,
                                   n_threads=check_n_threads(n_threads))
 
 
@@ -343,7 +343,7 @@ def calinski_harabasz_score(X, labels, *, n_threads: int | None = None) -> float
     >>> round(sg.calinski_harabasz_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 1)
     200.0
     """
-    return float(_validity(X, labels, n_threads)[0])
+    return float(_validity(X, labels, n_threads).calinski_harabasz)
 
 
 def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
@@ -361,6 +361,6 @@ def davies_bouldin_score(X, labels, *, n_threads: int | None = None) -> float:
     >>> round(sg.davies_bouldin_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 3)
     0.1
     """
-    return float(_validity(X, labels, n_threads)[1])
+    return float(_validity(X, labels, n_threads).davies_bouldin)
 
 

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from segment import _core
+from segment._kmeans_fit import check_weights, fit_arrays, in_input_terms
 from segment._progress import progress_bar
 from segment._validation import as_matrix, check_int, check_n_threads, check_random_state
-from segment.cluster import KMeans, _check_weights, _fit_arrays, _result
-from segment.metrics import _unit_range
+from segment.cluster import KMeans, KMeansResult
+from segment.metrics import unit_range
 
 __all__ = ["SweepResult", "k_sweep"]
 
@@ -200,21 +201,22 @@ def k_sweep(
     if unknown:
         raise TypeError(f"k_sweep got unexpected keyword arguments {unknown}")
     params.update(kmeans_params)
-    sw = _check_weights(params.pop("sample_weight"), m.values.shape[0])
+    sw = check_weights(params.pop("sample_weight"), m.values.shape[0])
     if sw is not None and m.finite is not None:
         sw = np.ascontiguousarray(sw[m.finite])
     threads = check_n_threads(n_threads)
-    scored = _unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
+    scored = unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
     bar = _progress_bar(progress, len(ks), n)
     rows, models = [], {}
     try:
         for kk in ks:
             t0 = time.perf_counter()
-            (labels, centers, inertia, n_iter, converged), _ = _fit_arrays(
+            fit, _ = fit_arrays(
                 data, kk, n_init=n_init, sw=sw, random_state=random_state, n_threads=n_threads,
                 **params,
             )
             sub_x = scored if sample is None else scored[sample]
+            labels = fit.labels
             sub_l = labels if sample is None else labels[sample]
             sil = _score(lambda x, c, u: float(np.mean(
                 _core.silhouette_samples(x, c, u, n_threads=threads))), sub_x, sub_l)
@@ -224,15 +226,16 @@ def k_sweep(
                 {
                     "k": kk,
                     "silhouette": sil,
-                    "inertia": float(inertia),
+                    "inertia": float(fit.inertia),
                     "calinski_harabasz": float(ch),
                     "davies_bouldin": float(db),
-                    "n_iter": int(n_iter),
-                    "converged": bool(converged),
+                    "n_iter": int(fit.n_iter),
+                    "converged": bool(fit.converged),
                     "seconds": time.perf_counter() - t0,
                 }
             )
-            models[kk] = _result(m, labels, centers, inertia, n_iter, converged)
+            models[kk] = KMeansResult(*in_input_terms(m, labels, fit.centers), float(fit.inertia),
+                                      int(fit.n_iter), bool(fit.converged))
             if bar is not None:
                 bar.update(1)
     finally:

@@ -248,3 +248,40 @@ def test_kmeans_step_kernels_name_the_bad_row():
     msg = r"counts must be >= 1 for every cluster a row is labelled with; not so for row 1$"
     with pytest.raises(ValueError, match=msg):
         _core.kmeans_step_silhouette_scores(np.ones((2, 3)), np.array([0, 2]), np.array([2, 1, 0]))
+
+
+# -- the kernels' own reasons (seg_detail) reach the message -------------------
+
+
+@pytest.mark.parametrize("call, pattern", [
+    # finite input whose squares overflow: only the kernel can tell
+    (lambda: _core.kmeans_fit_runs(np.array([[1e200], [-1e200], [1e200], [0.0]]), 2,
+                                   seeds=[1]),
+     r"^kmeans: NaN or infinity in the result: values so large \(\|x\| > 1e154\) that their "
+     r"squares overflow; rescale the data"),
+    (lambda: _core.kmeans_fit(np.array([[1e200], [-1e200], [1e200], [0.0]]),
+                              np.array([[1e200], [-1e200]])),
+     r"^kmeans: NaN or infinity in the result: .* squares overflow"),
+    (lambda: _core.kmeans_predict(np.array([[1e200], [-1e200]]), np.array([[-1e200]])),
+     r"^kmeans_predict: NaN or infinity in the result: .* squares overflow"),
+    (lambda: _core.kmeans_transform(np.array([[1e200], [-1e200]]), np.array([[-1e200]])),
+     r"^kmeans_transform: NaN or infinity in the result: .* squares overflow"),
+    (lambda: _core.kmeans_mean_variance(np.array([[1e300], [-1e300]])),
+     r"^kmeans_mean_variance: the variance is not finite"),
+    (lambda: _core.silhouette_samples(np.array([[0.0], [1.0], [2.0]]), [1, 1, 1], 2),
+     r"^silhouette: needs at least 2 distinct labels; all rows have the same one$"),
+    (lambda: _core.silhouette_samples(np.array([[1e200], [-1e200], [1e200], [0.0]]),
+                                      [0, 1, 0, 1], 2),
+     r"^silhouette: NaN or infinity in the result: .* squares overflow"),
+    (lambda: _core.cluster_validity(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 2, 2], 3),
+     r"^cluster_validity: every label code in \[0, k\) must be used; unused label 1$"),
+    (lambda: _core.entropy_weights(np.array([[1.0, 2.0], [1.0, 2.0]])),
+     r"^entropy_weights: every column of x is constant"),
+    (lambda: _core.sparse_kmeans_fit_runs(
+        (np.array([0, 1, 2, 3, 3]), np.zeros(3, np.int32), np.array([1e200, -1e200, 1e200]), 4, 1),
+        2, seeds=[1]),
+     r"^kmeans: NaN or infinity in the result: .* squares overflow"),
+])
+def test_kernel_reason_is_the_message(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()

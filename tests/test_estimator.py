@@ -272,14 +272,14 @@ def test_html_repr_shows_parameters_and_fit():
 
 
 def test_random_init_draws_rows_in_proportion_to_weight():
-    from segment.cluster import _initial_centers
+    from segment._kmeans_fit import initial_centers
 
     X = np.arange(40, dtype=float).reshape(20, 2)
     w = np.zeros(20)
     w[[3, 7, 11, 15]] = [1.0, 2.0, 3.0, 4.0]
     counts = np.zeros(20)
     for seed in range(400):
-        c = _initial_centers("random", X, 2, w, np.random.RandomState(seed), 0)
+        c = initial_centers("random", X, 2, w, np.random.RandomState(seed), 0)
         counts[np.flatnonzero((X[:, None, :] == c[None]).all(-1).any(1))] += 1
     assert counts[w == 0].sum() == 0  # rows without weight are never drawn
     assert counts[15] > counts[3]  # heavier rows more often

@@ -172,6 +172,11 @@ static int stop_cb(void *ctx) {
         }                                                                               \
     } while (0)
 
+/* Every failure of a kernel the harness called (not an interrupt) says why
+ * (seg_detail, seg_common.h). */
+#define REQUIRE_REASON(called, st, why)                                                  \
+    REQUIRE(!(called) || (st) == SEG_OK || (st) == SEG_EINTERRUPTED || (why).reason != NULL)
+
 static int all_finite(const double *x, seg_idx count) {
     for (seg_idx i = 0; i < count; i++)
         if (!isfinite(x[i])) return 0;
@@ -269,9 +274,11 @@ static void fuzz_plusplus(reader *r) {
     double *C = xmalloc((size_t)(kk * s.d), sizeof(double));
     seg_idx *idx = xmalloc((size_t)kk, sizeof(seg_idx));
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+    seg_detail why = {NULL, -1};
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_kmeans_plusplus(s.X, s.n, s.d, s.sw, s.k, trials, seed,
-                                                 s.n_threads, &s.intr, C, idx, work);
+                                                 s.n_threads, &s.intr, C, idx, work, &why);
+    REQUIRE_REASON(ws >= 0, st, why);
     if (ws < 0) REQUIRE(s.k < 1 || trials < 1);
     if (st == SEG_OK) {
         REQUIRE(s.k >= 1 && s.k <= s.n && trials >= 1 && trials <= 64);
@@ -303,10 +310,12 @@ static void fuzz_fit(reader *r, int runs) {
         int safe_c = !r->huge && all_finite(C, kk * s.d);
         seg_idx ws = seg_kmeans_fit_work_size(s.n, s.d, s.k, alg);
         double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+        seg_detail why = {NULL, -1};
         st = ws < 0 ? SEG_EINVAL
                     : seg_kmeans_fit(s.X, s.n, s.d, s.sw, s.k, C, max_iter, tol, alg,
                                      s.n_threads, &s.intr, labels, &inertia, &n_iter, &converged,
-                                     work);
+                                     work, &why);
+        REQUIRE_REASON(ws >= 0, st, why);
         free(work);
         s.finite_safe = s.finite_safe && safe_c;
     } else {
@@ -314,12 +323,26 @@ static void fuzz_fit(reader *r, int runs) {
         seg_idx trials = 1 + (seg_idx)(u8(r) % 4);
         uint64_t seeds[8];
         for (int i = 0; i < 8; i++) seeds[i] = u64(r);
-        seg_idx ws = seg_kmeans_runs_work_size(s.n, s.d, s.k, n_init, trials, alg, s.n_threads);
+        seg_kmeans_params p = seg_kmeans_params_default(s.k);
+        p.n_init = n_init;
+        p.seeds = seeds;
+        p.n_trials = trials;
+        p.max_iter = max_iter;
+        p.tol = tol;
+        p.algorithm = alg;
+        p.n_threads = s.n_threads;
+        seg_idx ws = seg_kmeans_runs_work_size(s.n, s.d, &p);
         double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
-        st = ws < 0 ? SEG_EINVAL
-                    : seg_kmeans_fit_runs(s.X, s.n, s.d, s.sw, s.k, n_init, seeds, trials, NULL,
-                                          max_iter, tol, alg, s.n_threads, &s.intr, C, labels,
-                                          &inertia, &n_iter, &converged, &best, work);
+        seg_kmeans_runs_out out = {C, labels, 0.0, 0, 0, -1};
+        seg_detail why = {NULL, -1};
+        st = ws < 0 ? SEG_EINVAL : seg_kmeans_fit_runs(s.X, s.n, s.d, s.sw, &p, &s.intr, &out,
+                                                       work, &why);
+        /* every failure but an interrupt says why */
+        if (ws >= 0 && st != SEG_OK && st != SEG_EINTERRUPTED) REQUIRE(why.reason != NULL);
+        inertia = out.inertia;
+        n_iter = out.n_iter;
+        converged = out.converged;
+        best = out.best_run;
         free(work);
         if (st == SEG_OK) REQUIRE(best >= 0 && best < n_init);
     }
@@ -349,9 +372,11 @@ static void fuzz_predict_transform(reader *r) {
     seg_idx ws = seg_kmeans_predict_work_size(s.n, s.d, s.k);
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
     double inertia = -1.0;
+    seg_detail why = {NULL, -1};
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_kmeans_predict(s.X, s.n, s.d, s.sw, C, s.k, s.n_threads,
-                                                &s.intr, labels, &inertia, work);
+                                                &s.intr, labels, &inertia, work, &why);
+    REQUIRE_REASON(ws >= 0, st, why);
     if (st == SEG_OK) {
         REQUIRE(s.k >= 1);
         for (seg_idx i = 0; i < s.n; i++) REQUIRE(labels[i] >= 0 && labels[i] < s.k);
@@ -362,7 +387,9 @@ static void fuzz_predict_transform(reader *r) {
         }
         if (safe && weights_ok) check_assignment(s.X, s.n, s.d, s.sw, C, s.k, labels, inertia);
     }
-    st = seg_kmeans_transform(s.X, s.n, s.d, C, s.k, s.n_threads, &s.intr, D);
+    why.reason = NULL;
+    st = seg_kmeans_transform(s.X, s.n, s.d, C, s.k, s.n_threads, &s.intr, D, &why);
+    REQUIRE_REASON(1, st, why);
     if (st == SEG_OK && safe) {
         for (seg_idx i = 0; i < s.n; i++)
             for (seg_idx c = 0; c < s.k; c++) {
@@ -376,8 +403,10 @@ static void fuzz_predict_transform(reader *r) {
     seg_idx vs = seg_kmeans_variance_work_size(s.n, s.d);
     double *vwork = xmalloc((size_t)(vs > 0 ? vs : 1), sizeof(double));
     double var = -1.0;
+    why.reason = NULL;
     st = vs < 0 ? SEG_EINVAL
-                : seg_kmeans_mean_variance(s.X, s.n, s.d, s.n_threads, &s.intr, &var, vwork);
+                : seg_kmeans_mean_variance(s.X, s.n, s.d, s.n_threads, &s.intr, &var, vwork, &why);
+    REQUIRE_REASON(vs >= 0, st, why);
     if (st == SEG_OK) {
         REQUIRE(isfinite(var) && var >= 0.0);
         if (safe) {
@@ -462,9 +491,11 @@ static void fuzz_silhouette(reader *r) {
         double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
         /* a metric outside the enum, now and then: SEG_EINVAL */
         seg_metric m = mb == 252 ? (seg_metric)4 : metric;
+        seg_detail why = {NULL, -1};
         seg_status st = ws < 0 ? SEG_EINVAL
                                : seg_silhouette_samples_metric(s.X, s.n, s.d, labels, s.k, m, nt,
-                                                               &s.intr, out, work);
+                                                               &s.intr, out, work, &why);
+        REQUIRE_REASON(ws >= 0, st, why);
         if (mb == 252) REQUIRE(st == SEG_EINVAL);
         if (st == SEG_OK) check_silhouettes(out, labels, s.n, 0, s.n, s.k);
         free(out);
@@ -483,12 +514,14 @@ static void fuzz_silhouette(reader *r) {
         double *out = xmalloc((size_t)n, sizeof(double)), *one = xmalloc((size_t)n, sizeof(double));
         seg_idx ws = seg_silhouette_precomputed_work_size(n, s.k, nt);
         double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+        seg_detail why = {NULL, -1};
         seg_status st = ws < 0 || row0 < 0 || row0 > n - m
                             ? SEG_EINVAL
                             : seg_silhouette_precomputed(D + row0 * n, m, n, row0, labels, s.k, nt,
-                                                         &s.intr, out, work);
+                                                         &s.intr, out, work, &why);
+        REQUIRE_REASON(ws >= 0 && row0 >= 0 && row0 <= n - m, st, why);
         if (ws >= 0 && (row0 < 0 || row0 > n - m))
-            REQUIRE(seg_silhouette_precomputed(D, m, n, row0, labels, s.k, nt, NULL, out, work) ==
+            REQUIRE(seg_silhouette_precomputed(D, m, n, row0, labels, s.k, nt, NULL, out, work, NULL) ==
                     SEG_EINVAL);
         if (st == SEG_OK) {
             check_silhouettes(out, labels, m, row0, n, s.k);
@@ -497,7 +530,7 @@ static void fuzz_silhouette(reader *r) {
             double *work1 = xmalloc((size_t)w1, sizeof(double));
             for (seg_idx i = 0; i < m; i++)
                 REQUIRE(seg_silhouette_precomputed(D + (row0 + i) * n, 1, n, row0 + i, labels,
-                                                   s.k, 1, NULL, one + i, work1) == SEG_OK);
+                                                   s.k, 1, NULL, one + i, work1, NULL) == SEG_OK);
             REQUIRE(memcmp(one, out, (size_t)m * sizeof(double)) == 0);
             free(work1);
         }
@@ -518,9 +551,11 @@ static void fuzz_validity(reader *r) {
     seg_idx ws = seg_validity_work_size(s.n, s.d, s.k);
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
     double ch = -1.0, db = -1.0;
+    seg_detail why = {NULL, -1};
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_cluster_validity(s.X, s.n, s.d, labels, s.k, s.n_threads,
-                                                  &s.intr, &ch, &db, work);
+                                                  &s.intr, &ch, &db, work, &why);
+    REQUIRE_REASON(ws >= 0, st, why);
     if (st == SEG_OK) {
         REQUIRE(s.k >= 2 && s.k < s.n);
         REQUIRE(isfinite(ch) && ch >= 0.0 && isfinite(db) && db >= 0.0);
@@ -537,7 +572,9 @@ static void fuzz_entropy(reader *r) {
     double *w = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
     double *e = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
     double *d = xmalloc((size_t)(n > 0 ? n : 1), sizeof(double));
-    seg_status st = seg_entropy_weights(x, m, n, w, (u8(r) & 1) ? e : NULL, d);
+    seg_detail why = {NULL, -1};
+    seg_status st = seg_entropy_weights(x, m, n, w, (u8(r) & 1) ? e : NULL, d, &why);
+    REQUIRE_REASON(1, st, why);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1);
         double sum = 0.0;
@@ -625,9 +662,11 @@ static void fuzz_vikor(reader *r) {
     out.stability = xmalloc((size_t)bv, 1);
     seg_idx ws = seg_vikor_work_size(m, n, rnt);
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+    seg_detail why = {NULL, -1};
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_vikor(in.x, m, n, in.types, in.ideal, in.anti, W, B, in.v, V,
-                                       &out, work, rnt, &intr);
+                                       &out, work, rnt, &intr, &why);
+    REQUIRE_REASON(ws >= 0, st, why);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1 && B >= 1 && V >= 1);
         for (seg_idx j = 0; j < n; j++) REQUIRE(isfinite(out.f_star[j]) && isfinite(out.f_minus[j]));
@@ -699,10 +738,12 @@ static void fuzz_weight_sensitivity(reader *r) {
     double *wout = (u8(r) & 1) ? xmalloc((size_t)sn, sizeof(double)) : NULL;
     seg_idx ws = seg_vikor_sensitivity_work_size(m, n, V, rnt);
     double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
+    seg_detail why = {NULL, -1};
     seg_status st = ws < 0 ? SEG_EINVAL
                            : seg_vikor_weight_sensitivity(in.x, m, n, in.types, in.ideal,
                                                           in.anti, alpha, samples, seed, in.v, V,
-                                                          rc, cc, wout, work, rnt, &intr);
+                                                          rc, cc, wout, work, rnt, &intr, &why);
+    REQUIRE_REASON(ws >= 0, st, why);
     if (st == SEG_OK) {
         REQUIRE(m >= 2 && n >= 1 && V >= 1 && samples >= 1);
         for (seg_idx k = 0; k < V; k++)
@@ -1193,7 +1234,7 @@ static void fuzz_step_silhouette(reader *r) {
                 double *rwork = xmalloc((size_t)(rw > 0 ? rw : 1), sizeof(double));
                 seg_status s2 = rw < 0 ? SEG_EINVAL
                                        : seg_silhouette_samples(s.X, ma, d, la, k, 1, NULL, ref,
-                                                                rwork);
+                                                                rwork, NULL);
                 if (s1 == SEG_OK && s2 == SEG_OK)
                     for (seg_idx i = 0; i < ma; i++)
                         REQUIRE(fabs(sil[i] - ref[i]) <= 1e-9 && sil[i] >= -1.0 && sil[i] <= 1.0);

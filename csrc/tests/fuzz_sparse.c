@@ -118,13 +118,19 @@ static void fuzz_one(reader *r) {
     if (k > n) k = n;
     double centers[5 * MAX_D];
     int32_t labels[MAX_N];
-    double inertia;
-    int n_iter, conv, best;
     uint64_t seeds[2] = {u8(r), u8(r)};
-    double *work = need(seg_sparse_runs_work_size(n, d, k, 2, 3));
-    seg_status st = seg_sparse_kmeans_fit_runs(&X, w, k, 2, seeds, 3, NULL, 1 + u8(r) % 20, 0.0,
-                                               nt, NULL, centers, labels, &inertia, &n_iter,
-                                               &conv, &best, work);
+    seg_kmeans_params p = seg_kmeans_params_default(k);
+    p.n_init = 2;
+    p.seeds = seeds;
+    p.n_trials = 3;
+    p.max_iter = 1 + u8(r) % 20;
+    p.n_threads = nt;
+    double *work = need(seg_sparse_runs_work_size(n, d, &p));
+    seg_kmeans_runs_out res = {centers, labels, 0.0, 0, 0, -1};
+    seg_detail why = {NULL, -1};
+    seg_status st = seg_sparse_kmeans_fit_runs(&X, w, &p, NULL, &res, work, &why);
+    if (st != SEG_OK && why.reason == NULL) abort(); /* every failure says why */
+    double inertia = res.inertia;
     free(work);
     if (!finite && st == SEG_OK) abort();
     if (st == SEG_OK && !huge) {
@@ -151,9 +157,10 @@ static void fuzz_one(reader *r) {
         double out[MAX_N * 5], pin;
         int32_t pl[MAX_N];
         work = need(seg_sparse_predict_work_size(n, d, k));
-        if (seg_sparse_kmeans_predict(&X, w, centers, k, nt, NULL, pl, &pin, work) != SEG_OK)
+        if (seg_sparse_kmeans_predict(&X, w, centers, k, nt, NULL, pl, &pin, work, NULL) != SEG_OK)
             abort();
-        if (seg_sparse_kmeans_transform(&X, centers, k, nt, NULL, out, work) != SEG_OK) abort();
+        if (seg_sparse_kmeans_transform(&X, centers, k, nt, NULL, out, work, NULL) != SEG_OK)
+            abort();
         for (seg_idx i = 0; i < n; i++)
             for (seg_idx c = 0; c < k; c++) {
                 double e = sqrt(dist2(dense + i * d, centers + c * d, d));
@@ -162,7 +169,7 @@ static void fuzz_one(reader *r) {
         free(work);
         double var;
         work = need(seg_sparse_variance_work_size(n, d));
-        if (seg_sparse_mean_variance(&X, nt, NULL, &var, work) != SEG_OK || !(var >= 0.0))
+        if (seg_sparse_mean_variance(&X, nt, NULL, &var, work, NULL) != SEG_OK || !(var >= 0.0))
             abort();
         free(work);
     }
@@ -171,7 +178,7 @@ static void fuzz_one(reader *r) {
     for (seg_idx i = 0; i < n; i++) lab[i] = (int32_t)(u8(r) % 3);
     double s1[MAX_N], s2[MAX_N];
     work = need(seg_sparse_silhouette_work_size(n, d, 3, nt));
-    st = seg_sparse_silhouette_samples(&X, lab, 3, nt, NULL, s2, work);
+    st = seg_sparse_silhouette_samples(&X, lab, 3, nt, NULL, s2, work, NULL);
     free(work);
     if (st == SEG_OK) {
         if (!finite) abort();
@@ -179,7 +186,7 @@ static void fuzz_one(reader *r) {
             if (!(s2[i] >= -1.0 && s2[i] <= 1.0)) abort();
         if (!huge) {
             double *dw = need(seg_silhouette_work_size(n, d, 3, nt));
-            if (seg_silhouette_samples(dense, n, d, lab, 3, nt, NULL, s1, dw) != SEG_OK) abort();
+            if (seg_silhouette_samples(dense, n, d, lab, 3, nt, NULL, s1, dw, NULL) != SEG_OK) abort();
             free(dw);
             for (seg_idx i = 0; i < n; i++)
                 if (fabs(s1[i] - s2[i]) > 1e-8) abort();

@@ -4,6 +4,7 @@
 #define SEG_TEST_H
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static int seg_test_passed = 0;
 static int seg_test_failed = 0;
@@ -19,6 +20,12 @@ static int seg_test_failed = 0;
     } while (0)
 
 #define CHECK_CLOSE(a, b, tol) CHECK(fabs((double)(a) - (double)(b)) <= (tol))
+
+/* A seg_detail filled by a failing kernel: its reason contains `text` and
+ * it names element `idx` (-1: none). */
+#define CHECK_WHY(why, text, idx)                                                        \
+    CHECK((why).reason != NULL && strstr((why).reason, (text)) != NULL &&                \
+          (why).index == (idx))
 
 static int seg_test_report(void) {
     printf("%d passed, %d failed\n", seg_test_passed, seg_test_failed);

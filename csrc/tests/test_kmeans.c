@@ -85,7 +85,7 @@ static void test_against_brute_force(seg_kmeans_algorithm alg) {
     double inertia;
     int n_iter, conv;
     seg_status st = seg_kmeans_fit(X, n, d, NULL, k, C, 100, 1e-8, alg, 2, NULL, lab, &inertia,
-                                   &n_iter, &conv, work);
+                                   &n_iter, &conv, work, NULL);
     CHECK(st == SEG_OK);
     int it_b = brute_lloyd(X, n, d, k, Cb, 100, 1e-8, labb);
     CHECK(n_iter == it_b);
@@ -111,8 +111,8 @@ static void test_threads_bit_identical(void) {
     make_data(X, n, d, 7);
     double C1[21], C2[21];
     double *wk = malloc(sizeof(double) * (size_t)seg_kmeans_plusplus_work_size(n, d, k, 3));
-    CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 99, 1, NULL, C1, NULL, wk) == SEG_OK);
-    CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 99, 2, NULL, C2, NULL, wk) == SEG_OK);
+    CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 99, 1, NULL, C1, NULL, wk, NULL) == SEG_OK);
+    CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 99, 2, NULL, C2, NULL, wk, NULL) == SEG_OK);
     CHECK(memcmp(C1, C2, sizeof(C1)) == 0);
     free(wk);
     int32_t *l1 = malloc(sizeof(int32_t) * n), *l2 = malloc(sizeof(int32_t) * n);
@@ -121,9 +121,9 @@ static void test_threads_bit_identical(void) {
     double i1, i2;
     int it1, it2, c1, c2;
     CHECK(seg_kmeans_fit(X, n, d, NULL, k, C1, 300, 0.0, SEG_KMEANS_HAMERLY, 1, NULL, l1, &i1,
-                         &it1, &c1, work) == SEG_OK);
+                         &it1, &c1, work, NULL) == SEG_OK);
     CHECK(seg_kmeans_fit(X, n, d, NULL, k, C2, 300, 0.0, SEG_KMEANS_HAMERLY, 2, NULL, l2, &i2,
-                         &it2, &c2, work) == SEG_OK);
+                         &it2, &c2, work, NULL) == SEG_OK);
     CHECK(memcmp(l1, l2, sizeof(int32_t) * n) == 0);
     CHECK(memcmp(C1, C2, sizeof(C1)) == 0);
     CHECK(i1 == i2 && it1 == it2);
@@ -150,7 +150,7 @@ static void test_empty_cluster_reseeded(void) {
     double inertia;
     int it, conv;
     CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 100, 0.0, SEG_KMEANS_LLOYD, 2, NULL, lab, &inertia,
-                         &it, &conv, work) == SEG_OK);
+                         &it, &conv, work, NULL) == SEG_OK);
     seg_idx count[4] = {0, 0, 0, 0};
     for (seg_idx i = 0; i < n; i++) count[lab[i]]++;
     for (int c = 0; c < 4; c++) CHECK(count[c] > 0);
@@ -166,22 +166,23 @@ static void test_bad_input(void) {
     double work[4096], inertia;
     int it, conv;
     CHECK(seg_kmeans_fit(X, 3, 2, NULL, 4, C, 10, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
-                         &conv, work) == SEG_EINVAL);
+                         &conv, work, NULL) == SEG_EINVAL);
     CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 0, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
-                         &conv, work) == SEG_EINVAL);
+                         &conv, work, NULL) == SEG_EINVAL);
     CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 10, -1, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia,
-                         &it, &conv, work) == SEG_EINVAL);
+                         &it, &conv, work, NULL) == SEG_EINVAL);
     double w[3] = {1, -1, 1};
     CHECK(seg_kmeans_fit(X, 3, 2, w, 1, C, 10, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
-                         &conv, work) == SEG_EINVAL);
+                         &conv, work, NULL) == SEG_EINVAL);
     X[3] = NAN;
     CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 10, 0, SEG_KMEANS_LLOYD, 1, NULL, lab, &inertia, &it,
-                         &conv, work) == SEG_ENONFINITE);
-    CHECK(seg_kmeans_plusplus(X, 3, 2, NULL, 1, 2, 0, 1, NULL, C, NULL, work) == SEG_ENONFINITE);
+                         &conv, work, NULL) == SEG_ENONFINITE);
+    CHECK(seg_kmeans_plusplus(X, 3, 2, NULL, 1, 2, 0, 1, NULL, C, NULL, work, NULL) ==
+          SEG_ENONFINITE);
     X[3] = 3;
     seg_interrupt stop = {stop_now, NULL};
     CHECK(seg_kmeans_fit(X, 3, 2, NULL, 1, C, 10, 0, SEG_KMEANS_LLOYD, 1, &stop, lab, &inertia,
-                         &it, &conv, work) == SEG_EINTERRUPTED);
+                         &it, &conv, work, NULL) == SEG_EINTERRUPTED);
     CHECK(seg_kmeans_fit_work_size(PTRDIFF_MAX - 10, 4, 4, SEG_KMEANS_HAMERLY) == -1);
     CHECK(seg_kmeans_plusplus_work_size(0, 1, 1, 1) == -1);
 }
@@ -200,36 +201,50 @@ static void test_runs_equal_sequential(void) {
     for (int r = 0; r < 6; r++) {
         double inertia;
         int it, conv;
-        CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, seeds[r], 1, NULL, c, NULL, pw) == SEG_OK);
+        CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, seeds[r], 1, NULL, c, NULL, pw, NULL) ==
+              SEG_OK);
         CHECK(seg_kmeans_fit(X, n, d, NULL, k, c, 100, 1e-9, SEG_KMEANS_LLOYD, 1, NULL, lab,
-                             &inertia, &it, &conv, fw) == SEG_OK);
+                             &inertia, &it, &conv, fw, NULL) == SEG_OK);
         if (inertia < best_inertia) {
             best_inertia = inertia;
             best = r;
             memcpy(best_c, c, sizeof(c));
         }
     }
+    seg_kmeans_params p = seg_kmeans_params_default(k);
+    p.n_init = 6;
+    p.seeds = seeds;
+    p.n_trials = 3;
+    p.max_iter = 100;
+    p.tol = 1e-9;
+    double C[15];
+    seg_kmeans_runs_out out = {C, lab, 0.0, 0, 0, -1};
     for (int nt = 1; nt <= 3; nt++) {
-        double *w = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(
-                                                n, d, k, 6, 3, SEG_KMEANS_LLOYD, nt));
-        double C[15], inertia;
-        int it, conv, which;
-        CHECK(seg_kmeans_fit_runs(X, n, d, NULL, k, 6, seeds, 3, NULL, 100, 1e-9,
-                                  SEG_KMEANS_LLOYD, nt, NULL, C, lab, &inertia, &it, &conv,
-                                  &which, w) == SEG_OK);
-        CHECK(which == best);
+        p.n_threads = nt;
+        double *w = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(n, d, &p));
+        CHECK(seg_kmeans_fit_runs(X, n, d, NULL, &p, NULL, &out, w, NULL) == SEG_OK);
+        CHECK(out.best_run == best);
         CHECK(memcmp(C, best_c, sizeof(C)) == 0);
-        CHECK_CLOSE(inertia, best_inertia, 1e-12 * best_inertia);
+        CHECK_CLOSE(out.inertia, best_inertia, 1e-12 * best_inertia);
         free(w);
     }
     seg_interrupt stop = {stop_now, NULL};
-    double *w = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(
-                                            n, d, k, 6, 3, SEG_KMEANS_LLOYD, 2));
-    double C[15], inertia;
-    int it, conv, which;
-    CHECK(seg_kmeans_fit_runs(X, n, d, NULL, k, 6, seeds, 3, NULL, 100, 1e-9, SEG_KMEANS_LLOYD, 2,
-                              &stop, C, lab, &inertia, &it, &conv, &which,
-                              w) == SEG_EINTERRUPTED);
+    p.n_threads = 2;
+    double *w = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(n, d, &p));
+    CHECK(seg_kmeans_fit_runs(X, n, d, NULL, &p, &stop, &out, w, NULL) == SEG_EINTERRUPTED);
+    /* a reason for every other failure: both starts given */
+    seg_detail why = {NULL, -1};
+    p.init_centers = C;
+    CHECK(seg_kmeans_fit_runs(X, n, d, NULL, &p, NULL, &out, w, &why) == SEG_EINVAL);
+    CHECK(why.reason != NULL && strstr(why.reason, "exactly one of seeds and init_centers"));
+    p.init_centers = NULL;
+    p.max_iter = 0;
+    CHECK(seg_kmeans_fit_runs(X, n, d, NULL, &p, NULL, &out, w, &why) == SEG_EINVAL);
+    CHECK(strstr(why.reason, "max_iter") != NULL);
+    p.max_iter = 100;
+    X[7] = NAN;
+    CHECK(seg_kmeans_fit_runs(X, n, d, NULL, &p, NULL, &out, w, &why) == SEG_ENONFINITE);
+    CHECK(strstr(why.reason, "X has NaN") != NULL && why.index == 7);
     free(w);
     free(X);
     free(lab);
@@ -253,7 +268,7 @@ static void test_fewer_distinct_points_than_clusters(seg_kmeans_algorithm alg) {
     double inertia;
     int it, conv;
     CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 20000, 0.0, alg, 2, NULL, lab, &inertia, &it, &conv,
-                         w) == SEG_OK);
+                         w, NULL) == SEG_OK);
     CHECK(conv == 1);
     CHECK(it < 20);
     CHECK(inertia < 1e-25);

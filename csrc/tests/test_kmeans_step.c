@@ -198,7 +198,7 @@ static void compare_with_fit(const double *X, seg_idx n, seg_idx d, const double
                 malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, alg));
             int n_iter, conv;
             seg_status st = seg_kmeans_fit(X, n, d, sw, k, Cf, iters, 0.0, alg, 2, NULL, lab,
-                                           &inertia, &n_iter, &conv, work);
+                                           &inertia, &n_iter, &conv, work, NULL);
             CHECK(st == SEG_OK);
             seg_idx moved;
             /* tol = 0: the fit runs `iters` updates unless labels settle, and
@@ -458,7 +458,7 @@ static void test_silhouette_tiles(void) {
     double *s = malloc(sizeof(double) * (size_t)n), *ref = malloc(sizeof(double) * (size_t)n);
     CHECK(seg_silhouette_from_sums(sums, lab, n, k, counts, s, NULL) == SEG_OK);
     double *w2 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 1));
-    CHECK(seg_silhouette_samples(X, n, d, lab, k, 1, NULL, ref, w2) == SEG_OK);
+    CHECK(seg_silhouette_samples(X, n, d, lab, k, 1, NULL, ref, w2, NULL) == SEG_OK);
     worst = 0;
     for (seg_idx i = 0; i < n; i++) {
         double e = fabs(s[i] - ref[i]);

@@ -56,7 +56,7 @@ static double *work_for(seg_idx m, seg_idx n, int nt) {
 
 static void test_entropy_paper_a(void) {
     double w[5], e[5], d[5];
-    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w, e, d) == SEG_OK);
+    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w, e, d, NULL) == SEG_OK);
     double sum = 0.0;
     for (int j = 0; j < 5; j++) {
         CHECK_CLOSE(w[j], TABLE3_W[j], 5e-4);
@@ -68,7 +68,7 @@ static void test_entropy_paper_a(void) {
     CHECK_CLOSE(sum, 1.0, 1e-14);
     /* e and d are optional. */
     double w2[5];
-    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w2, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w2, NULL, NULL, NULL) == SEG_OK);
     CHECK(memcmp(w, w2, sizeof w) == 0);
 }
 
@@ -96,7 +96,7 @@ static void test_entropy_literature(void) {
     const double xu[4 * 4] = {30, 30, 38, 29, 19, 54, 86, 29, 19, 15, 85, 28.9, 68, 70, 60, 29};
     const double xu_w[4] = {0.4630, 0.3992, 0.1378, 0.0000};
     double w[4], brute[4];
-    CHECK(seg_entropy_weights(xu, 4, 4, w, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(xu, 4, 4, w, NULL, NULL, NULL) == SEG_OK);
     entropy_brute(xu, 4, 4, brute);
     for (int j = 0; j < 4; j++) {
         CHECK_CLOSE(w[j], xu_w[j], 5e-5);
@@ -108,7 +108,7 @@ static void test_entropy_literature(void) {
      * 0.4185, 0.2689. */
     const double zp[4 * 4] = {3.0, 100, 10, 7, 2.5, 80, 8, 5, 1.8, 50, 20, 11, 2.2, 70, 12, 9};
     const double zp_w[4] = {0.1146, 0.1981, 0.4185, 0.2689};
-    CHECK(seg_entropy_weights(zp, 4, 4, w, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(zp, 4, 4, w, NULL, NULL, NULL) == SEG_OK);
     for (int j = 0; j < 4; j++) CHECK_CLOSE(w[j], zp_w[j], 5e-5);
 }
 
@@ -116,36 +116,41 @@ static void test_entropy_degenerate(void) {
     double w[3], e[3], d[3];
     /* A constant column gets weight 0 exactly, E = 1, d = 0. */
     const double c[3 * 3] = {1, 0.1, 5, 2, 0.1, 5, 4, 0.1, 6};
-    CHECK(seg_entropy_weights(c, 3, 3, w, e, d) == SEG_OK);
+    CHECK(seg_entropy_weights(c, 3, 3, w, e, d, NULL) == SEG_OK);
     CHECK(w[1] == 0.0 && d[1] == 0.0 && e[1] == 1.0);
     CHECK_CLOSE(w[0] + w[2], 1.0, 1e-15);
     /* All-zero column: constant too. */
     const double z[2 * 2] = {0, 1, 0, 3};
-    CHECK(seg_entropy_weights(z, 2, 2, w, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(z, 2, 2, w, NULL, NULL, NULL) == SEG_OK);
     CHECK(w[0] == 0.0 && w[1] == 1.0);
     /* Zeros follow 0 ln 0 = 0: [0, 1] is maximally informative for m = 2. */
     const double zz[2 * 2] = {0, 1, 1, 2};
-    CHECK(seg_entropy_weights(zz, 2, 2, w, e, d) == SEG_OK);
+    CHECK(seg_entropy_weights(zz, 2, 2, w, e, d, NULL) == SEG_OK);
     CHECK_CLOSE(d[0], 1.0, 1e-15);
     CHECK_CLOSE(e[0], 0.0, 1e-15);
     /* Every column constant: no weights, never round-off turned into them. */
     const double k[3 * 2] = {0.1, 7, 0.1, 7, 0.1, 7};
-    CHECK(seg_entropy_weights(k, 3, 2, w, NULL, NULL) == SEG_EDEGENERATE);
+    CHECK(seg_entropy_weights(k, 3, 2, w, NULL, NULL, NULL) == SEG_EDEGENERATE);
     const double k2[3 * 1] = {0.3, 0.3, 0.30000000000000004};
-    CHECK(seg_entropy_weights(k2, 3, 1, w, NULL, NULL) == SEG_EDEGENERATE);
+    CHECK(seg_entropy_weights(k2, 3, 1, w, NULL, NULL, NULL) == SEG_EDEGENERATE);
     /* Bad input. */
+    seg_detail why = {NULL, -1};
+    CHECK(seg_entropy_weights(k, 3, 2, w, NULL, NULL, &why) == SEG_EDEGENERATE);
+    CHECK_WHY(why, "every column of x is constant", -1);
     const double neg[2 * 2] = {1, 2, -1, 3};
-    CHECK(seg_entropy_weights(neg, 2, 2, w, NULL, NULL) == SEG_EINVAL);
+    CHECK(seg_entropy_weights(neg, 2, 2, w, NULL, NULL, &why) == SEG_EINVAL);
+    CHECK_WHY(why, "x must be >= 0", 2);
     const double nan[2 * 2] = {1, 2, NAN, 3};
-    CHECK(seg_entropy_weights(nan, 2, 2, w, NULL, NULL) == SEG_ENONFINITE);
+    CHECK(seg_entropy_weights(nan, 2, 2, w, NULL, NULL, &why) == SEG_ENONFINITE);
+    CHECK_WHY(why, "x has NaN or infinity", 2);
     const double inf[2 * 2] = {1, 2, INFINITY, 3};
-    CHECK(seg_entropy_weights(inf, 2, 2, w, NULL, NULL) == SEG_ENONFINITE);
-    CHECK(seg_entropy_weights(c, 1, 3, w, NULL, NULL) == SEG_EINVAL);
-    CHECK(seg_entropy_weights(c, 3, 0, w, NULL, NULL) == SEG_EINVAL);
-    CHECK(seg_entropy_weights(NULL, 3, 3, w, NULL, NULL) == SEG_EINVAL);
+    CHECK(seg_entropy_weights(inf, 2, 2, w, NULL, NULL, NULL) == SEG_ENONFINITE);
+    CHECK(seg_entropy_weights(c, 1, 3, w, NULL, NULL, NULL) == SEG_EINVAL);
+    CHECK(seg_entropy_weights(c, 3, 0, w, NULL, NULL, NULL) == SEG_EINVAL);
+    CHECK(seg_entropy_weights(NULL, 3, 3, w, NULL, NULL, NULL) == SEG_EINVAL);
     /* Huge values do not overflow the column sums. */
     const double big[2 * 2] = {1e308, 1, 5e307, 2};
-    CHECK(seg_entropy_weights(big, 2, 2, w, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(big, 2, 2, w, NULL, NULL, NULL) == SEG_OK);
     CHECK(isfinite(w[0]) && isfinite(w[1]));
 }
 
@@ -156,7 +161,7 @@ static void test_entropy_near_constant(void) {
     for (double eps = 1e-3; eps > 5e-13; eps /= 10.0) {
         const double x[2 * 2] = {1.0, 1.0, 1.0 + eps, 3.0};
         double w[2], e[2], d[2];
-        CHECK(seg_entropy_weights(x, 2, 2, w, e, d) == SEG_OK);
+        CHECK(seg_entropy_weights(x, 2, 2, w, e, d, NULL) == SEG_OK);
         double xe = 1.0 + eps;
         double t = (xe - 1.0) / (2.0 + (xe - 1.0));
         double exact = (t * t + t * t * t * t / 6.0) / (2.0 * log(2.0));
@@ -165,7 +170,7 @@ static void test_entropy_near_constant(void) {
     /* Below SEG_MCDM_CONST_RTOL the spread is taken for round-off. */
     const double x13[2 * 2] = {1.0, 1.0, 1.0 + 1e-13, 3.0};
     double w[2], d[2];
-    CHECK(seg_entropy_weights(x13, 2, 2, w, NULL, d) == SEG_OK);
+    CHECK(seg_entropy_weights(x13, 2, 2, w, NULL, d, NULL) == SEG_OK);
     CHECK(d[0] == 0.0 && w[0] == 0.0 && w[1] == 1.0);
 }
 
@@ -205,7 +210,7 @@ static void vikor_brute(const double *x, int m, int n, const int *types, const d
 
 static void test_vikor_paper_a(void) {
     double w[5];
-    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(PAPER_A, 9, 5, w, NULL, NULL, NULL) == SEG_OK);
     double S[9], R[9], Q[10 * 9];
     seg_idx rank[10 * 9];
     unsigned char comp[10 * 9], adv[10], stab[10];
@@ -214,7 +219,7 @@ static void test_vikor_paper_a(void) {
     seg_vikor_out out = {fs, fm, cst, S, R, Q, rank, comp, adv, stab};
     double *work = work_for(9, 5, 1);
     CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, TABLE4_V, 10, &out, work, 1,
-                    NULL) == SEG_OK);
+                    NULL, NULL) == SEG_OK);
     double worst = 0.0;
     for (int k = 0; k < 10; k++) {
         double bS[9], bR[9], bQ[9];
@@ -252,7 +257,7 @@ static void test_vikor_opricovic_2004(void) {
     out.advantage = &adv;
     out.stability = &stab;
     double *work = work_for(3, 2, 1);
-    CHECK(seg_vikor(x, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     const double eS[3] = {0.5, 0.375, 0.5}, eR[3] = {0.5, 0.25, 0.5}, eQ[3] = {1, 0, 1};
     for (int i = 0; i < 3; i++) {
         CHECK_CLOSE(S[i], eS[i], 1e-15);
@@ -283,7 +288,7 @@ static void test_vikor_opricovic_2007(void) {
     out.advantage = &adv;
     out.stability = &stab;
     double *work = work_for(6, 8, 1);
-    CHECK(seg_vikor(x, 6, 8, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, 6, 8, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     for (int i = 0; i < 6; i++) CHECK_CLOSE(Q[i], eQ[i], 5e-4);
     const unsigned char eC[6] = {0, 0, 1, 0, 1, 1};
     for (int i = 0; i < 6; i++) CHECK(comp[i] == eC[i]);
@@ -309,7 +314,7 @@ static void test_vikor_degenerate(void) {
     double *work = work_for(3, 2, 1), *work3 = work_for(3, 3, 1);
     /* A constant criterion contributes 0. */
     const double x1[3 * 2] = {1, 5, 2, 5, 3, 5};
-    CHECK(seg_vikor(x1, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x1, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     CHECK(cst[0] == 0 && cst[1] == 1);
     CHECK_CLOSE(S[0], 0.3, 1e-15);
     CHECK(S[2] == 0.0 && R[2] == 0.0);
@@ -317,7 +322,7 @@ static void test_vikor_degenerate(void) {
     /* Everything constant: S- = S* and R- = R*, Q = 0 for all, never NaN;
      * all tied, so every alternative is in the compromise set. */
     const double x2[3 * 2] = {2, 5, 2, 5, 2, 5};
-    CHECK(seg_vikor(x2, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x2, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     for (int i = 0; i < 3; i++) {
         CHECK(Q[i] == 0.0 && comp[i] == 1 && rank[i] == i);
     }
@@ -329,7 +334,7 @@ static void test_vikor_degenerate(void) {
     const double we[3] = {1, 1, 1};
     unsigned char cst3[3];
     out.constant = cst3;
-    CHECK(seg_vikor(x3, 3, 3, t3, NULL, NULL, we, 1, &v, 1, &out, work3, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x3, 3, 3, t3, NULL, NULL, we, 1, &v, 1, &out, work3, 1, NULL, NULL) == SEG_OK);
     CHECK_CLOSE(R[0], R[2], 1e-16);
     CHECK(Q[0] == 0.0 && Q[1] == 0.0);
     CHECK_CLOSE(Q[2], 0.5, 1e-15);
@@ -337,7 +342,7 @@ static void test_vikor_degenerate(void) {
     out.constant = cst;
     /* m = 2: DQ = 1, C1 holds only for Q = (0, 1). */
     const double x4[2 * 2] = {1, 1, 0, 0};
-    CHECK(seg_vikor(x4, 2, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x4, 2, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     CHECK(Q[0] == 0.0 && Q[1] == 1.0 && adv == 1 && stab == 1 && comp[0] == 1 && comp[1] == 0);
     free(work);
     free(work3);
@@ -355,8 +360,8 @@ static void test_vikor_cost_negation(void) {
     o1.Q = Q1;
     o2.Q = Q2;
     double *work = work_for(9, 5, 1);
-    CHECK(seg_vikor(PAPER_A, 9, 5, t1, NULL, NULL, w, 1, v, 2, &o1, work, 1, NULL) == SEG_OK);
-    CHECK(seg_vikor(xn, 9, 5, t2, NULL, NULL, w, 1, v, 2, &o2, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(PAPER_A, 9, 5, t1, NULL, NULL, w, 1, v, 2, &o1, work, 1, NULL, NULL) == SEG_OK);
+    CHECK(seg_vikor(xn, 9, 5, t2, NULL, NULL, w, 1, v, 2, &o2, work, 1, NULL, NULL) == SEG_OK);
     CHECK(memcmp(Q1, Q2, sizeof Q1) == 0);
     free(work);
 }
@@ -372,19 +377,20 @@ static void test_vikor_ideal(void) {
     out.f_star = fs;
     out.f_minus = fm;
     double *work = work_for(9, 5, 1);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, hi, lo, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, hi, lo, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
+          SEG_OK);
     double expect = 0.0;
     for (int j = 0; j < 5; j++) expect += 0.2 * (9.0 - PAPER_A[j]) / 8.0;
     CHECK_CLOSE(S[0], expect, 1e-15);
     CHECK(fs[0] == 9.0 && fm[0] == 1.0);
     const double bad_hi[5] = {9, 9, 7.5, 9, 9}; /* A6 scores 7.956 on C3 */
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, bad_hi, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, bad_hi, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
     const double bad_lo[5] = {1, 1, 4, 1, 1}; /* A3 scores 3.378 on C3 */
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, bad_lo, w, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, bad_lo, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
     const double nan_hi[5] = {9, 9, NAN, 9, 9};
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, nan_hi, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, nan_hi, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_ENONFINITE);
     free(work);
 }
@@ -396,33 +402,40 @@ static void test_vikor_errors(void) {
     out.Q = Q;
     double *work = work_for(9, 5, 1);
     const int bad_types[5] = {1, 1, 0, 1, 1};
-    CHECK(seg_vikor(PAPER_A, 9, 5, bad_types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, bad_types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
     const double wneg[5] = {1, -1, 1, 1, 1}, wzero[5] = {0, 0, 0, 0, 0};
     const double wnan[5] = {1, NAN, 1, 1, 1};
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wneg, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wneg, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wzero, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wzero, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wnan, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wnan, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_ENONFINITE);
+    seg_detail why = {NULL, -1};
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, wneg, 1, &v, 1, &out, work, 1, NULL,
+                    &why) == SEG_EINVAL);
+    CHECK_WHY(why, "weights must be >= 0", 1);
+    CHECK(seg_vikor(PAPER_A, 9, 5, bad_types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL,
+                    &why) == SEG_EINVAL);
+    CHECK_WHY(why, "types must be", 2);
     const double vbad = 1.5, vnan = NAN;
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &vbad, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &vbad, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &vnan, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &vnan, 1, &out, work, 1, NULL, NULL) ==
           SEG_ENONFINITE);
     double xnan[9 * 5];
     memcpy(xnan, PAPER_A, sizeof xnan);
     xnan[17] = NAN;
-    CHECK(seg_vikor(xnan, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(xnan, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_ENONFINITE);
-    CHECK(seg_vikor(PAPER_A, 1, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 1, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 0, &v, 1, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 0, &v, 1, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 0, &out, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 0, &out, work, 1, NULL, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, NULL, work, 1, NULL) ==
+    CHECK(seg_vikor(PAPER_A, 9, 5, BENEFIT5, NULL, NULL, w, 1, &v, 1, NULL, work, 1, NULL, NULL) ==
           SEG_EINVAL);
     CHECK(seg_vikor_work_size(PTRDIFF_MAX / 2, 4, 1) < 0);
     CHECK(seg_vikor_sensitivity_work_size(1 << 30, 4, 1 << 30, 2) < 0);
@@ -447,7 +460,7 @@ static void test_vikor_huge_span_by_hand(void) {
     unsigned char comp[3], adv = 9, stab = 9, cst[2];
     seg_vikor_out out = {fs, fm, cst, S, R, Q, rank, comp, &adv, &stab};
     double *work = work_for(3, 2, 1);
-    CHECK(seg_vikor(x, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, 3, 2, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     CHECK(fs[0] == 1.5e308 && fm[0] == -1.5e308 && cst[0] == 0 && cst[1] == 0);
     CHECK(S[0] == 0.5 && S[1] == 0.75 && S[2] == 0.25);
     CHECK(R[0] == 0.5 && R[1] == 0.5 && R[2] == 0.25);
@@ -463,7 +476,7 @@ static void test_vikor_huge_span_by_hand(void) {
     o2.S = S2;
     o2.R = R2;
     o2.Q = Q2;
-    CHECK(seg_vikor(xn, 3, 2, tcost, NULL, NULL, w, 1, &v, 1, &o2, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(xn, 3, 2, tcost, NULL, NULL, w, 1, &v, 1, &o2, work, 1, NULL, NULL) == SEG_OK);
     CHECK(memcmp(S, S2, sizeof S) == 0 && memcmp(R, R2, sizeof R) == 0);
     CHECK(memcmp(Q, Q2, sizeof Q) == 0);
     /* The full range, with a subnormal in the middle: one criterion, weight
@@ -476,7 +489,7 @@ static void test_vikor_huge_span_by_hand(void) {
     o3.S = S2;
     o3.R = R2;
     o3.Q = Q2;
-    CHECK(seg_vikor(x1, 3, 1, t1, NULL, NULL, w1, 1, &v, 1, &o3, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x1, 3, 1, t1, NULL, NULL, w1, 1, &v, 1, &o3, work, 1, NULL, NULL) == SEG_OK);
     CHECK(S2[0] == 0.0 && S2[1] == 0.5 && S2[2] == 1.0);
     CHECK(R2[0] == 0.0 && R2[1] == 0.5 && R2[2] == 1.0);
     CHECK(Q2[0] == 0.0 && Q2[1] == 0.5 && Q2[2] == 1.0);
@@ -484,7 +497,7 @@ static void test_vikor_huge_span_by_hand(void) {
      * (DBL_MAX / 2 - x / 2) / DBL_MAX, which is 1/2 to double precision for
      * |x| <= 1. */
     const double x2[3] = {-1.0, 0.0, 1.0}, hi[1] = {DBL_MAX}, lo[1] = {-DBL_MAX};
-    CHECK(seg_vikor(x2, 3, 1, t1, hi, lo, w1, 1, &v, 1, &o3, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x2, 3, 1, t1, hi, lo, w1, 1, &v, 1, &o3, work, 1, NULL, NULL) == SEG_OK);
     CHECK(S2[0] == 0.5 && S2[1] == 0.5 && S2[2] == 0.5);
     free(work);
 }
@@ -522,8 +535,9 @@ static void test_vikor_huge_span_scaled_copy(void) {
     o1.S = S1, o1.R = R1, o1.Q = Q1, o1.ranking = r1, o1.compromise = c1;
     o2.S = S2, o2.R = R2, o2.Q = Q2, o2.ranking = r2, o2.compromise = c2;
     double *work = work_for(M, N, 2);
-    CHECK(seg_vikor(PAPER_A, M, N, types, NULL, NULL, w, B, v, V, &o1, work, 2, NULL) == SEG_OK);
-    CHECK(seg_vikor(xs, M, N, types, NULL, NULL, w, B, v, V, &o2, work, 2, NULL) == SEG_OK);
+    CHECK(seg_vikor(PAPER_A, M, N, types, NULL, NULL, w, B, v, V, &o1, work, 2, NULL, NULL) ==
+          SEG_OK);
+    CHECK(seg_vikor(xs, M, N, types, NULL, NULL, w, B, v, V, &o2, work, 2, NULL, NULL) == SEG_OK);
     CHECK(memcmp(S1, S2, sizeof S1) == 0);
     CHECK(memcmp(R1, R2, sizeof R1) == 0);
     CHECK(memcmp(Q1, Q2, sizeof Q1) == 0);
@@ -539,9 +553,9 @@ static void test_vikor_huge_span_scaled_copy(void) {
     seg_idx size = seg_vikor_sensitivity_work_size(M, N, V, 2);
     double *sw = malloc((size_t)size * sizeof(double));
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, types, NULL, NULL, alpha, 500, 3, v, V, rc1,
-                                       cc1, NULL, sw, 2, NULL) == SEG_OK);
+                                       cc1, NULL, sw, 2, NULL, NULL) == SEG_OK);
     CHECK(seg_vikor_weight_sensitivity(xs, M, N, types, NULL, NULL, alpha, 500, 3, v, V, rc2, cc2,
-                                       NULL, sw, 2, NULL) == SEG_OK);
+                                       NULL, sw, 2, NULL, NULL) == SEG_OK);
     CHECK(memcmp(rc1, rc2, sizeof rc1) == 0);
     CHECK(memcmp(cc1, cc2, sizeof cc1) == 0);
     free(sw);
@@ -579,14 +593,14 @@ static void test_vikor_batch(void) {
     os.ranking = rs;
     os.compromise = cs;
     double *work1 = work_for(M, N, 1), *work2 = work_for(M, N, 2);
-    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o1, work1, 1, NULL) == SEG_OK);
-    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o2, work2, 2, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o1, work1, 1, NULL, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o2, work2, 2, NULL, NULL) == SEG_OK);
     CHECK(memcmp(Q1, Q2, sizeof Q1) == 0);
     CHECK(memcmp(r1, r2, sizeof r1) == 0);
     CHECK(memcmp(c1, c2, sizeof c1) == 0);
     int same = 1, stable = 1, sorted = 1;
     for (int b = 0; b < B; b += 37) {
-        CHECK(seg_vikor(x, M, N, types, NULL, NULL, w + b * N, 1, v, V, &os, work1, 1, NULL) ==
+        CHECK(seg_vikor(x, M, N, types, NULL, NULL, w + b * N, 1, v, V, &os, work1, 1, NULL, NULL) ==
               SEG_OK);
         same &= memcmp(Qs, Q1 + b * V * M, sizeof Qs) == 0;
         same &= memcmp(rs, r1 + b * V * M, sizeof rs) == 0;
@@ -609,7 +623,7 @@ static void test_vikor_batch(void) {
     CHECK(sorted);
     int calls = 0;
     seg_interrupt intr = {stop_now, &calls};
-    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o1, work1, 1, &intr) ==
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, V, &o1, work1, 1, &intr, NULL) ==
           SEG_EINTERRUPTED);
     CHECK(calls == 1);
     free(work1);
@@ -652,8 +666,8 @@ static void test_vikor_ties_issue_13(void) {
     o1.compromise = c1;
     o2.ranking = r2;
     double *work1 = work_for(M, N, 1), *work2 = work_for(M, N, 2);
-    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, 3, &o1, work1, 1, NULL) == SEG_OK);
-    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, 3, &o2, work2, 2, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, 3, &o1, work1, 1, NULL, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, B, v, 3, &o2, work2, 2, NULL, NULL) == SEG_OK);
     const seg_idx want[M] = {4, 0, 1, 2, 3};
     int ok = 1;
     for (int k = 0; k < B * 3; k++) {
@@ -669,7 +683,7 @@ static void test_vikor_ties_issue_13(void) {
     static int64_t rc[M * M], cc[M];
     double *ws = malloc(sizeof(double) * (size_t)seg_vikor_sensitivity_work_size(M, N, 1, 2));
     CHECK(seg_vikor_weight_sensitivity(x, M, N, types, NULL, NULL, alpha, NS, 5, v, 1, rc, cc,
-                                       NULL, ws, 2, NULL) == SEG_OK);
+                                       NULL, ws, 2, NULL, NULL) == SEG_OK);
     for (int r = 0; r < M; r++) CHECK(rc[want[r] * M + r] == NS);
     CHECK(cc[4] == NS && cc[0] + cc[1] + cc[2] + cc[3] == 0);
     free(ws);
@@ -689,7 +703,7 @@ static seg_status vikor_q_line(const double *x, int m, seg_idx *rank, unsigned c
     out.compromise = comp;
     out.advantage = adv;
     double *work = work_for(m, 1, 1);
-    seg_status st = seg_vikor(x, m, 1, types, NULL, NULL, w, 1, v, 1, &out, work, 1, NULL);
+    seg_status st = seg_vikor(x, m, 1, types, NULL, NULL, w, 1, v, 1, &out, work, 1, NULL, NULL);
     free(work);
     return st;
 }
@@ -759,7 +773,7 @@ static void test_vikor_tied_second(void) {
     out.advantage = &adv;
     out.stability = &stab;
     double *work = work_for(M, N, 1);
-    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL) == SEG_OK);
+    CHECK(seg_vikor(x, M, N, types, NULL, NULL, w, 1, &v, 1, &out, work, 1, NULL, NULL) == SEG_OK);
     const seg_idx want[M] = {4, 3, 6, 2, 1, 5, 0};
     CHECK(memcmp(rank, want, sizeof want) == 0);
     CHECK(adv == 1 && stab == 0);
@@ -772,7 +786,7 @@ static void test_weight_sensitivity(void) {
     enum { M = 9, N = 5, V = 2 };
     const double v[V] = {0.5, 0.9};
     double w0[N];
-    CHECK(seg_entropy_weights(PAPER_A, M, N, w0, NULL, NULL) == SEG_OK);
+    CHECK(seg_entropy_weights(PAPER_A, M, N, w0, NULL, NULL, NULL) == SEG_OK);
     double alpha[N];
     for (int j = 0; j < N; j++) alpha[j] = 100.0 * w0[j];
     const seg_idx B = 20000;
@@ -784,9 +798,9 @@ static void test_weight_sensitivity(void) {
     double *work1 = malloc((size_t)size1 * sizeof(double));
     double *work2 = malloc((size_t)size2 * sizeof(double));
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 42, v, V,
-                                       rc1, cc1, wo1, work1, 1, NULL) == SEG_OK);
+                                       rc1, cc1, wo1, work1, 1, NULL, NULL) == SEG_OK);
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 42, v, V,
-                                       rc2, cc2, wo2, work2, 2, NULL) == SEG_OK);
+                                       rc2, cc2, wo2, work2, 2, NULL, NULL) == SEG_OK);
     /* Same seed, any thread count: identical draws and counts. */
     CHECK(memcmp(rc1, rc2, sizeof rc1) == 0);
     CHECK(memcmp(cc1, cc2, sizeof cc1) == 0);
@@ -828,12 +842,12 @@ static void test_weight_sensitivity(void) {
     CHECK(sums_ok);
     /* A different seed gives different draws. */
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 43, v, V,
-                                       rc2, cc2, wo2, work1, 1, NULL) == SEG_OK);
+                                       rc2, cc2, wo2, work1, 1, NULL, NULL) == SEG_OK);
     CHECK(memcmp(wo1, wo2, (size_t)B * N * sizeof(double)) != 0);
     /* alpha_j = 0 fixes w_j = 0; tiny alpha never underflows to NaN. */
     const double a0[N] = {0.0, 1e-3, 1e-3, 0.0, 1e-3};
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, a0, 1000, 1, v, V,
-                                       rc2, cc2, wo2, work1, 1, NULL) == SEG_OK);
+                                       rc2, cc2, wo2, work1, 1, NULL, NULL) == SEG_OK);
     int zero_ok = 1, finite_ok = 1;
     for (seg_idx b = 0; b < 1000; b++) {
         zero_ok &= wo2[b * N + 0] == 0.0 && wo2[b * N + 3] == 0.0;
@@ -844,22 +858,22 @@ static void test_weight_sensitivity(void) {
     /* Uniform on the simplex (alpha = 1): mean 1/n. */
     const double a1[N] = {1, 1, 1, 1, 1};
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, a1, B, 5, v, V, NULL,
-                                       NULL, wo2, work1, 1, NULL) == SEG_OK);
+                                       NULL, wo2, work1, 1, NULL, NULL) == SEG_OK);
     double m0 = 0.0;
     for (seg_idx b = 0; b < B; b++) m0 += wo2[b * N];
     CHECK(fabs(m0 / (double)B - 0.2) < 0.01);
     /* Errors and interrupts. */
     const double aneg[N] = {1, -1, 1, 1, 1}, azero[N] = {0, 0, 0, 0, 0};
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, aneg, 10, 1, v, V,
-                                       rc2, cc2, NULL, work1, 1, NULL) == SEG_EINVAL);
+                                       rc2, cc2, NULL, work1, 1, NULL, NULL) == SEG_EINVAL);
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, azero, 10, 1, v, V,
-                                       rc2, cc2, NULL, work1, 1, NULL) == SEG_EINVAL);
+                                       rc2, cc2, NULL, work1, 1, NULL, NULL) == SEG_EINVAL);
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, 0, 1, v, V,
-                                       rc2, cc2, NULL, work1, 1, NULL) == SEG_EINVAL);
+                                       rc2, cc2, NULL, work1, 1, NULL, NULL) == SEG_EINVAL);
     int calls = 0;
     seg_interrupt intr = {stop_now, &calls};
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, alpha, B, 1, v, V,
-                                       rc2, cc2, NULL, work1, 1, &intr) == SEG_EINTERRUPTED);
+                                       rc2, cc2, NULL, work1, 1, &intr, NULL) == SEG_EINTERRUPTED);
     CHECK(calls == 1);
     free(wo1);
     free(wo2);
@@ -895,7 +909,7 @@ static void test_weight_sensitivity_tiny_alpha(void) {
     for (int c = 0; c < 4; c++) {
         for (int nt = 1; nt <= 2; nt++) {
             CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, tiny[c], B,
-                                               11, v, V, rc, cc, wo, work, nt, NULL) == SEG_OK);
+                                               11, v, V, rc, cc, wo, work, nt, NULL, NULL) == SEG_OK);
             int one_hot = 1;
             double freq[N] = {0};
             for (seg_idx b = 0; b < B; b++) {
@@ -919,12 +933,12 @@ static void test_weight_sensitivity_tiny_alpha(void) {
     /* All weight on criterion 0 is a VIKOR on C1 alone: the rank-1 count of
      * the best alternative by C1 (A4, 7.333) is every draw. */
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, tiny[3], B, 11, v, V,
-                                       rc, cc, NULL, work, 2, NULL) == SEG_OK);
+                                       rc, cc, NULL, work, 2, NULL, NULL) == SEG_OK);
     CHECK(rc[3 * M + 0] == B);
     /* One ordinary alpha beside overflowing ones takes all the weight. */
     const double mixed[N] = {1e-310, 0.5, 1e-310, 1e-320, 0.0};
     CHECK(seg_vikor_weight_sensitivity(PAPER_A, M, N, BENEFIT5, NULL, NULL, mixed, 200, 5, v, V,
-                                       rc, cc, wo, work, 1, NULL) == SEG_OK);
+                                       rc, cc, wo, work, 1, NULL, NULL) == SEG_OK);
     int on_one = 1;
     for (seg_idx b = 0; b < 200; b++) {
         for (int j = 0; j < N; j++) on_one &= wo[b * N + j] == (j == 1 ? 1.0 : 0.0);

@@ -66,8 +66,10 @@ static void check_metrics(const double *X, seg_idx n, seg_idx d, const int32_t *
     double *pw = malloc(sizeof(double) * (size_t)seg_silhouette_precomputed_work_size(n, k, 2));
     for (size_t m = 0; m < sizeof METRICS / sizeof METRICS[0]; m++) {
         seg_metric metric = METRICS[m];
-        CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 1, NULL, s1, w1) == SEG_OK);
-        CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 2, NULL, s2, w2) == SEG_OK);
+        CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 1, NULL, s1, w1, NULL) ==
+              SEG_OK);
+        CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 2, NULL, s2, w2, NULL) ==
+              SEG_OK);
         CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
         double worst = 0;
         for (seg_idx i = 0; i < n; i++) {
@@ -79,14 +81,14 @@ static void check_metrics(const double *X, seg_idx n, seg_idx d, const int32_t *
             fprintf(stderr, "metric %d n=%td d=%td k=%td: max error %g\n", (int)metric, n, d, k,
                     worst);
         if (metric == SEG_METRIC_EUCLIDEAN) {
-            CHECK(seg_silhouette_samples(X, n, d, lab, k, 2, NULL, s2, w2) == SEG_OK);
+            CHECK(seg_silhouette_samples(X, n, d, lab, k, 2, NULL, s2, w2, NULL) == SEG_OK);
             CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
         }
 
         for (seg_idx i = 0; i < n; i++)
             for (seg_idx j = 0; j < n; j++)
                 D[i * n + j] = i == j ? 0 : dist(X + i * d, X + j * d, d, metric);
-        CHECK(seg_silhouette_precomputed(D, n, n, 0, lab, k, 2, NULL, s2, pw) == SEG_OK);
+        CHECK(seg_silhouette_precomputed(D, n, n, 0, lab, k, 2, NULL, s2, pw, NULL) == SEG_OK);
         worst = 0;
         for (seg_idx i = 0; i < n; i++) {
             double e = fabs(s2[i] - brute(X, D, n, d, lab, k, i, metric));
@@ -96,7 +98,7 @@ static void check_metrics(const double *X, seg_idx n, seg_idx d, const int32_t *
         /* row chunks of 7 (and a last, shorter one) on one thread */
         for (seg_idx r0 = 0; r0 < n; r0 += 7) {
             seg_idx m7 = n - r0 < 7 ? n - r0 : 7;
-            CHECK(seg_silhouette_precomputed(D + r0 * n, m7, n, r0, lab, k, 1, NULL, s1 + r0, pw) ==
+            CHECK(seg_silhouette_precomputed(D + r0 * n, m7, n, r0, lab, k, 1, NULL, s1 + r0, pw, NULL) ==
                   SEG_OK);
         }
         CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
@@ -132,9 +134,9 @@ static void run_case(seg_idx n, seg_idx d, seg_idx k, uint64_t seed, int grid) {
         double *w2 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, k, 2));
         for (int m = 0; m < 2; m++) {
             seg_metric metric = m ? SEG_METRIC_COSINE : SEG_METRIC_EUCLIDEAN;
-            CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 1, NULL, s1, w1) ==
+            CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 1, NULL, s1, w1, NULL) ==
                   SEG_OK);
-            CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 2, NULL, s2, w2) ==
+            CHECK(seg_silhouette_samples_metric(X, n, d, lab, k, metric, 2, NULL, s2, w2, NULL) ==
                   SEG_OK);
             CHECK(memcmp(s1, s2, sizeof(double) * (size_t)n) == 0);
             double worst = 0;
@@ -163,7 +165,7 @@ static void test_cosine_rows(void) {
     double s[10], *w = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(10, 2, 3, 1));
     int32_t zl[] = {0, 0, 1, 1};
     double Z[] = {0, 0, 0, 0, 1, 2, 3, 4}; /* two zero rows together: a = b = 1, s = 0 */
-    CHECK(seg_silhouette_samples_metric(Z, 4, 2, zl, 2, SEG_METRIC_COSINE, 1, NULL, s, w) ==
+    CHECK(seg_silhouette_samples_metric(Z, 4, 2, zl, 2, SEG_METRIC_COSINE, 1, NULL, s, w, NULL) ==
           SEG_OK);
     CHECK(s[0] == 0.0 && s[1] == 0.0);
     free(w);
@@ -174,49 +176,59 @@ static void test_bad_input(void) {
     int32_t lab[4] = {0, 0, 1, 1};
     double *w = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(4, 2, 2, 1));
     int32_t one[4] = {1, 1, 1, 1};
-    CHECK(seg_silhouette_samples(X, 4, 2, one, 2, 1, NULL, s, w) == SEG_EDEGENERATE);
+    CHECK(seg_silhouette_samples(X, 4, 2, one, 2, 1, NULL, s, w, NULL) == SEG_EDEGENERATE);
     int32_t bad[4] = {0, 2, 1, 1};
-    CHECK(seg_silhouette_samples(X, 4, 2, bad, 2, 1, NULL, s, w) == SEG_EINVAL);
+    CHECK(seg_silhouette_samples(X, 4, 2, bad, 2, 1, NULL, s, w, NULL) == SEG_EINVAL);
     bad[1] = -1;
-    CHECK(seg_silhouette_samples(X, 4, 2, bad, 2, 1, NULL, s, w) == SEG_EINVAL);
+    seg_detail why = {NULL, -1};
+    CHECK(seg_silhouette_samples(X, 4, 2, bad, 2, 1, NULL, s, w, &why) == SEG_EINVAL);
+    CHECK_WHY(why, "labels must be in [0, k)", 1);
+    CHECK(seg_silhouette_samples(X, 4, 2, one, 2, 1, NULL, s, w, &why) == SEG_EDEGENERATE);
+    CHECK_WHY(why, "at least 2 distinct labels", -1);
     seg_interrupt stop = {stop_now, NULL};
-    CHECK(seg_silhouette_samples(X, 4, 2, lab, 2, 1, &stop, s, w) == SEG_EINTERRUPTED);
+    CHECK(seg_silhouette_samples(X, 4, 2, lab, 2, 1, &stop, s, w, NULL) == SEG_EINTERRUPTED);
     X[5] = INFINITY;
-    CHECK(seg_silhouette_samples(X, 4, 2, lab, 2, 1, NULL, s, w) == SEG_ENONFINITE);
+    CHECK(seg_silhouette_samples(X, 4, 2, lab, 2, 1, NULL, s, w, &why) == SEG_ENONFINITE);
+    CHECK_WHY(why, "X has NaN or infinity", 5);
     CHECK(seg_silhouette_work_size(PTRDIFF_MAX / 4, 2, 2, 1) == -1);
     X[5] = 5;
-    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, (seg_metric)4, 1, NULL, s, w) ==
+    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, (seg_metric)4, 1, NULL, s, w, NULL) ==
           SEG_EINVAL);
-    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, (seg_metric)-1, 1, NULL, s, w) ==
+    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, (seg_metric)-1, 1, NULL, s, w, NULL) ==
           SEG_EINVAL);
     X[2] = 1e200; /* finite, but x.x overflows: no unit row */
-    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, SEG_METRIC_COSINE, 1, NULL, s, w) ==
+    CHECK(seg_silhouette_samples_metric(X, 4, 2, lab, 2, SEG_METRIC_COSINE, 1, NULL, s, w, NULL) ==
           SEG_ENONFINITE);
     free(w);
 
     /* precomputed: values, sizes, labels, interrupts */
     double D[16] = {0, 1, 4, 5, 1, 0, 3, 4, 4, 3, 0, 1, 5, 4, 1, 0};
     double *pw = malloc(sizeof(double) * (size_t)seg_silhouette_precomputed_work_size(4, 2, 1));
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_OK);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_OK);
     CHECK_CLOSE(s[0], (4.5 - 1.0) / 4.5, 1e-15);
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, one, 2, 1, NULL, s, pw) == SEG_EDEGENERATE);
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, bad, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 1, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(D, 2, 4, 3, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(D, 2, 4, -1, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(D, 0, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(D, 5, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(NULL, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, &stop, s, pw) == SEG_EINTERRUPTED);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, one, 2, 1, NULL, s, pw, NULL) == SEG_EDEGENERATE);
+    D[9] = -3; /* row 2 */
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw, &why) == SEG_EINVAL);
+    CHECK_WHY(why, "negative distance in row", 2);
+    D[9] = 3;
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, bad, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 1, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 2, 4, 3, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 2, 4, -1, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 0, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 5, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(NULL, 4, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, &stop, s, pw, NULL) ==
+          SEG_EINTERRUPTED);
     D[6] = -1e-300;
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_EINVAL);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_EINVAL);
     D[6] = NAN;
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_ENONFINITE);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_ENONFINITE);
     D[6] = INFINITY;
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_ENONFINITE);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_ENONFINITE);
     D[6] = DBL_MAX; /* finite, but the sums overflow */
     D[7] = DBL_MAX;
-    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw) == SEG_ENONFINITE);
+    CHECK(seg_silhouette_precomputed(D, 4, 4, 0, lab, 2, 1, NULL, s, pw, NULL) == SEG_ENONFINITE);
     CHECK(seg_silhouette_precomputed_work_size(PTRDIFF_MAX / 4, 2, 1) == -1);
     CHECK(seg_silhouette_precomputed_work_size(0, 2, 1) == -1);
     free(pw);

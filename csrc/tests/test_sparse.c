@@ -88,8 +88,10 @@ static void test_kmeans(int wide) {
     double c1[K * D], c2[K * D];
     seg_idx i1[K], i2[K];
     for (uint64_t seed = 0; seed < 4; seed++) {
-        CHECK(seg_kmeans_plusplus(dense, N, D, NULL, K, T, seed, 2, NULL, c1, i1, w1) == SEG_OK);
-        CHECK(seg_sparse_kmeans_plusplus(&X, NULL, K, T, seed, 2, NULL, c2, i2, w2) == SEG_OK);
+        CHECK(seg_kmeans_plusplus(dense, N, D, NULL, K, T, seed, 2, NULL, c1, i1, w1, NULL) ==
+              SEG_OK);
+        CHECK(seg_sparse_kmeans_plusplus(&X, NULL, K, T, seed, 2, NULL, c2, i2, w2, NULL) ==
+              SEG_OK);
         CHECK(memcmp(i1, i2, sizeof i1) == 0);
         CHECK(memcmp(c1, c2, sizeof c1) == 0);
     }
@@ -98,19 +100,20 @@ static void test_kmeans(int wide) {
 
     uint64_t seeds[2] = {5, 6};
     int32_t l1[N], l2[N], l3[N];
-    double in1, in2, in3;
-    int it1, it2, cv1, cv2, b1, b2;
-    w1 = malloc(sizeof(double) *
-                (size_t)seg_kmeans_runs_work_size(N, D, K, 2, T, SEG_KMEANS_LLOYD, 2));
-    w2 = malloc(sizeof(double) * (size_t)seg_sparse_runs_work_size(N, D, K, 2, T));
-    CHECK(seg_kmeans_fit_runs(dense, N, D, NULL, K, 2, seeds, T, NULL, 300, 0.0,
-                              SEG_KMEANS_LLOYD, 2, NULL, c1, l1, &in1, &it1, &cv1, &b1,
-                              w1) == SEG_OK);
-    CHECK(seg_sparse_kmeans_fit_runs(&X, NULL, K, 2, seeds, T, NULL, 300, 0.0, 2, NULL, c2, l2,
-                                     &in2, &it2, &cv2, &b2, w2) == SEG_OK);
+    seg_kmeans_params p = seg_kmeans_params_default(K);
+    p.n_init = 2;
+    p.seeds = seeds;
+    p.n_trials = T;
+    p.n_threads = 2;
+    w1 = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(N, D, &p));
+    w2 = malloc(sizeof(double) * (size_t)seg_sparse_runs_work_size(N, D, &p));
+    seg_kmeans_runs_out o1 = {c1, l1, 0.0, 0, 0, -1}, o2 = {c2, l2, 0.0, 0, 0, -1};
+    CHECK(seg_kmeans_fit_runs(dense, N, D, NULL, &p, NULL, &o1, w1, NULL) == SEG_OK);
+    CHECK(seg_sparse_kmeans_fit_runs(&X, NULL, &p, NULL, &o2, w2, NULL) == SEG_OK);
+    double in2 = o2.inertia;
     CHECK(memcmp(l1, l2, sizeof l1) == 0);
-    CHECK(it1 == it2 && cv1 == cv2 && b1 == b2);
-    CHECK_CLOSE(in1, in2, 1e-10 * in1);
+    CHECK(o1.n_iter == o2.n_iter && o1.converged == o2.converged && o1.best_run == o2.best_run);
+    CHECK_CLOSE(o1.inertia, in2, 1e-10 * o1.inertia);
     for (int j = 0; j < K * D; j++) CHECK_CLOSE(c1[j], c2[j], 1e-12);
     /* brute force: inertia and every label the nearest centre */
     double brute = 0.0;
@@ -129,20 +132,25 @@ static void test_kmeans(int wide) {
     CHECK_CLOSE(in2, brute, 1e-10 * brute);
     /* one thread: the same bits */
     double c3[K * D];
-    int it3, cv3, b3;
-    CHECK(seg_sparse_kmeans_fit_runs(&X, NULL, K, 2, seeds, T, NULL, 300, 0.0, 1, NULL, c3, l3,
-                                     &in3, &it3, &cv3, &b3, w2) == SEG_OK);
-    CHECK(memcmp(c2, c3, sizeof c2) == 0 && memcmp(l2, l3, sizeof l2) == 0 && in2 == in3);
+    seg_kmeans_runs_out o3 = {c3, l3, 0.0, 0, 0, -1};
+    p.n_threads = 1;
+    CHECK(seg_sparse_kmeans_fit_runs(&X, NULL, &p, NULL, &o3, w2, NULL) == SEG_OK);
+    CHECK(memcmp(c2, c3, sizeof c2) == 0 && memcmp(l2, l3, sizeof l2) == 0 && in2 == o3.inertia);
+    /* the kernel's reason for a failure */
+    seg_detail why = {NULL, -1};
+    p.k = N + 1;
+    CHECK(seg_sparse_kmeans_fit_runs(&X, NULL, &p, NULL, &o3, w2, &why) == SEG_EINVAL);
+    CHECK(why.reason != NULL && strstr(why.reason, "k <= n") != NULL);
     free(w1);
     free(w2);
 
     /* predict and transform against brute force */
     double *pw = malloc(sizeof(double) * (size_t)seg_sparse_predict_work_size(N, D, K));
     double pin, out[N * K];
-    CHECK(seg_sparse_kmeans_predict(&X, NULL, c2, K, 2, NULL, l3, &pin, pw) == SEG_OK);
+    CHECK(seg_sparse_kmeans_predict(&X, NULL, c2, K, 2, NULL, l3, &pin, pw, NULL) == SEG_OK);
     CHECK(memcmp(l2, l3, sizeof l2) == 0);
     CHECK_CLOSE(pin, in2, 1e-12 * in2);
-    CHECK(seg_sparse_kmeans_transform(&X, c2, K, 2, NULL, out, pw) == SEG_OK);
+    CHECK(seg_sparse_kmeans_transform(&X, c2, K, 2, NULL, out, pw, NULL) == SEG_OK);
     for (int i = 0; i < N; i += 17)
         for (int c = 0; c < K; c++) {
             double s = 0.0;
@@ -158,8 +166,8 @@ static void test_kmeans(int wide) {
     double v1, v2;
     double *vw = malloc(sizeof(double) * (size_t)seg_kmeans_variance_work_size(N, D));
     double *vs = malloc(sizeof(double) * (size_t)seg_sparse_variance_work_size(N, D));
-    CHECK(seg_kmeans_mean_variance(dense, N, D, 2, NULL, &v1, vw) == SEG_OK);
-    CHECK(seg_sparse_mean_variance(&X, 2, NULL, &v2, vs) == SEG_OK);
+    CHECK(seg_kmeans_mean_variance(dense, N, D, 2, NULL, &v1, vw, NULL) == SEG_OK);
+    CHECK(seg_sparse_mean_variance(&X, 2, NULL, &v2, vs, NULL) == SEG_OK);
     CHECK_CLOSE(v1, v2, 1e-13 * v1);
     free(vw);
     free(vs);
@@ -173,17 +181,17 @@ static void test_silhouette(int wide) {
     double s1[N], s2[N];
     double *w1 = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(N, D, K + 1, 2));
     double *w2 = malloc(sizeof(double) * (size_t)seg_sparse_silhouette_work_size(N, D, K + 1, 2));
-    CHECK(seg_silhouette_samples(dense, N, D, lab, K + 1, 2, NULL, s1, w1) == SEG_OK);
-    CHECK(seg_sparse_silhouette_samples(&X, lab, K + 1, 2, NULL, s2, w2) == SEG_OK);
+    CHECK(seg_silhouette_samples(dense, N, D, lab, K + 1, 2, NULL, s1, w1, NULL) == SEG_OK);
+    CHECK(seg_sparse_silhouette_samples(&X, lab, K + 1, 2, NULL, s2, w2, NULL) == SEG_OK);
     double worst = 0.0;
     for (int i = 0; i < N; i++) worst = fmax(worst, fabs(s1[i] - s2[i]));
     CHECK(worst < 1e-12);
     CHECK(s2[7] == 0.0);
     int32_t one[N];
     memset(one, 0, sizeof one);
-    CHECK(seg_sparse_silhouette_samples(&X, one, K + 1, 2, NULL, s2, w2) == SEG_EDEGENERATE);
+    CHECK(seg_sparse_silhouette_samples(&X, one, K + 1, 2, NULL, s2, w2, NULL) == SEG_EDEGENERATE);
     one[0] = K + 1;
-    CHECK(seg_sparse_silhouette_samples(&X, one, K + 1, 2, NULL, s2, w2) == SEG_EINVAL);
+    CHECK(seg_sparse_silhouette_samples(&X, one, K + 1, 2, NULL, s2, w2, NULL) == SEG_EINVAL);
     free(w1);
     free(w2);
 }
@@ -191,17 +199,21 @@ static void test_silhouette(int wide) {
 static void test_domain(void) {
     seg_csr X = csr(0);
     double c[K * D], w[4096];
-    CHECK(seg_sparse_kmeans_plusplus(&X, NULL, N + 1, 3, 0, 1, NULL, c, NULL, w) == SEG_EINVAL);
-    CHECK(seg_sparse_kmeans_plusplus(&X, NULL, K, 65, 0, 1, NULL, c, NULL, w) == SEG_EINVAL);
+    CHECK(seg_sparse_kmeans_plusplus(&X, NULL, N + 1, 3, 0, 1, NULL, c, NULL, w, NULL) ==
+          SEG_EINVAL);
+    CHECK(seg_sparse_kmeans_plusplus(&X, NULL, K, 65, 0, 1, NULL, c, NULL, w, NULL) == SEG_EINVAL);
     double sw[N];
     for (int i = 0; i < N; i++) sw[i] = 0.0;
-    CHECK(seg_sparse_kmeans_plusplus(&X, sw, K, 3, 0, 1, NULL, c, NULL, w) == SEG_EINVAL);
+    CHECK(seg_sparse_kmeans_plusplus(&X, sw, K, 3, 0, 1, NULL, c, NULL, w, NULL) == SEG_EINVAL);
     double v = vals[0];
     vals[0] = INFINITY;
-    CHECK(seg_sparse_kmeans_plusplus(&X, NULL, K, 3, 0, 1, NULL, c, NULL, w) == SEG_ENONFINITE);
+    CHECK(seg_sparse_kmeans_plusplus(&X, NULL, K, 3, 0, 1, NULL, c, NULL, w, NULL) ==
+          SEG_ENONFINITE);
     vals[0] = v;
     CHECK(seg_sparse_plusplus_work_size(0, D, K, 3) == -1);
-    CHECK(seg_sparse_runs_work_size(PTRDIFF_MAX / 2, PTRDIFF_MAX / 2, 2, 1, 3) == -1);
+    seg_kmeans_params big = seg_kmeans_params_default(2);
+    big.n_trials = 3;
+    CHECK(seg_sparse_runs_work_size(PTRDIFF_MAX / 2, PTRDIFF_MAX / 2, &big) == -1);
 }
 
 int main(void) {

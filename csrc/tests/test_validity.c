@@ -59,20 +59,25 @@ int main(void) {
         for (seg_idx i = 0; i < n; i++) lab[i] = (int32_t)(i % k);
         double *w = malloc(sizeof(double) * (size_t)seg_validity_work_size(n, d, k));
         double ch1, db1, ch2, db2, chb, dbb;
-        CHECK(seg_cluster_validity(X, n, d, lab, k, 1, NULL, &ch1, &db1, w) == SEG_OK);
-        CHECK(seg_cluster_validity(X, n, d, lab, k, 2, NULL, &ch2, &db2, w) == SEG_OK);
+        CHECK(seg_cluster_validity(X, n, d, lab, k, 1, NULL, &ch1, &db1, w, NULL) == SEG_OK);
+        CHECK(seg_cluster_validity(X, n, d, lab, k, 2, NULL, &ch2, &db2, w, NULL) == SEG_OK);
         CHECK(ch1 == ch2 && db1 == db2);
         brute(X, n, d, lab, k, &chb, &dbb);
         CHECK_CLOSE(ch1, chb, 1e-10 * chb);
         CHECK_CLOSE(db1, dbb, 1e-10 * dbb);
         lab[0] = 9;
-        CHECK(seg_cluster_validity(X, n, d, lab, k, 1, NULL, &ch1, &db1, w) == SEG_EINVAL);
+        CHECK(seg_cluster_validity(X, n, d, lab, k, 1, NULL, &ch1, &db1, w, NULL) == SEG_EINVAL);
         free(X);
         free(lab);
         free(w);
     }
     double X[8] = {0, 0, 1, 1, 2, 2, 3, 3}, w[64], ch, db;
     int32_t lab[4] = {0, 0, 2, 2}; /* label 1 unused */
-    CHECK(seg_cluster_validity(X, 4, 2, lab, 3, 1, NULL, &ch, &db, w) == SEG_EDEGENERATE);
+    seg_detail why = {NULL, -1};
+    CHECK(seg_cluster_validity(X, 4, 2, lab, 3, 1, NULL, &ch, &db, w, &why) == SEG_EDEGENERATE);
+    CHECK_WHY(why, "must be used; unused label", 1);
+    lab[3] = 7;
+    CHECK(seg_cluster_validity(X, 4, 2, lab, 3, 1, NULL, &ch, &db, w, &why) == SEG_EINVAL);
+    CHECK_WHY(why, "labels must be in [0, k)", 3);
     return seg_test_report();
 }

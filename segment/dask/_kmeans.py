@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from segment import _core
-from segment._estimator import _EstimatorBase
+from segment._estimator import EstimatorBase
 from segment._validation import check_feature_names, check_int, check_random_state, feature_names
 from segment.dask._data import Data, as_data, check_real, row_blocks
 
@@ -113,7 +113,7 @@ def _chunk_step(x, w, centers, offset, n_far):
 
 
 def _chunk_nearest(x, w, state, candidates, first, n_candidates, offset):
-    closest, nearest = (None, None) if state is None else (state[0], state[1])
+    closest, nearest = (None, None) if state is None else (state.closest, state.nearest)
     try:
         return _core.kmeans_step_nearest(
             x, candidates, first, n_candidates, closest=closest, nearest=nearest,
@@ -124,7 +124,7 @@ def _chunk_nearest(x, w, state, candidates, first, n_candidates, offset):
 
 
 def _chunk_sample(x, w, state, ell, phi, seed, offset):
-    picked = _core.kmeans_step_sample(state[0], ell, phi, seed, sample_weight=w)
+    picked = _core.kmeans_step_sample(state.closest, ell, phi, seed, sample_weight=w)
     return np.ascontiguousarray(np.asarray(x)[picked], dtype=np.float64), picked + offset
 
 
@@ -146,7 +146,7 @@ def _chunk_predict(x, centers, block_info=None):
     if x.shape[0] == 0:
         return np.zeros(0, dtype=np.int32)
     try:
-        return _core.kmeans_predict(x, centers, n_threads=1)[0]
+        return _core.kmeans_predict(x, centers, n_threads=1).labels
     except ValueError as exc:
         offset = block_info[0]["array-location"][0][0] if block_info else 0
         raise _chunk_error(exc, x, None, offset) from None
@@ -235,7 +235,7 @@ def _kmeans_parallel(data: Data, xb, wb, k: int, ell: float, rounds: int, base: 
     )
 
     def cost_and_weights(states):
-        parts = dask.compute(*[(s[2], s[3]) for s in states])
+        parts = dask.compute(*[(s.cost, s.candidate_weights) for s in states])
         phi = 0.0
         for p in parts:  # chunk order
             phi += p[0]
@@ -285,15 +285,15 @@ def _kmeans_parallel(data: Data, xb, wb, k: int, ell: float, rounds: int, base: 
     # keeps one unlucky k-means++ draw from deciding the local minimum.
     best = None
     for t in range(_RECLUSTER_STARTS):
-        start, _ = _core.kmeans_plusplus(
+        start = _core.kmeans_plusplus(
             cand, k, sample_weight=weights, seed=_mix(base, 2, t), n_threads=1
-        )
-        _, centers, inertia, _, _ = _core.kmeans_fit(
+        ).centers
+        fit = _core.kmeans_fit(
             cand, start, sample_weight=weights, max_iter=300, tol=0.0, algorithm=0, n_threads=1
         )
-        if best is None or inertia < best[0]:
-            best = (inertia, centers)
-    return best[1], n_cand
+        if best is None or fit.inertia < best.inertia:
+            best = fit
+    return best.centers, n_cand
 
 
 def _random_rows(data: Data, xb, k: int, base: int) -> np.ndarray:
@@ -319,23 +319,24 @@ def _lloyd(data: Data, xb, wb, centers: np.ndarray, max_iter: int, abs_tol: floa
     while n_iter < max_iter:
         n_iter += 1
         parts = one_pass(centers, k)
-        sums = np.stack([p[0] for p in parts])
-        weights = np.stack([p[1] for p in parts])
-        new, shift, _ = _core.kmeans_step_merge(
+        sums = np.stack([p.sums for p in parts])
+        weights = np.stack([p.weights for p in parts])
+        merged = _core.kmeans_step_merge(
             sums,
             weights,
             centers,
-            far_dist=np.concatenate([p[4] for p in parts]),
-            far_label=np.concatenate([p[5] for p in parts]),
-            far_weight=np.concatenate([p[6] for p in parts]),
-            far_rows=np.concatenate([p[7] for p in parts]),
+            far_dist=np.concatenate([p.far_dist for p in parts]),
+            far_label=np.concatenate([p.far_label for p in parts]),
+            far_weight=np.concatenate([p.far_weight for p in parts]),
+            far_rows=np.concatenate([p.far_rows for p in parts]),
         )
+        new, shift = merged.centers, merged.shift
         if np.array_equal(new, centers):
             # Labels did not change: the pass just made was already against
             # the final centres, so its sums are final.
             sse = 0.0
             for p in parts:
-                sse += p[2]
+                sse += p.sse
             exact = (sse, weights.sum(axis=0))
             converged = True
             break
@@ -347,8 +348,8 @@ def _lloyd(data: Data, xb, wb, centers: np.ndarray, max_iter: int, abs_tol: floa
         parts = one_pass(centers, 0)
         sse = 0.0
         for p in parts:
-            sse += p[2]
-        exact = (sse, np.stack([p[1] for p in parts]).sum(axis=0))
+            sse += p.sse
+        exact = (sse, np.stack([p.weights for p in parts]).sum(axis=0))
     return centers, float(exact[0]), n_iter, converged, exact[1]
 
 
@@ -357,7 +358,7 @@ def _lloyd(data: Data, xb, wb, centers: np.ndarray, max_iter: int, abs_tol: floa
 # ---------------------------------------------------------------------------
 
 
-class KMeans(_EstimatorBase):
+class KMeans(EstimatorBase):
     """k-means on a dask array or DataFrame, with the C kernel on every chunk.
 
     The same estimator conventions as :class:`segment.KMeans`
@@ -628,6 +629,6 @@ class KMeans(_EstimatorBase):
         )
         total = 0.0
         for p in parts:
-            total += p[2]
+            total += p.sse
         return -float(total)
 
