@@ -32,18 +32,19 @@ static void pls_release(pls_args *a) {
 static int pls_get_model(PyObject *blocko, PyObject *modeo, PyObject *fromo, PyObject *too,
                          int scheme, int max_iter, double tol, int missing_mean, pls_args *a) {
     memset(a, 0, sizeof *a);
-    if ((a->block = get_ints(blocko, -1, 0, (unsigned long long)INT32_MAX, "block")) == NULL)
-        goto fail;
+    a->block = get_ints(blocko, -1, NPY_INT64, 0, (unsigned long long)INT32_MAX, "block");
+    if (a->block == NULL) goto fail;
     npy_intp m = PyArray_DIM(a->block, 0) - 1;
     if (m < 2) {
         PyErr_Format(PyExc_ValueError, "block must hold m + 1 >= 3 offsets, got %zd",
                      (Py_ssize_t)(m + 1));
         goto fail;
     }
-    if ((a->mode_b = get_ints(modeo, -1, 0, 1, "mode_b")) == NULL) goto fail;
-    if ((a->from = get_ints(fromo, -1, 0, (unsigned long long)(m - 1), "path_from")) == NULL)
-        goto fail;
-    if ((a->to = get_ints(too, -1, 0, (unsigned long long)(m - 1), "path_to")) == NULL) goto fail;
+    if ((a->mode_b = get_ints(modeo, -1, NPY_INT64, 0, 1, "mode_b")) == NULL) goto fail;
+    a->from = get_ints(fromo, -1, NPY_INT64, 0, (unsigned long long)(m - 1), "path_from");
+    if (a->from == NULL) goto fail;
+    a->to = get_ints(too, -1, NPY_INT64, 0, (unsigned long long)(m - 1), "path_to");
+    if (a->to == NULL) goto fail;
     if (PyArray_DIM(a->mode_b, 0) != m || PyArray_DIM(a->from, 0) != PyArray_DIM(a->to, 0)) {
         PyErr_Format(PyExc_ValueError,
                      "mode_b must have one value per construct (%zd) and path_from, path_to "
@@ -172,7 +173,8 @@ static PyObject *py_pls_htmt(PyObject *self, PyObject *args, PyObject *kwds) {
     PyArrayObject *B = NULL, *R = NULL, *H = NULL;
     seg_idx *blk = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO", kwlist, &ro, &bo)) return NULL;
-    if ((B = get_ints(bo, -1, 0, (unsigned long long)INT32_MAX, "block")) == NULL) goto done;
+    B = get_ints(bo, -1, NPY_INT64, 0, (unsigned long long)INT32_MAX, "block");
+    if (B == NULL) goto done;
     npy_intp m = PyArray_DIM(B, 0) - 1;
     const npy_int64 *b = (const npy_int64 *)PyArray_DATA(B);
     int ok = m >= 1 && b[0] == 0;
