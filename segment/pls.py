@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from segment import _core
-from segment._estimator import _convergence_warning
+from segment._estimator import convergence_warning
 from segment._progress import progress_bar
 from segment._stats import t_sf2
 from segment._validation import (
@@ -760,7 +760,7 @@ def pls_sem(
         warnings.warn(
             f"pls_sem: the outer weights did not converge in {max_iter} iterations (last "
             f"change {fit['weight_diff']:.3g} >= tol={tol}); results use the last weights",
-            _convergence_warning(),
+            convergence_warning(),
             stacklevel=2,
         )
     return _result(model, X, raw, index, R, fit, counts)
