@@ -6,7 +6,6 @@ criteria by Shannon entropy and rank alternatives with VIKOR.
 
 from segment import datasets, plotting
 from segment._version import __version__
-from segment.cfa import CfaResult, HeywoodWarning, cfa
 from segment.cluster import (
     ConvergenceWarning,
     KMeans,
@@ -46,6 +45,7 @@ from segment.profile import (
     profile_clusters,
     rank_segments,
 )
+from segment.sem import CfaResult, HeywoodWarning, cfa
 from segment.survey import AlphaResult, VoteTally, cronbach_alpha, expert_matrix, tally_votes
 from segment.sweep import SweepResult, k_sweep
 

@@ -3,7 +3,7 @@ incomplete beta function and the quantile of the F distribution (for the
 Feldt confidence interval of Cronbach's alpha, see segment.survey); the
 two-sided tail of Student's t (bootstrap p-values, see segment.pls); the
 regularised incomplete gamma function, the chi-square survival function and
-the noncentral chi-square distribution (for the RMSEA interval of segment.cfa).
+the noncentral chi-square distribution (for the RMSEA interval of segment.sem).
 """
 
 from __future__ import annotations

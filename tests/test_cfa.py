@@ -1,4 +1,4 @@
-"""Tests of segment.cfa (confirmatory factor analysis) and the distributions
+"""Tests of segment.sem (confirmatory factor analysis) and the distributions
 it uses from segment._stats.
 
 Oracles, each independent of segment's code:
@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import segment as sg
 from segment._estimator import ConvergenceWarning
 from segment._stats import chi2_sf, gammainc, ncx2_cdf, ncx2_ncp
-from segment.cfa import HeywoodWarning, cfa
+from segment.sem import HeywoodWarning, cfa
 
 HS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "HolzingerSwineford1939.csv"
 HS_MODEL = {
