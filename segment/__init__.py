@@ -44,7 +44,14 @@ from segment.profile import (
     profile_clusters,
     rank_segments,
 )
-from segment.survey import AlphaResult, VoteTally, cronbach_alpha, expert_matrix, tally_votes
+from segment.survey import (
+    AlphaResult,
+    VoteTally,
+    cronbach_alpha,
+    expert_matrix,
+    sample_size,
+    tally_votes,
+)
 from segment.sweep import SweepResult, k_sweep
 
 __all__ = [
@@ -94,6 +101,7 @@ __all__ = [
     "cronbach_alpha",
     "AlphaResult",
     "expert_matrix",
+    "sample_size",
     "tally_votes",
     "VoteTally",
     "datasets",
