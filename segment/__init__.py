@@ -37,6 +37,7 @@ from segment.metrics import (
     silhouette_samples,
     silhouette_score,
 )
+from segment.pls import PlsBootstrap, PlsResult, pls_sem
 from segment.preprocessing import minmax_scale
 from segment.profile import (
     compare_feature_sets,
@@ -104,6 +105,10 @@ __all__ = [
     "sample_size",
     "tally_votes",
     "VoteTally",
+    # survey validation: PLS path models (Paper A, Figure 1)
+    "pls_sem",
+    "PlsResult",
+    "PlsBootstrap",
     "datasets",
     "plotting",
 ]

@@ -1,13 +1,14 @@
 """Distribution functions that segment needs without SciPy: the regularised
 incomplete beta function and the quantile of the F distribution (for the
-Feldt confidence interval of Cronbach's alpha, see segment.survey).
+Feldt confidence interval of Cronbach's alpha, see segment.survey), and the
+two-sided tail of Student's t (bootstrap p-values, see segment.pls).
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["betainc", "f_ppf"]
+__all__ = ["betainc", "f_ppf", "t_sf2"]
 
 
 def _betacf(a, b, x):
@@ -44,8 +45,9 @@ def betainc(a, b, x, xc):
         return 0.0
     if xc <= 0.0:
         return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log(xc))
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(xc)
+    )
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(log_front) * _betacf(a, b, x) / a
     return 1.0 - math.exp(log_front) * _betacf(b, a, xc) / b
@@ -72,3 +74,15 @@ def f_ppf(q, d1, d2):
         else:
             hi = t
     return d2 / d1 * math.exp(0.5 * (lo + hi))
+
+
+def t_sf2(t, df):
+    """Two-sided tail P(|T| >= |t|) of Student's t with df degrees of freedom:
+    I_x(df/2, 1/2) with x = df / (df + t^2), 1 - x passed exactly."""
+    t = abs(float(t))
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 0.0
+    t2 = t * t
+    return betainc(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2))
