@@ -54,6 +54,7 @@ from segment.survey import (
     sample_size,
     tally_votes,
 )
+from segment.survey_report import SurveyReport, survey_report
 from segment.sweep import SweepResult, k_sweep
 
 __all__ = [
@@ -114,6 +115,9 @@ __all__ = [
     "cfa",
     "CfaResult",
     "HeywoodWarning",
+    # survey validation: the whole of Paper A's survey half, to report.html
+    "survey_report",
+    "SurveyReport",
     "datasets",
     "plotting",
 ]
