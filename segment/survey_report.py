@@ -176,27 +176,34 @@ def survey_report(
     'chi2/df'
     """
     import segment as sg
+    from segment.pls import _parse_measurement, _parse_structural
 
     measurement, structural = _parse_model(model)
-    blocks = _items_of(measurement) if isinstance(measurement, Mapping) else {}
+    # the model is checked (constructs, items, paths, cycles) before the answers are read
+    constructs, _, _ = _parse_measurement(measurement)
+    _parse_structural(structural, constructs)
+    blocks = _items_of(measurement)
+    items = list(dict.fromkeys(i for b in blocks.values() for i in b))
+    if isinstance(answers, pd.DataFrame):
+        missing_items = [(i, c) for c, b in blocks.items() for i in b if i not in answers]
+        if missing_items:
+            shown = ", ".join(f"{i!r} (construct {c!r})" for i, c in missing_items[:5])
+            raise ValueError(
+                f"answers has no column for the model's "
+                f"item{'s' if len(missing_items) > 1 else ''} {shown}"
+                f"{', ...' if len(missing_items) > 5 else ''}; the model's item names must be "
+                "the answers' column names"
+            )
     if not isinstance(answers, pd.DataFrame) or any(
-        not pd.api.types.is_numeric_dtype(dt) for dt in answers.dtypes
+        not pd.api.types.is_numeric_dtype(answers[i]) for i in items
     ):
-        answers = sg.load_likert(answers, scale=scale)
-    missing_items = [(i, c) for c, items in blocks.items() for i in items if i not in answers]
-    if missing_items:
-        shown = ", ".join(f"{i!r} (construct {c!r})" for i, c in missing_items[:5])
-        raise ValueError(
-            f"answers has no column for the model's item{'s' if len(missing_items) > 1 else ''} "
-            f"{shown}{', ...' if len(missing_items) > 5 else ''}; the model's item names must "
-            "be the answers' column names"
-        )
+        # only the model's items: identifier or free-text columns are left alone
+        answers = sg.load_likert(answers, items=items, scale=scale)
     notes: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         pls = sg.pls_sem(answers, measurement, structural)
-        items = [i for b in blocks.values() for i in b]
         data = answers[items]
         tables["missing"] = data.isna().sum().rename("missing").to_frame()
         alpha = sg.cronbach_alpha(data)

@@ -220,11 +220,21 @@ def test_cli_verbal_answers_equal_numeric(survey, tmp_path):
 @pytest.mark.parametrize(
     "model_text, message",
     [
-        ('{"measurement": {"A": ["Nope", "Quality"]}}', "no column for the model's item 'Nope'"),
+        (
+            '{"measurement": {"A": ["Nope", "Quality"], "B": ["Age", "Sex"]}, '
+            '"structural": [["A", "B"]]}',
+            "['Nope'] are not columns of the answers",
+        ),
         ('{"measurement": {"A": ["Quality", "Age"]}, "structural": [["A", "Zed"]]}', "Zed"),
         ('{"measurement": {"A": ["Quality", "Quality"]}}', "item 'Quality' is listed twice"),
         ('{"measurement": {"A": []}}', "construct 'A' has no items"),
         ('{"measurement": {"A": ["Quality", "Age"]}, "paths": []}', "unknown keys ['paths']"),
+        ('{"measurement": {"A": ["Quality"], "B": ["Age"]}}', "have no structural path"),
+        (
+            '{"measurement": {"A": ["Quality"], "B": ["Age"]}, '
+            '"structural": [["A", "B"], ["B", "A"]]}',
+            "cycle",
+        ),
         ('{"measurement": {"A": ["Quality", "Age"]}, "structural": "A->B"}', "[from, to]"),
         ("[1, 2]", "--model must hold a JSON object"),
         ("not json", "is not valid JSON"),
@@ -273,3 +283,13 @@ def test_bad_model_objects(survey):
         survey_report(answers, [("A", "B")])
     with pytest.raises(TypeError, match="model must be a dict"):
         survey_report(answers, {"structural": []})
+
+
+def test_identifier_and_text_columns_are_left_alone(survey, tmp_path):
+    answers, model = survey
+    frame = answers.assign(name=[f"customer {i}" for i in range(len(answers))])
+    rep = survey_report(frame, model, n_boot=30, random_state=0)
+    frame.to_csv(tmp_path / "a.csv")
+    rep_file = survey_report(tmp_path / "a.csv", model, n_boot=30, random_state=0)
+    pd.testing.assert_frame_equal(rep.tables["paths"], rep_file.tables["paths"])
+
