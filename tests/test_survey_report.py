@@ -292,4 +292,3 @@ def test_identifier_and_text_columns_are_left_alone(survey, tmp_path):
     frame.to_csv(tmp_path / "a.csv")
     rep_file = survey_report(tmp_path / "a.csv", model, n_boot=30, random_state=0)
     pd.testing.assert_frame_equal(rep.tables["paths"], rep_file.tables["paths"])
-
