@@ -102,6 +102,25 @@ def test_loadings_equal_factor_analyzer(bfi, fa, method, rotation):
     np.testing.assert_allclose(res.variance.loc["cumulative"].iloc[-1], ss.sum() / 25, atol=1e-5)
 
 
+def test_median_imputation_equals_factor_analyzer_default(fa):
+    # factor_analyzer fills missing answers with the item median by default.
+    if not DATA.exists():
+        pytest.skip("shared/data/psych_bfi.csv is not beside the checkout")
+    raw = pd.read_csv(DATA, index_col=0)[ITEMS]
+    ref = fa.FactorAnalyzer(5, rotation=None, svd_method="lapack").fit(raw.to_numpy())
+    res = efa(raw, 5, rotation=None, missing="median")
+    assert res.n_obs == 2800 and res.n_incomplete == 364
+    lam, _, _ = matched(res.loadings.to_numpy(), ref.loadings_)
+    np.testing.assert_allclose(res.loadings.to_numpy(), lam, atol=1e-5)
+
+
+def test_one_factor_is_not_rotated(bfi, fa):
+    ref = fa.FactorAnalyzer(1, rotation=None, svd_method="lapack").fit(bfi[ITEMS[15:20]].to_numpy())
+    res = efa(bfi[ITEMS[15:20]], 1, rotation="promax")
+    assert res.rotation is None and res.phi is None
+    np.testing.assert_allclose(res.loadings["F1"], np.abs(ref.loadings_[:, 0]), atol=1e-5)
+
+
 def test_principal_equals_factor_analyzer(bfi, fa):
     # With svd_method="lapack" factor_analyzer keeps all 25 components
     # (its n_factors is ignored there): its first five are the reference.
