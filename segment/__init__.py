@@ -30,6 +30,7 @@ from segment.decision import (
     vikor_sensitivity,
     vikor_weight_sensitivity,
 )
+from segment.efa import EfaResult, HeywoodWarning, bartlett_sphericity, efa, kmo
 from segment.features import PAPER_B_FEATURES, RFM_FEATURES, customer_features
 from segment.likert import LikertScaleWarning, load_likert
 from segment.metrics import (
@@ -101,6 +102,11 @@ __all__ = [
     # data: surveys, experts, votes
     "load_likert",
     "LikertScaleWarning",
+    "efa",
+    "EfaResult",
+    "HeywoodWarning",
+    "kmo",
+    "bartlett_sphericity",
     "cronbach_alpha",
     "AlphaResult",
     "expert_matrix",
