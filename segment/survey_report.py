@@ -219,6 +219,9 @@ def survey_report(
                     "bartlett_chi2": [efa_res.bartlett.chi2],
                     "bartlett_df": [efa_res.bartlett.df],
                     "bartlett_p": [efa_res.bartlett.p_value],
+                    "factors_parallel_analysis": [efa_res.n_factors_parallel],
+                    "factors_kaiser": [efa_res.n_factors_kaiser],
+                    "variance_explained": [efa_res.variance.loc["cumulative"].iloc[-1]],
                 },
                 index=["sample"],
             )
@@ -249,7 +252,7 @@ _SECTIONS = [
     ("alpha", "Reliability: Cronbach's alpha of all items"),
     ("alpha_items", "Items: answers, mean, sd, item-rest correlation, alpha if deleted"),
     ("missing", "Missing answers per item"),
-    ("efa_tests", "Exploratory factor analysis: KMO and Bartlett's test"),
+    ("efa_tests", "Exploratory factor analysis: KMO, Bartlett's test, number of factors"),
     ("efa_loadings", "Exploratory factor analysis: loadings (varimax)"),
     ("table6", "Reliability and validity (Paper A, Table 6): loadings, AVE, rho_c, alpha"),
     ("fornell_larcker", "Discriminant validity: Fornell-Larcker (sqrt AVE on the diagonal)"),

@@ -107,7 +107,11 @@ def test_files_written(report):
 def test_efa_tables(report):
     rep, _ = report
     assert "efa_loadings" in rep.tables and "efa_tests" in rep.tables
-    assert 0 < rep.tables["efa_tests"]["kmo"].iloc[0] <= 1
+    tests = rep.tables["efa_tests"].iloc[0]
+    assert 0 < tests["kmo"] <= 1
+    assert tests["factors_parallel_analysis"] >= 1 and tests["factors_kaiser"] >= 1
+    assert rep.efa.n_factors == 4  # the report extracts one factor per construct
+    assert len(rep.tables["efa_loadings"]) == 21
 
 
 def test_without_efa_the_report_says_so(report):
