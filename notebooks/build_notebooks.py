@@ -113,6 +113,24 @@ alpha = sg.cronbach_alpha(answers)
 print(alpha)
 assert abs(alpha.alpha - 0.86) < 0.03
 """),
+    md("""
+## Exploratory factor analysis (Table 6's first step)
+
+KMO and Bartlett's test say whether the items share enough variance to factor;
+parallel analysis suggests how many factors; minres with varimax extracts one
+factor per construct, and each item should load on its own construct's factor.
+"""),
+    code("""
+efa = sg.efa(answers, n_factors=4, rotation="varimax")
+print(efa)
+display(efa.to_frame().round(3))
+assert efa.kmo > 0.8 and efa.bartlett.p_value < 0.001
+owner = {item: c for c, items in model.measurement.items() for item in items}
+factor_of = efa.loadings.abs().idxmax(axis=1)
+# every factor gathers the items of exactly one construct
+assert all(len({owner[i] for i in items}) == 1
+           for items in factor_of.groupby(factor_of).groups.values())
+"""),
     md("## PLS path model: Table 6's loadings, AVE and composite reliability"),
     code("""
 pls = sg.pls_sem(answers, model.measurement, model.structural)
