@@ -319,7 +319,7 @@ def _promax(a, power=4):
     return (x @ coef) * h, inv @ inv.T
 
 
-def _oblimin(a, gamma=0.0, max_iter=10000, tol=1e-7):
+def _oblimin(a, gamma=0.0, max_iter=10000, tol=1e-6):
     """Direct oblimin by the gradient projection algorithm (Bernaards & Jennrich 2005).
 
     Criterion sum over pairs of factors of sum_i L_ir^2 L_is^2 (gamma = 0:
