@@ -86,6 +86,12 @@ def _read_items(items, missing: str, name: str = "items") -> _Items:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         sd = np.nanstd(x, axis=0)
+    empty = np.flatnonzero(np.isnan(x).all(axis=0))
+    if empty.size:
+        raise ValueError(
+            f"{name} has unanswered items {_first([names[j] for j in empty])} (no answers at "
+            "all); drop them"
+        )
     const = np.flatnonzero(~(sd > 0))
     if const.size:
         raise ValueError(

@@ -42,8 +42,9 @@ def fa():
     def patched(X, force_all_finite=True, **kw):
         return check_array(X, ensure_all_finite=force_all_finite, **kw)
 
-    fam.check_array = patched
-    return fam
+    with pytest.MonkeyPatch.context() as mp:  # undone after this module
+        mp.setattr(fam, "check_array", patched)
+        yield fam
 
 
 def matched(ours, ref):
@@ -268,6 +269,9 @@ def test_constant_item_is_named():
     x["q5"] = 3.0
     with pytest.raises(ValueError, match=r"constant items \[q5\]"):
         efa(x, 2)
+    x["q5"] = np.nan
+    with pytest.raises(ValueError, match=r"unanswered items \[q5\]"):
+        efa(x, 2, missing="pairwise")
 
 
 def test_singular_correlation_names_the_items():
