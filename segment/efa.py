@@ -86,6 +86,12 @@ def _read_items(items, missing: str, name: str = "items") -> _Items:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         sd = np.nanstd(x, axis=0)
+    empty = np.flatnonzero(np.isnan(x).all(axis=0))
+    if empty.size:
+        raise ValueError(
+            f"{name} has unanswered items {_first([names[j] for j in empty])} (no answers at "
+            "all); drop them"
+        )
     const = np.flatnonzero(~(sd > 0))
     if const.size:
         raise ValueError(
@@ -319,7 +325,7 @@ def _promax(a, power=4):
     return (x @ coef) * h, inv @ inv.T
 
 
-def _oblimin(a, gamma=0.0, max_iter=10000, tol=1e-7):
+def _oblimin(a, gamma=0.0, max_iter=10000, tol=1e-6):
     """Direct oblimin by the gradient projection algorithm (Bernaards & Jennrich 2005).
 
     Criterion sum over pairs of factors of sum_i L_ir^2 L_is^2 (gamma = 0:
