@@ -36,6 +36,15 @@ class ConvergenceWarning(RuntimeWarning):
     """
 
 
+
+class HeywoodWarning(UserWarning):
+    """An improper factor solution (`efa`, `cfa`): a communality at or beyond
+    1 (the item's uniqueness hit its lower bound), a negative residual or
+    factor variance (a Heywood case), factor covariances that are not
+    positive definite, or a singular information matrix (a model not
+    identified at its estimates, whose standard errors are then NaN). The
+    message names the item or factor."""
+
 _BOTH: dict = {}
 
 

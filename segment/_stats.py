@@ -80,6 +80,18 @@ def f_ppf(q, d1, d2):
     return d2 / d1 * math.exp(0.5 * (lo + hi))
 
 
+def t_sf2(t, df):
+    """Two-sided tail P(|T| >= |t|) of Student's t with df degrees of freedom:
+    I_x(df/2, 1/2) with x = df / (df + t^2), 1 - x passed exactly."""
+    t = abs(float(t))
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 0.0
+    t2 = t * t
+    return betainc(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2))
+
+
 # ------------------------------------------------ gamma, chi-square, noncentral chi-square
 
 
@@ -182,14 +194,3 @@ def ncx2_ncp(x, df, q):
         else:
             hi = mid
     return 0.5 * (lo + hi)
-
-def t_sf2(t, df):
-    """Two-sided tail P(|T| >= |t|) of Student's t with df degrees of freedom:
-    I_x(df/2, 1/2) with x = df / (df + t^2), 1 - x passed exactly."""
-    t = abs(float(t))
-    if math.isnan(t):
-        return math.nan
-    if math.isinf(t):
-        return 0.0
-    t2 = t * t
-    return betainc(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2))

@@ -33,7 +33,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from segment._estimator import ConvergenceWarning
+from segment._estimator import ConvergenceWarning, HeywoodWarning
 from segment._stats import chi2_sf, ncx2_cdf, ncx2_ncp
 from segment._validation import ITEMS, _first, read_numeric
 
@@ -74,13 +74,6 @@ FIT_INDICES = (
     "baseline_chi2",
     "baseline_df",
 )
-
-
-class HeywoodWarning(UserWarning):
-    """An improper solution: a negative residual or factor variance (a Heywood
-    case), factor covariances that are not positive definite, or a singular
-    information matrix (a model not identified at its estimates, whose
-    standard errors are then NaN)."""
 
 
 @dataclass(frozen=True)
