@@ -281,6 +281,21 @@ def test_singular_correlation_names_the_items():
         efa(x, 2)
 
 
+def test_pairwise_correlations_not_positive_definite():
+    # Three items answered by disjoint pairs of halves: r(a,b) = r(b,c) = 0.99,
+    # r(a,c) = -0.99 cannot come from one data set.
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(300, 1))
+    e = 0.1 * rng.normal(size=(300, 3))
+    x = pd.DataFrame(np.hstack([z, z, z]) + e, columns=["a", "b", "c"])
+    x.loc[:99, "c"] = np.nan
+    x.loc[100:199, "a"] = np.nan
+    x.loc[200:, "b"] = np.nan
+    x.loc[200:, "c"] = -x.loc[200:, "c"]
+    with pytest.raises(ValueError, match="not positive definite.*missing='listwise'"):
+        efa(x, 1, missing="pairwise")
+
+
 def test_too_many_factors():
     x = two_factor()
     with pytest.raises(ValueError, match=r"n_factors=4 is more than 6 items allow.*at most 3"):
