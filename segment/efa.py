@@ -561,7 +561,9 @@ def efa(
     max_iter : int, default 1000
         Iterations of the minres/ML optimiser.
     tol : float, default 1e-8
-        Convergence when the projected gradient's largest entry is below it.
+        Convergence when the projected gradient's largest entry is below it
+        (or below sqrt(tol) once no step lowers the objective in float64,
+        which happens near a Heywood bound).
 
     Returns
     -------

@@ -224,6 +224,18 @@ def test_table6_shape(bfi):
     assert "KMO=0.849" in repr(efa(bfi, 5))
 
 
+@pytest.mark.parametrize("method", ["minres", "ml", "principal"])
+def test_item_order_and_scale_do_not_matter(bfi, method):
+    res = efa(bfi, 5, method=method, rotation="promax")
+    perm = list(np.random.default_rng(0).permutation(ITEMS))
+    scaled = bfi[perm] * np.linspace(0.5, 3.0, 25) + 7.0
+    other = efa(scaled, 5, method=method, rotation="promax")
+    lam, _, _ = matched(res.loadings.to_numpy(), other.loadings.loc[ITEMS].to_numpy())
+    np.testing.assert_allclose(res.loadings.to_numpy(), lam, atol=1e-6)
+    np.testing.assert_allclose(res.communalities, other.communalities.loc[ITEMS], atol=1e-6)
+    assert res.kmo == pytest.approx(other.kmo, abs=1e-12)
+
+
 def test_missing_answers_policy():
     rng = np.random.default_rng(0)
     f = rng.normal(size=(300, 2))
