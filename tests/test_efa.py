@@ -174,6 +174,20 @@ def test_kmo_and_bartlett_equal_factor_analyzer(bfi, fa):
     assert r.kmo == pytest.approx(overall, abs=1e-12) and r.bartlett == res
 
 
+def test_bartlett_equals_psych_published_example():
+    # psych's reference page for cortest.bartlett
+    # (https://personality-project.github.io/psych/reference/cortest.bartlett.html)
+    # prints, for cortest.bartlett(bfi[1:200, 1:10]) (pairwise correlations,
+    # n = 200 rows): chisq 457.457, p.value 1.136106e-69, df 45.
+    if not DATA.exists():
+        pytest.skip("shared/data/psych_bfi.csv is not beside the checkout")
+    x = pd.read_csv(DATA, index_col=0).iloc[:200, :10]
+    res = bartlett_sphericity(x, missing="pairwise")
+    assert res.chi2 == pytest.approx(457.457, abs=5e-4)
+    assert res.p_value == pytest.approx(1.136106e-69, rel=1e-6)
+    assert res.df == 45
+
+
 def test_bartlett_p_value_equals_scipy():
     from scipy.stats import chi2
 
