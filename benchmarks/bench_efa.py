@@ -1,4 +1,4 @@
-"""segment.efa vs factor_analyzer on the bfi items (2,436 complete rows x 25 items, 5 factors).
+"""segment.factor vs factor_analyzer on the bfi items (2,436 complete rows x 25 items, 5 factors).
 
     python benchmarks/bench_efa.py
 

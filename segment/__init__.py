@@ -5,6 +5,7 @@ criteria by Shannon entropy and rank alternatives with VIKOR.
 """
 
 from segment import datasets, plotting
+from segment._estimator import HeywoodWarning
 from segment._version import __version__
 from segment.cluster import (
     ConvergenceWarning,
@@ -29,7 +30,7 @@ from segment.decision import (
     vikor_sensitivity,
     vikor_weight_sensitivity,
 )
-from segment.efa import EfaResult, HeywoodWarning, bartlett_sphericity, efa, kmo
+from segment.factor import EfaResult, bartlett_sphericity, efa, kmo
 from segment.features import PAPER_B_FEATURES, RFM_FEATURES, customer_features
 from segment.likert import LikertScaleWarning, load_likert
 from segment.metrics import (
@@ -102,17 +103,17 @@ __all__ = [
     # data: surveys, experts, votes
     "load_likert",
     "LikertScaleWarning",
-    "efa",
-    "EfaResult",
-    "HeywoodWarning",
-    "kmo",
-    "bartlett_sphericity",
     "cronbach_alpha",
     "AlphaResult",
     "expert_matrix",
-    "sample_size",
     "tally_votes",
     "VoteTally",
+    # survey validation: sample size and exploratory factor analysis (Table 6)
+    "sample_size",
+    "efa",
+    "EfaResult",
+    "kmo",
+    "bartlett_sphericity",
     # survey validation: PLS path models (Paper A, Figure 1)
     "pls_sem",
     "PlsResult",
@@ -120,7 +121,7 @@ __all__ = [
     # survey validation (Paper A, Table 7)
     "cfa",
     "CfaResult",
-    "HeywoodWarning",
+    "HeywoodWarning",  # efa and cfa
     # survey validation: the whole of Paper A's survey half, to report.html
     "survey_report",
     "SurveyReport",

@@ -91,7 +91,7 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
     """Validate a sparse X into (CSR, finite rows or None), as as_matrix does
     for dense input: same messages for a wrong dtype, too few rows, NaN/inf
     (naming the rows; "omit" flags them) and values too large to square."""
-    from segment._validation import _first, check_kind, check_ndim, check_size, magnitude_limit
+    from segment._validation import check_kind, check_ndim, check_size, listed, magnitude_limit
 
     shape = getattr(X, "shape", None)
     if shape is None:
@@ -128,7 +128,7 @@ def as_csr(X, name: str = "X", *, nan_policy: str = "raise", min_rows: int = 1):
         bad_rows[csr.row_of_values()[~ok]] = True
         if nan_policy == "raise":
             raise ValueError(
-                f"{name} has NaN or infinite values in rows {_first(np.flatnonzero(bad_rows))}; "
+                f"{name} has NaN or infinite values in rows {listed(np.flatnonzero(bad_rows))}; "
                 "drop them or pass nan_policy='omit'"
             )
         finite = ~bad_rows

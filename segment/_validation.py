@@ -98,7 +98,8 @@ ITEMS = Layout(
 COLUMNS = Layout("rows", "columns", "row", "column")
 
 
-def _first(items, limit=10, fmt=str) -> str:
+def listed(items, limit=10, fmt=str) -> str:
+    """The first `limit` items as "[a, b, ...]", for error messages."""
     items = list(items)
     shown = ", ".join(fmt(i) for i in items[:limit])
     return f"[{shown}{', ...' if len(items) > limit else ''}]"
@@ -157,7 +158,7 @@ def check_columns(dtypes: pd.Series, name: str, layout: Layout = FEATURES) -> No
     bad = [] if fast else non_numeric_columns(dtypes)
     complex_cols = [c for c in bad if pd.api.types.is_complex_dtype(dtypes[c])]
     if complex_cols and len(complex_cols) == len(bad):
-        raise complex_refused(name, f"complex columns {_first(complex_cols, fmt=repr)}")
+        raise complex_refused(name, f"complex columns {listed(complex_cols, fmt=repr)}")
     if bad:
         raise non_numeric_refused(name, bad, layout)
 
@@ -165,7 +166,7 @@ def check_columns(dtypes: pd.Series, name: str, layout: Layout = FEATURES) -> No
 def non_numeric_refused(name: str, bad: list, layout: Layout = FEATURES) -> TypeError:
     """The error for columns (of a DataFrame or Arrow table) that hold no numbers."""
     return TypeError(
-        f"{name} has non-numeric columns {_first(bad, fmt=repr)}; every {layout.col} "
+        f"{name} has non-numeric columns {listed(bad, fmt=repr)}; every {layout.col} "
         f"must hold numbers (or booleans): {layout.advice}"
     )
 
@@ -461,7 +462,7 @@ def as_matrix(
         labels = index[bad_rows] if index is not None else bad_rows
         if nan_policy == "raise":
             raise ValueError(
-                f"{name} has NaN or infinite values in rows {_first(labels)}; "
+                f"{name} has NaN or infinite values in rows {listed(labels)}; "
                 "drop them or pass nan_policy='omit'"
             )
         finite = finite_rows
@@ -645,10 +646,10 @@ def check_feature_names(estimator, X) -> None:
     missing = [c for c in fitted if c not in given_set]
     lines = ["The feature names should match those that were passed during fit."]
     if unseen:
-        lines.append(f"Feature names unseen at fit time: {_first(unseen, fmt=repr)}")
+        lines.append(f"Feature names unseen at fit time: {listed(unseen, fmt=repr)}")
     if missing:
         lines.append(
-            f"Feature names seen at fit time, yet now missing: {_first(missing, fmt=repr)}"
+            f"Feature names seen at fit time, yet now missing: {listed(missing, fmt=repr)}"
         )
     if not unseen and not missing:
         lines.append(
@@ -673,7 +674,7 @@ def align_labels(labels, index: pd.Index | None, name: str = "labels"):
         dup = labels.index[labels.index.duplicated()].unique()
         raise ValueError(
             f"{name} is a Series whose index differs from X's and has repeated labels "
-            f"{_first(dup, fmt=repr)}, so it cannot be aligned on X's index; pass "
+            f"{listed(dup, fmt=repr)}, so it cannot be aligned on X's index; pass "
             f"{name}.to_numpy() to pair labels with rows by position"
         )
     if not index.is_unique:
@@ -686,7 +687,7 @@ def align_labels(labels, index: pd.Index | None, name: str = "labels"):
     if len(missing):
         raise ValueError(
             f"{name} is a Series without a label for {len(missing)} of X's rows "
-            f"(index {_first(missing, fmt=repr)}); labels are aligned on X's index: give "
+            f"(index {listed(missing, fmt=repr)}); labels are aligned on X's index: give "
             f"every row a label, or pass {name}.to_numpy() to pair them by position"
         )
     return labels.reindex(index).to_numpy()

@@ -210,7 +210,7 @@ def _sheet(path: Path, name: str):
     return name if name in names else int(name)
 
 
-def _png(ax) -> str:
+def figure_img(ax) -> str:
     buf = io.BytesIO()
     ax.figure.savefig(buf, format="png", dpi=110)
     import matplotlib.pyplot as plt
@@ -230,10 +230,10 @@ def _plots(X, customers_features, sweep, profile, best_labels) -> dict[str, str]
     from segment import plotting
 
     return {
-        "Silhouette and inertia by K": _png(plotting.plot_k_sweep(sweep)),
-        f"Silhouette per customer, K = {sweep.best_k}": _png(
+        "Silhouette and inertia by K": figure_img(plotting.plot_k_sweep(sweep)),
+        f"Silhouette per customer, K = {sweep.best_k}": figure_img(
             plotting.plot_silhouette(X, best_labels)),
-        f"Cluster profiles, K = {sweep.best_k}": _png(plotting.plot_profile(profile)),
+        f"Cluster profiles, K = {sweep.best_k}": figure_img(plotting.plot_profile(profile)),
     }
 
 
@@ -247,14 +247,14 @@ img { max-width: 100%; border: 1px solid #eee; }
 """
 
 
-def _html_report(title: str, sections: list[tuple[str, str]]) -> str:
+def html_report(title: str, sections: list[tuple[str, str]]) -> str:
     body = "\n".join(f"<h2>{html.escape(h)}</h2>\n{content}" for h, content in sections)
     return (f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}"
             f"</title><style>{REPORT_CSS}</style></head><body>\n<h1>{html.escape(title)}</h1>\n"
             f"{body}\n</body></html>\n")
 
 
-def _frame_html(frame: pd.DataFrame, digits: int = 3) -> str:
+def frame_html(frame: pd.DataFrame, digits: int = 3) -> str:
     return frame.round(digits).to_html(border=0)
 
 
@@ -351,14 +351,14 @@ def cmd_run(args) -> int:
         ("Data", f"<p>{html.escape(str(report)) if report is not None else ''}</p>"
                  f"<p>{n:,} customers; features: {', '.join(features)} (min-max scaled)."
                  "</p>"),
-        ("Choosing K", _frame_html(sweep.table)
+        ("Choosing K", frame_html(sweep.table)
          + f"<p>Chosen K = {best} by the highest silhouette (exact, all customers); the "
            f"elbow of the inertia is at K = {sweep.elbow_k}.</p>"),
-        (f"Clusters for K = {best}", _frame_html(profile)),
-        ("Most valuable cluster per K (Paper B, Table 16)", _frame_html(valuable)),
+        (f"Clusters for K = {best}", frame_html(profile)),
+        ("Most valuable cluster per K (Paper B, Table 16)", frame_html(valuable)),
     ]
     if ranking is not None:
-        sections.append(("VIKOR ranking of the candidates", _frame_html(ranking.to_frame())
+        sections.append(("VIKOR ranking of the candidates", frame_html(ranking.to_frame())
                          + f"<p>Compromise set: {html.escape(str(list(ranking.compromise)))}"
                          "</p>"))
     if plots:
@@ -367,7 +367,7 @@ def cmd_run(args) -> int:
     else:
         sections.append(("Plots", "<p class='note'>matplotlib is not installed: "
                                   "pip install \"segment-kit[plot]\" for plots.</p>"))
-    (out / "report.html").write_text(_html_report("segment: customer segmentation report",
+    (out / "report.html").write_text(html_report("segment: customer segmentation report",
                                                   sections), encoding="utf-8")
     print(f"\nwrote {out / 'report.html'} and CSV tables in {out}/ "
           f"({time.perf_counter() - t_start:.1f} s in all)")

@@ -32,7 +32,7 @@ from segment._parsing import (
     parse_dates,
     parse_numbers,
 )
-from segment._validation import _first
+from segment._validation import listed
 
 __all__ = [
     "CONTRACT_COLUMNS",
@@ -335,7 +335,7 @@ def _resolve_columns(source_columns, columns, required) -> dict:
                         hint = f"; did you mean {close}?"
                 raise ValueError(
                     f"columns= maps {user!r}, which is not a column of contracts{hint}. "
-                    f"The source has columns {_first(src, 30)}"
+                    f"The source has columns {listed(src, 30)}"
                 )
             targets = target if isinstance(target, (list, tuple)) else [target]
             for t in targets:
@@ -383,7 +383,7 @@ def _resolve_columns(source_columns, columns, required) -> dict:
         example = sugg or {"<your column>": missing[0]}
         raise ValueError(
             f"contracts is missing required columns {missing}; it has columns "
-            f"{_first(src, 30)}. Map yours with columns=, e.g. columns={example!r}, or "
+            f"{listed(src, 30)}. Map yours with columns=, e.g. columns={example!r}, or "
             "pass required= to make a column optional"
         )
     return {user: targets for user, targets in mapping.items() if targets}
@@ -716,7 +716,7 @@ def _check_float_ids(name, raw: pd.Series) -> None:
         rows = np.flatnonzero(bad)
         raise ValueError(
             f"column {name} holds ids as floats, and {len(rows)} of them are not whole "
-            f"numbers an id can be ({_first(vals[rows].tolist())} at rows {_first(rows)}): "
+            f"numbers an id can be ({listed(vals[rows].tolist())} at rows {listed(rows)}): "
             "inf, or beyond int64. Floats keep integers exactly only up to 2**53: keep the "
             "ids as text in the source (a text column in the workbook or table, a str "
             "column in a DataFrame) and check the export"
@@ -826,7 +826,7 @@ def _raise_message(checks, label) -> str:
         pos = np.flatnonzero(mask)
         rows.update(pos.tolist())
         text = _REASON_TEXT[reason].format(col=c)
-        lines.append(f"{text} at rows {_first(pos)}")
+        lines.append(f"{text} at rows {listed(pos)}")
     shown = "; ".join(lines[:6])
     more = f"; and {len(lines) - 6} more kinds of problem" if len(lines) > 6 else ""
     return (

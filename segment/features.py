@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from segment._parsing import date_value, naive_datetimes, parse_dates, parse_numbers
-from segment._validation import _first
+from segment._validation import listed
 from segment.contracts import (
     CONTRACT_COLUMNS,
     COUNT_COLUMNS,
@@ -149,7 +149,7 @@ def _north(location: pd.Series, region_map, north) -> np.ndarray:
     unknown = [uniques[i] for i in np.flatnonzero(region.isna())]
     if unknown:
         raise ValueError(
-            f"contracts has locations not in region_map: {_first(unknown)}; pass "
+            f"contracts has locations not in region_map: {listed(unknown)}; pass "
             "region_map={**segment.features.PORTUGAL_REGIONS, 'Your place': 'north'} "
             "(or your own map) to place them"
         )
@@ -166,7 +166,7 @@ def feature_dates(frame, c, dayfirst) -> pd.Series:
         rows = frame.index[bad | oor]
         hint = "" if dayfirst is not None else " (for day/month dates pass dayfirst=)"
         raise ValueError(
-            f"contracts has unparseable dates in column {c} at rows {_first(rows)}; "
+            f"contracts has unparseable dates in column {c} at rows {listed(rows)}; "
             "convert them with pandas.to_datetime or load the data with load_contracts"
             f"{hint}"
         )
@@ -343,7 +343,7 @@ def customer_features(
         if na.any():
             raise ValueError(
                 f"contracts has missing values in column {c} at rows "
-                f"{_first(contracts.index[na])}; clean the data first (load_contracts drops "
+                f"{listed(contracts.index[na])}; clean the data first (load_contracts drops "
                 "such rows) or fill them"
             )
 
@@ -355,7 +355,7 @@ def customer_features(
             if (non_num | non_fin).any():
                 raise ValueError(
                     f"contracts has non-numeric or infinite values in column {c} at rows "
-                    f"{_first(contracts.index[non_num | non_fin])}"
+                    f"{listed(contracts.index[non_num | non_fin])}"
                 )
             numbers[c] = vals
 
@@ -374,7 +374,7 @@ def customer_features(
             as_of_txt = np.datetime64(int(as_of_day), "D")
             raise ValueError(
                 f"contracts has dates after as_of={as_of_txt} in column {c} at rows "
-                f"{_first(contracts.index[late])}; pass a later as_of or drop those rows"
+                f"{listed(contracts.index[late])}; pass a later as_of or drop those rows"
             )
     if "date_installed" in day:
         inst = day["date_installed"]
@@ -384,7 +384,7 @@ def customer_features(
                 if early.any():
                     raise ValueError(
                         f"contracts has {c} before date_installed at rows "
-                        f"{_first(contracts.index[early])}; load_contracts drops such rows"
+                        f"{listed(contracts.index[early])}; load_contracts drops such rows"
                     )
 
     codes, uniques = pd.factorize(contracts["customer_id"], sort=True)

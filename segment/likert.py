@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from segment._io import read_table
-from segment._validation import _first
+from segment._validation import listed
 
 __all__ = [
     "LIKERT_SCALES",
@@ -195,7 +195,7 @@ def _detect_scale(observed: set) -> _Scale:
         best = max(LIKERT_SCALES, key=lambda nm: len(observed & set(_builtin(nm).labels)))
         unknown = sorted(observed - set(_builtin(best).labels))
         raise ValueError(
-            f"answers have labels that match no built-in scale, e.g. {_first(unknown, 5)} "
+            f"answers have labels that match no built-in scale, e.g. {listed(unknown, 5)} "
             f"(closest: {best!r}); pass scale={{'your label': number, ...}} or missing=[...]"
         )
     fits.sort(key=lambda nm: (len(set(LIKERT_SCALES[nm].values())), nm))
@@ -320,7 +320,7 @@ def load_likert(
         rows = sorted(table.ragged)
         warnings.warn(
             f"{table.label}: left out {len(rows)} rows with more fields than the header "
-            f"(read_options on_bad_lines={table.bad_lines!r}) at rows {_first(rows)} "
+            f"(read_options on_bad_lines={table.bad_lines!r}) at rows {listed(rows)} "
             "(0-based data rows)",
             UserWarning, stacklevel=2,
         )
@@ -328,7 +328,7 @@ def load_likert(
     elif table.ragged:
         rows = sorted(table.ragged)
         raise ValueError(
-            f"{table.label} has rows with more fields than the header at rows {_first(rows)} "
+            f"{table.label} has rows with more fields than the header at rows {listed(rows)} "
             "(0-based data rows); fix the file (often an unquoted comma in a free-text answer)"
         )
     if frame.columns.duplicated().any():
@@ -338,7 +338,7 @@ def load_likert(
         if index_col not in frame.columns:
             raise ValueError(
                 f"index_col={index_col!r} is not a column of the answers; columns are "
-                f"{_first(frame.columns, 30)}"
+                f"{listed(frame.columns, 30)}"
             )
         frame = frame.set_index(index_col)
     if items is None:
@@ -351,7 +351,7 @@ def load_likert(
         if unknown:
             raise ValueError(
                 f"items {unknown} are not columns of the answers; columns are "
-                f"{_first(frame.columns, 30)}"
+                f"{listed(frame.columns, 30)}"
             )
     if not items:
         raise ValueError("the answers have no item columns")

@@ -78,7 +78,7 @@ class _Model:
         return [j for j in range(len(self.constructs)) if self.predecessors(j)]
 
 
-def _parse_measurement(measurement) -> tuple[list, list, list]:
+def parse_measurement(measurement) -> tuple[list, list, list]:
     """construct names, their item lists and modes, validated."""
     if not isinstance(measurement, Mapping) or not measurement:
         raise TypeError(
@@ -116,7 +116,7 @@ def _parse_measurement(measurement) -> tuple[list, list, list]:
     return constructs, blocks, modes
 
 
-def _parse_structural(structural, constructs) -> list:
+def parse_structural(structural, constructs) -> list:
     """(from, to) construct numbers, validated: known names, no duplicates,
     no self paths, no cycle, every construct on a path."""
     number = {c: j for j, c in enumerate(constructs)}
@@ -736,8 +736,8 @@ def pls_sem(
     max_iter = check_int(max_iter, "max_iter", low=0, high=2**31 - 2)
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
-    constructs, blocks, modes = _parse_measurement(measurement)
-    paths = _parse_structural(structural, constructs)
+    constructs, blocks, modes = parse_measurement(measurement)
+    paths = parse_structural(structural, constructs)
     items = [item for b in blocks for item in b]
     block = np.concatenate([[0], np.cumsum([len(b) for b in blocks])]).astype(np.int64)
     model = _Model(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segment._validation import COLUMNS, _first, read_numeric, span_without_overflow
+from segment._validation import COLUMNS, listed, read_numeric, span_without_overflow
 
 __all__ = ["minmax_scale"]
 
@@ -87,8 +87,8 @@ def minmax_scale(frame_or_array, *, feature_range=(0, 1)):
         cname = [cols[i] for i in bad_cols] if cols is not None else bad_cols.tolist()
         rname = labels[bad_rows] if labels is not None else bad_rows
         raise ValueError(
-            f"frame_or_array has NaN or infinite values in columns {_first(cname)} at rows "
-            f"{_first(rname)}; drop or impute them first"
+            f"frame_or_array has NaN or infinite values in columns {listed(cname)} at rows "
+            f"{listed(rname)}; drop or impute them first"
         )
     values, vmin, span = span_without_overflow(values, values.min(axis=0), values.max(axis=0))
     const = span == 0

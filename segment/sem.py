@@ -35,7 +35,7 @@ import pandas as pd
 
 from segment._estimator import ConvergenceWarning, HeywoodWarning
 from segment._stats import chi2_sf, ncx2_cdf, ncx2_ncp
-from segment._validation import ITEMS, _first, read_numeric
+from segment._validation import ITEMS, listed, read_numeric
 
 __all__ = ["CfaResult", "HeywoodWarning", "cfa"]
 
@@ -227,7 +227,7 @@ def _check_model(model, columns) -> tuple[list, list, dict]:
             if item not in colset:
                 raise ValueError(
                     f"factor {factor!r} names indicator {item!r}, which is not a column of "
-                    f"data; the columns are {_first(columns, fmt=repr)}"
+                    f"data; the columns are {listed(columns, fmt=repr)}"
                 )
             if item not in items:
                 items.append(item)
@@ -485,18 +485,18 @@ def _read_items(data, items, missing):
     finite = np.isfinite(x)
     if np.isinf(x).any():
         rows = mat.index[np.flatnonzero(np.isinf(x).any(axis=1))]
-        raise ValueError(f"data has infinite values in rows {_first(rows)}; fix or drop them")
+        raise ValueError(f"data has infinite values in rows {listed(rows)}; fix or drop them")
     empty = [it for it, c in zip(items, finite.any(axis=0), strict=True) if not c]
     if empty and x.shape[0]:
-        raise ValueError(f"items {_first(empty, fmt=repr)} have no answers (all missing)")
+        raise ValueError(f"items {listed(empty, fmt=repr)} have no answers (all missing)")
     n_omitted = 0
     if not finite.all():
         bad = ~finite.all(axis=1)
         if missing == "raise":
             raise ValueError(
-                f"data has missing answers in {int(bad.sum())} rows {_first(mat.index[bad])} "
+                f"data has missing answers in {int(bad.sum())} rows {listed(mat.index[bad])} "
                 "(items "
-                + _first(
+                + listed(
                     [it for it, c in zip(items, (~finite).any(axis=0), strict=True) if c], fmt=repr
                 )
                 + "); drop them or pass missing='listwise'"
@@ -524,7 +524,7 @@ def _check_data(x, items, n_params):
     if not np.isfinite(spread).all():
         big = [it for it, c in zip(items, spread, strict=True) if not np.isfinite(c)]
         raise ValueError(
-            f"items {_first(big, fmt=repr)} have values too large for float64 sums "
+            f"items {listed(big, fmt=repr)} have values too large for float64 sums "
             "(near 1e308); rescale them, e.g. divide by a power of 10"
         )
     const = [
@@ -534,7 +534,7 @@ def _check_data(x, items, n_params):
     ]
     if const:
         raise ValueError(
-            f"items {_first(const, fmt=repr)} are constant (no variance): a factor model "
+            f"items {listed(const, fmt=repr)} are constant (no variance): a factor model "
             "cannot use them; drop them from the model"
         )
     xs = xc / spread
@@ -547,7 +547,7 @@ def _check_data(x, items, n_params):
     bad = [it for it, v in zip(items, np.diag(s), strict=True) if not (0 < v < np.inf)]
     if bad:
         raise ValueError(
-            f"the variances of items {_first(bad, fmt=repr)} are beyond float64's range "
+            f"the variances of items {listed(bad, fmt=repr)} are beyond float64's range "
             "(below 1e-308 or above 1e308); rescale them, e.g. by a power of 10"
         )
     vals, vecs = np.linalg.eigh(r)
@@ -555,7 +555,7 @@ def _check_data(x, items, n_params):
         v = vecs[:, 0]
         involved = [it for it, c in zip(items, v, strict=True) if abs(c) > 0.1]
         raise ValueError(
-            f"the covariance matrix of the items is singular: items {_first(involved, fmt=repr)} "
+            f"the covariance matrix of the items is singular: items {listed(involved, fmt=repr)} "
             "are linearly dependent (one is a combination of the others); drop one of them"
         )
     return s, r, d
@@ -800,7 +800,7 @@ def _warn_improper(th, psi, phi, items, factors):
     neg = [it for it, v in zip(items, th, strict=True) if v < 0]
     if neg:
         warnings.warn(
-            f"Heywood case: negative residual variance of items {_first(neg, fmt=repr)} "
+            f"Heywood case: negative residual variance of items {listed(neg, fmt=repr)} "
             f"({', '.join(f'{v:.4g}' for v in th[th < 0])}); the solution is improper: "
             "check those items (too few indicators, a misspecified factor)",
             HeywoodWarning,
@@ -809,7 +809,7 @@ def _warn_improper(th, psi, phi, items, factors):
     negf = [f for f, v in zip(factors, np.diag(psi), strict=True) if v < 0]
     if negf:
         warnings.warn(
-            f"Heywood case: negative (residual) variance of factors {_first(negf, fmt=repr)}; "
+            f"Heywood case: negative (residual) variance of factors {listed(negf, fmt=repr)}; "
             "the solution is improper",
             HeywoodWarning,
             stacklevel=3,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from segment._stats import f_ppf
-from segment._validation import ITEMS, _first, read_numeric
+from segment._validation import ITEMS, listed, read_numeric
 from segment.likert import LIKERT_SCALES, LikertScaleWarning, load_likert
 
 __all__ = [
@@ -206,11 +206,11 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         )
     if np.isinf(x).any():
         rows = labels[np.isinf(x).any(axis=1)]
-        raise ValueError(f"items has infinite values in rows {_first(rows)}")
+        raise ValueError(f"items has infinite values in rows {listed(rows)}")
     nan = np.isnan(x)
     if nan.any() and nan_policy == "raise":
         raise ValueError(
-            f"items has missing answers in rows {_first(labels[nan.any(axis=1)])}; pass "
+            f"items has missing answers in rows {listed(labels[nan.any(axis=1)])}; pass "
             "nan_policy='pairwise', 'listwise' or 'median'"
         )
     x = x[~nan.all(axis=1)]
@@ -256,7 +256,7 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
         raise ValueError(
             f"items has values too far apart in magnitude for float64: item {names[j]!r} "
             f"reaches |x| = {big:.3g}, and on a scale where its variance does not overflow, "
-            f"the variances of items {_first(bad)} underflow, so alpha cannot be computed. "
+            f"the variances of items {listed(bad)} underflow, so alpha cannot be computed. "
             f"Check item {names[j]!r} for mis-coded answers"
             if bad else
             f"items have values so large (|x| up to {big:.3g}) that their covariance "
@@ -299,7 +299,7 @@ def cronbach_alpha(items, *, nan_policy="pairwise", ci=0.95, ci_method="feldt"):
     if not np.isfinite(sds).all():
         wide = [names[i] for i in np.flatnonzero(~np.isfinite(sds))]
         raise ValueError(
-            f"items {_first(wide)} have a standard deviation beyond float64's range "
+            f"items {listed(wide)} have a standard deviation beyond float64's range "
             f"(|x| up to {big:.3g}); rescale the items (alpha does not change when every "
             "item is multiplied by the same factor)"
         )
@@ -441,7 +441,7 @@ def expert_matrix(
             df = df.rename_axis(alternative).reset_index()
         else:
             raise ValueError(
-                f"responses has no column {alternative!r}; columns are {_first(df.columns, 30)}; "
+                f"responses has no column {alternative!r}; columns are {listed(df.columns, 30)}; "
                 "pass alternative='your column'"
             )
     has_expert = expert in df.columns
@@ -449,7 +449,7 @@ def expert_matrix(
         if score not in df.columns:
             raise ValueError(
                 f"long responses need a score column {score!r}; columns are "
-                f"{_first(df.columns, 30)}; pass score='your column'"
+                f"{listed(df.columns, 30)}; pass score='your column'"
             )
         long = df[[c for c in (expert, alternative, criterion, score) if c in df.columns]]
     else:  # wide
@@ -465,7 +465,7 @@ def expert_matrix(
     if bad.any():
         rows = long.index[bad.to_numpy()]
         raise ValueError(
-            f"responses has non-numeric scores {_first(map(repr, long.loc[rows, score]), 5)} "
+            f"responses has non-numeric scores {listed(map(repr, long.loc[rows, score]), 5)} "
             f"(alternative {long.loc[rows[0], alternative]!r}, criterion "
             f"{long.loc[rows[0], criterion]!r})"
         )
@@ -602,7 +602,7 @@ def tally_votes(votes, *, threshold=0.75, min_votes=None, variable=None):
         raise TypeError(f"min_votes must be an integer or None, got {min_votes!r}")
     if votes.index.duplicated().any():
         raise ValueError(
-            f"votes lists variables twice: {_first(votes.index[votes.index.duplicated()])}"
+            f"votes lists variables twice: {listed(votes.index[votes.index.duplicated()])}"
         )
     cells = votes.astype("object")
     codes, uniques = pd.factorize(cells.to_numpy().ravel(), use_na_sentinel=True)

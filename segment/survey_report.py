@@ -1,8 +1,8 @@
 """Paper A's survey validation in one call: answers + model -> tables, diagram, report.html.
 
 `survey_report` runs, on a questionnaire's answers and a measurement and
-structural model: Cronbach's alpha, an exploratory factor analysis (when
-segment.efa is available), reliability and validity in Table 6's shape, the
+structural model: Cronbach's alpha, an exploratory factor analysis
+(segment.factor), reliability and validity in Table 6's shape, the
 Fornell-Larcker and HTMT tables, the PLS path model with its bootstrap, and a
 CFA's fit in Table 7's shape; it returns the tables and, with ``out=``, writes
 ``report.html`` (tables and the path diagram) and one CSV per table. The
@@ -45,8 +45,8 @@ class SurveyReport:
     alpha : AlphaResult
     pls : PlsResult
     bootstrap : PlsBootstrap
-    efa : EfaResult or None
-        None when segment has no ``efa`` (noted in ``notes``).
+    efa : EfaResult
+        The exploratory factor analysis (one factor per construct, varimax).
     cfa : CfaResult or None
         None when segment has no ``cfa``.
     notes : list of str
@@ -176,12 +176,12 @@ def survey_report(
     'chi2/df'
     """
     import segment as sg
-    from segment.pls import _parse_measurement, _parse_structural
+    from segment.pls import parse_measurement, parse_structural
 
     measurement, structural = _parse_model(model)
     # the model is checked (constructs, items, paths, cycles) before the answers are read
-    constructs, _, _ = _parse_measurement(measurement)
-    _parse_structural(structural, constructs)
+    constructs, _, _ = parse_measurement(measurement)
+    parse_structural(structural, constructs)
     blocks = _items_of(measurement)
     items = list(dict.fromkeys(i for b in blocks.values() for i in b))
     if isinstance(answers, pd.DataFrame):
@@ -209,24 +209,20 @@ def survey_report(
         alpha = sg.cronbach_alpha(data)
         tables["alpha"] = alpha.to_frame()
         tables["alpha_items"] = alpha.item_stats
-        efa_res = None
-        if hasattr(sg, "efa"):
-            efa_res = sg.efa(data.dropna(), len(blocks), rotation="varimax")
-            tables["efa_loadings"] = efa_res.to_frame()
-            tables["efa_tests"] = pd.DataFrame(
-                {
-                    "kmo": [efa_res.kmo],
-                    "bartlett_chi2": [efa_res.bartlett.chi2],
-                    "bartlett_df": [efa_res.bartlett.df],
-                    "bartlett_p": [efa_res.bartlett.p_value],
-                    "factors_parallel_analysis": [efa_res.n_factors_parallel],
-                    "factors_kaiser": [efa_res.n_factors_kaiser],
-                    "variance_explained": [efa_res.variance.loc["cumulative"].iloc[-1]],
-                },
-                index=["sample"],
-            )
-        else:
-            notes.append("exploratory factor analysis left out: this segment has no efa")
+        efa_res = sg.efa(data.dropna(), len(blocks), rotation="varimax")
+        tables["efa_loadings"] = efa_res.to_frame()
+        tables["efa_tests"] = pd.DataFrame(
+            {
+                "kmo": [efa_res.kmo],
+                "bartlett_chi2": [efa_res.bartlett.chi2],
+                "bartlett_df": [efa_res.bartlett.df],
+                "bartlett_p": [efa_res.bartlett.p_value],
+                "factors_parallel_analysis": [efa_res.n_factors_parallel],
+                "factors_kaiser": [efa_res.n_factors_kaiser],
+                "variance_explained": [efa_res.variance.loc["cumulative"].iloc[-1]],
+            },
+            index=["sample"],
+        )
         tables["table6"] = _table6(pls, blocks)
         tables["fornell_larcker"] = pls.fornell_larcker
         tables["htmt"] = pls.htmt
@@ -265,21 +261,21 @@ _SECTIONS = [
 
 
 def _write(report: SurveyReport, out: Path, title: str) -> Path:
-    from segment.cli import _frame_html, _html_report
+    from segment.cli import frame_html, html_report
 
     out.mkdir(parents=True, exist_ok=True)
     sections = []
     for name, heading in _SECTIONS:
         if name in report.tables:
             report.tables[name].to_csv(out / f"{name}.csv")
-            sections.append((heading, _frame_html(report.tables[name])))
+            sections.append((heading, frame_html(report.tables[name])))
         if name == "r_squared":
             sections.append(_diagram(report))
     if report.notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
         sections.append(("Notes", f"<ul class='note'>{items}</ul>"))
     path = out / "report.html"
-    path.write_text(_html_report(title, sections), encoding="utf-8")
+    path.write_text(html_report(title, sections), encoding="utf-8")
     return path
 
 
@@ -294,8 +290,8 @@ def _diagram(report: SurveyReport) -> tuple[str, str]:
             "<p class='note'>No diagram: matplotlib is not installed "
             '(pip install "segment-kit[plot]")</p>'
         )
-    from segment.cli import _png
+    from segment.cli import figure_img
     from segment.plotting import plot_path_model
 
-    png = _png(plot_path_model(report.pls, bootstrap=report.bootstrap))
+    png = figure_img(plot_path_model(report.pls, bootstrap=report.bootstrap))
     return heading, f"<img alt='path diagram' src='data:image/png;base64,{png}'>"

@@ -1,4 +1,4 @@
-"""segment.efa against factor_analyzer on the bfi items, and its bad-input errors.
+"""segment.factor against factor_analyzer on the bfi items, and its bad-input errors.
 
 factor_analyzer 0.5.1 calls scikit-learn's check_array with ``force_all_finite``,
 which scikit-learn 1.8 removed (renamed ``ensure_all_finite`` in 1.6); the

@@ -100,10 +100,6 @@ def test_files_written(report):
         assert len(back) == len(table), name
 
 
-@pytest.mark.skipif(
-    not hasattr(sg, "efa"),
-    reason="segment.efa (issue 11, branch issue11-efa) is not merged into this branch yet",
-)
 def test_efa_tables(report):
     rep, _ = report
     assert "efa_loadings" in rep.tables and "efa_tests" in rep.tables

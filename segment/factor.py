@@ -23,7 +23,7 @@ import pandas as pd
 
 from segment._estimator import ConvergenceWarning, HeywoodWarning
 from segment._stats import chi2_sf
-from segment._validation import ITEMS, _first, check_int, check_random_state, read_numeric
+from segment._validation import ITEMS, check_int, check_random_state, listed, read_numeric
 
 __all__ = ["Bartlett", "EfaResult", "HeywoodWarning", "bartlett_sphericity", "efa", "kmo"]
 
@@ -64,7 +64,7 @@ def _read_items(items, missing: str, name: str = "items") -> _Items:
     if p < 2:
         raise ValueError(f"{name} has {p} item(s) (columns); factor analysis needs at least 2")
     if np.isinf(x).any():
-        raise ValueError(f"{name} has infinite values in rows {_first(labels[np.isinf(x).any(1)])}")
+        raise ValueError(f"{name} has infinite values in rows {listed(labels[np.isinf(x).any(1)])}")
     nan = np.isnan(x)
     incomplete = int(nan.any(axis=1).sum())
     x = x[~nan.all(axis=1)]
@@ -85,13 +85,13 @@ def _read_items(items, missing: str, name: str = "items") -> _Items:
     empty = np.flatnonzero(np.isnan(x).all(axis=0))
     if empty.size:
         raise ValueError(
-            f"{name} has unanswered items {_first([names[j] for j in empty])} (no answers at "
+            f"{name} has unanswered items {listed([names[j] for j in empty])} (no answers at "
             "all); drop them"
         )
     const = np.flatnonzero(~(sd > 0))
     if const.size:
         raise ValueError(
-            f"{name} has constant items {_first([names[j] for j in const])} (no variance): "
+            f"{name} has constant items {listed([names[j] for j in const])} (no variance): "
             "their correlations are undefined; drop them"
         )
     if np.isnan(x).any():
@@ -118,7 +118,7 @@ def _read_items(items, missing: str, name: str = "items") -> _Items:
         involved = [names[j] for j in np.flatnonzero(v > 0.1 * v.max())]
         raise ValueError(
             f"{name} has a singular correlation matrix (smallest eigenvalue {values[0]:.3g}): "
-            f"items {_first(involved)} are linearly dependent (one is a combination of the "
+            f"items {listed(involved)} are linearly dependent (one is a combination of the "
             "others); drop one of them"
         )
     return _Items(corr, x, names, n, incomplete)
@@ -647,7 +647,7 @@ def efa(
         heywood = [names[j] for j in np.flatnonzero(psi <= PSI_BOUNDS[0] * (1 + 1e-6))]
         if heywood:
             warnings.warn(
-                f"Heywood case: items {_first(heywood)} have uniqueness at its lower bound "
+                f"Heywood case: items {listed(heywood)} have uniqueness at its lower bound "
                 f"{PSI_BOUNDS[0]} (communality near or above 1); too many factors, or an "
                 "item nearly duplicating another",
                 HeywoodWarning,
