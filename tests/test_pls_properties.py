@@ -171,11 +171,9 @@ def test_rescaling_an_item_changes_nothing(model, scheme, data_, factor, shift):
 def kernel_draws(fit, rows):
     """The bootstrap kernel on explicit resamples (rows: resamples x n)."""
     model = fit._model
-    block, mode_b, frm, to = model.kernel_args()
     return _core.pls_bootstrap(
-        fit._X, block, mode_b, frm, to, scheme=model.scheme, max_iter=model.max_iter,
-        tol=model.tol, rows=np.asarray(rows, np.int64),
-    )  # fmt: skip
+        fit._X, *model.kernel_args(), rows=np.asarray(rows, np.int64), **model.boot_kw(1)
+    )
 
 
 @given(models(), st.sampled_from(SCHEMES))
