@@ -39,7 +39,6 @@ extensions = [
     "myst_parser",
 ]
 
-templates_path = ["_templates"]
 exclude_patterns = [
     "_build",
     "Thumbs.db",
@@ -50,6 +49,9 @@ exclude_patterns = [
 ]
 html_theme = "pydata_sphinx_theme"
 html_title = f"segment {release}"
+html_static_path = ["_static"]
+html_css_files = ["segment.css"]
+html_sidebars = {"index": [], "performance": [], "references": []}  # no section navigation
 html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
 
 autosummary_generate = True

@@ -14,4 +14,4 @@ X = sg.minmax_scale(customers[sg.PAPER_B_FEATURES])
 labels = sg.kmeans(X, 4, n_init=4, random_state=0).labels
 profile = sg.profile_clusters(customers, labels)
 print(profile.round(2))
-sg.plotting.plot_profile(profile)
+ax = sg.plotting.plot_profile(profile)

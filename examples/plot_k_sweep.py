@@ -17,4 +17,4 @@ X = np.vstack([c + rng.normal(size=(150, 2)) for c in centres])
 
 sweep = sg.k_sweep(X, k=range(2, 9), random_state=0)
 print("best K by silhouette:", sweep.best_k)
-sg.plotting.plot_k_sweep(sweep)
+ax = sg.plotting.plot_k_sweep(sweep)

@@ -14,4 +14,4 @@ import segment as sg
 rng = np.random.default_rng(1)
 X = np.vstack([rng.normal(c, 1.2, size=(120, 2)) for c in ([0, 0], [5, 0], [2.5, 4])])
 labels = sg.kmeans(X, 3, random_state=0).labels
-sg.plotting.plot_silhouette(X, labels)
+ax = sg.plotting.plot_silhouette(X, labels)
