@@ -6,6 +6,7 @@ criteria by Shannon entropy and rank alternatives with VIKOR.
 
 from segment import datasets, plotting
 from segment._version import __version__
+from segment.cfa import CfaResult, HeywoodWarning, cfa
 from segment.cluster import (
     ConvergenceWarning,
     KMeans,
@@ -96,6 +97,10 @@ __all__ = [
     "expert_matrix",
     "tally_votes",
     "VoteTally",
+    # survey validation (Paper A, Table 7)
+    "cfa",
+    "CfaResult",
+    "HeywoodWarning",
     "datasets",
     "plotting",
 ]
