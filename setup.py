@@ -66,7 +66,8 @@ if os.environ.get("SEGMENT_SANITIZE"):
 
 sources = sorted(glob.glob("csrc/*.c")) + ["segment/_coremodule.c"]
 # A changed header rebuilds the extension; MANIFEST.in puts them in the sdist.
-depends = sorted(glob.glob("csrc/*.h")) + ["segment/_sparse_glue.c"]  # included by the glue
+# The glue files are #included by segment/_coremodule.c.
+depends = sorted(glob.glob("csrc/*.h")) + ["segment/_sparse_glue.c", "segment/_pls_glue.c"]
 
 setup(
     ext_modules=[

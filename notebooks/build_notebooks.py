@@ -1,6 +1,7 @@
 """Write and execute the example notebooks (public API only).
 
-    python notebooks/build_notebooks.py        # rewrites both .ipynb with outputs
+    python notebooks/build_notebooks.py            # rewrites both .ipynb with outputs
+    python notebooks/build_notebooks.py paper_a    # only Paper A's
 
 tests/test_notebooks.py executes them again on every test run.
 """
@@ -83,6 +84,111 @@ weights, each ranked by VIKOR in C in one batched call.
 ws = sg.vikor_weight_sensitivity(experts.matrix, w, n_samples=10_000, random_state=0)
 display(ws.round(3))
 sg.plotting.plot_weight_sensitivity(ws);
+"""),
+    md("""
+# The survey half: validating the model with customers' answers
+
+Paper A validates its four clusters with a questionnaire: 384 customers
+("Morgan's table"), 21 five-point Likert items, Cronbach's alpha 0.86, factor
+loadings and average variance extracted (Table 6), a PLS path model with a
+bootstrap t-test and R² 0.79 (Figure 1), and a goodness-of-fit table (Table 7).
+The answers were not published, so `sg.datasets.make_survey` simulates them from
+a population model built on the paper's Table 6 (items and loadings), its
+construct means and R² (Figure 1's arrows are lost from the text: here the
+communication, individual and economic factors drive the ethical behavioral
+factors). The tables below are estimated from those answers, as the paper's
+were from its own, and set beside the printed figures.
+"""),
+    md("## Sample size (Krejcie and Morgan 1970) and the answers"),
+    code("""
+n = sg.sample_size()                  # unlimited population, 95%, margin 5%
+print("sample size:", n, " for a population of 1,000:", sg.sample_size(1000))
+assert n == 384
+answers, model = sg.datasets.make_survey(n, random_state=0, return_model=True)
+answers.head()
+"""),
+    md("## Cronbach's alpha (the paper: 0.86)"),
+    code("""
+alpha = sg.cronbach_alpha(answers)
+print(alpha)
+assert abs(alpha.alpha - 0.86) < 0.03
+"""),
+    md("""
+## Exploratory factor analysis (Table 6's first step)
+
+KMO and Bartlett's test say whether the items share enough variance to factor;
+parallel analysis suggests how many factors; minres with varimax extracts one
+factor per construct, and each item should load on its own construct's factor.
+"""),
+    code("""
+efa = sg.efa(answers, n_factors=4, rotation="varimax")
+print(efa)
+display(efa.to_frame().round(3))
+assert efa.kmo > 0.8 and efa.bartlett.p_value < 0.001
+owner = {item: c for c, items in model.measurement.items() for item in items}
+factor_of = efa.loadings.abs().idxmax(axis=1)
+# every factor gathers the items of exactly one construct
+assert all(len({owner[i] for i in items}) == 1
+           for items in factor_of.groupby(factor_of).groups.values())
+"""),
+    md("## PLS path model: Table 6's loadings, AVE and composite reliability"),
+    code("""
+pls = sg.pls_sem(answers, model.measurement, model.structural)
+rows = []
+for construct, items in model.measurement.items():
+    for item in items:
+        rows.append({"construct": construct, "item": item,
+                     "loading": pls.outer_loadings.loc[item, construct],
+                     "paper's loading": model.loadings[item],
+                     "AVE": pls.reliability.loc[construct, "ave"],
+                     "rho_c": pls.reliability.loc[construct, "rho_c"],
+                     "alpha": pls.reliability.loc[construct, "alpha"]})
+table6 = pd.DataFrame(rows).set_index(["construct", "item"])
+display(table6.round(3))
+# the paper's criteria: every loading above 0.70, every AVE above 0.50
+assert (table6["loading"] > 0.70).all() and (table6["AVE"] > 0.50).all()
+"""),
+    md("## Discriminant validity: Fornell-Larcker and HTMT"),
+    code("""
+fl = pls.fornell_larcker
+display(fl.round(3))
+root_ave = np.diag(fl.to_numpy())
+corr = np.abs(fl.to_numpy() - np.diag(root_ave))
+assert (root_ave > corr.max(axis=0)).all() and (root_ave > corr.max(axis=1)).all()
+pls.htmt.round(3)
+"""),
+    md("""
+## Figure 1: paths with a bootstrap t-test (5,000 resamples, in C)
+
+R² here is the composite model's, about 0.54 against the population's 0.79:
+composites of five-point answers carry measurement error, which attenuates the
+paths (with Table 6's loadings a composite R² of 0.79 is out of reach).
+"""),
+    code("""
+boot = pls.bootstrap(5000, random_state=0)
+display(boot.paths.round(3))
+display(pls.r_squared.assign(redundancy=pls.redundancy).round(3))
+assert (boot.paths["p"] < 0.001).all()
+fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
+sg.plotting.plot_path_model(pls, bootstrap=boot, ax=ax, items=True);
+"""),
+    md("## Table 7: goodness of fit (CFA by maximum likelihood)"),
+    code("""
+cfa = sg.cfa(answers, model.measurement, structural=model.structural)
+table7 = cfa.fit_table()
+table7["paper"] = [1.34, 0.03, 0.94, 0.91, 0.95, 0.93, 0.92, 0.96, 0.76]
+display(table7.round(3))
+assert (table7["verdict"] == "good fit").all()
+"""),
+    md("""
+The whole survey half in one call, or from the shell with
+`segment survey answers.csv --model model.json --out survey-report`, writes
+the same tables and the diagram to `report.html` and CSV files:
+"""),
+    code("""
+report = sg.survey_report(answers, model, n_boot=5000, random_state=0)
+print(sorted(report.tables))
+print(report.notes)
 """),
 ]
 
@@ -183,5 +289,11 @@ def build(name, cells):
 
 
 if __name__ == "__main__":
-    build("paper_a_iot_vikor.ipynb", PAPER_A)
-    build("paper_b_loyalty_program.ipynb", PAPER_B)
+    import sys
+
+    # python notebooks/build_notebooks.py [paper_a] [paper_b]: only those (default both)
+    wanted = sys.argv[1:] or ["paper_a", "paper_b"]
+    if "paper_a" in wanted:
+        build("paper_a_iot_vikor.ipynb", PAPER_A)
+    if "paper_b" in wanted:
+        build("paper_b_loyalty_program.ipynb", PAPER_B)

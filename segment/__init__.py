@@ -30,6 +30,7 @@ from segment.decision import (
     vikor_sensitivity,
     vikor_weight_sensitivity,
 )
+from segment.efa import EfaResult, HeywoodWarning, bartlett_sphericity, efa, kmo
 from segment.features import PAPER_B_FEATURES, RFM_FEATURES, customer_features
 from segment.likert import LikertScaleWarning, load_likert
 from segment.metrics import (
@@ -38,6 +39,7 @@ from segment.metrics import (
     silhouette_samples,
     silhouette_score,
 )
+from segment.pls import PlsBootstrap, PlsResult, pls_sem
 from segment.preprocessing import minmax_scale
 from segment.profile import (
     compare_feature_sets,
@@ -45,7 +47,15 @@ from segment.profile import (
     profile_clusters,
     rank_segments,
 )
-from segment.survey import AlphaResult, VoteTally, cronbach_alpha, expert_matrix, tally_votes
+from segment.survey import (
+    AlphaResult,
+    VoteTally,
+    cronbach_alpha,
+    expert_matrix,
+    sample_size,
+    tally_votes,
+)
+from segment.survey_report import SurveyReport, survey_report
 from segment.sweep import SweepResult, k_sweep
 
 __all__ = [
@@ -92,15 +102,28 @@ __all__ = [
     # data: surveys, experts, votes
     "load_likert",
     "LikertScaleWarning",
+    "efa",
+    "EfaResult",
+    "HeywoodWarning",
+    "kmo",
+    "bartlett_sphericity",
     "cronbach_alpha",
     "AlphaResult",
     "expert_matrix",
+    "sample_size",
     "tally_votes",
     "VoteTally",
+    # survey validation: PLS path models (Paper A, Figure 1)
+    "pls_sem",
+    "PlsResult",
+    "PlsBootstrap",
     # survey validation (Paper A, Table 7)
     "cfa",
     "CfaResult",
     "HeywoodWarning",
+    # survey validation: the whole of Paper A's survey half, to report.html
+    "survey_report",
+    "SurveyReport",
     "datasets",
     "plotting",
 ]

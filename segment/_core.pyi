@@ -13,7 +13,7 @@ tests/test_core_pyi.py checks that this file names every entry point with the
 parameters the C functions declare.
 """
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -272,3 +272,43 @@ def sparse_silhouette_samples(
     X: CSR, labels: ArrayLike, n_clusters: int, n_threads: int = 0
 ) -> F64:
     """Exact silhouette of every row, rows densified a block at a time."""
+
+# ---- PLS path models (csrc/seg_pls.h; glue in segment/_pls_glue.c) ----
+
+def pls_estimate(
+    R: ArrayLike,
+    block: ArrayLike,
+    mode_b: ArrayLike,
+    path_from: ArrayLike,
+    path_to: ArrayLike,
+    scheme: int = 0,
+    max_iter: int = 300,
+    tol: float = 1e-7,
+) -> dict[str, Any]:
+    """PLS path model on the item correlation matrix R (p, p): weights, loadings (p,),
+    cor, paths (m, m), r2 (m,), iterations, converged, weight_diff; or error, index
+    (the construct) for degenerate data."""
+
+def pls_htmt(R: ArrayLike, block: ArrayLike) -> F64:
+    """HTMT (m, m) of the item blocks from the correlation matrix R."""
+
+def pls_bootstrap(
+    X: ArrayLike,
+    block: ArrayLike,
+    mode_b: ArrayLike,
+    path_from: ArrayLike,
+    path_to: ArrayLike,
+    scheme: int = 0,
+    max_iter: int = 300,
+    tol: float = 1e-7,
+    seed: int = 0,
+    first: int = 0,
+    count: int = 0,
+    rows: ArrayLike | None = None,
+    n_threads: int = 0,
+    missing_mean: bool = False,
+) -> dict[str, NDArray[Any]]:
+    """count resamples (numbered first.., seeded by (seed, number)) of the rows of X, or one
+    per row of rows: paths, htmt, total (count, m, m), loadings, weights (count, p), status
+    (int8: 0 ok, 1 not converged, 2 degenerate), iterations (int32). missing_mean: NaN in X
+    is a missing answer, replaced in every resample by the item's mean there."""

@@ -31,6 +31,7 @@
 #include "seg_validity.h"
 #include "seg_mcdm.h"
 #include "seg_sparse.h"
+#include "seg_pls.h"
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                            */
@@ -1916,6 +1917,9 @@ static PyObject *py_mcdm_tolerances(PyObject *self, PyObject *noargs) {
 /* ---- sparse (CSR) kernels: their glue lives in _sparse_glue.c ---- */
 #include "_sparse_glue.c"
 
+/* ---- PLS path models: their glue lives in _pls_glue.c ---- */
+#include "_pls_glue.c"
+
 /* ------------------------------------------------------------------------ */
 /* Module                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -2030,6 +2034,7 @@ static PyMethodDef core_methods[] = {
      "[0, 1] scale of S, R, Q)."},
     /* ---- end decision methods ---- */
     SEG_SPARSE_METHODS
+    SEG_PLS_METHODS
     {NULL, NULL, 0, NULL}};
 
 static int core_exec(PyObject *module) {

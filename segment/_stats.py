@@ -1,6 +1,7 @@
 """Distribution functions that segment needs without SciPy: the regularised
 incomplete beta function and the quantile of the F distribution (for the
-Feldt confidence interval of Cronbach's alpha, see segment.survey); the
+Feldt confidence interval of Cronbach's alpha, see segment.survey), the
+two-sided tail of Student's t (bootstrap p-values, see segment.pls); the
 regularised incomplete gamma function, the chi-square survival function and
 the noncentral chi-square distribution (for the RMSEA interval of segment.cfa).
 """
@@ -11,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["betainc", "chi2_sf", "f_ppf", "gammainc", "ncx2_cdf", "ncx2_ncp"]
+__all__ = ["betainc", "chi2_sf", "f_ppf", "gammainc", "ncx2_cdf", "ncx2_ncp", "t_sf2"]
 
 
 def _betacf(a, b, x):
@@ -48,8 +49,9 @@ def betainc(a, b, x, xc):
         return 0.0
     if xc <= 0.0:
         return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log(xc))
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(xc)
+    )
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(log_front) * _betacf(a, b, x) / a
     return 1.0 - math.exp(log_front) * _betacf(b, a, xc) / b
@@ -76,6 +78,18 @@ def f_ppf(q, d1, d2):
         else:
             hi = t
     return d2 / d1 * math.exp(0.5 * (lo + hi))
+
+
+def t_sf2(t, df):
+    """Two-sided tail P(|T| >= |t|) of Student's t with df degrees of freedom:
+    I_x(df/2, 1/2) with x = df / (df + t^2), 1 - x passed exactly."""
+    t = abs(float(t))
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 0.0
+    t2 = t * t
+    return betainc(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2))
 
 
 # ------------------------------------------------ gamma, chi-square, noncentral chi-square

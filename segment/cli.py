@@ -8,13 +8,17 @@
     segment rank [MATRIX.csv] [--weights entropy|critic|std|equal|W1,W2,...]
                  [--types benefit,cost,...] [--v 0.5] [--sensitivity]
                  [--sep ;] [--decimal ,] [--thousands .] [--encoding latin-1]
+    segment survey ANSWERS --model MODEL.json [--out DIR] [--n-boot 5000] [--seed N]
+                 [--scale paper_a]
 
 ``run`` is Paper B's pipeline: load and clean contracts, compute customer
 features, choose K by the exact silhouette, profile the clusters and find the
 most valuable one, then write a report. ``rank`` is Paper A's: weigh criteria
 and rank alternatives with VIKOR. Without a file each runs on the data segment
-ships. User errors print one line and exit with status 2 (set SEGMENT_DEBUG=1
-for the traceback).
+ships. ``survey`` is Paper A's survey validation (segment.survey_report): alpha,
+EFA, reliability and validity, PLS with bootstrap, CFA fit, to DIR/report.html.
+User errors print one line and exit with status 2 (set SEGMENT_DEBUG=1 for the
+traceback).
 """
 
 from __future__ import annotations
@@ -470,6 +474,34 @@ def cmd_rank(args) -> int:
 
 
 # ---------------------------------------------------------------------------
+# segment survey
+# ---------------------------------------------------------------------------
+
+
+def cmd_survey(args) -> int:
+    from segment.survey_report import survey_report
+
+    out = _check_out(args.out)
+    model = _json_map(
+        args.model, "--model", '{"measurement": {"C": ["i1", "i2"]}, "structural": [["C", "D"]]}'
+    )
+    answers = Path(args.answers)
+    if not answers.is_file():
+        raise UserError(f"answers file {answers} does not exist")
+    _say(f"survey: {answers}, {args.n_boot} bootstrap resamples")
+    report = survey_report(
+        str(answers), model, out=out, n_boot=args.n_boot, random_state=args.seed, scale=args.scale
+    )
+    print(_table(report.tables["paths"][["estimate", "t", "p"]]))
+    if "table7" in report.tables:
+        print(report.tables["table7"].to_string(index=False))
+    for note in report.notes:
+        _say(f"note: {note}")
+    print(f"\nwrote {report.path} and CSV tables in {out}/")
+    return 0
+
+
+# ---------------------------------------------------------------------------
 # entry point
 # ---------------------------------------------------------------------------
 
@@ -481,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "multi-criteria ranking (entropy weights, VIKOR) with a C core.",
     )
     parser.add_argument("--version", action="version", version=f"segment {sg.__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{run,rank}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{run,rank,survey}", parser_class=_Parser)
     run = sub.add_parser(
         "run", help="Paper B: contracts -> customer features -> K by silhouette -> report",
         description="Load and clean contracts, compute Paper B's customer features, cluster "
@@ -540,6 +572,27 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also Q and the compromise set for v = 1.0..0.1, and ranks under "
                            "perturbed weights")
     _file_flags(rank)
+    survey = sub.add_parser(
+        "survey", help="Paper A: questionnaire -> alpha, EFA, PLS + bootstrap, CFA -> report",
+        description="Validate a questionnaire as Paper A does: Cronbach's alpha, exploratory "
+                    "factor analysis, reliability and validity (Table 6), Fornell-Larcker and "
+                    "HTMT, the PLS path model with a bootstrap (Figure 1) and the CFA fit "
+                    "(Table 7); writes DIR/report.html and CSV tables. MODEL.json: "
+                    '{"measurement": {"Construct": ["item1", ...], ...}, '
+                    '"structural": [["From", "To"], ...]}')
+    survey.add_argument("answers", metavar="ANSWERS",
+                        help="answers file (CSV, Excel, Parquet): one row per respondent, one "
+                             "column per item; numbers or verbal labels")
+    survey.add_argument("--model", required=True, metavar="MODEL.json",
+                        help="the measurement and structural model (JSON)")
+    survey.add_argument("--out", default="survey-report", metavar="DIR",
+                        help="output folder (default: survey-report)")
+    survey.add_argument("--n-boot", type=_int_at_least(1), default=5000,
+                        help="bootstrap resamples (default 5000)")
+    survey.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0,
+                        help="random seed of the bootstrap (default 0)")
+    survey.add_argument("--scale", help="verbal scale of the answers, e.g. paper_a or agree5 "
+                                        "(default: guessed by load_likert)")
     return parser
 
 
@@ -569,6 +622,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "survey":
+            return cmd_survey(args)
         return cmd_rank(args)
     except UserError as exc:
         print(f"segment {args.command}: error: {_flag_words(str(exc))}", file=sys.stderr)

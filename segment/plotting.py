@@ -12,6 +12,7 @@ import pandas as pd
 
 __all__ = [
     "plot_k_sweep",
+    "plot_path_model",
     "plot_profile",
     "plot_silhouette",
     "plot_vikor_q",
@@ -231,4 +232,184 @@ def plot_weight_sensitivity(table: pd.DataFrame, *, ax=None):
     ax.set_ylabel("alternative")
     ax.figure.colorbar(image, ax=ax, label="share of weight draws")
     ax.set_title("Rank under perturbed weights")
+    return ax
+
+
+# ---------------------------------------------------------------- PLS path diagram
+
+
+def significance_stars(p) -> str:
+    """'***' for p < .001, '**' for p < .01, '*' for p < .05, '' otherwise (and for NaN)."""
+    if p is None or not p == p:
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def _path_p_values(bootstrap) -> dict:
+    """(from, to) -> p from a PlsBootstrap's ``paths`` table, whose index is a
+    (from, to) MultiIndex or strings "from -> to"."""
+    if bootstrap is None:
+        return {}
+    table = bootstrap.paths
+    out = {}
+    for key, p in table["p"].items():
+        if isinstance(key, str):
+            key = tuple(part.strip() for part in key.split("->", 1))
+        out[tuple(key)] = float(p)
+    return out
+
+
+def _depths(constructs, edges) -> dict:
+    """Longest distance from a construct without predecessors (the model is acyclic)."""
+    depth = dict.fromkeys(constructs, 0)
+    for _ in range(len(constructs)):
+        changed = False
+        for a, b in edges:
+            if depth[b] < depth[a] + 1:
+                depth[b] = depth[a] + 1
+                changed = True
+        if not changed:
+            break
+    return depth
+
+
+def plot_path_model(
+    pls_result, *, bootstrap=None, ax=None, items: bool = False, digits: int = 2, wrap: int = 16
+):
+    """Path diagram of a PLS model: Paper A's Figure 1.
+
+    Constructs are ellipses laid out from left (no predecessors) to right
+    (outcomes); arrows carry the path coefficients, with significance stars
+    from a bootstrap (p < .05 ``*``, < .01 ``**``, < .001 ``***``); each
+    endogenous construct shows its R² inside.
+
+    Parameters
+    ----------
+    pls_result : PlsResult
+        Read: ``path_coef`` (from x to; a path is a non-zero entry, or every
+        path of ``bootstrap``), ``r_squared`` (column ``r2``) and, with
+        ``items=True``, ``outer_loadings``.
+    bootstrap : PlsBootstrap, optional
+        Its ``paths`` table's ``p`` column gives the stars.
+    ax : matplotlib Axes, optional
+    items : bool, default False
+        Also draw each construct's items as boxes with their loadings.
+    digits : int, default 2
+        Decimals of the coefficients, loadings and R².
+    wrap : int, default 16
+        Construct names are wrapped at about this many characters.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import textwrap
+
+    from matplotlib.patches import Ellipse
+
+    path = pls_result.path_coef
+    constructs = list(path.index)
+    p_values = _path_p_values(bootstrap)
+    edges = [
+        (a, b)
+        for a in constructs
+        for b in path.columns
+        if (a, b) in p_values or (path.loc[a, b] != 0 and path.loc[a, b] == path.loc[a, b])
+    ]
+    depth = _depths(constructs, edges)
+    n_cols = max(depth.values()) + 1
+    columns = [[c for c in constructs if depth[c] == d] for d in range(n_cols)]
+    tallest = max(len(col) for col in columns)
+    step = 2.0
+    if items:
+        loadings = pls_result.outer_loadings
+        block = {c: [i for i in loadings.index if loadings.loc[i, c] != 0] for c in constructs}
+        step = max(step, 0.42 * max(len(v) for v in block.values()) + 0.5)
+    pos = {}
+    for d, col in enumerate(columns):
+        for i, c in enumerate(col):
+            pos[c] = (3.0 * d, (len(col) - 1) / 2.0 * step - step * i)
+    ax = _axes(ax, figsize=(3.2 * n_cols + (3 if items else 1), 0.8 * step * tallest + 1.5))
+    width, height = 2.0, 1.2
+    r2 = pls_result.r_squared["r2"] if len(pls_result.r_squared) else pd.Series(dtype=float)
+    for c, (x, y) in pos.items():
+        endogenous = c in r2.index
+        ax.add_patch(
+            Ellipse(
+                (x, y),
+                width,
+                height,
+                facecolor="#dbe9f6" if endogenous else "#eeeeee",
+                edgecolor="#335577",
+                linewidth=1.2,
+                zorder=2,
+            )
+        )
+        label = textwrap.fill(str(c), wrap)
+        if endogenous:
+            label += f"\nR² = {r2[c]:.{digits}f}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=8, zorder=3)
+    for a, b in edges:
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        dx, dy = x1 - x0, y1 - y0
+        # the arrow runs from ellipse edge to ellipse edge
+        edge = 1.0 / np.hypot(dx / (width / 2), dy / (height / 2))
+        ax.annotate(
+            "",
+            xy=(x1 - edge * dx, y1 - edge * dy),
+            xytext=(x0 + edge * dx, y0 + edge * dy),
+            zorder=1,
+            arrowprops={"arrowstyle": "-|>", "color": "#335577", "shrinkA": 0, "shrinkB": 0},
+        )
+        coef = f"{path.loc[a, b]:.{digits}f}{significance_stars(p_values.get((a, b)))}"
+        ax.text(
+            x0 + 0.45 * (x1 - x0),
+            y0 + 0.45 * (y1 - y0),
+            coef,
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+        )
+    if items:
+        for c, (x, y) in pos.items():
+            names = block[c]
+            side = -1.0 if depth[c] < n_cols - 1 or n_cols == 1 else 1.0
+            ix = x + side * 1.9
+            for k, item in enumerate(names):
+                iy = y + (len(names) - 1) / 2.0 * 0.42 - 0.42 * k
+                ax.text(
+                    ix,
+                    iy,
+                    textwrap.shorten(str(item), 22),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    bbox={"boxstyle": "square,pad=0.2", "fc": "white", "ec": "#888"},
+                )
+                ax.plot(
+                    [ix - side * 0.75, x - side * width / 2],
+                    [iy, y],
+                    color="#999",
+                    linewidth=0.6,
+                    zorder=1,
+                )
+                ax.text(
+                    ix - side * 0.62,
+                    iy + 0.06,
+                    f"{loadings.loc[item, c]:.{digits}f}",
+                    fontsize=5,
+                    ha="center",
+                    va="bottom",
+                    color="#555",
+                )
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    pad = 2.9 if items else 1.3
+    ax.set_xlim(min(xs) - pad, max(xs) + pad)
+    extra = step / 2 if items else 0.0
+    ax.set_ylim(min(ys) - 1.0 - extra, max(ys) + 1.0 + extra)
+    ax.set_aspect("equal")
+    ax.axis("off")
     return ax

@@ -6,6 +6,8 @@
   (Paper A, Table 2).
 * `tally_votes` counts stakeholder votes and selects variables (Paper B,
   Tables 5 -> 6).
+* `sample_size` gives the number of respondents a survey needs (Krejcie and
+  Morgan 1970, Paper A's "Morgan's table": 384).
 
 Reading the questionnaires (`load_likert`, `LIKERT_SCALES`) is segment.likert's;
 those names are importable from here too.
@@ -34,6 +36,7 @@ __all__ = [
     "load_likert",
     "cronbach_alpha",
     "expert_matrix",
+    "sample_size",
     "tally_votes",
 ]
 
@@ -630,3 +633,86 @@ def tally_votes(votes, *, threshold=0.75, min_votes=None, variable=None):
         sel |= total.to_numpy() >= min_votes
     selected = list(votes.index[sel])
     return VoteTally(total, average, selected, n_voters, float(threshold), min_votes)
+
+
+# ---------------------------------------------------------------- sample_size
+
+
+def _open_unit(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def sample_size(population=None, *, margin=0.05, confidence=0.95, proportion=0.5):
+    """Respondents a survey needs, by Krejcie and Morgan's (1970) formula and table.
+
+    s = X^2 N P (1 - P) / (d^2 (N - 1) + X^2 P (1 - P)), and for an unlimited
+    population s = X^2 P (1 - P) / d^2; s is rounded to the nearest integer, as
+    Krejcie and Morgan round their table (not up, as some calculators do): with
+    the defaults this is their table exactly (N = 100 -> 80, 1000 -> 278,
+    unlimited -> 384, Paper A's "Morgan's table").
+
+    Parameters
+    ----------
+    population : int, optional
+        Size N of the population sampled (a positive integer). None, or
+        ``math.inf``, for an unlimited population.
+    margin : float, default 0.05
+        Degree of accuracy d: the margin of error of a proportion, in (0, 1).
+    confidence : float, default 0.95
+        Confidence level, in (0, 1). X^2 is the chi-square value with one degree
+        of freedom at this level (the squared normal quantile z^2), rounded to
+        three decimals as read from a chi-square table: 3.841 at 0.95 (Krejcie
+        and Morgan's value), 6.635 at 0.99.
+    proportion : float, default 0.5
+        Population proportion P, in (0, 1); 0.5 gives the largest size.
+
+    Returns
+    -------
+    int
+        The sample size, at most ``population``.
+
+    Raises
+    ------
+    TypeError
+        population is not an integer (or None / inf).
+    ValueError
+        population < 1, or margin, confidence or proportion outside (0, 1).
+
+    Examples
+    --------
+    >>> from segment.survey import sample_size
+    >>> sample_size()
+    384
+    >>> sample_size(1000)
+    278
+    >>> sample_size(1000, margin=0.03, confidence=0.99)
+    648
+    """
+    d = _open_unit("margin", margin)
+    c = _open_unit("confidence", confidence)
+    p = _open_unit("proportion", proportion)
+    chi2 = round(NormalDist().inv_cdf(0.5 + c / 2) ** 2, 3)
+    pq = chi2 * p * (1 - p)
+
+    def half_up(x: float) -> int:
+        # Exact decimal halves (6.635 * 0.25 / 0.05^2 = 663.5) land just below .5 in
+        # binary; the tolerance rounds them up, as the hand computation does.
+        return int(math.floor(x + 0.5 + 1e-9 * x))
+
+    if population is None or (isinstance(population, float) and population == math.inf):
+        return half_up(pq / d**2)
+    if isinstance(population, bool) or not (
+        isinstance(population, numbers.Integral)
+        or (isinstance(population, numbers.Real) and float(population).is_integer())
+    ):
+        raise TypeError(
+            f"population must be a whole number of people (or None for an unlimited "
+            f"population), got {population!r}"
+        )
+    n = int(population)
+    if n < 1:
+        raise ValueError(f"population must be at least 1, got {population!r}")
+    s = pq * n / (d**2 * (n - 1) + pq)
+    return min(n, half_up(s))

