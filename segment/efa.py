@@ -111,6 +111,12 @@ def _read_items(items, missing: str, name: str = "items") -> _Items:
     corr = (corr + corr.T) / 2
     np.fill_diagonal(corr, 1.0)
     values, vectors = np.linalg.eigh(corr)
+    if values[0] < 0 and np.isnan(x).any():
+        raise ValueError(
+            f"{name}'s pairwise correlation matrix is not positive definite (smallest "
+            f"eigenvalue {values[0]:.3g}): too few respondents in common between some items; "
+            "use missing='listwise' or 'median'"
+        )
     if values[0] < 1e-10 * p:
         v = np.abs(vectors[:, 0])
         involved = [names[j] for j in np.flatnonzero(v > 0.1 * v.max())]
@@ -555,7 +561,9 @@ def efa(
     max_iter : int, default 1000
         Iterations of the minres/ML optimiser.
     tol : float, default 1e-8
-        Convergence when the projected gradient's largest entry is below it.
+        Convergence when the projected gradient's largest entry is below it
+        (or below sqrt(tol) once no step lowers the objective in float64,
+        which happens near a Heywood bound).
 
     Returns
     -------

@@ -174,6 +174,20 @@ def test_kmo_and_bartlett_equal_factor_analyzer(bfi, fa):
     assert r.kmo == pytest.approx(overall, abs=1e-12) and r.bartlett == res
 
 
+def test_bartlett_equals_psych_published_example():
+    # psych's reference page for cortest.bartlett
+    # (https://personality-project.github.io/psych/reference/cortest.bartlett.html)
+    # prints, for cortest.bartlett(bfi[1:200, 1:10]) (pairwise correlations,
+    # n = 200 rows): chisq 457.457, p.value 1.136106e-69, df 45.
+    if not DATA.exists():
+        pytest.skip("shared/data/psych_bfi.csv is not beside the checkout")
+    x = pd.read_csv(DATA, index_col=0).iloc[:200, :10]
+    res = bartlett_sphericity(x, missing="pairwise")
+    assert res.chi2 == pytest.approx(457.457, abs=5e-4)
+    assert res.p_value == pytest.approx(1.136106e-69, rel=1e-6)
+    assert res.df == 45
+
+
 def test_bartlett_p_value_equals_scipy():
     from scipy.stats import chi2
 
@@ -222,6 +236,18 @@ def test_table6_shape(bfi):
     alpha = cronbach_alpha(bfi[["N1", "N2", "N3", "N4", "N5"]], ci=None).alpha
     assert n["alpha"].iloc[0] == pytest.approx(alpha)
     assert "KMO=0.849" in repr(efa(bfi, 5))
+
+
+@pytest.mark.parametrize("method", ["minres", "ml", "principal"])
+def test_item_order_and_scale_do_not_matter(bfi, method):
+    res = efa(bfi, 5, method=method, rotation="promax")
+    perm = list(np.random.default_rng(0).permutation(ITEMS))
+    scaled = bfi[perm] * np.linspace(0.5, 3.0, 25) + 7.0
+    other = efa(scaled, 5, method=method, rotation="promax")
+    lam, _, _ = matched(res.loadings.to_numpy(), other.loadings.loc[ITEMS].to_numpy())
+    np.testing.assert_allclose(res.loadings.to_numpy(), lam, atol=1e-6)
+    np.testing.assert_allclose(res.communalities, other.communalities.loc[ITEMS], atol=1e-6)
+    assert res.kmo == pytest.approx(other.kmo, abs=1e-12)
 
 
 def test_missing_answers_policy():
@@ -279,6 +305,21 @@ def test_singular_correlation_names_the_items():
     x["q6"] = x["q1"] + x["q2"]
     with pytest.raises(ValueError, match=r"singular correlation matrix.*q1.*q2.*q6"):
         efa(x, 2)
+
+
+def test_pairwise_correlations_not_positive_definite():
+    # Three items answered by disjoint pairs of halves: r(a,b) = r(b,c) = 0.99,
+    # r(a,c) = -0.99 cannot come from one data set.
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(300, 1))
+    e = 0.1 * rng.normal(size=(300, 3))
+    x = pd.DataFrame(np.hstack([z, z, z]) + e, columns=["a", "b", "c"])
+    x.loc[:99, "c"] = np.nan
+    x.loc[100:199, "a"] = np.nan
+    x.loc[200:, "b"] = np.nan
+    x.loc[200:, "c"] = -x.loc[200:, "c"]
+    with pytest.raises(ValueError, match="not positive definite.*missing='listwise'"):
+        efa(x, 1, missing="pairwise")
 
 
 def test_too_many_factors():
