@@ -27,7 +27,8 @@ def public_names(module_name):
         module = importlib.import_module(module_name)
     except ImportError:  # an optional module whose extra is not installed
         return []
-    return [n for n in getattr(module, "__all__", []) if n not in SKIP]
+    names = [n for n in getattr(module, "__all__", []) if n not in SKIP]
+    return list(dict.fromkeys(names))  # a name listed twice gets one entry
 
 
 def constant_doc(module_name, name):
