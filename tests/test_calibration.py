@@ -96,12 +96,22 @@ def run(request):
     customers = sg.customer_features(contracts)
     X = sg.minmax_scale(customers[sg.PAPER_B_FEATURES])
     sweep = sg.k_sweep(X, k=K, n_init=N_INIT, random_state=seed, n_threads=1, progress=False)
-    rfm = sg.k_sweep(sg.minmax_scale(customers[sg.RFM_FEATURES]), k=K, n_init=N_INIT,
-                     random_state=seed, n_threads=1, progress=False)
+    rfm = sg.k_sweep(
+        sg.minmax_scale(customers[sg.RFM_FEATURES]),
+        k=K,
+        n_init=N_INIT,
+        random_state=seed,
+        n_threads=1,
+        progress=False,
+    )
     per_customer = contracts.groupby("customer_id").size()
     return {
-        "seed": seed, "contracts": contracts, "customers": customers, "sweep": sweep,
-        "rfm": rfm, "multi_share": float((per_customer > 1).mean()),
+        "seed": seed,
+        "contracts": contracts,
+        "customers": customers,
+        "sweep": sweep,
+        "rfm": rfm,
+        "multi_share": float((per_customer > 1).mean()),
     }
 
 
@@ -146,21 +156,30 @@ def test_silhouettes(run, features, k, request):
 
 @pytest.mark.parametrize("k", [4, 5, 6])
 def test_cluster_sizes_and_revenue(run, k, request):
-    prof = sg.profile_clusters(run["customers"], run["sweep"].models[k].labels,
-                               features=["gross_revenue"])  # sorted by revenue, as the tables
+    prof = sg.profile_clusters(
+        run["customers"], run["sweep"].models[k].labels, features=["gross_revenue"]
+    )  # sorted by revenue, as the tables
     paper = np.array(PAPER_B["clusters"][k])
     share, revenue = prof["share"].to_numpy(), prof["gross_revenue"].to_numpy()
-    ok = (np.abs(share - paper[:, 1]).max() <= TOL_SHARE
-          and np.abs(revenue / paper[:, 2] - 1).max() <= TOL_MEAN)
-    _check(request, run["seed"], f"clusters[{k}]", ok,
-           list(zip(share.round(4).tolist(), revenue.round(2).tolist(), strict=True)))
+    ok = (
+        np.abs(share - paper[:, 1]).max() <= TOL_SHARE
+        and np.abs(revenue / paper[:, 2] - 1).max() <= TOL_MEAN
+    )
+    _check(
+        request,
+        run["seed"],
+        f"clusters[{k}]",
+        ok,
+        list(zip(share.round(4).tolist(), revenue.round(2).tolist(), strict=True)),
+    )
 
 
 @pytest.mark.parametrize("k", [4, 5, 6])
 def test_most_valuable_profile(run, k, request):
     features = list(sg.PAPER_B_FEATURES)
-    prof = sg.profile_clusters(run["customers"][features], run["sweep"].models[k].labels,
-                               shares="of_total")
+    prof = sg.profile_clusters(
+        run["customers"][features], run["sweep"].models[k].labels, shares="of_total"
+    )
     top = prof.iloc[0]
     misses = {}
     for name, want in PAPER_B["top_profile"][k].items():
@@ -192,20 +211,31 @@ def test_profile_of_total_is_the_text_reading():
     """shares="of_total": a cluster's share of all customers with the attribute,
     against a plain pandas crosstab; "within" stays the cluster's own share."""
     rng = np.random.default_rng(3)
-    customers = pd.DataFrame({"gross_revenue": rng.lognormal(8, 1, 500),
-                              "business": rng.random(500) < 0.3,
-                              "north_region": (rng.random(500) < 0.1).astype(int),
-                              "direct_debit": np.zeros(500, int)})
+    customers = pd.DataFrame(
+        {
+            "gross_revenue": rng.lognormal(8, 1, 500),
+            "business": rng.random(500) < 0.3,
+            "north_region": (rng.random(500) < 0.1).astype(int),
+            "direct_debit": np.zeros(500, int),
+        }
+    )
     labels = rng.integers(0, 4, 500)
     both = sg.profile_clusters(customers, labels, shares="both", sort_by=None)
     for col in ("business", "north_region"):
         counts = pd.crosstab(labels, customers[col].astype(int))[1]
         np.testing.assert_allclose(both[f"{col}_of_total"], counts / counts.sum())
-        np.testing.assert_allclose(both[f"{col}_share"],
-                                   counts / pd.Series(labels).value_counts().sort_index())
+        np.testing.assert_allclose(
+            both[f"{col}_share"], counts / pd.Series(labels).value_counts().sort_index()
+        )
     assert (both["direct_debit_of_total"] == 0).all()  # nobody has it
     within = sg.profile_clusters(customers, labels, sort_by=None)
-    assert list(within.columns) == ["customers", "share", "gross_revenue", "business_share",
-                                    "north_region_share", "direct_debit_share"]
+    assert list(within.columns) == [
+        "customers",
+        "share",
+        "gross_revenue",
+        "business_share",
+        "north_region_share",
+        "direct_debit_share",
+    ]
     with pytest.raises(ValueError, match="shares"):
         sg.profile_clusters(customers, labels, shares="total")
