@@ -58,6 +58,7 @@ def profile_clusters(
     *,
     sort_by: str | None = "gross_revenue",
     features: Sequence[str] | None = None,
+    shares: str = "within",
 ) -> pd.DataFrame:
     """Describe each cluster: size, share of the base, feature means and shares.
 
@@ -79,6 +80,15 @@ def profile_clusters(
         cluster order. Binary features are named ``<feature>_share``.
     features : list of str, optional
         Columns to describe; default every numeric or bool column.
+    shares : {"within", "of_total", "both"}, default "within"
+        How to read a binary feature's percentage. ``"within"``: the share of
+        the cluster's customers that have it (``<feature>_share``).
+        ``"of_total"``: the cluster's share of all clustered customers that
+        have it (``<feature>_of_total``; each such column sums to 1 over the
+        clusters), the reading of Paper B's text ("holds approximately 12% of
+        the total customers located in the northern region"). ``"both"``: the
+        two columns side by side. A feature no clustered customer has gets 0
+        in every cluster.
 
     Returns
     -------
@@ -94,9 +104,16 @@ def profile_clusters(
     cluster
     1                2    0.5          400.0             1.0
     0                2    0.5           15.0             0.5
+    >>> sg.profile_clusters(customers, [0, 0, 1, 1], shares="of_total")
+             customers  share  gross_revenue  business_of_total
+    cluster
+    1                2    0.5          400.0           0.666667
+    0                2    0.5           15.0           0.333333
     """
     if not isinstance(customers, pd.DataFrame):
         raise TypeError(f"customers must be a DataFrame, got {type(customers).__name__}")
+    if shares not in ("within", "of_total", "both"):
+        raise ValueError(f'shares must be "within", "of_total" or "both", got {shares!r}')
     lab = _labels_for(customers, labels)
     if features is None:
         features = [
@@ -116,8 +133,20 @@ def profile_clusters(
     if groups.empty:
         raise ValueError("no customer has a cluster label (all are -1 or missing)")
     binary = [c for c in features if _is_binary(customers[c])]
-    means = data.astype(float).groupby(groups.to_numpy()).mean()
-    means = means.rename(columns={c: f"{c}_share" for c in binary})
+    grouped = data.astype(float).groupby(groups.to_numpy())
+    means = grouped.mean()
+    sums = grouped.sum()
+    columns = {}
+    for c in features:
+        if c not in binary:
+            columns[c] = means[c]
+            continue
+        if shares in ("within", "both"):
+            columns[f"{c}_share"] = means[c]
+        if shares in ("of_total", "both"):
+            total = sums[c].sum()  # 0 when nobody has it: every cluster holds 0 of them
+            columns[f"{c}_of_total"] = sums[c] / total if total > 0 else sums[c] * 0.0
+    means = pd.DataFrame(columns, index=means.index)
     counts = groups.value_counts().sort_index()
     table = pd.concat(
         [counts.rename("customers"), (counts / counts.sum()).rename("share"), means], axis=1

@@ -6,9 +6,11 @@ the same schema and the published aggregate shape: installations from 1995 to
 the extraction date, about 15.5% of customers with several contracts, about
 5.8% of contracts dropped by cleaning (outstanding debt plus a few dirty rows),
 so that 88,390 contracts become about 83,234 clean contracts of about 66,651
-customers. Everything else (fees, extensions, debt history, districts) is an
-invented but plausible, skewed distribution; no figure of the paper beyond
-those counts is reproduced.
+customers. By default (``calibration="paper_b"``) the customers are drawn from
+six segments calibrated to the paper's cluster tables (8-14, 16 and 23), so
+that Paper B's pipeline tells the paper's story on this data; see
+`make_contracts`. ``calibration=None`` is the earlier, uncalibrated generator
+(invented but plausible, skewed distributions; only the counts calibrated).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ _PAYMENTS = {
     "cash": 0.05,
 }
 _INVOICES = {"email": 0.56, "paper": 0.36, "customer area": 0.08}
+_NORTH_DISTRICTS = {"Viana do Castelo", "Braga", "Porto", "Vila Real", "Bragança"}
 _CONTRACT_TYPES = ["private", "business", "unknown"]  # "unknown" only in dirty rows
 
 # calibration (see the module docstring): contracts per customer, debtors, dirt
@@ -106,7 +109,9 @@ def _rng(random_state):
     )
 
 
-def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, dirty=True):
+def make_contracts(
+    n_contracts=88_390, *, as_of="2022-07-12", random_state=0, dirty=True, calibration="paper_b"
+):
     """Synthetic contract rows in Paper B's Table 1 schema.
 
     Parameters
@@ -126,12 +131,78 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
         row, two different rows sharing a contract id) so that `load_contracts`
         has work to do.
 
+    calibration : "paper_b" or None, default "paper_b"
+        "paper_b": customers drawn from the segments behind Paper B's cluster
+        tables (below). None: the earlier generator, calibrated to the counts
+        only (its best K is 5 or 6 with silhouettes 0.49-0.60); kept so that
+        older results can be reproduced.
+
     Returns
     -------
     DataFrame, shape (n_contracts, 18)
         Columns and dtypes as returned by `segment.load_contracts`, rows in
         installation order, contract ids "CT0000001"..., customer ids
-        "CU000001"... . Shape of the data:
+        "CU000001"... .
+
+    Notes
+    -----
+    Both generators share the counts: customers hold 1 contract, or with
+    probability 0.155 (the paper's 15.5% of customers with several contracts)
+    1 + Geometric(0.62) contracts (mean 2.6, at most 20); 5.65% of customers
+    are debtors whose contracts carry outstanding debt and are all dropped by
+    cleaning, and 0.22% of rows are spoilt (``dirty``), so that 88,390 rows
+    become about 83,234 contracts of about 66,651 customers (section 3).
+
+    How ``calibration="paper_b"`` was calibrated. The paper's profiles pin down
+    the clusters: Table 10's cluster holds 22.88% of all businesses and Table
+    14's 7.54%, so there are about 6589 / 0.2288 = 2170 / 0.0754 = 28,790
+    businesses, exactly Table 9's clusters 3 and 2; likewise Tables 12 and 14
+    put about 5613 / 0.1059 = 2170 / 0.0410 = 52,950 customers on direct
+    debit, Table 9's clusters 2 and 1. So K = 4 is business x direct debit,
+    and K = 5 and 6 split a long-standing, high-revenue group off clusters 1
+    and 2 (Tables 11-14). Each customer is drawn into one of six segments with
+    the probabilities of Tables 9, 11 and 13:
+
+    ====================  ======  ===========  ==================================
+    segment               share   revenue (€)  fixed by
+    ====================  ======  ===========  ==================================
+    business, no debit    9.886%  4540.79      Tables 9 and 10 (all figures)
+    business, debit       30.057% 3716.83      Table 13 (size, revenue)
+    business, debit, old  3.256%  8683.11      Tables 13 and 14 (all figures)
+    private, debit        37.752% 2738.58      Table 11 (size, revenue)
+    private, debit, old   8.421%  7153.40      Tables 11 and 12 (all but the
+                                               time to first extension, a
+                                               misprint there: 3600 days chosen)
+    private, no debit     10.628% 3467.47      Tables 9 and 11 (size, revenue)
+    ====================  ======  ===========  ==================================
+
+    Within a segment, every contract of the customer is business or not, paid
+    by direct debit or not (else by another method with the shares of the
+    uncalibrated generator). The customer's gross revenue, time to first
+    extension and recency are Gamma draws with the segment's mean and a
+    coefficient of variation of 0.25, clipped to [0.2, 2] x the mean (so that no
+    outlier stretches the min-max scale); frequency is 1 + Poisson(mean - 1),
+    at most 6 (the maximum sets frequency's min-max scale: 6 brings Table 23's
+    RFM silhouettes for K = 3, 4 within 0.03 while keeping Table 8's; without
+    a cap they fall to 0.35-0.50), and times in debt Poisson(mean). The means
+    the paper does not publish
+    (frequency, recency, time to first extension and debt of the four segments
+    not profiled) were chosen so that the silhouettes for K = 3..6 come out
+    near Table 8's 0.676 / 0.757 / 0.684 / 0.655 and Table 23's RFM column, and
+    k-means finds the segments in the paper's nesting: the closer a segment's
+    old group sits to the rest, the lower the silhouette of K = 5 and 6. The
+    first installation is recency + time to first extension (+ a gap between
+    first and last extension when there are several) before as_of, at most
+    1995-01-01; the extensions and the debt history sit on the first
+    contract; a customer's other contracts are installed later and its
+    revenue is split over its contracts in proportion to their months (mvc =
+    revenue share / months, monthly_fee = mvc / margin - extensions_fee).
+    About 1% of customers are in the north (one district for all their
+    contracts), each segment's rate scaled to the cluster's share of the
+    north customers in Tables 10, 12 and 14 (x 1.213, 0.587, 0.878): north
+    is rare so that it does not become a cluster of its own.
+
+    Shape of the uncalibrated (``calibration=None``) data:
 
         * customers: about 15.5% hold several contracts (2-20, mean 2.6);
         * installations: from 1995 to as_of, more recent ones more frequent
@@ -167,24 +238,14 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
     end = np.datetime64(date_value(as_of, flags=None).normalize().to_datetime64(), "D")
     start = _START if end - _START >= np.timedelta64(366, "D") else end - np.timedelta64(365, "D")
     span = int((end - start).astype(np.int64))
+    if calibration not in ("paper_b", None):
+        raise ValueError(f'calibration must be "paper_b" or None, got {calibration!r}')
     rng = _rng(random_state)
 
-    # ---- customers and how many contracts each holds
-    n_cust = int(n / (1 + _P_SEVERAL / _P_GEOM) * 1.05) + 16
-    several = rng.random(n_cust) < _P_SEVERAL
-    counts = np.where(several, np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
-    while counts.sum() < n:  # rare: extend with more customers
-        extra = np.where(rng.random(n_cust) < _P_SEVERAL,
-                         np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
-        counts = np.concatenate([counts, extra])
-    csum = np.cumsum(counts)
-    m = int(np.searchsorted(csum, n) + 1)  # customers needed
-    counts = counts[:m].copy()
-    counts[-1] -= csum[m - 1] - n
-    cust = np.repeat(np.arange(m), counts)  # customer of each contract
-    first_of = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    is_first = np.zeros(n, bool)
-    is_first[first_of] = True
+    cust, is_first, m = _customers(n, rng)
+    if calibration is not None:
+        cols, c_first = _paper_b(cust, is_first, m, end, span, rng)
+        return _frame(cols, cust, c_first, rng, dirty)
 
     # customer-level traits
     scale = 4200.0  # days; truncated exponential age: recent customers more frequent
@@ -246,13 +307,7 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
     # outstanding debt: one contract of each debtor for sure, the others often
     flagged = debtor & (is_first | (rng.random(n) < 0.4))
 
-    # ---- order by installation, assign ids, spoil a few rows
-    order = np.argsort(installed, kind="stable")
-    cust_rank = np.empty(m, np.int64)
-    cust_rank[np.argsort(c_first, kind="stable")] = np.arange(1, m + 1)
     cols = {
-        "contract_id": np.arange(1, n + 1),
-        "customer_id": cust_rank[cust],
         "date_installed": installed,
         "location": location,
         "contract_type": contract_type,
@@ -270,7 +325,147 @@ def make_contracts(n_contracts=88_390, *, as_of="2022-07-12", random_state=0, di
         "mvc": mvc,
         "debt": flagged,
     }
-    cols = {c: (v if c == "contract_id" else v[order]) for c, v in cols.items()}
+    return _frame(cols, cust, c_first, rng, dirty)
+
+
+# ---- calibration="paper_b": the customer segments behind Paper B's Tables 9-14
+# (share of customers, business, direct debit, mean gross revenue, frequency,
+# recency days, time to first extension days, times in debt); see make_contracts
+_SEGMENTS = {
+    #                      share    bus dd  revenue  freq   recency  first_ext  debt
+    "business, no debit": (0.09886, 1, 0, 4540.79, 2.562, 1795.81, 1862.01, 16.24),
+    "business, debit": (0.30057, 1, 1, 3716.83, 1.30, 1700.0, 2400.0, 3.0),
+    "business, debit, old": (0.03256, 1, 1, 8683.11, 1.93, 3879.90, 5441.38, 6.29),
+    "private, debit": (0.37752, 0, 1, 2738.58, 1.10, 1800.0, 2500.0, 2.5),
+    "private, debit, old": (0.08421, 0, 1, 7153.40, 1.571, 4157.87, 3600.0, 5.30),
+    "private, no debit": (0.10628, 0, 0, 3467.47, 1.20, 1300.0, 1900.0, 4.0),
+}
+# each segment's share of all north customers relative to its size (Tables 10, 12, 14)
+_NORTH_LIFT = np.array([1.213, 1.0, 0.878, 1.0, 0.587, 1.0])
+_P_NORTH = 0.01  # customers in the north (rare, so that it does not make clusters of its own)
+_MAX_EXTENSIONS = 6  # per customer: its max sets the scale of frequency (Table 23, RFM)
+_SPREAD = 0.25  # coefficient of variation of the continuous traits within a segment
+
+
+def _around(rng, mean, size, spread=None):
+    """Positive draws with the given mean and coefficient of variation, bounded
+    (gamma, clipped to [0.2, 2] x mean so that no outlier stretches the min-max scale)."""
+    shape = 1.0 / (_SPREAD if spread is None else spread) ** 2
+    return np.clip(rng.gamma(shape, 1.0 / shape, size), 0.2, 2.0) * mean
+
+
+def _paper_b(cust, is_first, m, end, span, rng):
+    """Contract columns (codes, numbers, dates) of the calibrated generator."""
+    n = len(cust)
+    seg_table = np.array([v for v in _SEGMENTS.values()], dtype=np.float64)
+    seg = rng.choice(len(seg_table), size=m, p=seg_table[:, 0] / seg_table[:, 0].sum())
+    c_business = seg_table[seg, 1] > 0
+    c_debit = seg_table[seg, 2] > 0
+    revenue, freq, recency, first_ext, debt = (seg_table[seg, j] for j in range(3, 8))
+    # customer traits: extensions, dates (days), revenue, debt
+    c_freq = np.minimum(1 + rng.poisson(np.maximum(freq - 1, 0)), _MAX_EXTENSIONS)
+    c_first_ext = _around(rng, first_ext, m)
+    c_recency = _around(rng, recency, m)
+    c_gap = np.where(c_freq > 1, _around(rng, 0.15 * first_ext, m), 0.0)
+    age = np.minimum(c_first_ext + c_gap + c_recency, span)
+    c_recency = np.minimum(c_recency, age)
+    c_first_ext = np.minimum(c_first_ext, age - c_recency)
+    age, c_recency, c_first_ext = (np.floor(v).astype(np.int64) for v in
+                                   (age, c_recency, c_first_ext))
+    c_first = end - age.astype("timedelta64[D]")
+    c_revenue = _around(rng, revenue, m)
+    c_debt = rng.poisson(debt)
+    north_codes = [i for i, d in enumerate(_DISTRICTS) if d in _NORTH_DISTRICTS]
+    south = {d: p for d, p in _DISTRICTS.items() if d not in _NORTH_DISTRICTS}
+    south_codes = np.array([i for i, d in enumerate(_DISTRICTS) if d not in _NORTH_DISTRICTS])
+    c_north = rng.random(m) < _P_NORTH * _NORTH_LIFT[seg]
+    c_location = np.where(c_north, rng.choice(north_codes, m), south_codes[_choice(rng, south, m)])
+    c_payment = np.where(c_debit, 0, 1 + _choice(rng, dict(list(_PAYMENTS.items())[1:]), m))
+    c_invoice = _choice(rng, _INVOICES, m)
+    c_debtor = rng.random(m) < _P_DEBTOR
+
+    # contracts: the first one at the customer's first installation, the others later
+    room = age[cust]
+    offset = np.where(is_first, 0, np.floor(rng.random(n) ** 1.5 * (room + 1)).astype(np.int64))
+    installed = c_first[cust] + offset.astype("timedelta64[D]")
+    months = (end - installed).astype(np.int64) / (365.25 / 12)
+    # the customer's revenue split over its contracts in proportion to their months
+    weight = np.maximum(months, 1.0)
+    share = weight / np.bincount(cust, weights=weight, minlength=m)[cust]
+    mvc = np.round(c_revenue[cust] * share / np.maximum(months, 1.0), 2)
+    margin = rng.beta(6.0, 3.0, n)
+    business = c_business[cust]
+    n_private = len(_PRIVATE_PLACES)
+    local = np.where(business, n_private + _choice(rng, _BUSINESS_PLACES, n),
+                     _choice(rng, _PRIVATE_PLACES, n))
+    # the extensions and the debt history sit on the customer's first contract
+    n_ext = np.where(is_first, c_freq[cust], 0)
+    nat = np.datetime64("NaT", "D")
+    first_day = c_first[cust] + c_first_ext[cust].astype("timedelta64[D]")
+    last_day = end - c_recency[cust].astype("timedelta64[D]")
+    ext_fee = np.round(n_ext * rng.lognormal(np.log(6.0), 0.5, n), 2)
+    monthly = np.round(np.maximum(mvc / margin - ext_fee, 5.0), 2)
+    install_fee = np.where(rng.random(n) < 0.30, 0.0,
+                           rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0))
+    debt_amount = np.where(is_first, c_debt[cust], 0)
+    # outstanding debt: one contract of each debtor for sure, the others often
+    flagged = c_debtor[cust] & (is_first | (rng.random(n) < 0.4))
+    debt_amount = np.where(flagged, np.maximum(debt_amount, 1), debt_amount)
+    time_in_debt = np.where(
+        debt_amount > 0, np.round(rng.gamma(np.maximum(debt_amount, 1), 24.0)), 0.0
+    )
+    cols = {
+        "date_installed": installed,
+        "location": c_location[cust],
+        "contract_type": business.astype(np.int8),
+        "local_description": local,
+        "payment_type": c_payment[cust],
+        "invoice_type": c_invoice[cust],
+        "monthly_fee": monthly,
+        "installation_fee": np.round(install_fee, 2),
+        "extensions_amount": n_ext,
+        "extensions_fee": ext_fee,
+        "first_extension_date": np.where(n_ext > 0, first_day, nat),
+        "last_extension_date": np.where(n_ext > 0, last_day, nat),
+        "debt_amount": debt_amount,
+        "time_in_debt": time_in_debt.astype(np.float64),
+        "mvc": mvc,
+        "debt": flagged,
+    }
+    return cols, c_first
+
+
+def _customers(n: int, rng):
+    """Customer of each of n contracts (about 15.5% of customers hold several),
+    whether the contract is its customer's first, and the number of customers."""
+    n_cust = int(n / (1 + _P_SEVERAL / _P_GEOM) * 1.05) + 16
+    several = rng.random(n_cust) < _P_SEVERAL
+    counts = np.where(several, np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
+    while counts.sum() < n:  # rare: extend with more customers
+        extra = np.where(rng.random(n_cust) < _P_SEVERAL,
+                         np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
+        counts = np.concatenate([counts, extra])
+    csum = np.cumsum(counts)
+    m = int(np.searchsorted(csum, n) + 1)  # customers needed
+    counts = counts[:m].copy()
+    counts[-1] -= csum[m - 1] - n
+    cust = np.repeat(np.arange(m), counts)  # customer of each contract
+    first_of = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    is_first = np.zeros(n, bool)
+    is_first[first_of] = True
+    return cust, is_first, m
+
+
+def _frame(cols: dict, cust, c_first, rng, dirty: bool) -> pd.DataFrame:
+    """The contracts frame from its columns (codes and numbers): rows in installation
+    order, contract ids in that order, customer ids in order of first installation,
+    a few rows spoilt."""
+    n, m = len(cust), len(c_first)
+    order = np.argsort(cols["date_installed"], kind="stable")
+    cust_rank = np.empty(m, np.int64)
+    cust_rank[np.argsort(c_first, kind="stable")] = np.arange(1, m + 1)
+    cols = {"contract_id": np.arange(1, n + 1), "customer_id": cust_rank[cust][order],
+            **{c: v[order] for c, v in cols.items()}}
     if dirty and n >= 20:
         _add_dirt(cols, rng)
     return pd.DataFrame({
