@@ -163,18 +163,18 @@ def make_contracts(
     and 2 (Tables 11-14). Each customer is drawn into one of six segments with
     the probabilities of Tables 9, 11 and 13:
 
-    ====================  ======  ===========  ==================================
-    segment               share   revenue (€)  fixed by
-    ====================  ======  ===========  ==================================
-    business, no debit    9.886%  4540.79      Tables 9 and 10 (all figures)
-    business, debit       30.057% 3716.83      Table 13 (size, revenue)
-    business, debit, old  3.256%  8683.11      Tables 13 and 14 (all figures)
-    private, debit        37.752% 2738.58      Table 11 (size, revenue)
-    private, debit, old   8.421%  7153.40      Tables 11 and 12 (all but the
-                                               time to first extension, a
-                                               misprint there: 3600 days chosen)
-    private, no debit     10.628% 3467.47      Tables 9 and 11 (size, revenue)
-    ====================  ======  ===========  ==================================
+    ====================  =======  ===========  ==================================
+    segment               share    revenue (€)  fixed by
+    ====================  =======  ===========  ==================================
+    business, no debit    9.886%   4540.79      Tables 9 and 10 (all figures)
+    business, debit       30.057%  3716.83      Table 13 (size, revenue)
+    business, debit, old  3.256%   8683.11      Tables 13 and 14 (all figures)
+    private, debit        37.752%  2738.58      Table 11 (size, revenue)
+    private, debit, old   8.421%   7153.40      Tables 11 and 12 (all but the
+                                                time to first extension, a
+                                                misprint there: 3600 days chosen)
+    private, no debit     10.628%  3467.47      Tables 9 and 11 (size, revenue)
+    ====================  =======  ===========  ==================================
 
     Within a segment, every contract of the customer is business or not, paid
     by direct debit or not (else by another method with the shares of the
