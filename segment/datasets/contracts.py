@@ -93,7 +93,9 @@ def _ids(prefix: str, numbers, width: int) -> pd.Series:
     return pd.Series(numbers).astype("str").str.zfill(width).radd(prefix)
 
 
-def _rng(random_state):
+def as_generator(random_state):
+    """A numpy Generator from None, an int >= 0, a Generator or a RandomState
+    (shared with datasets.survey)."""
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
@@ -240,7 +242,7 @@ def make_contracts(
     span = int((end - start).astype(np.int64))
     if calibration not in ("paper_b", None):
         raise ValueError(f'calibration must be "paper_b" or None, got {calibration!r}')
-    rng = _rng(random_state)
+    rng = as_generator(random_state)
 
     cust, is_first, m = _customers(n, rng)
     if calibration is not None:

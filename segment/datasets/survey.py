@@ -34,7 +34,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from segment.datasets.contracts import _rng
+from segment.datasets.contracts import as_generator
 
 __all__ = ["SurveyModel", "make_survey", "survey_model"]
 
@@ -248,7 +248,7 @@ def make_survey(n=384, random_state=None, *, return_model=False):
     if n < 2:
         raise ValueError(f"n must be at least 2 respondents, got {n}")
     n = int(n)
-    rng = _rng(random_state)
+    rng = as_generator(random_state)
     model = survey_model()
     constructs = list(model.measurement)
     exo = [constructs.index(c) for c in EXOGENOUS]
