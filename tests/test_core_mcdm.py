@@ -8,10 +8,7 @@ no references.
 from __future__ import annotations
 
 import gc
-import os
 import re
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -22,6 +19,7 @@ import pytest
 
 from segment import _core
 from tests import reference
+from tests._interrupt import interrupt_child
 
 X = np.array(
     [
@@ -380,24 +378,7 @@ print("next", _core.vikor(x[:3, :2], np.ones((1, 2)), np.array([0.5]))["Q"].shap
 
 
 def test_ctrl_c_stops_the_sampler():
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "2"},
-    )
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(0.5)
-    sent = time.perf_counter()
-    proc.send_signal(signal.SIGINT)
-    line = proc.stdout.readline().strip()
-    latency = time.perf_counter() - sent
-    # not communicate(): with two pipes it reads the raw descriptors and would
-    # lose what readline() already buffered
-    rest = proc.stdout.read()
-    err = proc.stderr.read()
-    proc.wait(timeout=60)
+    line, latency, rest, err, _ = interrupt_child(CHILD, wait=0.5)
     assert line.startswith("interrupted"), (line, err)
     assert latency < 1.0, latency
     assert rest.strip() == "next (1, 1, 3)", (rest, err)

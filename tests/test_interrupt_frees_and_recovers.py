@@ -10,14 +10,11 @@ answer.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import pytest
+
+from tests._interrupt import interrupt_child
 
 CHILD = textwrap.dedent(
     """
@@ -61,31 +58,10 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.parametrize("kind", ["weight_sensitivity", "k_sweep", "silhouette"])
 def test_ctrl_c_stops_frees_and_recovers(kind):
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, kind],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "2"},
-    )
-    try:
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(1.0)  # well inside the long call
-        sent = time.perf_counter()
-        proc.send_signal(signal.SIGINT)
-        line = proc.stdout.readline().strip()
-        latency = time.perf_counter() - sent
-        # Read the rest through the same buffered pipe object: communicate()
-        # reads the raw descriptor and would lose what readline() buffered.
-        rest = proc.stdout.read()
-        err = proc.stderr.read()
-        proc.wait(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    line, latency, rest, err, returncode = interrupt_child(CHILD, kind, timeout=120)
     assert line.startswith("interrupted"), (line, err)
     assert latency < 1.0, latency
     held = int(rest.split("held ")[1].split()[0])
     assert held < 256 * 1024, f"{held} bytes still held after the interrupt"
     assert "next 0.8997 [1.0, 0.0, 1.0]" in rest, (rest, err)
-    assert proc.returncode == 0
+    assert returncode == 0

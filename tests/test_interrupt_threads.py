@@ -1,9 +1,5 @@
 """Ctrl-C stops long kernels; the GIL is released while they run."""
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -12,6 +8,7 @@ import numpy as np
 import pytest
 
 import segment as sg
+from tests._interrupt import interrupt_child
 
 CHILD = textwrap.dedent(
     """
@@ -52,28 +49,11 @@ CHILD = textwrap.dedent(
     ["silhouette", "kmeans", "silhouette-wide", "silhouette-4rows", "kmeans-wide", "kmeans-4rows"],
 )
 def test_ctrl_c_stops_within_a_second(kind):
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, kind],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "2"},
-    )
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(1.0)  # well inside the long call
-    sent = time.perf_counter()
-    proc.send_signal(signal.SIGINT)
-    line = proc.stdout.readline().strip()
-    latency = time.perf_counter() - sent
-    # not communicate(): with two pipes it reads the raw descriptors and would
-    # lose what readline() already buffered
-    rest = proc.stdout.read()
-    err = proc.stderr.read()
-    proc.wait(timeout=60)
+    line, latency, rest, err, returncode = interrupt_child(CHILD, kind)
     assert line.startswith("interrupted"), (line, err)
     assert latency < 1.0, latency
     assert rest.strip() == "next 0.8997", (rest, err)
-    assert proc.returncode == 0
+    assert returncode == 0
 
 
 def test_gil_is_released_during_kernels():

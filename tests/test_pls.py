@@ -7,11 +7,7 @@ properties in tests/test_pls_properties.py."""
 
 import gc
 import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 import tracemalloc
 import warnings
 
@@ -23,6 +19,7 @@ from scipy import stats
 import segment as sg
 from segment import _core
 from segment._estimator import ConvergenceWarning
+from tests._interrupt import interrupt_child
 
 ITEMS = {"A": ["a1", "a2", "a3"], "B": ["b1", "b2"], "C": ["c1", "c2", "c3"]}
 PATHS = [("A", "B"), ("A", "C"), ("B", "C")]
@@ -446,22 +443,7 @@ CHILD = textwrap.dedent(
 
 
 def test_ctrl_c_stops_the_bootstrap_within_a_second():
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "2"},
-    )
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(1.0)
-    sent = time.perf_counter()
-    proc.send_signal(signal.SIGINT)
-    line = proc.stdout.readline().strip()
-    latency = time.perf_counter() - sent
-    rest = proc.stdout.read()
-    err = proc.stderr.read()
-    proc.wait(timeout=60)
+    line, latency, rest, err, _ = interrupt_child(CHILD)
     assert line.startswith("interrupted"), (line, err)
     assert latency < 1.0, latency
     assert rest.strip() == "next 20", (rest, err)
