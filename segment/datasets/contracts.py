@@ -244,11 +244,12 @@ def make_contracts(
         raise ValueError(f'calibration must be "paper_b" or None, got {calibration!r}')
     rng = as_generator(random_state)
 
-    cust, is_first, m = _customers(n, rng)
     if calibration is not None:
+        cust, is_first, m = _customers_counted(n, rng)
         cols, c_first = _paper_b(cust, is_first, m, end, span, rng)
-        return _frame(cols, cust, c_first, rng, dirty)
+        return _frame(cols, cust, c_first, rng, dirty, spare_extensions=True)
 
+    cust, is_first, m = _customers(n, rng)
     # customer-level traits
     scale = 4200.0  # days; truncated exponential age: recent customers more frequent
     u = rng.random(m)
@@ -336,24 +337,48 @@ def make_contracts(
 _SEGMENTS = {
     #                      share    bus dd  revenue  freq   recency  first_ext  debt
     "business, no debit": (0.09886, 1, 0, 4540.79, 2.562, 1795.81, 1862.01, 16.24),
-    "business, debit": (0.30057, 1, 1, 3716.83, 1.30, 1700.0, 2400.0, 3.0),
+    "business, debit": (0.30057, 1, 1, 3716.83, 1.60, 2175.0, 3800.0, 3.0),
     "business, debit, old": (0.03256, 1, 1, 8683.11, 1.93, 3879.90, 5441.38, 6.29),
-    "private, debit": (0.37752, 0, 1, 2738.58, 1.10, 1800.0, 2500.0, 2.5),
+    "private, debit": (0.37752, 0, 1, 2738.58, 1.45, 2175.0, 3400.0, 2.5),
     "private, debit, old": (0.08421, 0, 1, 7153.40, 1.571, 4157.87, 3600.0, 5.30),
-    "private, no debit": (0.10628, 0, 0, 3467.47, 1.20, 1300.0, 1900.0, 4.0),
+    "private, no debit": (0.10628, 0, 0, 3467.47, 1.50, 2175.0, 1900.0, 4.0),
 }
+_OLD = np.array([name.endswith("old") for name in _SEGMENTS])
+# not profiled by the paper: where the few customers without an extension yet are drawn
+_FREE = np.array([name in ("business, debit", "private, debit", "private, no debit")
+                  for name in _SEGMENTS])
+# coefficients of variation within a segment (recency, time to first extension, revenue):
+# tight for the four recent segments, wider for the two long-standing ones
+_CV_RECENT = np.array([0.12, 0.08, 0.12])
+_CV_OLD = np.array([0.25, 0.20, 0.30])
+_CV_GAP = 0.25  # the gap between first and last extension
+_FREQ_SHAPE = 2.5  # extension rate ~ mean x Gamma(2.5, 1/2.5): overdispersed Poisson counts
+_MAX_EXTENSIONS = 6  # per customer: its max sets the scale of frequency (Table 23, RFM)
+_P_NO_EXTENSION = 0.001  # customers of the _FREE segments who joined 1-3 years ago, no extension
+_DEBT_TRIALS = 1.25  # times in debt ~ Binomial(ceil(1.25 mean), p): a fifth of Poisson's variance
+_MARGIN = (24.0, 12.0, 0.6, 0.75)  # margin = mvc / fees ~ Beta(24, 12) clipped to [0.6, 0.75]
 # each segment's share of all north customers relative to its size (Tables 10, 12, 14)
 _NORTH_LIFT = np.array([1.213, 1.0, 0.878, 1.0, 0.587, 1.0])
-_P_NORTH = 0.01  # customers in the north (rare, so that it does not make clusters of its own)
-_MAX_EXTENSIONS = 6  # per customer: its max sets the scale of frequency (Table 23, RFM)
-_SPREAD = 0.25  # coefficient of variation of the continuous traits within a segment
+_P_NORTH = 0.005  # customers in the north (rare, so that it does not make clusters of its own)
 
 
-def _around(rng, mean, size, spread=None):
-    """Positive draws with the given mean and coefficient of variation, bounded
-    (gamma, clipped to [0.2, 2] x mean so that no outlier stretches the min-max scale)."""
-    shape = 1.0 / (_SPREAD if spread is None else spread) ** 2
-    return np.clip(rng.gamma(shape, 1.0 / shape, size), 0.2, 2.0) * mean
+def _around(rng, mean, size, cv):
+    """Positive draws with the given mean and coefficient of variation (scalar or one per
+    draw): gamma, clipped to [1 - 2.5 cv, 1 + 2.5 cv] x mean, so that the min-max scale is
+    set by the clip (reached by a few customers whatever the seed), not by an outlier."""
+    cv = np.asarray(cv, dtype=np.float64)
+    shape = 1.0 / cv**2
+    return np.clip(rng.gamma(shape, 1.0 / shape, size), 1 - 2.5 * cv, 1 + 2.5 * cv) * mean
+
+
+def _exactly(rng, rate, group):
+    """Boolean mask with, in each group (an int array, one per customer), exactly
+    round(rate x the group's size) True, chosen at random (rate: one per group)."""
+    mask = np.zeros(len(group), bool)
+    for g, r in enumerate(np.broadcast_to(rate, (int(group.max()) + 1,))):  # per group
+        members = np.flatnonzero(group == g)
+        mask[rng.choice(members, int(round(r * len(members))), replace=False)] = True
+    return mask
 
 
 def _paper_b(cust, is_first, m, end, span, rng):
@@ -365,26 +390,33 @@ def _paper_b(cust, is_first, m, end, span, rng):
     c_debit = seg_table[seg, 2] > 0
     revenue, freq, recency, first_ext, debt = (seg_table[seg, j] for j in range(3, 8))
     # customer traits: extensions, dates (days), revenue, debt
-    c_freq = np.minimum(1 + rng.poisson(np.maximum(freq - 1, 0)), _MAX_EXTENSIONS)
-    c_first_ext = _around(rng, first_ext, m)
-    c_recency = _around(rng, recency, m)
-    c_gap = np.where(c_freq > 1, _around(rng, 0.15 * first_ext, m), 0.0)
+    rate = np.maximum(freq - 1, 0) * rng.gamma(_FREQ_SHAPE, 1.0 / _FREQ_SHAPE, m)
+    c_freq = np.minimum(1 + rng.poisson(rate), _MAX_EXTENSIONS)
+    cv = np.where(_OLD[seg, None], _CV_OLD, _CV_RECENT)
+    c_first_ext = _around(rng, first_ext, m, cv[:, 1])
+    c_recency = _around(rng, recency, m, cv[:, 0])
+    c_gap = np.where(c_freq > 1, _around(rng, 0.15 * first_ext, m, _CV_GAP), 0.0)
     age = np.minimum(c_first_ext + c_gap + c_recency, span)
     c_recency = np.minimum(c_recency, age)
     c_first_ext = np.minimum(c_first_ext, age - c_recency)
     age, c_recency, c_first_ext = (np.floor(v).astype(np.int64) for v in
                                    (age, c_recency, c_first_ext))
+    # a few recent customers without an extension yet (frequency's min-max scale starts at 0)
+    new = (rng.random(m) < _P_NO_EXTENSION) & _FREE[seg]
+    c_freq = np.where(new, 0, c_freq)
+    age = np.where(new, np.minimum(rng.integers(365, 1096, m), span), age)
     c_first = end - age.astype("timedelta64[D]")
-    c_revenue = _around(rng, revenue, m)
-    c_debt = rng.poisson(debt)
+    c_revenue = _around(rng, revenue, m, cv[:, 2])
+    trials = np.ceil(debt * _DEBT_TRIALS).astype(np.int64)
+    c_debt = rng.binomial(trials, debt / np.maximum(trials, 1))
     north_codes = [i for i, d in enumerate(_DISTRICTS) if d in _NORTH_DISTRICTS]
     south = {d: p for d, p in _DISTRICTS.items() if d not in _NORTH_DISTRICTS}
     south_codes = np.array([i for i, d in enumerate(_DISTRICTS) if d not in _NORTH_DISTRICTS])
-    c_north = rng.random(m) < _P_NORTH * _NORTH_LIFT[seg]
+    c_north = _exactly(rng, _P_NORTH * _NORTH_LIFT, seg)  # per segment: Tables 10, 12, 14
     c_location = np.where(c_north, rng.choice(north_codes, m), south_codes[_choice(rng, south, m)])
     c_payment = np.where(c_debit, 0, 1 + _choice(rng, dict(list(_PAYMENTS.items())[1:]), m))
     c_invoice = _choice(rng, _INVOICES, m)
-    c_debtor = rng.random(m) < _P_DEBTOR
+    c_debtor = _exactly(rng, _P_DEBTOR, np.zeros(m, np.int64))  # exactly: the kept count
 
     # contracts: the first one at the customer's first installation, the others later
     room = age[cust]
@@ -395,7 +427,7 @@ def _paper_b(cust, is_first, m, end, span, rng):
     weight = np.maximum(months, 1.0)
     share = weight / np.bincount(cust, weights=weight, minlength=m)[cust]
     mvc = np.round(c_revenue[cust] * share / np.maximum(months, 1.0), 2)
-    margin = rng.beta(6.0, 3.0, n)
+    margin = np.clip(rng.beta(_MARGIN[0], _MARGIN[1], n), _MARGIN[2], _MARGIN[3])
     business = c_business[cust]
     n_private = len(_PRIVATE_PLACES)
     local = np.where(business, n_private + _choice(rng, _BUSINESS_PLACES, n),
@@ -405,8 +437,11 @@ def _paper_b(cust, is_first, m, end, span, rng):
     nat = np.datetime64("NaT", "D")
     first_day = c_first[cust] + c_first_ext[cust].astype("timedelta64[D]")
     last_day = end - c_recency[cust].astype("timedelta64[D]")
+    # fees = mvc / margin, of which the extensions' share leaves a monthly fee of at least 5
+    fees = mvc / margin
     ext_fee = np.round(n_ext * rng.lognormal(np.log(6.0), 0.5, n), 2)
-    monthly = np.round(np.maximum(mvc / margin - ext_fee, 5.0), 2)
+    ext_fee = np.minimum(ext_fee, np.floor(np.maximum(fees - 5.0, 0.0) * 100) / 100)
+    monthly = np.round(np.maximum(fees - ext_fee, 5.0), 2)
     install_fee = np.where(rng.random(n) < 0.30, 0.0,
                            rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0))
     debt_amount = np.where(is_first, c_debt[cust], 0)
@@ -458,7 +493,32 @@ def _customers(n: int, rng):
     return cust, is_first, m
 
 
-def _frame(cols: dict, cust, c_first, rng, dirty: bool) -> pd.DataFrame:
+def _customers_counted(n: int, rng):
+    """As `_customers`, with the number of customers and of customers holding several
+    contracts fixed by n (not left to chance): m = n / (1 + 0.155 / 0.62) customers,
+    round(0.155 m) of them (chosen at random) with 1 + Geometric(0.62) contracts, at
+    most 20, nudged by one contract at a time until the counts add up to n."""
+    m = max(1, int(round(n / (1 + _P_SEVERAL / _P_GEOM))))
+    n_several = min(max(int(round(m * _P_SEVERAL)), int(n > m)), n - m)
+    counts = np.ones(m, np.int64)
+    if n_several > 0:
+        several = rng.choice(m, n_several, replace=False)
+        extra = np.minimum(rng.geometric(_P_GEOM, n_several), 19)
+        for _ in range(1000):  # each round moves min(|gap|, n_several) contracts
+            gap = (n - m) - int(extra.sum())
+            if gap == 0:
+                break
+            room = np.flatnonzero(extra < 19 if gap > 0 else extra > 1)
+            pick = rng.choice(room, min(abs(gap), len(room)), replace=False)
+            extra[pick] += 1 if gap > 0 else -1
+        counts[several] += extra
+    cust = np.repeat(np.arange(m), counts)  # customer of each contract
+    is_first = np.zeros(len(cust), bool)
+    is_first[np.concatenate([[0], np.cumsum(counts)[:-1]])] = True
+    return cust, is_first, m
+
+
+def _frame(cols: dict, cust, c_first, rng, dirty: bool, spare_extensions=False) -> pd.DataFrame:
     """The contracts frame from its columns (codes and numbers): rows in installation
     order, contract ids in that order, customer ids in order of first installation,
     a few rows spoilt."""
@@ -469,7 +529,7 @@ def _frame(cols: dict, cust, c_first, rng, dirty: bool) -> pd.DataFrame:
     cols = {"contract_id": np.arange(1, n + 1), "customer_id": cust_rank[cust][order],
             **{c: v[order] for c, v in cols.items()}}
     if dirty and n >= 20:
-        _add_dirt(cols, rng)
+        _add_dirt(cols, rng, spare_extensions)
     return pd.DataFrame({
         "contract_id": _ids("CT", cols["contract_id"], max(7, len(str(n)))),
         "customer_id": _ids("CU", cols["customer_id"], max(6, len(str(m)))),
@@ -493,11 +553,18 @@ def _frame(cols: dict, cust, c_first, rng, dirty: bool) -> pd.DataFrame:
     })[list(CONTRACT_COLUMNS)]
 
 
-def _add_dirt(cols: dict, rng) -> None:
-    """Make a few rows invalid, in place (about 0.22% of the rows, at least 7)."""
+def _add_dirt(cols: dict, rng, spare_extensions=False) -> None:
+    """Make a few rows invalid, in place (about 0.22% of the rows, at least 7); with
+    spare_extensions, only rows without extensions (when there are enough of them)."""
     n = len(cols["contract_id"])
     k = max(7, int(round(n * _DIRTY)))
-    rows = rng.choice(n, size=min(k + 1, n), replace=False)
+    if spare_extensions:  # rows without extensions after one without (kinds 5 and 6 copy it)
+        none = cols["extensions_amount"] == 0
+        pool = np.flatnonzero(none & np.concatenate([[False], none[:-1]]))
+    else:
+        pool = np.arange(n)
+    pool = pool if len(pool) > k else np.arange(n)
+    rows = rng.choice(pool, size=min(k + 1, len(pool)), replace=False)
     kinds = np.arange(len(rows)) % 7
     pick = {kind: rows[kinds == kind] for kind in range(7)}
     cols["monthly_fee"][pick[0]] = np.nan
