@@ -106,9 +106,7 @@ def as_generator(random_state):
         if random_state is not None and random_state < 0:
             raise ValueError(f"random_state must be >= 0, got {random_state}")
         return np.random.default_rng(random_state)
-    raise TypeError(
-        f"random_state must be None, an int or a numpy Generator, got {random_state!r}"
-    )
+    raise TypeError(f"random_state must be None, an int or a numpy Generator, got {random_state!r}")
 
 
 def make_contracts(
@@ -154,6 +152,12 @@ def make_contracts(
     are debtors whose contracts carry outstanding debt and are all dropped by
     cleaning, and 0.22% of rows are spoilt (``dirty``), so that 88,390 rows
     become about 83,234 contracts of about 66,651 customers (section 3).
+    ``calibration="paper_b"`` fixes these counts instead of drawing them: n /
+    (1 + 0.155 / 0.62) customers, 15.5% of them with several contracts (nudged
+    one contract at a time to add up to n), exactly 5.65% of them debtors, and
+    the spoilt rows only among contracts without extensions, so that the kept
+    customers are 66,716 to 66,717 (+0.10%) and the kept contracts within 0.2% of 83,234
+    for every seed.
 
     How ``calibration="paper_b"`` was calibrated. The paper's profiles pin down
     the clusters: Table 10's cluster holds 22.88% of all businesses and Table
@@ -182,27 +186,52 @@ def make_contracts(
     by direct debit or not (else by another method with the shares of the
     uncalibrated generator). The customer's gross revenue, time to first
     extension and recency are Gamma draws with the segment's mean and a
-    coefficient of variation of 0.25, clipped to [0.2, 2] x the mean (so that no
-    outlier stretches the min-max scale); frequency is 1 + Poisson(mean - 1),
-    at most 6 (the maximum sets frequency's min-max scale: 6 brings Table 23's
-    RFM silhouettes for K = 3, 4 within 0.03 while keeping Table 8's; without
-    a cap they fall to 0.35-0.50), and times in debt Poisson(mean). The means
-    the paper does not publish
-    (frequency, recency, time to first extension and debt of the four segments
-    not profiled) were chosen so that the silhouettes for K = 3..6 come out
-    near Table 8's 0.676 / 0.757 / 0.684 / 0.655 and Table 23's RFM column, and
-    k-means finds the segments in the paper's nesting: the closer a segment's
-    old group sits to the rest, the lower the silhouette of K = 5 and 6. The
-    first installation is recency + time to first extension (+ a gap between
-    first and last extension when there are several) before as_of, at most
-    1995-01-01; the extensions and the debt history sit on the first
-    contract; a customer's other contracts are installed later and its
-    revenue is split over its contracts in proportion to their months (mvc =
-    revenue share / months, monthly_fee = mvc / margin - extensions_fee).
-    About 1% of customers are in the north (one district for all their
-    contracts), each segment's rate scaled to the cluster's share of the
-    north customers in Tables 10, 12 and 14 (x 1.213, 0.587, 0.878): north
-    is rare so that it does not become a cluster of its own.
+    coefficient of variation (cv) of 0.12, 0.08 and 0.12 in the four recent
+    segments and 0.30, 0.20 and 0.25 in the two long-standing ones, clipped
+    to [1 - 2.5 cv, 1 + 2.5 cv] x the mean. Frequency is 1 + Poisson(rate),
+    at most 6, with rate = (mean - 1) x Gamma(2.5, 1 / 2.5) (overdispersed:
+    about 5% of customers have 4 or more extensions), and times in debt
+    Binomial(ceil(1.25 mean), mean / ceil(1.25 mean)). The means the paper
+    does not publish (frequency 1.60 / 1.45 / 1.50, recency 2175 days and
+    time to first extension 3800 / 3400 / 1900 days for business debit /
+    private debit / private no debit; their debt 3.0 / 2.5 / 4.0) were chosen
+    with the spreads so that the silhouettes come out near Table 8's and
+    Table 23's and k-means finds the segments in the paper's nesting.
+
+    What each choice targets. Min-max scaling makes every silhouette depend
+    on each feature's extremes, so the generator pins them instead of leaving
+    them to the seed: the clips put a few customers at each bound (gross
+    revenue up to 1.75 x 8683.11, recency up to 1.625 x 4157.87), the margin
+    (mvc / fees) is Beta(24, 12) clipped to [0.6, 0.75] and the extension
+    fees leave a monthly fee of at least 5, so that the RFM monetary value
+    (fees x months) tops out near 1.75 x 8683.11 / 0.6 rather than at a
+    random outlier, and 0.1% of the customers of the three segments above
+    joined one to three years ago and have no extension yet (frequency starts
+    at 0, recency and time to first extension at about 365 days). On these
+    scales: the overdispersed frequency makes k-means on the RFM features
+    find frequency strata plus the long-standing group (K = 3: 1-2, 3+ and
+    old; K = 4: 1, 2-3, 4+ and old; K = 5: 1, 2, 3-4, 5+ and old; K = 6: 1,
+    2, 3, 4+ and the old group split into its business part, higher monetary
+    value, and its private part, higher recency), each about as well
+    separated as the last, which gives Table 23's flat RFM curve (0.567 /
+    0.551 / 0.541 / 0.524; 0.59 / 0.53 / 0.52 / 0.51 here); the tight recent segments keep Table
+    8's 0.676 / 0.757 at K = 3, 4 (0.66 / 0.74 here) despite that frequency
+    spread, and the looser long-standing segments bring K = 5, 6 down to
+    0.684 / 0.655 (0.69 / 0.66 here); the recent segments' shared recency
+    (2175 days) sets how far the old group stands in the RFM space (the K = 3
+    and 4 silhouettes fall as it grows). The first installation is recency +
+    time to first extension (+ a gap between first and last extension, 0.15
+    x the segment's time to first extension, cv 0.25, when there are
+    several) before as_of, at most 1995-01-01 (the paper's oldest customer);
+    the extensions and the debt history sit on the first contract; a
+    customer's other contracts are installed later and its revenue is split
+    over its contracts in proportion to their months (mvc = revenue share /
+    months, monthly_fee = mvc / margin - extensions_fee). Exactly 0.5% of
+    each segment's customers, scaled by the cluster's share of the north
+    customers in Tables 10, 12 and 14 (x 1.213, 0.587, 0.878), are in the
+    north (one district for all their contracts): rare, so that north does
+    not make clusters of its own, and counted, so that those shares do not
+    depend on the seed.
 
     Shape of the uncalibrated (``calibration=None``) data:
 
@@ -272,17 +301,22 @@ def make_contracts(
     business = np.where(c_business[cust], rng.random(n) < 0.85, rng.random(n) < 0.03)
     contract_type = business.astype(np.int8)  # codes into _CONTRACT_TYPES
     n_private = len(_PRIVATE_PLACES)
-    local = np.where(business, n_private + _choice(rng, _BUSINESS_PLACES, n),
-                     _choice(rng, _PRIVATE_PLACES, n))
+    local = np.where(
+        business, n_private + _choice(rng, _BUSINESS_PLACES, n), _choice(rng, _PRIVATE_PLACES, n)
+    )
     location = np.where(rng.random(n) < 0.85, c_district[cust], _choice(rng, _DISTRICTS, n))
     payment = np.where(rng.random(n) < 0.9, c_payment[cust], _choice(rng, _PAYMENTS, n))
     invoice = np.where(rng.random(n) < 0.9, c_invoice[cust], _choice(rng, _INVOICES, n))
 
-    monthly = np.where(business, rng.lognormal(np.log(44.0), 0.45, n),
-                       rng.lognormal(np.log(27.0), 0.35, n))
+    monthly = np.where(
+        business, rng.lognormal(np.log(44.0), 0.45, n), rng.lognormal(np.log(27.0), 0.35, n)
+    )
     monthly = np.round(monthly, 2)
-    install_fee = np.where(rng.random(n) < 0.30, 0.0,
-                           rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0))
+    install_fee = np.where(
+        rng.random(n) < 0.30,
+        0.0,
+        rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0),
+    )
     install_fee = np.round(install_fee, 2)
 
     lam = (0.15 + 0.08 * years) * rng.gamma(0.8, 1 / 0.8, n)
@@ -345,8 +379,9 @@ _SEGMENTS = {
 }
 _OLD = np.array([name.endswith("old") for name in _SEGMENTS])
 # not profiled by the paper: where the few customers without an extension yet are drawn
-_FREE = np.array([name in ("business, debit", "private, debit", "private, no debit")
-                  for name in _SEGMENTS])
+_FREE = np.array(
+    [name in ("business, debit", "private, debit", "private, no debit") for name in _SEGMENTS]
+)
 # coefficients of variation within a segment (recency, time to first extension, revenue):
 # tight for the four recent segments, wider for the two long-standing ones
 _CV_RECENT = np.array([0.12, 0.08, 0.12])
@@ -399,8 +434,9 @@ def _paper_b(cust, is_first, m, end, span, rng):
     age = np.minimum(c_first_ext + c_gap + c_recency, span)
     c_recency = np.minimum(c_recency, age)
     c_first_ext = np.minimum(c_first_ext, age - c_recency)
-    age, c_recency, c_first_ext = (np.floor(v).astype(np.int64) for v in
-                                   (age, c_recency, c_first_ext))
+    age, c_recency, c_first_ext = (
+        np.floor(v).astype(np.int64) for v in (age, c_recency, c_first_ext)
+    )
     # a few recent customers without an extension yet (frequency's min-max scale starts at 0)
     new = (rng.random(m) < _P_NO_EXTENSION) & _FREE[seg]
     c_freq = np.where(new, 0, c_freq)
@@ -430,8 +466,9 @@ def _paper_b(cust, is_first, m, end, span, rng):
     margin = np.clip(rng.beta(_MARGIN[0], _MARGIN[1], n), _MARGIN[2], _MARGIN[3])
     business = c_business[cust]
     n_private = len(_PRIVATE_PLACES)
-    local = np.where(business, n_private + _choice(rng, _BUSINESS_PLACES, n),
-                     _choice(rng, _PRIVATE_PLACES, n))
+    local = np.where(
+        business, n_private + _choice(rng, _BUSINESS_PLACES, n), _choice(rng, _PRIVATE_PLACES, n)
+    )
     # the extensions and the debt history sit on the customer's first contract
     n_ext = np.where(is_first, c_freq[cust], 0)
     nat = np.datetime64("NaT", "D")
@@ -442,8 +479,11 @@ def _paper_b(cust, is_first, m, end, span, rng):
     ext_fee = np.round(n_ext * rng.lognormal(np.log(6.0), 0.5, n), 2)
     ext_fee = np.minimum(ext_fee, np.floor(np.maximum(fees - 5.0, 0.0) * 100) / 100)
     monthly = np.round(np.maximum(fees - ext_fee, 5.0), 2)
-    install_fee = np.where(rng.random(n) < 0.30, 0.0,
-                           rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0))
+    install_fee = np.where(
+        rng.random(n) < 0.30,
+        0.0,
+        rng.lognormal(np.log(120.0), 0.6, n) * np.where(business, 1.8, 1.0),
+    )
     debt_amount = np.where(is_first, c_debt[cust], 0)
     # outstanding debt: one contract of each debtor for sure, the others often
     flagged = c_debtor[cust] & (is_first | (rng.random(n) < 0.4))
@@ -479,8 +519,9 @@ def _customers(n: int, rng):
     several = rng.random(n_cust) < _P_SEVERAL
     counts = np.where(several, np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
     while counts.sum() < n:  # rare: extend with more customers
-        extra = np.where(rng.random(n_cust) < _P_SEVERAL,
-                         np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1)
+        extra = np.where(
+            rng.random(n_cust) < _P_SEVERAL, np.minimum(1 + rng.geometric(_P_GEOM, n_cust), 20), 1
+        )
         counts = np.concatenate([counts, extra])
     csum = np.cumsum(counts)
     m = int(np.searchsorted(csum, n) + 1)  # customers needed
@@ -526,31 +567,37 @@ def _frame(cols: dict, cust, c_first, rng, dirty: bool, spare_extensions=False) 
     order = np.argsort(cols["date_installed"], kind="stable")
     cust_rank = np.empty(m, np.int64)
     cust_rank[np.argsort(c_first, kind="stable")] = np.arange(1, m + 1)
-    cols = {"contract_id": np.arange(1, n + 1), "customer_id": cust_rank[cust][order],
-            **{c: v[order] for c, v in cols.items()}}
+    cols = {
+        "contract_id": np.arange(1, n + 1),
+        "customer_id": cust_rank[cust][order],
+        **{c: v[order] for c, v in cols.items()},
+    }
     if dirty and n >= 20:
         _add_dirt(cols, rng, spare_extensions)
-    return pd.DataFrame({
-        "contract_id": _ids("CT", cols["contract_id"], max(7, len(str(n)))),
-        "customer_id": _ids("CU", cols["customer_id"], max(6, len(str(m)))),
-        "date_installed": cols["date_installed"].astype("datetime64[ns]"),
-        "location": _labels(cols["location"], _DISTRICTS),
-        "contract_type": _labels(cols["contract_type"], _CONTRACT_TYPES),
-        "local_description": _labels(cols["local_description"],
-                                     [*_PRIVATE_PLACES, *_BUSINESS_PLACES]),
-        "payment_type": _labels(cols["payment_type"], _PAYMENTS),
-        "invoice_type": _labels(cols["invoice_type"], _INVOICES),
-        "monthly_fee": cols["monthly_fee"],
-        "installation_fee": cols["installation_fee"],
-        "extensions_amount": pd.array(cols["extensions_amount"], dtype="Int64"),
-        "extensions_fee": cols["extensions_fee"],
-        "first_extension_date": cols["first_extension_date"].astype("datetime64[ns]"),
-        "last_extension_date": cols["last_extension_date"].astype("datetime64[ns]"),
-        "debt_amount": pd.array(cols["debt_amount"], dtype="Int64"),
-        "time_in_debt": cols["time_in_debt"],
-        "mvc": cols["mvc"],
-        "debt": pd.array(cols["debt"], dtype="boolean"),
-    })[list(CONTRACT_COLUMNS)]
+    return pd.DataFrame(
+        {
+            "contract_id": _ids("CT", cols["contract_id"], max(7, len(str(n)))),
+            "customer_id": _ids("CU", cols["customer_id"], max(6, len(str(m)))),
+            "date_installed": cols["date_installed"].astype("datetime64[ns]"),
+            "location": _labels(cols["location"], _DISTRICTS),
+            "contract_type": _labels(cols["contract_type"], _CONTRACT_TYPES),
+            "local_description": _labels(
+                cols["local_description"], [*_PRIVATE_PLACES, *_BUSINESS_PLACES]
+            ),
+            "payment_type": _labels(cols["payment_type"], _PAYMENTS),
+            "invoice_type": _labels(cols["invoice_type"], _INVOICES),
+            "monthly_fee": cols["monthly_fee"],
+            "installation_fee": cols["installation_fee"],
+            "extensions_amount": pd.array(cols["extensions_amount"], dtype="Int64"),
+            "extensions_fee": cols["extensions_fee"],
+            "first_extension_date": cols["first_extension_date"].astype("datetime64[ns]"),
+            "last_extension_date": cols["last_extension_date"].astype("datetime64[ns]"),
+            "debt_amount": pd.array(cols["debt_amount"], dtype="Int64"),
+            "time_in_debt": cols["time_in_debt"],
+            "mvc": cols["mvc"],
+            "debt": pd.array(cols["debt"], dtype="boolean"),
+        }
+    )[list(CONTRACT_COLUMNS)]
 
 
 def _add_dirt(cols: dict, rng, spare_extensions=False) -> None:
