@@ -410,7 +410,8 @@ def _exactly(rng, rate, group):
     """Boolean mask with, in each group (an int array, one per customer), exactly
     round(rate x the group's size) True, chosen at random (rate: one per group)."""
     mask = np.zeros(len(group), bool)
-    for g, r in enumerate(np.broadcast_to(rate, (int(group.max()) + 1,))):  # per group
+    rate = np.asarray(rate, dtype=np.float64).reshape(-1)
+    for g, r in enumerate(np.broadcast_to(rate, (max(len(rate), int(group.max()) + 1),))):
         members = np.flatnonzero(group == g)
         mask[rng.choice(members, int(round(r * len(members))), replace=False)] = True
     return mask
