@@ -156,7 +156,7 @@ def make_contracts(
     (1 + 0.155 / 0.62) customers, 15.5% of them with several contracts (nudged
     one contract at a time to add up to n), exactly 5.65% of them debtors, and
     the spoilt rows only among contracts without extensions, so that the kept
-    customers are 66,716 to 66,717 (+0.10%) and the kept contracts within 0.2% of 83,234
+    customers are 66,715 to 66,717 (+0.10%) and the kept contracts within 0.2% of 83,234
     for every seed.
 
     How ``calibration="paper_b"`` was calibrated. The paper's profiles pin down
