@@ -209,18 +209,19 @@ def make_contracts(
     joined one to three years ago and have no extension yet (frequency starts
     at 0, recency and time to first extension at about 365 days). On these
     scales: the overdispersed frequency makes k-means on the RFM features
-    find frequency strata plus the long-standing group (K = 3: 1-2, 3+ and
-    old; K = 4: 1, 2-3, 4+ and old; K = 5: 1, 2, 3-4, 5+ and old; K = 6: 1,
-    2, 3, 4+ and the old group split into its business part, higher monetary
-    value, and its private part, higher recency), each about as well
-    separated as the last, which gives Table 23's flat RFM curve (0.567 /
-    0.551 / 0.541 / 0.524; 0.59 / 0.53 / 0.52 / 0.51 here); the tight recent segments keep Table
-    8's 0.676 / 0.757 at K = 3, 4 (0.66 / 0.74 here) despite that frequency
-    spread, and the looser long-standing segments bring K = 5, 6 down to
-    0.684 / 0.655 (0.69 / 0.66 here); the recent segments' shared recency
-    (2175 days) sets how far the old group stands in the RFM space (the K = 3
-    and 4 silhouettes fall as it grows). The first installation is recency +
-    time to first extension (+ a gap between first and last extension, 0.15
+    find frequency strata plus the long-standing group (random_state=0:
+    K = 3: 1-2, 3+ and old; K = 4: 1, 2-3, 4+ and old; K = 5: 1, 2, 3-4, 5+
+    and old; K = 6: 1, 2, 3, 4+ and the old group split into its business
+    part, higher monetary value, and its private part, higher recency), each
+    about as well separated as the last, which gives Table 23's flat RFM
+    curve (0.567 / 0.551 / 0.541 / 0.524; 0.59 / 0.53 / 0.52 / 0.51 here);
+    the tight recent segments keep Table 8's 0.676 / 0.757 at K = 3, 4 (0.66
+    / 0.74 here) despite that frequency spread, and the looser long-standing
+    segments bring K = 5, 6 down to 0.684 / 0.655 (0.69 / 0.66 here); the
+    recent segments' shared recency (2175 days) sets how far the old group
+    stands in the RFM space (the K = 3 and 4 silhouettes fall as it grows).
+    The first installation is recency + time to first extension (+ a gap
+    between first and last extension, 0.15
     x the segment's time to first extension, cv 0.25, when there are
     several) before as_of, at most 1995-01-01 (the paper's oldest customer);
     the extensions and the debt history sit on the first contract; a
