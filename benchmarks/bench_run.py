@@ -24,9 +24,10 @@ command as users run it:
 
 The plain command (``python -m segment run``) is timed too, right after each
 staged run, so the stage table can be checked against it. With --baseline
-DIR the segment in DIR (a source tree with its extension built in place,
-put first on PYTHONPATH) takes turns with this one, run by run. Prints a
-table of medians (min-max), the load average and the machine.
+DIR [DIR ...] the segment in each DIR (a source tree with its extension
+built in place, put first on PYTHONPATH; named by its folder) takes turns
+with this tree, run by run, and each gets its ratio to this tree, run by
+run. Prints a table of medians (min-max), the load average and the machine.
 """
 
 from __future__ import annotations
@@ -129,9 +130,16 @@ def main() -> None:
     ap.add_argument("--n-contracts", type=int, default=88_390)
     ap.add_argument(
         "--baseline",
+        nargs="+",
+        default=[],
         metavar="DIR",
-        help="also time the segment in DIR (a source tree with its extension "
-        "built in place, e.g. another checkout), interleaved: before/after",
+        help="also time the segment in each DIR (a source tree with its extension built "
+        "in place, e.g. another checkout), interleaved with this one: before/after",
+    )
+    ap.add_argument(
+        "--staged-only",
+        action="store_true",
+        help="skip the plain command after each staged run (half the time)",
     )
     ap.add_argument("--json", default=str(HERE / "results" / "run.json"))
     ap.add_argument("--child", metavar="OUT", help=argparse.SUPPRESS)
@@ -144,46 +152,30 @@ def main() -> None:
     from _machine import machine  # noqa: PLC0415
 
     py = sys.executable
-    variants = {"this tree": str(HERE.parent)}
-    if args.baseline:
-        variants = {"baseline": args.baseline, "this tree": str(HERE.parent)}
+    variants = {Path(d).resolve().name: d for d in args.baseline}
+    variants["this tree"] = str(HERE.parent)
     rows = {v: {k: [] for k in ["start-up", *STAGES]} for v in variants}
     whole = {v: [] for v in variants}
     staged = {v: [] for v in variants}
+    n = str(args.n_contracts)
     for i in range(args.repeats):
-        for v, tree in variants.items():  # A B, A B, ...: the two trees take turns
+        for v, tree in variants.items():  # A B, A B, ...: the trees take turns
             with tempfile.TemporaryDirectory() as out:
                 t_py, _ = _wall([py, "-c", "pass"], cwd=out)
                 rows[v]["start-up"].append(t_py)
-                t_staged, text = _wall(
-                    [py, __file__, "--child", out, "--n-contracts", str(args.n_contracts)],
-                    env=_env(tree),
-                    cwd=out,
-                )
+                argv = [py, __file__, "--child", out, "--n-contracts", n]
+                t_staged, text = _wall(argv, env=_env(tree), cwd=out)
                 stages = json.loads(text.strip().splitlines()[-1])
                 for k in STAGES:
                     rows[v][k].append(stages[k])
                 staged[v].append(t_staged)
-                t_cmd, _ = _wall(
-                    [
-                        py,
-                        "-m",
-                        "segment",
-                        "run",
-                        "--out",
-                        out + "/cmd",
-                        "--n-contracts",
-                        str(args.n_contracts),
-                    ],
-                    env=_env(tree),
-                    cwd=out,
-                )
-                whole[v].append(t_cmd)
-            print(
-                f"run {i + 1}/{args.repeats}, {v}: `segment run` {t_cmd:.2f} s, "
-                f"staged {t_staged:.2f} s",
-                flush=True,
-            )
+                line = f"run {i + 1}/{args.repeats}, {v}: staged {t_staged:.2f} s"
+                if not args.staged_only:
+                    argv = [py, "-m", "segment", "run", "--out", out + "/cmd", "--n-contracts", n]
+                    t_cmd, _ = _wall(argv, env=_env(tree), cwd=out)
+                    whole[v].append(t_cmd)
+                    line += f", `segment run` {t_cmd:.2f} s"
+            print(line, flush=True)
 
     def fmt(values):
         return f"{np.median(values):6.3f} ({min(values):.3f}-{max(values):.3f})"
@@ -196,13 +188,17 @@ def main() -> None:
     print(f"{'stage':<24}" + "".join(f"{v:<26}" for v in names))
     for k in ["start-up", *STAGES]:
         print(f"{k:<24}" + "".join(f"{fmt(rows[v][k]):<26}" for v in names))
-    for label, data in [("staged run, wall", staged), ("`segment run`, wall", whole)]:
+    walls = [("staged run, wall", staged)]
+    if not args.staged_only:
+        walls.append(("`segment run`, wall", whole))
+    for label, data in walls:
         print(f"{label:<24}" + "".join(f"{fmt(data[v]):<26}" for v in names))
-    if len(names) == 2:
-        pairs = np.array(whole[names[0]]) / np.array(whole[names[1]])
+    label, data = walls[-1]
+    for name in names[:-1]:
+        pairs = np.array(data[name]) / np.array(data[names[-1]])
         print(
-            f"`segment run` {names[0]} / {names[1]}, pair by pair: median "
-            f"{np.median(pairs):.2f}x ({pairs.min():.2f}-{pairs.max():.2f})"
+            f"{label[:-6]} {name} / this tree, run by run: median {np.median(pairs):.2f}x "
+            f"({pairs.min():.2f}-{pairs.max():.2f})"
         )
     info = machine()
     print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()))
