@@ -74,8 +74,13 @@ def _child(out: str, n_contracts: int) -> None:
     import segment.metrics  # noqa: PLC0415
     import segment.sweep  # noqa: PLC0415
 
+    untimed = []  # functions a later segment no longer has: their time stays in "other"
+
     def timed(owner, name, stage):
-        fn = getattr(owner, name)
+        fn = getattr(owner, name, None)
+        if fn is None:
+            untimed.append(f"{getattr(owner, '__name__', owner)}.{name} ({stage})")
+            return
 
         def wrapper(*args, **kwargs):
             t = time.perf_counter()
@@ -110,7 +115,7 @@ def _child(out: str, n_contracts: int) -> None:
     times["silhouettes + scores"] -= times["k-means"]  # k_sweep's own share
     times["plots"] -= times["silhouette for the plot"]  # plot_silhouette computes it
     times["other"] = total - sum(v for k, v in times.items() if k not in ("import", "other"))
-    print(json.dumps(times))
+    print(json.dumps({**times, "untimed": untimed}))
 
 
 def _wall(argv: list[str], env=None, cwd=None) -> tuple[float, str]:
@@ -158,6 +163,7 @@ def main() -> None:
     whole = {v: [] for v in variants}
     staged = {v: [] for v in variants}
     n = str(args.n_contracts)
+    notes = set()
     for i in range(args.repeats):
         for v, tree in variants.items():  # A B, A B, ...: the trees take turns
             with tempfile.TemporaryDirectory() as out:
@@ -166,6 +172,7 @@ def main() -> None:
                 argv = [py, __file__, "--child", out, "--n-contracts", n]
                 t_staged, text = _wall(argv, env=_env(tree), cwd=out)
                 stages = json.loads(text.strip().splitlines()[-1])
+                notes.update(stages["untimed"])
                 for k in STAGES:
                     rows[v][k].append(stages[k])
                 staged[v].append(t_staged)
@@ -200,6 +207,8 @@ def main() -> None:
             f"{label[:-6]} {name} / this tree, run by run: median {np.median(pairs):.2f}x "
             f"({pairs.min():.2f}-{pairs.max():.2f})"
         )
+    if notes:
+        print("not timed on their own (in the row of their caller or other):", sorted(notes))
     info = machine()
     print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()))
     result = {
