@@ -28,6 +28,8 @@ def _labels_for(customers: pd.DataFrame, labels) -> pd.Series:
     elif isinstance(labels, KMeans):
         labels = labels.labels_
     if isinstance(labels, pd.Series):
+        if labels.index.equals(customers.index):  # the usual case, and O(1) on the same Index
+            return labels
         missing = customers.index.difference(labels.index)
         if len(missing):
             raise ValueError(
@@ -48,6 +50,11 @@ def _is_binary(col: pd.Series) -> bool:
         return True
     if not pd.api.types.is_numeric_dtype(col):
         return False
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu":  # numpy: no hash table
+        values = col.to_numpy()
+        present = ~np.isnan(values) if col.dtype.kind == "f" else np.ones(len(values), bool)
+        binary = (values == 0) | (values == 1)
+        return bool(present.any() and binary[present].all())
     values = col.dropna().unique()
     return len(values) > 0 and set(np.asarray(values, dtype=float).tolist()) <= {0.0, 1.0}
 
@@ -128,8 +135,10 @@ def profile_clusters(
             raise KeyError(f"features {missing} are not columns of customers "
                            f"(it has {list(customers.columns)})")
     keep = lab.notna() & (lab != -1)
-    data = customers.loc[keep, features]
-    groups = lab[keep]
+    if keep.all():  # no row to drop: skip the copy
+        data, groups = customers[features], lab
+    else:
+        data, groups = customers.loc[keep, features], lab[keep]
     if groups.empty:
         raise ValueError("no customer has a cluster label (all are -1 or missing)")
     binary = [c for c in features if _is_binary(customers[c])]

@@ -85,3 +85,40 @@ def test_compare_feature_sets_formula(customers):
     assert table.loc["total", "two"] == pytest.approx(table.loc[[2, 3], "two"].sum())
     with pytest.raises(KeyError, match="not in customers"):
         sg.compare_feature_sets(customers, {"x": ["nope"]}, k=[2])
+
+
+def test_binary_columns_by_dtype_and_labels_aligned_by_index():
+    # which columns count as binary (0/1 or bool: "<feature>_share"), decided per dtype;
+    # the expected names follow the documented rule, the values plain numpy means
+    nan = np.nan
+    frame = pd.DataFrame(
+        {
+            "f01_nan": [0.0, 1.0, nan, 1.0, 0.0, 1.0],
+            "f_two": [0.0, 1.0, 2.0, 1.0, 0.0, 1.0],
+            "f_inf": [0.0, 1.0, np.inf, 1.0, 0.0, 1.0],
+            "f_all_nan": [nan] * 6,
+            "i01": np.array([0, 1, 1, 0, 0, 1], dtype=np.int64),
+            "u8_zero": np.zeros(6, dtype=np.uint8),
+            "i_neg": np.array([0, -1, 1, 0, 0, 1], dtype=np.int32),
+            "b": [True, False, True, True, False, False],
+            "nullable": pd.array([0, 1, None, 1, 0, 1], dtype="Int64"),
+        },
+        index=pd.Index([f"C{i}" for i in range(6)], name="customer_id"),
+    )
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    prof = sg.profile_clusters(frame, labels, sort_by=None)
+    binary = {"f01_nan", "i01", "u8_zero", "b", "nullable"}
+    expected = [f"{c}_share" if c in binary else c for c in frame.columns]
+    assert list(prof.columns) == ["customers", "share", *expected]
+    for c in frame.columns:
+        values = frame[c].to_numpy(dtype=float, na_value=nan)
+        for k in (0, 1):
+            got = prof.loc[k, f"{c}_share" if c in binary else c]
+            want = values[labels == k]
+            want = want[~np.isnan(want)].mean() if (~np.isnan(want)).any() else nan
+            assert got == pytest.approx(want, nan_ok=True), (c, k)
+    # a Series of labels is aligned on the index, whatever its order
+    series = pd.Series(labels, index=frame.index)
+    shuffled = series.iloc[[5, 3, 1, 0, 2, 4]]
+    pd.testing.assert_frame_equal(sg.profile_clusters(frame, series, sort_by=None), prof)
+    pd.testing.assert_frame_equal(sg.profile_clusters(frame, shuffled, sort_by=None), prof)

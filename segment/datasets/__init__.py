@@ -2,10 +2,15 @@
 matrix, a generator of synthetic contracts in Paper B's schema, and a generator
 of answers to Paper A's customer questionnaire."""
 
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
 from segment.datasets.contracts import make_contracts
 from segment.datasets.paper_a import load_iot_experts
 from segment.datasets.paper_b import load_paper_b_votes
-from segment.datasets.survey import SurveyModel, make_survey, survey_model
+
+if TYPE_CHECKING:  # the survey generator loads on first use (see __getattr__)
+    from segment.datasets.survey import SurveyModel, make_survey, survey_model
 
 _DATASETS = {
     "contracts": (
@@ -25,6 +30,19 @@ _DATASETS = {
         "simulated 5-point answers to Paper A's questionnaire (Table 6: 21 items, 4 constructs)",
     ),
 }
+
+
+def __getattr__(name):
+    # Paper A's survey generator is not needed by the contracts half (`segment run`).
+    if name not in ("SurveyModel", "make_survey", "survey_model"):
+        raise AttributeError(f"module 'segment.datasets' has no attribute {name!r}")
+    value = getattr(_import_module("segment.datasets.survey"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), "SurveyModel", "make_survey", "survey_model"})
 
 
 def list_datasets(*, details=False):
