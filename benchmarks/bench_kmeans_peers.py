@@ -2,6 +2,7 @@
 
     python benchmarks/bench_kmeans_peers.py            # Paper B K = 2..10 and 1M rows K = 5, 10, 20
     python benchmarks/bench_kmeans_peers.py --quick    # Paper B only, 3 seeds
+    python benchmarks/bench_kmeans_peers.py --only big --big-seeds 2
     python benchmarks/bench_kmeans_peers.py --dtype float32   # every library on float32 data
 
 Peers: scikit-learn ``KMeans``, scikit-learn-intelex ``sklearnex.cluster.KMeans``
@@ -168,6 +169,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5, help="seeds per K on Paper B (default 5)")
     ap.add_argument("--big-seeds", type=int, default=3, help="seeds per K at 1M rows")
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset")
+    ap.add_argument("--only", choices=("paper_b", "big"), help="one of the two data sets")
     ap.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     ap.add_argument("--out", default=str(HERE / "results" / "kmeans_peers.json"))
     args = ap.parse_args()
@@ -189,11 +191,12 @@ def main() -> None:
         + " | faiss niter | sklearnex / segment |"
     )
     print("|---|---|" + "---|" * len(names) + "---|---|")
-    X = paper_b_features(88_390).astype(args.dtype)
-    info["paper_b"] = bench(
-        X, list(range(2, 11)), 3 if args.quick else args.seeds, names, f"Paper B {X.shape[0]:,}"
-    )
-    if not args.quick:
+    if args.only != "big":
+        X = paper_b_features(88_390).astype(args.dtype)
+        info["paper_b"] = bench(
+            X, list(range(2, 11)), 3 if args.quick else args.seeds, names, f"Paper B {X.shape[0]:,}"
+        )
+    if not args.quick and args.only != "paper_b":
         big = paper_b_features(1_330_000).astype(args.dtype)
         info["big"] = bench(big, [5, 10, 20], args.big_seeds, names, f"{big.shape[0]:,} rows")
     info["load_after"] = os.getloadavg()

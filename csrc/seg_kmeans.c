@@ -1048,18 +1048,29 @@ static seg_idx batch_slot(seg_idx n, seg_idx d, seg_idx k) {
 
 /* Scratch of the runs (before their centres, stats and the row blocks):
  * batched, or nt slots of run_slot_size() for parallel runs, or one. */
+/* Runs per batch: all of them, or with parallel runs (n_init >= 2 * nt) a
+ * thread's share, at most BATCH_RUNS. */
+static int batch_size(int n_init, int nt) {
+    int b = n_init >= 2 * nt ? (n_init + nt - 1) / nt : n_init;
+    return b < BATCH_RUNS ? b : BATCH_RUNS;
+}
+
+/* Scratch of the runs (before their centres, stats and the row blocks): for
+ * batched runs, per batch (one, or one per thread with parallel runs) a
+ * buffer for k-means++ and the re-seeding distances (n) and each run's
+ * batch_slot(); else nt slots of run_slot_size() for parallel runs, or one. */
 static seg_idx runs_region(seg_idx n, seg_idx d, const seg_kmeans_params *p, int nt,
                            int *batched) {
     int b = use_batched(n, d, p);
+    seg_idx slots = p->n_init >= 2 * nt ? nt : 1;
     if (batched) *batched = b;
     if (b) {
         seg_idx shared = pp_scratch(n, d, p->k, p->n_trials);
         seg_idx per = batch_slot(n, d, p->k);
-        seg_idx group = p->n_init < BATCH_RUNS ? p->n_init : BATCH_RUNS;
         if (shared < 0 || per < 0) return -1;
-        return seg_mul_add(group, per, shared > n ? shared : n);
+        seg_idx one = seg_mul_add(batch_size(p->n_init, nt), per, shared > n ? shared : n);
+        return seg_mul_add(slots, one, 0);
     }
-    seg_idx slots = p->n_init >= 2 * nt ? nt : 1;
     return seg_mul_add(slots, run_slot_size(n, d, p->k, p->n_trials, p->algorithm), 0);
 }
 
@@ -1140,62 +1151,65 @@ static void batch_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     }
 }
 
-/* The n_init Lloyd runs of fit_runs, in groups of BATCH_RUNS sharing every
- * pass: k-means++ (parallel inside) for each run of a group, then the
- * group's iterations in lockstep until each is final. Every run gives the
- * bits it gives alone (one_run). Writes run_centers and run_stats as the
- * parallel path does; work: runs_region(). */
+/* The Lloyd runs first, first + stride, ... of fit_runs, in batches of
+ * `size` (<= BATCH_RUNS) sharing every pass: k-means++ (on nt threads) for
+ * each run of a batch, then the batch's iterations in lockstep until each
+ * run is final. Every run gives the bits it gives alone (one_run). Writes
+ * run_centers and run_stats as one_run does, and on failure the run at
+ * fault in *failed; work: one batch's runs_region() share. */
 static seg_status fit_runs_batched(const double *X, const double *XB, seg_idx n, seg_idx d,
-                                   const double *sw, const seg_kmeans_params *p, int nt,
-                                   const seg_interrupt *intr, double *run_centers,
-                                   double *run_stats, double *work) {
+                                   const double *sw, const seg_kmeans_params *p, int first,
+                                   int stride, int size, int nt, const seg_interrupt *intr,
+                                   double *run_centers, double *run_stats, double *work,
+                                   int *failed) {
     seg_idx k = p->k, per = batch_slot(n, d, k);
     seg_idx pp = pp_scratch(n, d, k, p->n_trials);
     double *shared = work, *slots = work + (pp > n ? pp : n);
     fit_state runs[BATCH_RUNS];
-    int phase[BATCH_RUNS];
-    for (int g0 = 0; g0 < p->n_init; g0 += BATCH_RUNS) {
-        int nb = p->n_init - g0 < BATCH_RUNS ? p->n_init - g0 : BATCH_RUNS;
-        for (int j = 0; j < nb; j++) {
-            int r = g0 + j;
+    int phase[BATCH_RUNS], index[BATCH_RUNS];
+    int count = first < p->n_init ? (p->n_init - first + stride - 1) / stride : 0;
+    seg_status st = SEG_OK;
+    for (int g0 = 0; g0 < count && st == SEG_OK; g0 += size) {
+        int nb = count - g0 < size ? count - g0 : size;
+        for (int j = 0; j < nb && st == SEG_OK; j++) {
+            int r = index[j] = first + (g0 + j) * stride;
             double *c = run_centers + (seg_idx)r * k * d;
-            if (p->init_centers != NULL) {
+            *failed = r;
+            if (p->init_centers != NULL)
                 memcpy(c, p->init_centers + (seg_idx)r * k * d, (size_t)(k * d) * sizeof(double));
-            } else {
-                seg_status st = plusplus_blocks(X, XB, n, d, sw, k, p->n_trials, p->seeds[r], nt,
-                                                intr, c, NULL, shared);
-                if (st != SEG_OK) return st;
-            }
+            else
+                st = plusplus_blocks(X, XB, n, d, sw, k, p->n_trials, p->seeds[r], nt, intr, c,
+                                     NULL, shared);
             double *slot = slots + j * per;
             fit_begin(&runs[j], X, XB, n, d, sw, k, c, p->max_iter, p->tol, SEG_KMEANS_LLOYD,
                       (int32_t *)slot, shared, slot + n / 2 + 1);
             phase[j] = 0;
         }
         batch_ctx b = {runs, phase, nb};
-        for (int left = nb; left > 0;) {
+        for (int left = nb; left > 0 && st == SEG_OK;) {
             seg_idx group = runs[0].group / left;
+            *failed = index[0];
             if (seg_for_chunks(batch_chunk, &b, n, runs[0].chunk, group > 0 ? group : 1, nt,
                                intr))
                 return SEG_EINTERRUPTED;
-            for (int j = 0; j < nb; j++) {
+            for (int j = 0; j < nb && st == SEG_OK; j++) {
+                *failed = index[j];
                 if (phase[j] == 1) {
                     int it, conv;
-                    double *stats = run_stats + 3 * (g0 + j);
-                    seg_status st = fit_finish(&runs[j], stats, &it, &conv);
-                    if (st != SEG_OK) return st;
+                    double *stats = run_stats + 3 * index[j];
+                    st = fit_finish(&runs[j], stats, &it, &conv);
                     stats[1] = (double)it;
                     stats[2] = (double)conv;
                     phase[j] = 2;
                     left--;
                 } else if (phase[j] == 0) {
-                    seg_status st = fit_after_pass(&runs[j], nt, intr);
-                    if (st != SEG_OK) return st;
+                    st = fit_after_pass(&runs[j], nt, intr);
                     if (runs[j].stop) phase[j] = 1;
                 }
             }
         }
     }
-    return SEG_OK;
+    return st;
 }
 
 /* seg_kmeans_fit_runs once its arguments are checked. */
@@ -1241,15 +1255,18 @@ static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *
     seg_status st;
     int nt = seg_resolve_threads(params->n_threads);
     int parallel_runs = n_init >= 2 * nt, batched;
-    seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
-    double *run_centers = work + runs_region(n, d, params, nt, &batched); /* n_init x k x d */
+    seg_idx region = runs_region(n, d, params, nt, &batched);
+    seg_idx rslot = parallel_runs ? region / nt : region; /* one thread's share */
+    double *run_centers = work + region;              /* n_init x k x d */
     double *run_stats = run_centers + n_init * k * d; /* n_init x 3 */
     double *XB = run_stats + 3 * n_init;              /* the row blocks, shared by the runs */
     double *pwork = XB + pad_lanes(n) * d;
     if (make_blocks(X, n, d, k, nt, intr, XB)) return SEG_EINTERRUPTED;
 
-    if (batched) {
-        st = fit_runs_batched(X, XB, n, d, sw, params, nt, intr, run_centers, run_stats, work);
+    if (batched && !parallel_runs) {
+        int failed;
+        st = fit_runs_batched(X, XB, n, d, sw, params, 0, 1, batch_size(n_init, nt), nt, intr,
+                              run_centers, run_stats, work, &failed);
         if (st != SEG_OK) return st;
     } else if (parallel_runs) {
         atomic_int stop, finished;
@@ -1265,14 +1282,29 @@ static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *
             run_stop rs = {tid == 0 ? intr : NULL, &stop};
             seg_interrupt mine = {run_stop_check, &rs};
 #ifdef _OPENMP
+            int team = omp_get_num_threads();
+#else
+            int team = 1;
+#endif
+            /* Batched: thread t runs t, t + team, ... in batches (one region
+             * per call still); else one run at a time, taken dynamically. */
+            int n_tasks = batched ? team : n_init;
+#ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
-            for (int r = 0; r < n_init; r++) {
+            for (int task = 0; task < n_tasks; task++) {
                 if (atomic_load_explicit(&stop, memory_order_relaxed)) continue;
-                seg_status rst = one_run(X, XB, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
-                                         init_centers ? init_centers + (seg_idx)r * k * d : NULL,
-                                         max_iter, tol, algorithm, 1, &mine, work + tid * slot,
-                                         run_centers + (seg_idx)r * k * d, run_stats + 3 * r);
+                int r = task;
+                seg_status rst;
+                if (batched)
+                    rst = fit_runs_batched(X, XB, n, d, sw, params, task, team,
+                                           batch_size(n_init, nt), 1, &mine, run_centers,
+                                           run_stats, work + tid * rslot, &r);
+                else
+                    rst = one_run(X, XB, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
+                                  init_centers ? init_centers + (seg_idx)r * k * d : NULL,
+                                  max_iter, tol, algorithm, 1, &mine, work + tid * rslot,
+                                  run_centers + (seg_idx)r * k * d, run_stats + 3 * r);
                 if (rst != SEG_OK) {
 #ifdef _OPENMP
 #pragma omp critical(seg_kmeans_runs)
@@ -1294,11 +1326,6 @@ static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *
             /* The calling thread, out of runs, keeps answering Ctrl-C while
              * the others finish theirs. */
             if (tid == 0) {
-#ifdef _OPENMP
-                int team = omp_get_num_threads();
-#else
-                int team = 1;
-#endif
                 while (atomic_load_explicit(&finished, memory_order_acquire) < team) {
                     if (run_stop_check(&rs)) break;
                     nap_2ms();

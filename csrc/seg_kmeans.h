@@ -129,17 +129,18 @@ seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params 
  * seg_kmeans_fit; on return *out describes the best run (see
  * seg_kmeans_runs_out).
  *
- * Lloyd runs (n_init >= 2) on row blocks of more than 16 MiB are batched:
- * up to 16 runs seed one after another, then iterate in lockstep, each pass
- * over a chunk of rows doing every unfinished run's work while the chunk is
- * in the cache (one read of X per iteration instead of one per run; the
- * scratch holds each batched run's labels and chunk sums). Otherwise, with
- * n_init >= 2 * threads, whole runs execute in parallel, one per thread
+ * With n_init >= 2 * threads, whole runs execute in parallel, one per thread
  * (one synchronisation per call instead of several per Lloyd iteration: it
- * scales better, and far better on a busy machine); else the runs go one
- * after another, each parallel inside. Every run depends only on its seed or
- * centres and computes each chunk the same way on every path, so the result
- * is bit-identical on all three and on any thread count. Scratch:
+ * scales better, and far better on a busy machine); otherwise the runs go one
+ * after another, each parallel inside. Lloyd runs (n_init >= 2) on row blocks
+ * of more than 16 MiB are moreover batched: a thread's runs (or all of them,
+ * when they go one after another), up to 16 at a time, seed one after
+ * another, then iterate in lockstep, each pass over a chunk of rows doing
+ * every unfinished run's work while the chunk is in the cache (one read of X
+ * per iteration instead of one per run; the scratch holds each batched run's
+ * labels and chunk sums). Every run depends only on its seed or centres and
+ * computes each chunk the same way on every path, so the result is
+ * bit-identical on all of them and on any thread count. Scratch:
  * seg_kmeans_runs_work_size(). */
 seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
                                const seg_kmeans_params *params, const seg_interrupt *intr,
