@@ -123,3 +123,22 @@ def test_batched_calls_do_not_grow_memory(blobs):
     finally:
         tracemalloc.stop()
     assert grown - base < 64 * 1024, grown - base  # a leaked scratch would be > 10 MB a call
+
+
+def test_auto_keeps_lloyd_to_k_40_on_data_past_16_mib():
+    """Lloyd's batched runs beat Hamerly at a million rows, K = 20
+    (BENCHMARKS.md, issue 12); small data keeps Hamerly from K = 20."""
+    from segment._kmeans_fit import resolve_algorithm
+
+    assert resolve_algorithm("auto", 20, 8, 66_551) == 1
+    assert resolve_algorithm("auto", 20, 8, 1_000_000) == 0
+    assert resolve_algorithm("auto", 39, 8, 1_000_000) == 0
+    assert resolve_algorithm("auto", 40, 8, 1_000_000) == 1
+    assert resolve_algorithm("auto", 8, 32, 1_000_000) == 1  # wide: Hamerly from K = 8
+
+
+def test_auto_on_big_data_gives_hamerlys_answer(blobs):
+    auto = sg.kmeans(blobs, 20, n_init=2, random_state=1, max_iter=30)
+    hamerly = sg.kmeans(blobs, 20, n_init=2, random_state=1, max_iter=30, algorithm="hamerly")
+    assert auto.inertia == pytest.approx(hamerly.inertia, rel=1e-12)
+    assert np.array_equal(auto.labels, hamerly.labels)
