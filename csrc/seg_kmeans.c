@@ -739,20 +739,41 @@ static seg_status check_fit(const double *X, seg_idx n, seg_idx d, const double 
     return X ? seg_check_weights(sw, n, detail) : SEG_OK;
 }
 
-/* Lloyd / Hamerly over X and its row blocks XB; work: fit_scratch() doubles. */
-static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_idx d,
-                             const double *sw, seg_idx k, double *centers, int max_iter,
-                             double tol, seg_kmeans_algorithm algorithm, int nt,
-                             const seg_interrupt *intr, int32_t *labels, double *inertia,
-                             int *n_iter, int *converged, double *work) {
+/* One Lloyd / Hamerly run as a state machine, so that several runs can share
+ * every pass over the data (fit_runs_batched) as well as run alone
+ * (fit_blocks): fit_begin, then fit_before_pass, a pass of s->step over the
+ * chunks, fit_after_pass, until s->stop; then one pass of final_chunk and
+ * fit_finish. Each pass over a chunk is a function of that run's state and
+ * the chunk alone, so a run gives the same bits alone or batched. */
+typedef struct fit_state {
+    fit_ctx ctx;      /* the iteration passes */
+    fit_ctx fin;      /* the final labelling pass (Lloyd, no update) */
+    inertia_ctx ic;   /* or the final inertia pass after strict convergence */
+    seg_chunk_fn step;
+    seg_idx nc, chunk, group;
+    double *centers, *dist, *newc, *oldc, *wsum, *half, *moved, *CT;
+    double tol;
+    int hamerly, max_iter, it, strict, conv, stop;
+} fit_state;
+
+/* Scratch of fit_begin beside `dist` (n doubles, which Lloyd runs may share:
+ * only the serial fit_after_pass uses it). */
+static seg_idx fit_state_scratch(seg_idx n, seg_idx d, seg_idx k,
+                                 seg_kmeans_algorithm algorithm) {
+    seg_idx s = fit_scratch(n, d, k, algorithm);
+    return s < 0 ? -1 : s - n;
+}
+
+/* Carves the scratch (work: fit_state_scratch() doubles; dist: n doubles)
+ * and sets up the run from the k x d centres in `centers`. */
+static void fit_begin(fit_state *s, const double *X, const double *XB, seg_idx n, seg_idx d,
+                      const double *sw, seg_idx k, double *centers, int max_iter, double tol,
+                      seg_kmeans_algorithm algorithm, int32_t *labels, double *dist,
+                      double *work) {
     int hamerly = algorithm == SEG_KMEANS_HAMERLY;
     seg_idx chunk = chunk_rows(n, k, d);
     seg_idx nc = seg_n_chunks(n, chunk);
-    seg_idx group = chunks_per_group(chunk, k, d);
-
     double *w = work;
-    double *dist = w;
-    w += n;
     double *lower = NULL;
     if (hamerly) {
         lower = w;
@@ -764,19 +785,19 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
     w += nc * k;
     double *chunk_stat = w;
     w += 2 * nc;
-    double *newc = w;
+    memset(s, 0, sizeof *s);
+    s->newc = w;
     w += k * d;
-    double *oldc = w;
+    s->oldc = w;
     w += k * d;
-    double *wsum = w;
+    s->wsum = w;
     w += k;
-    double *half = w;
+    s->half = w;
     w += k;
-    double *moved = w;
+    s->moved = w;
     w += k;
     seg_idx pad = pad_lanes(k);
-    double *CT = w; /* d x pad: the current centres, transposed */
-    w += d * pad;
+    s->CT = w; /* d x pad: the current centres, transposed */
 
     /* Hamerly's bounds gather rounding error, at most a few hundred ulps of
      * the data's diameter over max_iter updates; rows within 1e-10 of the
@@ -802,113 +823,158 @@ static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_i
         slack = 1e-10 * sqrt(diam2);
     }
     for (seg_idx i = 0; i < n; i++) labels[i] = -1;
-    fit_ctx ctx = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers, .CT = CT,
-                   .pad = pad, .labels = labels, .dist = hamerly ? dist : NULL, .lower = lower,
-                   .half = half, .sums = sums,
-                   .wts = wts, .chunk_stat = chunk_stat, .first = 1, .update = 1,
-                   .slack = slack, .moved = moved};
-    seg_chunk_fn step = hamerly ? hamerly_chunk : lloyd_chunk;
-    int strict = 0, conv = 0, it;
+    s->ctx = (fit_ctx){.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
+                       .CT = s->CT, .pad = pad, .labels = labels,
+                       .dist = hamerly ? dist : NULL, .lower = lower, .half = s->half,
+                       .sums = sums, .wts = wts, .chunk_stat = chunk_stat, .first = 1,
+                       .update = 1, .slack = slack, .moved = s->moved};
+    s->step = hamerly ? hamerly_chunk : lloyd_chunk;
+    s->nc = nc;
+    s->chunk = chunk;
+    s->group = chunks_per_group(chunk, k, d);
+    s->centers = centers;
+    s->dist = dist;
+    s->tol = tol;
+    s->hamerly = hamerly;
+    s->max_iter = max_iter;
+}
 
-    for (it = 0; it < max_iter; it++) {
-        if (hamerly && !ctx.first) {
-            /* half[c]: half the distance from centre c to its nearest other centre. */
-            for (seg_idx c = 0; c < k; c++) half[c] = INFINITY;
-            for (seg_idx a = 0; a < k; a++)
-                for (seg_idx b = a + 1; b < k; b++) {
-                    double dd = 0.5 * sqrt(seg_sqdist(centers + a * d, centers + b * d, d));
-                    if (dd < half[a]) half[a] = dd;
-                    if (dd < half[b]) half[b] = dd;
-                }
-        }
-        if (hamerly) transpose_pad(centers, k, d, pad, CT);
-        if (seg_for_chunks(step, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
-        ctx.first = 0;
+static void fit_before_pass(fit_state *s) {
+    seg_idx k = s->ctx.k, d = s->ctx.d;
+    const double *centers = s->centers;
+    if (!s->hamerly) return;
+    if (!s->ctx.first) {
+        /* half[c]: half the distance from centre c to its nearest other centre. */
+        double *half = s->half;
+        for (seg_idx c = 0; c < k; c++) half[c] = INFINITY;
+        for (seg_idx a = 0; a < k; a++)
+            for (seg_idx b = a + 1; b < k; b++) {
+                double dd = 0.5 * sqrt(seg_sqdist(centers + a * d, centers + b * d, d));
+                if (dd < half[a]) half[a] = dd;
+                if (dd < half[b]) half[b] = dd;
+            }
+    }
+    transpose_pad(centers, k, d, s->ctx.pad, s->CT);
+}
 
-        /* Merge the chunks' sums in chunk order. */
-        double changed = 0.0;
-        memset(newc, 0, (size_t)(k * d) * sizeof(double));
-        memset(wsum, 0, (size_t)k * sizeof(double));
-        for (seg_idx ch = 0; ch < nc; ch++) {
-            const double *s = sums + ch * k * d;
-            const double *cw = wts + ch * k;
-            for (seg_idx j = 0; j < k * d; j++) newc[j] += s[j];
-            for (seg_idx c = 0; c < k; c++) wsum[c] += cw[c];
-            changed += chunk_stat[2 * ch + 1];
-        }
-        int any_empty = 0;
-        seg_idx relocated = 0;
-        for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
-        if (any_empty) {
-            /* Exact squared distances to the current centres for the choice. */
-            inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, dist};
-            if (seg_for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr))
-                return SEG_EINTERRUPTED;
-            relocated = relocate_empty(X, sw, n, d, k, labels, dist, newc, wsum, newc);
-            if (hamerly) {
-                /* dist was overwritten with squared distances: rebuild bounds. */
-                ctx.first = 1;
-            }
-        }
-        for (seg_idx c = 0; c < k; c++) {
-            double *nc_ = newc + c * d;
-            if (wsum[c] > 0.0) {
-                for (seg_idx f = 0; f < d; f++) nc_[f] /= wsum[c];
-            } else if (wsum[c] == 0.0) {
-                memcpy(nc_, centers + c * d, (size_t)d * sizeof(double));
-            } /* wsum < 0: relocated, centre already set */
-        }
-        /* Shift, then the new centres become current. */
-        double shift = 0.0, max1 = 0.0, max2 = 0.0;
-        seg_idx argmax1 = -1;
-        for (seg_idx c = 0; c < k; c++) {
-            double s2 = seg_sqdist(newc + c * d, centers + c * d, d);
-            shift += s2;
-            moved[c] = sqrt(s2);
-            if (moved[c] > max1) {
-                max2 = max1;
-                max1 = moved[c];
-                argmax1 = c;
-            } else if (moved[c] > max2) {
-                max2 = moved[c];
-            }
-        }
-        memcpy(oldc, centers, (size_t)(k * d) * sizeof(double));
-        memcpy(centers, newc, (size_t)(k * d) * sizeof(double));
-        ctx.max1 = max1; /* the next Hamerly pass moves the bounds by these */
-        ctx.max2 = max2;
-        ctx.argmax1 = argmax1;
-        if (changed == 0.0 && relocated == 0) {
-            strict = 1;
-            conv = 1;
-            break;
-        }
-        if (shift <= tol) {
-            conv = 1;
-            break;
+/* After an iteration pass: merge the chunks' sums in chunk order, re-seed
+ * empty clusters, move the centres and test convergence (sets s->stop and
+ * the final pass's context). */
+static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr) {
+    fit_ctx *p = &s->ctx;
+    const double *X = p->X, *sw = p->sw;
+    seg_idx n = p->n, k = p->k, d = p->d, nc = s->nc;
+    double *centers = s->centers, *newc = s->newc, *wsum = s->wsum, *moved = s->moved;
+    p->first = 0;
+    double changed = 0.0;
+    memset(newc, 0, (size_t)(k * d) * sizeof(double));
+    memset(wsum, 0, (size_t)k * sizeof(double));
+    for (seg_idx ch = 0; ch < nc; ch++) {
+        const double *sm = p->sums + ch * k * d;
+        const double *cw = p->wts + ch * k;
+        for (seg_idx j = 0; j < k * d; j++) newc[j] += sm[j];
+        for (seg_idx c = 0; c < k; c++) wsum[c] += cw[c];
+        changed += p->chunk_stat[2 * ch + 1];
+    }
+    int any_empty = 0;
+    seg_idx relocated = 0;
+    for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
+    if (any_empty) {
+        /* Exact squared distances to the current centres for the choice. */
+        inertia_ctx ic = {X, sw, centers, p->labels, d, p->chunk_stat, s->dist};
+        if (seg_for_chunks(inertia_chunk, &ic, n, s->chunk, s->group, nt, intr))
+            return SEG_EINTERRUPTED;
+        relocated = relocate_empty(X, sw, n, d, k, p->labels, s->dist, newc, wsum, newc);
+        if (s->hamerly) p->first = 1; /* dist now holds squared distances: rebuild bounds */
+    }
+    for (seg_idx c = 0; c < k; c++) {
+        double *nc_ = newc + c * d;
+        if (wsum[c] > 0.0) {
+            for (seg_idx f = 0; f < d; f++) nc_[f] /= wsum[c];
+        } else if (wsum[c] == 0.0) {
+            memcpy(nc_, centers + c * d, (size_t)d * sizeof(double));
+        } /* wsum < 0: relocated, centre already set */
+    }
+    /* Shift, then the new centres become current. */
+    double shift = 0.0, max1 = 0.0, max2 = 0.0;
+    seg_idx argmax1 = -1;
+    for (seg_idx c = 0; c < k; c++) {
+        double s2 = seg_sqdist(newc + c * d, centers + c * d, d);
+        shift += s2;
+        moved[c] = sqrt(s2);
+        if (moved[c] > max1) {
+            max2 = max1;
+            max1 = moved[c];
+            argmax1 = c;
+        } else if (moved[c] > max2) {
+            max2 = moved[c];
         }
     }
-    *n_iter = it < max_iter ? it + 1 : max_iter;
-    *converged = conv;
-
-    /* Labels must be the nearest final centre: re-assign unless Lloyd's last
-     * pass already used these exact centres (strict convergence). Hamerly
-     * always gets the pass: it is cheap insurance for its bounds. */
-    double total = 0.0;
-    if (!strict || hamerly) {
-        fit_ctx fin = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
-                       .CT = CT, .pad = pad, .labels = labels, .chunk_stat = chunk_stat};
-        if (seg_for_chunks(lloyd_chunk, &fin, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
-        for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[2 * ch];
-    } else {
-        inertia_ctx ic = {X, sw, centers, labels, d, chunk_stat, NULL};
-        if (seg_for_chunks(inertia_chunk, &ic, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
-        for (seg_idx ch = 0; ch < nc; ch++) total += chunk_stat[ch];
+    memcpy(s->oldc, centers, (size_t)(k * d) * sizeof(double));
+    memcpy(centers, newc, (size_t)(k * d) * sizeof(double));
+    p->max1 = max1; /* the next Hamerly pass moves the bounds by these */
+    p->max2 = max2;
+    p->argmax1 = argmax1;
+    s->it++;
+    if (changed == 0.0 && relocated == 0) {
+        s->strict = 1;
+        s->conv = 1;
+    } else if (shift <= s->tol) {
+        s->conv = 1;
     }
-    *inertia = total;
-    /* Finite input can still overflow when squared (|x| > 1e154). */
-    if (!isfinite(total) || !seg_all_finite(centers, k * d)) return SEG_ENONFINITE;
+    s->stop = s->conv || s->it >= s->max_iter;
+    if (s->stop) {
+        /* Labels must be the nearest final centre: re-assign unless Lloyd's
+         * last pass already used these exact centres (strict convergence).
+         * Hamerly always gets the pass: it is cheap insurance for its bounds. */
+        s->fin = (fit_ctx){.X = X, .XB = p->XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
+                           .CT = s->CT, .pad = p->pad, .labels = p->labels,
+                           .chunk_stat = p->chunk_stat};
+        s->ic = (inertia_ctx){X, sw, centers, p->labels, d, p->chunk_stat, NULL};
+    }
     return SEG_OK;
+}
+
+/* The final pass over one chunk (after s->stop). */
+static void final_chunk(void *vs, seg_idx c, seg_idx i0, seg_idx i1) {
+    fit_state *s = (fit_state *)vs;
+    if (!s->strict || s->hamerly) lloyd_chunk(&s->fin, c, i0, i1);
+    else inertia_chunk(&s->ic, c, i0, i1);
+}
+
+/* After the final pass: the inertia, iterations and convergence. */
+static seg_status fit_finish(const fit_state *s, double *inertia, int *n_iter, int *converged) {
+    const double *stat = s->ctx.chunk_stat;
+    int lloyd_stat = !s->strict || s->hamerly; /* lloyd_chunk: 2 per chunk; inertia_chunk: 1 */
+    double total = 0.0;
+    for (seg_idx ch = 0; ch < s->nc; ch++) total += stat[lloyd_stat ? 2 * ch : ch];
+    *inertia = total;
+    *n_iter = s->it;
+    *converged = s->conv;
+    /* Finite input can still overflow when squared (|x| > 1e154). */
+    if (!isfinite(total) || !seg_all_finite(s->centers, s->ctx.k * s->ctx.d))
+        return SEG_ENONFINITE;
+    return SEG_OK;
+}
+
+/* Lloyd / Hamerly over X and its row blocks XB; work: fit_scratch() doubles. */
+static seg_status fit_blocks(const double *X, const double *XB, seg_idx n, seg_idx d,
+                             const double *sw, seg_idx k, double *centers, int max_iter,
+                             double tol, seg_kmeans_algorithm algorithm, int nt,
+                             const seg_interrupt *intr, int32_t *labels, double *inertia,
+                             int *n_iter, int *converged, double *work) {
+    fit_state s;
+    fit_begin(&s, X, XB, n, d, sw, k, centers, max_iter, tol, algorithm, labels, work,
+              work + n);
+    while (!s.stop) {
+        fit_before_pass(&s);
+        if (seg_for_chunks(s.step, &s.ctx, n, s.chunk, s.group, nt, intr))
+            return SEG_EINTERRUPTED;
+        seg_status st = fit_after_pass(&s, nt, intr);
+        if (st != SEG_OK) return st;
+    }
+    if (seg_for_chunks(final_chunk, &s, n, s.chunk, s.group, nt, intr)) return SEG_EINTERRUPTED;
+    return fit_finish(&s, inertia, n_iter, converged);
 }
 
 seg_status seg_kmeans_fit(const double *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
@@ -958,16 +1024,63 @@ seg_kmeans_params seg_kmeans_params_default(seg_idx k) {
     return p;
 }
 
+/* Runs share their passes over the data (fit_runs_batched) in groups of at
+ * most BATCH_RUNS, when Lloyd runs several times over row blocks too large
+ * for the caches (more than BATCH_MIN_BYTES): each chunk is then read from
+ * memory once per iteration for all the runs instead of once per run. */
+#define BATCH_RUNS 16
+#ifndef SEG_KMEANS_BATCH_MIN_BYTES /* the fuzz build sets 0: every Lloyd n_init >= 2 batched */
+#define SEG_KMEANS_BATCH_MIN_BYTES (1 << 24)
+#endif
+#define BATCH_MIN_BYTES ((double)(SEG_KMEANS_BATCH_MIN_BYTES))
+
+static int use_batched(seg_idx n, seg_idx d, const seg_kmeans_params *p) {
+    return p->algorithm == SEG_KMEANS_LLOYD && p->n_init >= 2 &&
+           (double)pad_lanes(n) * (double)d * sizeof(double) > BATCH_MIN_BYTES;
+}
+
+/* The batched runs' scratch: one buffer for k-means++ and the re-seeding
+ * distances (n), then per run of a group its labels and fit_begin scratch. */
+static seg_idx batch_slot(seg_idx n, seg_idx d, seg_idx k) {
+    seg_idx fs = fit_state_scratch(n, d, k, SEG_KMEANS_LLOYD);
+    return fs < 0 ? -1 : seg_add_sizes(n / 2 + 1, fs);
+}
+
+/* Scratch of the runs (before their centres, stats and the row blocks):
+ * batched, or nt slots of run_slot_size() for parallel runs, or one. */
+/* Runs per batch: all of them, or with parallel runs (n_init >= 2 * nt) a
+ * thread's share, at most BATCH_RUNS. */
+static int batch_size(int n_init, int nt) {
+    int b = n_init >= 2 * nt ? (n_init + nt - 1) / nt : n_init;
+    return b < BATCH_RUNS ? b : BATCH_RUNS;
+}
+
+/* Scratch of the runs (before their centres, stats and the row blocks): for
+ * batched runs, per batch (one, or one per thread with parallel runs) a
+ * buffer for k-means++ and the re-seeding distances (n) and each run's
+ * batch_slot(); else nt slots of run_slot_size() for parallel runs, or one. */
+static seg_idx runs_region(seg_idx n, seg_idx d, const seg_kmeans_params *p, int nt,
+                           int *batched) {
+    int b = use_batched(n, d, p);
+    seg_idx slots = p->n_init >= 2 * nt ? nt : 1;
+    if (batched) *batched = b;
+    if (b) {
+        seg_idx shared = pp_scratch(n, d, p->k, p->n_trials);
+        seg_idx per = batch_slot(n, d, p->k);
+        if (shared < 0 || per < 0) return -1;
+        seg_idx one = seg_mul_add(batch_size(p->n_init, nt), per, shared > n ? shared : n);
+        return seg_mul_add(slots, one, 0);
+    }
+    return seg_mul_add(slots, run_slot_size(n, d, p->k, p->n_trials, p->algorithm), 0);
+}
+
 seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params *params) {
     if (params == NULL) return -1;
     seg_idx k = params->k, n_trials = params->n_trials;
     int n_init = params->n_init;
-    seg_kmeans_algorithm algorithm = params->algorithm;
     if (n < 1 || d < 1 || k < 1 || n_init < 1 || n_trials < 1) return -1;
     int nt = seg_resolve_threads(params->n_threads);
-    seg_idx slots = n_init >= 2 * nt ? nt : 1;
-    seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
-    seg_idx all = seg_mul_add(slots, slot, 0);
+    seg_idx all = runs_region(n, d, params, nt, NULL);
     seg_idx per_run = seg_mul_add(n_init, seg_mul_add(k, d, 3), 0);
     seg_idx blocks = seg_mul_add(pad_lanes(n), d, predict_scratch(n, d, k));
     return seg_add_sizes(seg_add_sizes(all, per_run), blocks);
@@ -1022,6 +1135,83 @@ static seg_status one_run(const double *X, const double *XB, seg_idx n, seg_idx 
     return SEG_OK;
 }
 
+/* Lloyd passes shared by a group of runs: each chunk runs every unfinished
+ * run's pass over its rows in turn, while the rows are in the cache. */
+typedef struct batch_ctx {
+    fit_state *runs;
+    int *phase; /* 0 iterating, 1 final pass due, 2 done */
+    int n_runs;
+} batch_ctx;
+
+static void batch_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    batch_ctx *b = (batch_ctx *)vctx;
+    for (int j = 0; j < b->n_runs; j++) {
+        if (b->phase[j] == 0) b->runs[j].step(&b->runs[j].ctx, c, i0, i1);
+        else if (b->phase[j] == 1) final_chunk(&b->runs[j], c, i0, i1);
+    }
+}
+
+/* The Lloyd runs first, first + stride, ... of fit_runs, in batches of
+ * `size` (<= BATCH_RUNS) sharing every pass: k-means++ (on nt threads) for
+ * each run of a batch, then the batch's iterations in lockstep until each
+ * run is final. Every run gives the bits it gives alone (one_run). Writes
+ * run_centers and run_stats as one_run does, and on failure the run at
+ * fault in *failed; work: one batch's runs_region() share. */
+static seg_status fit_runs_batched(const double *X, const double *XB, seg_idx n, seg_idx d,
+                                   const double *sw, const seg_kmeans_params *p, int first,
+                                   int stride, int size, int nt, const seg_interrupt *intr,
+                                   double *run_centers, double *run_stats, double *work,
+                                   int *failed) {
+    seg_idx k = p->k, per = batch_slot(n, d, k);
+    seg_idx pp = pp_scratch(n, d, k, p->n_trials);
+    double *shared = work, *slots = work + (pp > n ? pp : n);
+    fit_state runs[BATCH_RUNS];
+    int phase[BATCH_RUNS], index[BATCH_RUNS];
+    int count = first < p->n_init ? (p->n_init - first + stride - 1) / stride : 0;
+    seg_status st = SEG_OK;
+    for (int g0 = 0; g0 < count && st == SEG_OK; g0 += size) {
+        int nb = count - g0 < size ? count - g0 : size;
+        for (int j = 0; j < nb && st == SEG_OK; j++) {
+            int r = index[j] = first + (g0 + j) * stride;
+            double *c = run_centers + (seg_idx)r * k * d;
+            *failed = r;
+            if (p->init_centers != NULL)
+                memcpy(c, p->init_centers + (seg_idx)r * k * d, (size_t)(k * d) * sizeof(double));
+            else
+                st = plusplus_blocks(X, XB, n, d, sw, k, p->n_trials, p->seeds[r], nt, intr, c,
+                                     NULL, shared);
+            double *slot = slots + j * per;
+            fit_begin(&runs[j], X, XB, n, d, sw, k, c, p->max_iter, p->tol, SEG_KMEANS_LLOYD,
+                      (int32_t *)slot, shared, slot + n / 2 + 1);
+            phase[j] = 0;
+        }
+        batch_ctx b = {runs, phase, nb};
+        for (int left = nb; left > 0 && st == SEG_OK;) {
+            seg_idx group = runs[0].group / left;
+            *failed = index[0];
+            if (seg_for_chunks(batch_chunk, &b, n, runs[0].chunk, group > 0 ? group : 1, nt,
+                               intr))
+                return SEG_EINTERRUPTED;
+            for (int j = 0; j < nb && st == SEG_OK; j++) {
+                *failed = index[j];
+                if (phase[j] == 1) {
+                    int it, conv;
+                    double *stats = run_stats + 3 * index[j];
+                    st = fit_finish(&runs[j], stats, &it, &conv);
+                    stats[1] = (double)it;
+                    stats[2] = (double)conv;
+                    phase[j] = 2;
+                    left--;
+                } else if (phase[j] == 0) {
+                    st = fit_after_pass(&runs[j], nt, intr);
+                    if (runs[j].stop) phase[j] = 1;
+                }
+            }
+        }
+    }
+    return st;
+}
+
 /* seg_kmeans_fit_runs once its arguments are checked. */
 static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
                            const seg_kmeans_params *params, const seg_interrupt *intr,
@@ -1064,16 +1254,21 @@ static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *
     int32_t *labels = out->labels;
     seg_status st;
     int nt = seg_resolve_threads(params->n_threads);
-    int parallel_runs = n_init >= 2 * nt;
-    seg_idx slot = run_slot_size(n, d, k, n_trials, algorithm);
-    seg_idx slots = parallel_runs ? nt : 1;
-    double *run_centers = work + slots * slot;        /* n_init x k x d */
+    int parallel_runs = n_init >= 2 * nt, batched;
+    seg_idx region = runs_region(n, d, params, nt, &batched);
+    seg_idx rslot = parallel_runs ? region / nt : region; /* one thread's share */
+    double *run_centers = work + region;              /* n_init x k x d */
     double *run_stats = run_centers + n_init * k * d; /* n_init x 3 */
     double *XB = run_stats + 3 * n_init;              /* the row blocks, shared by the runs */
     double *pwork = XB + pad_lanes(n) * d;
     if (make_blocks(X, n, d, k, nt, intr, XB)) return SEG_EINTERRUPTED;
 
-    if (parallel_runs) {
+    if (batched && !parallel_runs) {
+        int failed;
+        st = fit_runs_batched(X, XB, n, d, sw, params, 0, 1, batch_size(n_init, nt), nt, intr,
+                              run_centers, run_stats, work, &failed);
+        if (st != SEG_OK) return st;
+    } else if (parallel_runs) {
         atomic_int stop, finished;
         atomic_init(&stop, 0);
         atomic_init(&finished, 0);
@@ -1087,14 +1282,29 @@ static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *
             run_stop rs = {tid == 0 ? intr : NULL, &stop};
             seg_interrupt mine = {run_stop_check, &rs};
 #ifdef _OPENMP
+            int team = omp_get_num_threads();
+#else
+            int team = 1;
+#endif
+            /* Batched: thread t runs t, t + team, ... in batches (one region
+             * per call still); else one run at a time, taken dynamically. */
+            int n_tasks = batched ? team : n_init;
+#ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
-            for (int r = 0; r < n_init; r++) {
+            for (int task = 0; task < n_tasks; task++) {
                 if (atomic_load_explicit(&stop, memory_order_relaxed)) continue;
-                seg_status rst = one_run(X, XB, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
-                                         init_centers ? init_centers + (seg_idx)r * k * d : NULL,
-                                         max_iter, tol, algorithm, 1, &mine, work + tid * slot,
-                                         run_centers + (seg_idx)r * k * d, run_stats + 3 * r);
+                int r = task;
+                seg_status rst;
+                if (batched)
+                    rst = fit_runs_batched(X, XB, n, d, sw, params, task, team,
+                                           batch_size(n_init, nt), 1, &mine, run_centers,
+                                           run_stats, work + tid * rslot, &r);
+                else
+                    rst = one_run(X, XB, n, d, sw, k, seeds ? seeds[r] : 0, n_trials,
+                                  init_centers ? init_centers + (seg_idx)r * k * d : NULL,
+                                  max_iter, tol, algorithm, 1, &mine, work + tid * rslot,
+                                  run_centers + (seg_idx)r * k * d, run_stats + 3 * r);
                 if (rst != SEG_OK) {
 #ifdef _OPENMP
 #pragma omp critical(seg_kmeans_runs)
@@ -1116,11 +1326,6 @@ static seg_status fit_runs(const double *X, seg_idx n, seg_idx d, const double *
             /* The calling thread, out of runs, keeps answering Ctrl-C while
              * the others finish theirs. */
             if (tid == 0) {
-#ifdef _OPENMP
-                int team = omp_get_num_threads();
-#else
-                int team = 1;
-#endif
                 while (atomic_load_explicit(&finished, memory_order_acquire) < team) {
                     if (run_stop_check(&rs)) break;
                     nap_2ms();

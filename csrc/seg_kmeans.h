@@ -11,7 +11,9 @@
  * O(n*d + k*d*(n / chunk)) doubles: a copy of X in blocks of 8 rows
  * (feature-major inside a block, so 8 rows' distances to a centre are one
  * vector pass; seg_kmeans_fit_runs shares one copy among its runs), plus
- * O(n) per run; never n by n, never n by k.
+ * O(n) per run; never n by n, never n by k. seg_kmeans_fit_runs keeps that
+ * O(n) (labels, chunk sums) for up to 16 runs at once when their Lloyd
+ * passes are batched (see there).
  *
  * Determinism: rows are cut into fixed chunks whose size depends only on n,
  * k and d. Each chunk accumulates its own partial sums, merged serially in
@@ -130,9 +132,16 @@ seg_idx seg_kmeans_runs_work_size(seg_idx n, seg_idx d, const seg_kmeans_params 
  * With n_init >= 2 * threads, whole runs execute in parallel, one per thread
  * (one synchronisation per call instead of several per Lloyd iteration: it
  * scales better, and far better on a busy machine); otherwise the runs go one
- * after another, each parallel inside. Every run depends only on its seed or
- * centres, so the result is bit-identical either way and on any thread
- * count. Scratch: seg_kmeans_runs_work_size(). */
+ * after another, each parallel inside. Lloyd runs (n_init >= 2) on row blocks
+ * of more than 16 MiB are moreover batched: a thread's runs (or all of them,
+ * when they go one after another), up to 16 at a time, seed one after
+ * another, then iterate in lockstep, each pass over a chunk of rows doing
+ * every unfinished run's work while the chunk is in the cache (one read of X
+ * per iteration instead of one per run; the scratch holds each batched run's
+ * labels and chunk sums). Every run depends only on its seed or centres and
+ * computes each chunk the same way on every path, so the result is
+ * bit-identical on all of them and on any thread count. Scratch:
+ * seg_kmeans_runs_work_size(). */
 seg_status seg_kmeans_fit_runs(const double *X, seg_idx n, seg_idx d, const double *sw,
                                const seg_kmeans_params *params, const seg_interrupt *intr,
                                seg_kmeans_runs_out *out, double *work, seg_detail *detail);

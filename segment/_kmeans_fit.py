@@ -31,6 +31,12 @@ _HAMERLY_MIN_K = 20
 _HAMERLY_MIN_K_WIDE = 8
 _HAMERLY_WIDE_D = 16
 _HAMERLY_MAX_D = 64
+# Past 16 MiB of data (BATCH_MIN_BYTES in csrc/seg_kmeans.c) Lloyd's runs
+# share their passes; at a million rows x 8, K = 20, Lloyd took 5.3 s of CPU
+# against Hamerly's 8.5-9.3 s (same answer; BENCHMARKS.md, issue 12). Hamerly
+# then from K = 40, where it won on Paper B's features.
+_BATCH_MIN_BYTES = 2**24
+_HAMERLY_MIN_K_BIG = 40
 
 
 class Fit(NamedTuple):
@@ -47,14 +53,16 @@ def draw_seed(rng: np.random.RandomState) -> int:
     return int(rng.randint(np.iinfo(np.int64).max, dtype=np.int64))
 
 
-def resolve_algorithm(algorithm: str, k: int, d: int) -> int:
+def resolve_algorithm(algorithm: str, k: int, d: int, n: int = 0) -> int:
     if algorithm == "auto":
         wide = d > _HAMERLY_WIDE_D
-        return (
-            1
-            if (k >= (_HAMERLY_MIN_K_WIDE if wide else _HAMERLY_MIN_K) and d <= _HAMERLY_MAX_D)
-            else 0
-        )
+        if wide:
+            min_k = _HAMERLY_MIN_K_WIDE
+        elif n * d * 8 > _BATCH_MIN_BYTES:
+            min_k = _HAMERLY_MIN_K_BIG
+        else:
+            min_k = _HAMERLY_MIN_K
+        return 1 if (k >= min_k and d <= _HAMERLY_MAX_D) else 0
     if algorithm not in _ALGORITHMS:
         raise ValueError(
             f"algorithm must be 'auto', 'lloyd', 'hamerly' or 'elkan', got {algorithm!r}"
@@ -221,7 +229,7 @@ def fit_arrays(
             stacklevel=3,
         )
         algorithm = "lloyd"
-    alg = resolve_algorithm(algorithm, k, d)
+    alg = resolve_algorithm(algorithm, k, d, n)
     threads = check_n_threads(n_threads)
     rng = check_random_state(random_state)
     # scikit-learn's convention: tol is relative to the mean feature variance.

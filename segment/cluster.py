@@ -151,8 +151,9 @@ def kmeans(
         answer as "lloyd", fewer distance computations); "elkan" is accepted
         as an alias for it (Elkan's k x k bounds are not implemented: Hamerly's
         single bound gives the same labels with less memory). "auto" picks
-        Hamerly for n_clusters >= 20 (>= 8 beyond 16 features) and at most 64
-        features.
+        Hamerly for n_clusters >= 20 (>= 8 beyond 16 features; >= 40 when X
+        holds more than 16 MiB, where Lloyd's runs share their passes over
+        the rows) and at most 64 features.
     sample_weight : array-like, shape (n_samples,), optional
         Non-negative weights with a positive sum.
     random_state : None, int, numpy RandomState or Generator

@@ -16,7 +16,9 @@ CHILD = textwrap.dedent(
     kind = sys.argv[1]
     rng = np.random.default_rng(0)
     # wide: the work between two checks must allow for the feature count
-    shape = {"wide": (30_000, 1_000), "4rows": (4, 5_000_000)}.get(kind.split("-")[-1])
+    # batched: Lloyd runs sharing their passes (row blocks past 16 MiB)
+    shape = {"wide": (30_000, 1_000), "4rows": (4, 5_000_000),
+             "batched": (1_500_000, 8)}.get(kind.split("-")[-1])
     if kind == "silhouette":
         X = rng.random((200_000, 8)); labels = rng.integers(0, 5, len(X))
         call = lambda: sg.silhouette_samples(X, labels)
@@ -46,7 +48,15 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.parametrize(
     "kind",
-    ["silhouette", "kmeans", "silhouette-wide", "silhouette-4rows", "kmeans-wide", "kmeans-4rows"],
+    [
+        "silhouette",
+        "kmeans",
+        "silhouette-wide",
+        "silhouette-4rows",
+        "kmeans-wide",
+        "kmeans-4rows",
+        "kmeans-batched",
+    ],
 )
 def test_ctrl_c_stops_within_a_second(kind):
     line, latency, rest, err, returncode = interrupt_child(CHILD, kind)
