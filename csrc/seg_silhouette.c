@@ -160,16 +160,42 @@ static seg_idx block_width(seg_idx n, seg_idx d) {
 
 static seg_idx n_blocks(seg_idx n, seg_idx bw) { return n / bw + (n % bw != 0); }
 
-seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads) {
-    if (n < 1 || d < 1 || k < 1) return -1;
+seg_idx seg_silhouette_scores_work_size(seg_idx n, seg_idx d, seg_idx n_labelings,
+                                        seg_idx k_total, int n_threads) {
+    if (n < 1 || d < 1 || n_labelings < 1 || k_total < n_labelings) return -1;
     int nt = seg_resolve_threads(n_threads);
     seg_idx bw = block_width(n, d);
     seg_idx nb = n_blocks(n, bw);
+    seg_idx L = n_labelings, ks = k_total;
     /* overflow-safe in double, then exact in seg_idx */
-    double total = (double)nb * bw * (double)d + (double)n * (double)k + (double)n +
-                   (double)(n + 1) / 2 + 2.0 * (double)k + 2 + (RB + 1.0) * B * (double)nt;
+    double total = (double)nb * bw * (double)d + (double)n * (double)ks + 2.0 * (double)n +
+                   (double)(n + 1) / 2 + ((double)n * (double)L + 1) / 2 + 2.0 * (double)ks +
+                   (double)L + 2 + (RB + 1.0) * B * (double)nt;
     if (total > (double)(PTRDIFF_MAX / 16)) return -1;
-    return nb * bw * d + n * k + n + (n + 1) / 2 + 2 * k + 2 + (RB + 1) * B * (seg_idx)nt;
+    return nb * bw * d + n * ks + 2 * n + (n + 1) / 2 + (n * L + 1) / 2 + 2 * ks + L + 2 +
+           (RB + 1) * B * (seg_idx)nt;
+}
+
+seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads) {
+    return seg_silhouette_scores_work_size(n, d, 1, k, n_threads);
+}
+
+/* The labels of every tuple: rows are sorted by their tuple of labels (one
+ * label per labeling; one labeling: the tuple is the label), lab[p] is row
+ * p's tuple number, and col[t * L + l] the column of acc (ks columns per
+ * row: every labeling's clusters one after the other) that tuple t adds to
+ * for labeling l. */
+typedef struct tuple_map {
+    const int32_t *col;
+    seg_idx L;
+    seg_idx ks;
+} tuple_map;
+
+/* row[col] += v for each labeling's column of tuple t (with one labeling
+ * exactly the one addition of the single-labeling kernel). */
+static SEG_ALWAYS_INLINE void add_tuple(double *row, const tuple_map *tm, int32_t t, double v) {
+    const int32_t *c = tm->col + (seg_idx)t * tm->L;
+    for (seg_idx l = 0; l < tm->L; l++) row[c[l]] += v;
 }
 
 /* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
@@ -177,7 +203,8 @@ seg_idx seg_silhouette_work_size(seg_idx n, seg_idx d, seg_idx k, int n_threads)
  * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
  * thread's. Always inlined into one clone per metric (tile_for below). */
 static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
-                                                       seg_idx n, seg_idx d, seg_idx bw, seg_idx k,
+                                                       seg_idx n, seg_idx d, seg_idx bw,
+                                                       const tuple_map *tm,
                                                        seg_idx bi, seg_idx bj, double *acc,
                                                        double *restrict tmp,
                                                        double *restrict colbuf,
@@ -229,19 +256,20 @@ static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
             const double *dist = tmp + r * B;
             int32_t ci = lab[i0 + ii];
             if (!diag && ci != cur) {
-                for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
+                for (seg_idx j = 0; j < nj; j++) add_tuple(acc + (j0 + j) * tm->ks, tm, cur, colbuf[j]);
                 memset(colbuf, 0, (size_t)bw * sizeof(double));
                 cur = ci;
             }
-            double *row = acc + (i0 + ii) * k;
+            double *row = acc + (i0 + ii) * tm->ks;
             for (seg_idx q = 0; q < nruns; q++)
-                row[runlab[q]] += seg_sum_4lanes(dist + bounds[q], bounds[q + 1] - bounds[q]);
+                add_tuple(row, tm, runlab[q],
+                          seg_sum_4lanes(dist + bounds[q], bounds[q + 1] - bounds[q]));
             if (!diag)
                 for (seg_idx j = 0; j < bw; j++) colbuf[j] += dist[j];
         }
     }
     if (!diag)
-        for (seg_idx j = 0; j < nj; j++) acc[(j0 + j) * k + cur] += colbuf[j];
+        for (seg_idx j = 0; j < nj; j++) add_tuple(acc + (j0 + j) * tm->ks, tm, cur, colbuf[j]);
 }
 
 /* tile() for two full blocks of one label each (rows are sorted by label,
@@ -253,7 +281,7 @@ static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
  * distances must be set to 0: tile() does it). */
 static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
                                                                  const int32_t *lab, seg_idx d,
-                                                                 seg_idx bw, seg_idx k, seg_idx bi,
+                                                                 seg_idx bw, const tuple_map *tm, seg_idx bi,
                                                                  seg_idx bj,
                                                                  double *acc,
                                                                  double *restrict colbuf,
@@ -293,58 +321,59 @@ static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
             }
 #endif
         }
-        double *row = acc + (i0 + ii0) * k + lj;
-        row[0] += seg_sum_4lanes((const double *)&r0, VL);
-        row[k] += seg_sum_4lanes((const double *)&r1, VL);
-        row[2 * k] += seg_sum_4lanes((const double *)&r2, VL);
-        row[3 * k] += seg_sum_4lanes((const double *)&r3, VL);
+        seg_idx ks = tm->ks;
+        double *row = acc + (i0 + ii0) * ks;
+        add_tuple(row, tm, lj, seg_sum_4lanes((const double *)&r0, VL));
+        add_tuple(row + ks, tm, lj, seg_sum_4lanes((const double *)&r1, VL));
+        add_tuple(row + 2 * ks, tm, lj, seg_sum_4lanes((const double *)&r2, VL));
+        add_tuple(row + 3 * ks, tm, lj, seg_sum_4lanes((const double *)&r3, VL));
     }
     if (!diag)
-        for (seg_idx j = 0; j < bw; j++) acc[(j0 + j) * k + li] += colbuf[j];
+        for (seg_idx j = 0; j < bw; j++) add_tuple(acc + (j0 + j) * tm->ks, tm, li, colbuf[j]);
 }
 
 /* One tile, by tile_one_label where it applies, for a constant metric:
  * tile_for(M) below is this body compiled for metric M alone. */
 static SEG_ALWAYS_INLINE void any_tile_body(const double *Xb,
                                                                 const int32_t *lab, seg_idx n,
-                                                                seg_idx d, seg_idx bw, seg_idx k,
+                                                                seg_idx d, seg_idx bw, const tuple_map *tm,
                                                                 seg_idx bi, seg_idx bj, double *acc,
                                                                 double *tb, seg_metric metric) {
     seg_idx i0 = bi * bw, j0 = bj * bw;
     if (i0 + bw <= n && j0 + bw <= n && lab[i0] == lab[i0 + bw - 1] &&
         lab[j0] == lab[j0 + bw - 1] && !(metric == SEG_METRIC_COSINE && bi == bj))
-        tile_one_label(Xb, lab, d, bw, k, bi, bj, acc, tb + RB * B, metric);
+        tile_one_label(Xb, lab, d, bw, tm, bi, bj, acc, tb + RB * B, metric);
     else
-        tile(Xb, lab, n, d, bw, k, bi, bj, acc, tb, tb + RB * B, metric);
+        tile(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, tb + RB * B, metric);
 }
 
 /* One multiversioned clone per metric, each with only its metric's code. */
 typedef void tile_fn(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx bw,
-                     seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb);
+                     const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb);
 
 SEG_MULTIVERSION_FMA
 static void tile_euclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                           seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
+                           seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
 }
 
 SEG_MULTIVERSION_FMA
 static void tile_sqeuclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                             seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc,
+                             seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc,
                              double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
+    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
 }
 
 SEG_MULTIVERSION_FMA
 static void tile_manhattan(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                           seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
+                           seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
 }
 
 SEG_MULTIVERSION_FMA
 static void tile_cosine(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                        seg_idx bw, seg_idx k, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, k, bi, bj, acc, tb, SEG_METRIC_COSINE);
+                        seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb) {
+    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_COSINE);
 }
 
 static tile_fn *tile_for(seg_metric metric) {
@@ -416,10 +445,94 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
                                          const int32_t *labels, seg_idx k, seg_metric metric,
                                          int n_threads, const seg_interrupt *intr, double *s,
                                          double *work, seg_detail *detail) {
-    if (X == NULL || labels == NULL || s == NULL || work == NULL)
-        return seg_fail(detail, SEG_EINVAL, "X, labels, s and work must not be NULL", -1);
-    if (n < 1 || d < 1 || k < 1)
-        return seg_fail(detail, SEG_EINVAL, "needs n >= 1, d >= 1 and k >= 1", -1);
+    if (k < 1) return seg_fail(detail, SEG_EINVAL, "needs n >= 1, d >= 1 and k >= 1", -1);
+    return seg_silhouette_scores(X, n, d, labels, 1, &k, metric, n_threads, intr, NULL, s, work,
+                                 detail);
+}
+
+/* Checks every labeling's labels and counts them into count (the clusters
+ * of labeling l at count + off[l]); one labeling keeps count_labels' own
+ * reasons, several name the labeling (and the flat index l * n + row). */
+static seg_status count_labelings(const int32_t *labels, seg_idx n, seg_idx L, const seg_idx *k,
+                                  const seg_idx *off, int64_t *count, seg_detail *detail) {
+    for (seg_idx l = 0; l < L; l++) {
+        seg_detail why = {NULL, -1};
+        seg_status st = count_labels(labels + l * n, n, k[l], count + off[l], &why);
+        if (st == SEG_OK) continue;
+        if (L == 1) return seg_fail(detail, st, why.reason, why.index);
+        if (st == SEG_EINVAL)
+            return seg_fail(detail, st,
+                            "labels must be in [0, k[l]); out of range at flat index "
+                            "labeling * n + row",
+                            l * n + why.index);
+        return seg_fail(detail, st, "every labeling needs at least 2 distinct labels; not so for "
+                        "labeling", l);
+    }
+    return SEG_OK;
+}
+
+/* Sorts the rows by their tuple of labels (labeling 0 first, then 1, ...:
+ * stable counting sorts from the last labeling to the first; one labeling:
+ * the stable counting sort by label) into order, numbers the distinct
+ * tuples in that order (lab[p] for sorted row p) and fills their columns of
+ * acc (col, T x L). tmp is n indices; start k_max + 1 counts. */
+static void sort_tuples(const int32_t *labels, seg_idx n, seg_idx L, const seg_idx *k,
+                        const seg_idx *off, const int64_t *count, seg_idx *order, seg_idx *tmp,
+                        seg_idx *start, int32_t *lab, int32_t *col) {
+    seg_idx *cur = order, *next = tmp;
+    for (seg_idx i = 0; i < n; i++) cur[i] = i;
+    for (seg_idx l = L - 1; l >= 0; l--) {
+        const int32_t *ll = labels + l * n;
+        start[0] = 0;
+        for (seg_idx c = 0; c < k[l]; c++) start[c + 1] = start[c] + count[off[l] + c];
+        for (seg_idx p = 0; p < n; p++) next[start[ll[cur[p]]]++] = cur[p];
+        seg_idx *t = cur;
+        cur = next;
+        next = t;
+    }
+    if (cur != order) memcpy(order, cur, (size_t)n * sizeof(seg_idx));
+    seg_idx T = 0;
+    for (seg_idx p = 0; p < n; p++) {
+        seg_idx i = order[p];
+        int fresh = p == 0;
+        for (seg_idx l = 0; l < L && !fresh; l++)
+            fresh = labels[l * n + i] != labels[l * n + order[p - 1]];
+        if (fresh) {
+            for (seg_idx l = 0; l < L; l++) col[T * L + l] = (int32_t)(off[l] + labels[l * n + i]);
+            T++;
+        }
+        lab[p] = (int32_t)(T - 1);
+    }
+}
+
+/* Calls progress->fn with the tiles done so far, from the calling thread. */
+static void report(const seg_progress *progress, double done, double total) {
+    if (progress != NULL && progress->fn != NULL) progress->fn(progress->ctx, done, total);
+}
+
+seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
+                                 seg_idx n_labelings, const seg_idx *k, seg_metric metric,
+                                 int n_threads, const seg_interrupt *intr,
+                                 const seg_progress *progress, double *s, double *work,
+                                 seg_detail *detail) {
+    if (X == NULL || labels == NULL || k == NULL || s == NULL || work == NULL)
+        return seg_fail(detail, SEG_EINVAL, "X, labels, k, s and work must not be NULL", -1);
+    seg_idx L = n_labelings;
+    if (n < 1 || d < 1 || L < 1 || n > INT32_MAX || seg_mul_add(n, L, 0) < 0)
+        return seg_fail(detail, SEG_EINVAL,
+                        "needs n >= 1, d >= 1 and n_labelings >= 1 (n <= 2^31 - 1)", -1);
+    seg_idx ks = 0;
+    for (seg_idx l = 0; l < L; l++) {
+        if (k[l] < 1 || k[l] > INT32_MAX)
+            return seg_fail(detail, SEG_EINVAL,
+                            L == 1 ? "needs n >= 1, d >= 1 and k >= 1"
+                                   : "every k[l] must be in [1, 2^31 - 1]; not so for labeling",
+                            L == 1 ? -1 : l);
+        ks += k[l];
+        if (ks > INT32_MAX)
+            return seg_fail(detail, SEG_EINVAL, "the sum of k over the labelings must be < 2^31",
+                            -1);
+    }
     if ((int)metric < SEG_METRIC_EUCLIDEAN || (int)metric > SEG_METRIC_COSINE)
         return seg_fail(detail, SEG_EINVAL, "metric must be a seg_metric", -1);
     seg_idx bad = seg_first_nonfinite(X, n * d);
@@ -432,21 +545,22 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
     seg_idx nb = n_blocks(n, bw);
     double *Xb = work;
     double *acc = Xb + nb * bw * d;
-    seg_idx *order = (seg_idx *)(acc + n * k);
-    int32_t *lab = (int32_t *)(order + n);
-    int64_t *count = (int64_t *)((double *)order + n + (n + 1) / 2);
-    seg_idx *start = (seg_idx *)(count + k);
-    double *thread_buf = (double *)(start + k + 2);
+    seg_idx *order = (seg_idx *)(acc + n * ks);
+    seg_idx *tmp = order + n;
+    int32_t *lab = (int32_t *)(tmp + n);
+    int32_t *col = (int32_t *)((double *)(tmp + n) + (n + 1) / 2);
+    int64_t *count = (int64_t *)((double *)col + (n * L + 1) / 2);
+    seg_idx *off = (seg_idx *)(count + ks);
+    seg_idx *start = off + L + 1;
+    double *thread_buf = (double *)(start + ks + 1);
     tile_fn *run_tile = tile_for(metric);
+    tuple_map tm = {col, L, ks};
 
-    /* Stable counting sort of the rows by label. */
-    seg_status st = count_labels(labels, n, k, count, detail);
+    off[0] = 0;
+    for (seg_idx l = 0; l < L; l++) off[l + 1] = off[l] + k[l];
+    seg_status st = count_labelings(labels, n, L, k, off, count, detail);
     if (st != SEG_OK) return st;
-    start[0] = 0;
-    for (seg_idx c = 0; c < k; c++) start[c + 1] = start[c] + count[c];
-    for (seg_idx c = 0; c < k; c++) count[c] = start[c]; /* count is the cursor here */
-    for (seg_idx i = 0; i < n; i++) order[count[labels[i]]++] = i;
-    for (seg_idx c = 0; c < k; c++) count[c] = start[c + 1] - start[c];
+    sort_tuples(labels, n, L, k, off, count, order, tmp, start, lab, col);
     /* Column-major blocks of the sorted rows (unit rows for cosine),
      * zero-padded to whole blocks. */
     memset(Xb + (nb - 1) * bw * d, 0, (size_t)(bw * d) * sizeof(double));
@@ -462,9 +576,8 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
         } else {
             for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f];
         }
-        lab[p] = labels[order[p]];
     }
-    memset(acc, 0, (size_t)(n * k) * sizeof(double));
+    memset(acc, 0, (size_t)(n * ks) * sizeof(double));
 
     /* The tournament is played between super-blocks of sb blocks: a game is
      * every tile between two super-blocks, run by one thread, so a round
@@ -478,12 +591,16 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
      * stays bit-identical. Batches of games hold at most ROUND_WORK
      * multiply-adds (or one game per thread), with Ctrl-C polled between
      * them: within a fraction of a second, whatever n and d. */
-    double tile_work = (double)bw * (double)bw * (double)d;
+    /* a tile of several tuples adds each run's sum to every labeling's
+     * column: with many labelings (and tuples) that outweighs d, so batches
+     * count it as 4 extra multiply-adds a pair per further labeling */
+    double tile_work = (double)bw * (double)bw * ((double)d + 4.0 * (double)(L - 1));
     double fit = 3.2e9 / ((double)nb * (double)bw * (double)bw * (d > 8 ? (double)d : 8.0));
     seg_idx sb = fit < 1.0 ? 1 : (fit > 8.0 ? 8 : (seg_idx)fit);
     seg_idx ns = nb / sb + (nb % sb != 0);
     seg_idx batch = (seg_idx)(ROUND_WORK / (tile_work * (double)sb * (double)sb));
     batch = batch < nt ? nt : batch;
+    double done = 0.0, total = (double)nb * (double)(nb + 1) / 2; /* tiles, for progress */
     for (seg_idx s0 = 0; s0 < ns; s0 += batch) {
         seg_idx s1 = ns - s0 > batch ? s0 + batch : ns;
 #ifdef _OPENMP
@@ -494,8 +611,13 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
             seg_idx b0 = si * sb, b1 = b0 + sb < nb ? b0 + sb : nb;
             for (seg_idx bi = b0; bi < b1; bi++)
                 for (seg_idx bj = bi; bj < b1; bj++)
-                    run_tile(Xb, lab, n, d, bw, k, bi, bj, acc, tb);
+                    run_tile(Xb, lab, n, d, bw, &tm, bi, bj, acc, tb);
         }
+        for (seg_idx si = s0; si < s1; si++) {
+            seg_idx m = (si + 1) * sb < nb ? sb : nb - si * sb;
+            done += (double)m * (double)(m + 1) / 2;
+        }
+        report(progress, done, total);
         if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
     }
     seg_idx P = ns + (ns & 1);
@@ -515,8 +637,17 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
                 seg_idx z1 = (sz + 1) * sb < nb ? (sz + 1) * sb : nb;
                 for (seg_idx bi = sa * sb; bi < a1; bi++)
                     for (seg_idx bj = sz * sb; bj < z1; bj++)
-                        run_tile(Xb, lab, n, d, bw, k, bi, bj, acc, tb);
+                        run_tile(Xb, lab, n, d, bw, &tm, bi, bj, acc, tb);
             }
+            for (seg_idx q = q0; q < q1; q++) {
+                seg_idx a, b;
+                game(P, r, q, &a, &b);
+                if (a >= ns || b >= ns) continue;
+                seg_idx ma = (a + 1) * sb < nb ? sb : nb - a * sb;
+                seg_idx mb = (b + 1) * sb < nb ? sb : nb - b * sb;
+                done += (double)ma * (double)mb;
+            }
+            report(progress, done, total);
             if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
         }
     }
@@ -524,10 +655,14 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-    for (seg_idx p = 0; p < n; p++)
-        s[order[p]] = seg_silhouette_value(acc + p * k, count, k, lab[p]);
+    for (seg_idx p = 0; p < n; p++) {
+        seg_idx i = order[p];
+        for (seg_idx l = 0; l < L; l++)
+            s[l * n + i] = seg_silhouette_value(acc + p * ks + off[l], count + off[l], k[l],
+                                                labels[l * n + i]);
+    }
     /* Finite input can still overflow when squared (|x| > 1e154). */
-    return check_scores(s, n, detail);
+    return check_scores(s, n * L, detail);
 }
 
 seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads) {

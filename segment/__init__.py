@@ -38,6 +38,7 @@ from segment.metrics import (
     davies_bouldin_score,
     silhouette_samples,
     silhouette_score,
+    silhouette_scores,
 )
 from segment.pls import PlsBootstrap, PlsResult, pls_sem
 from segment.preprocessing import minmax_scale
@@ -74,6 +75,7 @@ __all__ = [
     "kmeans_plusplus",
     "silhouette_samples",
     "silhouette_score",
+    "silhouette_scores",
     # profiles and choices (Paper B, Tables 9-16 and 23)
     "profile_clusters",
     "most_valuable",

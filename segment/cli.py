@@ -308,6 +308,11 @@ def cmd_run(args) -> int:
         raise UserError(f"--k values {bad} need more customers than the {n} in the data")
     _say(f"[3/5] k-means + exact silhouette for K = {args.k[0]}..{args.k[-1]} on "
          f"{n:,} customers x {len(features)} features")
+    from segment.metrics import _silhouette_seconds
+
+    _say(f"  the silhouettes of all {len(args.k)} K in one pass over the {n * (n - 1) // 2:,} "
+         f"pairs: about {_silhouette_seconds(n, len(features), n_labelings=len(args.k)):.1f} s "
+         "(estimate)")
     sweep = sg.k_sweep(X, k=args.k, n_init=args.n_init, random_state=args.seed,
                        progress=_Progress(len(args.k), "K done"))
     best = sweep.best_k
