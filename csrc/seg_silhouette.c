@@ -18,122 +18,20 @@
  * so the last bits of a distance may differ between CPUs with and without
  * FMA; on one machine the result is fixed, whatever the threads. */
 
-/* Register tile: RB rows by VL columns (a GCC vector of 8 doubles: one
- * AVX-512 register, two AVX2 or four SSE2 registers, per target clone). The
+/* Register tile: RB rows by VL columns (a GCC vector of 8 doubles or 16
+ * floats: one AVX-512 register, two AVX2 or four SSE2 registers, per target
+ * clone). The
  * differences are c - x, not x - c (the same square, bit for bit): the row's
  * value is then a memory operand broadcast by the load rather than a
  * broadcast instruction of its own on the floating-point pipes, about 17%
  * faster. The portable path (seg_common.h) holds the 8 lanes in a struct and
  * runs them in scalar loops, in the same order. */
 #define RB 4
-#define VL 8
-#if SEG_GNU_C
-typedef double v8d __attribute__((vector_size(VL * sizeof(double))));
-typedef long long v8i __attribute__((vector_size(VL * sizeof(long long))));
-#else
-typedef struct v8d {
-    double l[VL];
-} v8d;
-#endif
 
 /* Unaligned vector load and store (macros: passing a 64-byte vector to a
  * function would change the ABI between target clones). */
-#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
-#define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
-
-/* The metric's inner sum for RB = 4 rows (xi[f * bw + r]) against 8 columns
- * (xj[f * bw + l]) of two column-major blocks of bw rows, in registers
- * across the features: sum (c - x)^2 (euclidean, sqeuclidean), sum |c - x| (manhattan)
- * or sum c * x of unit rows (cosine). The inner loop of every tile (always
- * inlined with a constant metric, so each tile clone keeps its target, its
- * fused multiply-add and only its metric's branch). */
-static SEG_ALWAYS_INLINE void rows4(const double *xi, const double *xj, seg_idx d, seg_idx bw,
-                                    seg_metric metric, v8d *a0, v8d *a1, v8d *a2, v8d *a3) {
-#if SEG_GNU_C
-    v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-    for (seg_idx f = 0; f < d; f++) {
-        const double *x = xi + f * bw;
-        v8d c;
-        LOAD8(c, xj + f * bw);
-        if (metric == SEG_METRIC_COSINE) {
-            s0 += c * x[0];
-            s1 += c * x[1];
-            s2 += c * x[2];
-            s3 += c * x[3];
-            continue;
-        }
-        v8d t0 = c - x[0], t1 = c - x[1], t2 = c - x[2], t3 = c - x[3];
-        if (metric == SEG_METRIC_MANHATTAN) {
-            /* |t| by clearing the sign bit (a vector cast reinterprets) */
-            const v8i mag = (v8i){0} + 0x7fffffffffffffffLL;
-            s0 += (v8d)((v8i)t0 & mag);
-            s1 += (v8d)((v8i)t1 & mag);
-            s2 += (v8d)((v8i)t2 & mag);
-            s3 += (v8d)((v8i)t3 & mag);
-        } else {
-            s0 += t0 * t0;
-            s1 += t1 * t1;
-            s2 += t2 * t2;
-            s3 += t3 * t3;
-        }
-    }
-    *a0 = s0;
-    *a1 = s1;
-    *a2 = s2;
-    *a3 = s3;
-#else
-    v8d *out[RB] = {a0, a1, a2, a3};
-    for (int r = 0; r < RB; r++)
-        for (int l = 0; l < VL; l++) out[r]->l[l] = 0.0;
-    for (seg_idx f = 0; f < d; f++) {
-        const double *x = xi + f * bw;
-        for (int l = 0; l < VL; l++) {
-            double c = xj[f * bw + l];
-            for (int r = 0; r < RB; r++) {
-                double t = c - x[r];
-                out[r]->l[l] += metric == SEG_METRIC_COSINE      ? c * x[r]
-                                : metric == SEG_METRIC_MANHATTAN ? fabs(t)
-                                                                 : t * t;
-            }
-        }
-    }
-#endif
-}
-
-/* The distance from rows4's sum: a square root (euclidean), the sum itself
- * (sqeuclidean, manhattan), or 1 - x.y clipped to [0, 2] as scikit-learn's
- * cosine_distances does (round-off can put x.y of unit rows past 1). */
-static SEG_ALWAYS_INLINE double finish1(double v, seg_metric metric) {
-    if (metric == SEG_METRIC_EUCLIDEAN) return sqrt(v);
-    if (metric == SEG_METRIC_COSINE) {
-        v = 1.0 - v;
-        v = v < 0.0 ? 0.0 : v;
-        return v > 2.0 ? 2.0 : v;
-    }
-    return v;
-}
-
-/* finish1 on the 8 lanes of a (vsqrtpd where the target has it; nothing at
- * all for sqeuclidean and manhattan). */
-static SEG_ALWAYS_INLINE void finish8(v8d *a, seg_metric metric) {
-    if (metric == SEG_METRIC_SQEUCLIDEAN || metric == SEG_METRIC_MANHATTAN) return;
-#if SEG_GNU_C
-    if (metric == SEG_METRIC_COSINE) {
-        /* finish1 by the sign bits of v and of 2 - v as masks (exact
-         * selects): gcc leaves the 8-lane selects of finish1 scalar here, and
-         * turns vector comparisons into scalar ones, 2.5x slower than this */
-        const v8d two = (v8d){0} + 2.0;
-        v8d v = 1.0 - *a;
-        v8i below = (v8i)v >> 63, above = (v8i)(two - v) >> 63;
-        *a = (v8d)(((v8i)v & ~(below | above)) | ((v8i)two & above));
-        return;
-    }
-#endif
-    double v[VL];
-    memcpy(v, a, sizeof v);
-    for (int l = 0; l < VL; l++) v[l] = finish1(v[l], metric);
-    memcpy(a, v, sizeof v);
-}
+#define LOADV(v, p) memcpy(&(v), (p), sizeof(v))
+#define STOREV(p, v) memcpy((p), &(v), sizeof(v))
 
 /* Doubles of one block at most (1 MiB): a tile's two blocks stay in the L2
  * cache while every 4-row group streams the other block, whatever d (2.6x
@@ -147,14 +45,16 @@ static SEG_ALWAYS_INLINE void finish8(v8d *a, seg_metric metric) {
 
 /* Rows per block, bw: B, fewer for wide data (bw d <= BLOCK_DOUBLES, so 4
  * rows of 10^7 features make one 8-row block, not 256 rows of padding) and
- * for small n (n rounded up to whole vectors of VL rows). A multiple of VL
- * in [VL, B] that depends on n and d only, so the result stays
- * bit-identical on any number of threads; it is B for d <= 512 and n >= B. */
-static seg_idx block_width(seg_idx n, seg_idx d) {
+ * for small n (n rounded up to whole vectors of vl rows: 8 doubles, 16
+ * floats). A multiple of vl in [vl, B] that depends on n, d and the type
+ * only, so the result stays bit-identical on any number of threads; it is B
+ * for d <= 512 and n >= B. The float32 blocks never take more bytes than
+ * the float64 ones (the scratch size is the float64 one). */
+static seg_idx block_width(seg_idx n, seg_idx d, seg_idx vl) {
     seg_idx bw = B;
     double fit = BLOCK_DOUBLES / (double)d;
-    if (fit < (double)B) bw = fit < (double)VL ? VL : (seg_idx)fit / VL * VL;
-    seg_idx nv = n / VL * VL + (n % VL != 0) * VL;
+    if (fit < (double)B) bw = fit < (double)vl ? vl : (seg_idx)fit / vl * vl;
+    seg_idx nv = n / vl * vl + (n % vl != 0) * vl;
     return nv < bw ? nv : bw;
 }
 
@@ -164,7 +64,7 @@ seg_idx seg_silhouette_scores_work_size(seg_idx n, seg_idx d, seg_idx n_labeling
                                         seg_idx k_total, int n_threads) {
     if (n < 1 || d < 1 || n_labelings < 1 || k_total < n_labelings) return -1;
     int nt = seg_resolve_threads(n_threads);
-    seg_idx bw = block_width(n, d);
+    seg_idx bw = block_width(n, d, 8);
     seg_idx nb = n_blocks(n, bw);
     seg_idx L = n_labelings, ks = k_total;
     /* overflow-safe in double, then exact in seg_idx */
@@ -198,192 +98,30 @@ static SEG_ALWAYS_INLINE void add_tuple(double *row, const tuple_map *tm, int32_
     for (seg_idx l = 0; l < tm->L; l++) row[c[l]] += v;
 }
 
-/* One tile: rows of block bi against rows of block bj (bi <= bj). Adds each
- * distance to acc[row][label(col)] and, when bi != bj, to
- * acc[col][label(row)]. tmp (RB * B doubles) and colbuf (B) are this
- * thread's. Always inlined into one clone per metric (tile_for below). */
-static SEG_ALWAYS_INLINE void tile(const double *Xb, const int32_t *lab,
-                                                       seg_idx n, seg_idx d, seg_idx bw,
-                                                       const tuple_map *tm,
-                                                       seg_idx bi, seg_idx bj, double *acc,
-                                                       double *restrict tmp,
-                                                       double *restrict colbuf,
-                                                       seg_metric metric) {
-    seg_idx i0 = bi * bw, j0 = bj * bw;
-    seg_idx ni = n - i0 < bw ? n - i0 : bw;
-    seg_idx nj = n - j0 < bw ? n - j0 : bw;
-    const double *XI = Xb + i0 * d;
-    const double *XJ = Xb + j0 * d;
-    int diag = bi == bj;
-
-    /* Runs of equal labels in block bj (rows are sorted by label). */
-    seg_idx bounds[B + 1];
-    int32_t runlab[B];
-    seg_idx nruns = 0;
-    for (seg_idx j = 0; j < nj; j++) {
-        if (j == 0 || lab[j0 + j] != lab[j0 + j - 1]) {
-            bounds[nruns] = j;
-            runlab[nruns++] = lab[j0 + j];
-        }
-    }
-    bounds[nruns] = nj;
-
-    if (!diag) memset(colbuf, 0, (size_t)bw * sizeof(double));
-    int32_t cur = lab[i0];
-    for (seg_idx ii0 = 0; ii0 < ni; ii0 += RB) {
-        /* Sums of RB rows to all bw columns, held in registers across the
-         * features (tmp rows are B apart). Rows and columns past ni and nj
-         * are block padding: computed, never used. */
-        for (seg_idx jb = 0; jb < bw; jb += VL) {
-            v8d a0, a1, a2, a3;
-            rows4(XI + ii0, XJ + jb, d, bw, metric, &a0, &a1, &a2, &a3);
-            STORE8(tmp + 0 * B + jb, a0);
-            STORE8(tmp + 1 * B + jb, a1);
-            STORE8(tmp + 2 * B + jb, a2);
-            STORE8(tmp + 3 * B + jb, a3);
-        }
-        if (metric != SEG_METRIC_SQEUCLIDEAN && metric != SEG_METRIC_MANHATTAN)
-            for (seg_idx r = 0; r < RB; r++)
-                for (seg_idx j = 0; j < bw; j++)
-                    tmp[r * B + j] = finish1(tmp[r * B + j], metric);
-        /* A row's distance to itself is 0, as scikit-learn sets it: 1 - x.x
-         * of a unit row is round-off, and of a zero row 1. (The differences
-         * of the other metrics make it exactly 0 already.) */
-        if (metric == SEG_METRIC_COSINE && diag)
-            for (seg_idx r = 0; r < RB && ii0 + r < ni; r++) tmp[r * B + ii0 + r] = 0.0;
-        for (seg_idx r = 0; r < RB && ii0 + r < ni; r++) {
-            seg_idx ii = ii0 + r;
-            const double *dist = tmp + r * B;
-            int32_t ci = lab[i0 + ii];
-            if (!diag && ci != cur) {
-                for (seg_idx j = 0; j < nj; j++) add_tuple(acc + (j0 + j) * tm->ks, tm, cur, colbuf[j]);
-                memset(colbuf, 0, (size_t)bw * sizeof(double));
-                cur = ci;
-            }
-            double *row = acc + (i0 + ii) * tm->ks;
-            for (seg_idx q = 0; q < nruns; q++)
-                add_tuple(row, tm, runlab[q],
-                          seg_sum_4lanes(dist + bounds[q], bounds[q + 1] - bounds[q]));
-            if (!diag)
-                for (seg_idx j = 0; j < bw; j++) colbuf[j] += dist[j];
-        }
-    }
-    if (!diag)
-        for (seg_idx j = 0; j < nj; j++) add_tuple(acc + (j0 + j) * tm->ks, tm, cur, colbuf[j]);
-}
-
-/* tile() for two full blocks of one label each (rows are sorted by label,
- * so almost every tile): the distances, their square roots, the rows' sums
- * and the columns' sums stay in registers instead of passing through a
- * buffer, about twice as fast. Row i of block bi gets sum_j d(i, j) for its
- * label-lj entry and, off the diagonal, column j of block bj gets
- * sum_i d(i, j) for label li. Not for the cosine diagonal (its self
- * distances must be set to 0: tile() does it). */
-static SEG_ALWAYS_INLINE void tile_one_label(const double *Xb,
-                                                                 const int32_t *lab, seg_idx d,
-                                                                 seg_idx bw, const tuple_map *tm, seg_idx bi,
-                                                                 seg_idx bj,
-                                                                 double *acc,
-                                                                 double *restrict colbuf,
-                                                                 seg_metric metric) {
-    seg_idx i0 = bi * bw, j0 = bj * bw;
-    const double *XI = Xb + i0 * d, *XJ = Xb + j0 * d;
-    int diag = bi == bj;
-    int32_t li = lab[i0], lj = lab[j0];
-    if (!diag) memset(colbuf, 0, (size_t)bw * sizeof(double));
-    for (seg_idx ii0 = 0; ii0 < bw; ii0 += RB) {
-        v8d r0 = {0}, r1 = {0}, r2 = {0}, r3 = {0};
-        for (seg_idx jb = 0; jb < bw; jb += VL) {
-            v8d a0, a1, a2, a3;
-            rows4(XI + ii0, XJ + jb, d, bw, metric, &a0, &a1, &a2, &a3);
-            finish8(&a0, metric);
-            finish8(&a1, metric);
-            finish8(&a2, metric);
-            finish8(&a3, metric);
-#if SEG_GNU_C
-            r0 += a0;
-            r1 += a1;
-            r2 += a2;
-            r3 += a3;
-            if (!diag) {
-                v8d cs;
-                LOAD8(cs, colbuf + jb);
-                cs += (a0 + a1) + (a2 + a3);
-                STORE8(colbuf + jb, cs);
-            }
-#else
-            for (int l = 0; l < VL; l++) {
-                r0.l[l] += a0.l[l];
-                r1.l[l] += a1.l[l];
-                r2.l[l] += a2.l[l];
-                r3.l[l] += a3.l[l];
-                if (!diag) colbuf[jb + l] += (a0.l[l] + a1.l[l]) + (a2.l[l] + a3.l[l]);
-            }
-#endif
-        }
-        seg_idx ks = tm->ks;
-        double *row = acc + (i0 + ii0) * ks;
-        add_tuple(row, tm, lj, seg_sum_4lanes((const double *)&r0, VL));
-        add_tuple(row + ks, tm, lj, seg_sum_4lanes((const double *)&r1, VL));
-        add_tuple(row + 2 * ks, tm, lj, seg_sum_4lanes((const double *)&r2, VL));
-        add_tuple(row + 3 * ks, tm, lj, seg_sum_4lanes((const double *)&r3, VL));
-    }
-    if (!diag)
-        for (seg_idx j = 0; j < bw; j++) add_tuple(acc + (j0 + j) * tm->ks, tm, li, colbuf[j]);
-}
-
-/* One tile, by tile_one_label where it applies, for a constant metric:
- * tile_for(M) below is this body compiled for metric M alone. */
-static SEG_ALWAYS_INLINE void any_tile_body(const double *Xb,
-                                                                const int32_t *lab, seg_idx n,
-                                                                seg_idx d, seg_idx bw, const tuple_map *tm,
-                                                                seg_idx bi, seg_idx bj, double *acc,
-                                                                double *tb, seg_metric metric) {
-    seg_idx i0 = bi * bw, j0 = bj * bw;
-    if (i0 + bw <= n && j0 + bw <= n && lab[i0] == lab[i0 + bw - 1] &&
-        lab[j0] == lab[j0 + bw - 1] && !(metric == SEG_METRIC_COSINE && bi == bj))
-        tile_one_label(Xb, lab, d, bw, tm, bi, bj, acc, tb + RB * B, metric);
-    else
-        tile(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, tb + RB * B, metric);
-}
-
-/* One multiversioned clone per metric, each with only its metric's code. */
-typedef void tile_fn(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx bw,
+/* The tiles for float64 and float32 blocks (one source: seg_silhouette_tile.h).
+ * tile_fn is what SIL_FN(tile_for)(metric) returns: Xb points to REALs. */
+typedef void tile_fn(const void *Xb, const int32_t *lab, seg_idx n, seg_idx d, seg_idx bw,
                      const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb);
 
-SEG_MULTIVERSION_FMA
-static void tile_euclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                           seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_EUCLIDEAN);
-}
+#define REAL double
+#define VL 8
+#define IREAL long long
+#define SIL_MAG 0x7fffffffffffffffLL
+#define SIL_SHIFT 63
+#define SIL_SQRT sqrt
+#define SIL_SUM4 seg_sum_4lanes
+#define SIL_FN(x) x##_f64
+#include "seg_silhouette_tile.h"
 
-SEG_MULTIVERSION_FMA
-static void tile_sqeuclidean(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                             seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc,
-                             double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_SQEUCLIDEAN);
-}
-
-SEG_MULTIVERSION_FMA
-static void tile_manhattan(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                           seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_MANHATTAN);
-}
-
-SEG_MULTIVERSION_FMA
-static void tile_cosine(const double *Xb, const int32_t *lab, seg_idx n, seg_idx d,
-                        seg_idx bw, const tuple_map *tm, seg_idx bi, seg_idx bj, double *acc, double *tb) {
-    any_tile_body(Xb, lab, n, d, bw, tm, bi, bj, acc, tb, SEG_METRIC_COSINE);
-}
-
-static tile_fn *tile_for(seg_metric metric) {
-    switch (metric) {
-    case SEG_METRIC_SQEUCLIDEAN: return tile_sqeuclidean;
-    case SEG_METRIC_MANHATTAN: return tile_manhattan;
-    case SEG_METRIC_COSINE: return tile_cosine;
-    default: return tile_euclidean;
-    }
-}
+#define REAL float
+#define VL 16
+#define IREAL int
+#define SIL_MAG 0x7fffffff
+#define SIL_SHIFT 31
+#define SIL_SQRT sqrtf
+#define SIL_SUM4 seg_sum_4lanes_f32
+#define SIL_FN(x) x##_f32
+#include "seg_silhouette_tile.h"
 
 /* Round-robin tournament ("circle method") over P = nb rounded up to even
  * players: in round r, game q pairs two blocks; every unordered pair of
@@ -422,16 +160,6 @@ static seg_status count_labels(const int32_t *labels, seg_idx n, seg_idx k, int6
 static seg_status check_scores(const double *s, seg_idx n, seg_detail *detail) {
     return seg_all_finite(s, n) ? SEG_OK
                                 : seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
-}
-
-/* The norm scikit-learn's normalize() divides a row by: sqrt(x.x), or 1 for
- * a norm under 10 machine epsilons (a zero row stays zero, at cosine
- * distance 1 from every other row). Infinite when x.x overflows. */
-static double cosine_norm(const double *x, seg_idx d) {
-    double ss = 0.0;
-    for (seg_idx f = 0; f < d; f++) ss += x[f] * x[f];
-    double norm = sqrt(ss);
-    return norm < 10.0 * DBL_EPSILON ? 1.0 : norm;
 }
 
 seg_status seg_silhouette_samples(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
@@ -510,11 +238,11 @@ static void report(const seg_progress *progress, double done, double total) {
     if (progress != NULL && progress->fn != NULL) progress->fn(progress->ctx, done, total);
 }
 
-seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
-                                 seg_idx n_labelings, const seg_idx *k, seg_metric metric,
-                                 int n_threads, const seg_interrupt *intr,
-                                 const seg_progress *progress, double *s, double *work,
-                                 seg_detail *detail) {
+/* seg_silhouette_scores on float64 X (f32 = 0) or float32 X (f32 = 1). */
+static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int32_t *labels,
+                         seg_idx n_labelings, const seg_idx *k, seg_metric metric, int n_threads,
+                         const seg_interrupt *intr, const seg_progress *progress, double *s,
+                         double *work, seg_detail *detail) {
     if (X == NULL || labels == NULL || k == NULL || s == NULL || work == NULL)
         return seg_fail(detail, SEG_EINVAL, "X, labels, k, s and work must not be NULL", -1);
     seg_idx L = n_labelings;
@@ -535,16 +263,17 @@ seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const in
     }
     if ((int)metric < SEG_METRIC_EUCLIDEAN || (int)metric > SEG_METRIC_COSINE)
         return seg_fail(detail, SEG_EINVAL, "metric must be a seg_metric", -1);
-    seg_idx bad = seg_first_nonfinite(X, n * d);
+    seg_idx bad = f32 ? first_nonfinite_f32((const float *)X, n * d)
+                      : first_nonfinite_f64((const double *)X, n * d);
     if (bad >= 0)
         return seg_fail(detail, SEG_ENONFINITE, "X has NaN or infinity at flat index", bad);
 
     int nt = seg_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
-    seg_idx bw = block_width(n, d);
+    seg_idx bw = block_width(n, d, f32 ? 16 : 8);
     seg_idx nb = n_blocks(n, bw);
-    double *Xb = work;
-    double *acc = Xb + nb * bw * d;
+    void *Xb = work; /* nb * bw * d REALs */
+    double *acc = work + (f32 ? (nb * bw * d + 1) / 2 : nb * bw * d);
     seg_idx *order = (seg_idx *)(acc + n * ks);
     seg_idx *tmp = order + n;
     int32_t *lab = (int32_t *)(tmp + n);
@@ -553,7 +282,7 @@ seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const in
     seg_idx *off = (seg_idx *)(count + ks);
     seg_idx *start = off + L + 1;
     double *thread_buf = (double *)(start + ks + 1);
-    tile_fn *run_tile = tile_for(metric);
+    tile_fn *run_tile = f32 ? tile_for_f32(metric) : tile_for_f64(metric);
     tuple_map tm = {col, L, ks};
 
     off[0] = 0;
@@ -561,22 +290,9 @@ seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const in
     seg_status st = count_labelings(labels, n, L, k, off, count, detail);
     if (st != SEG_OK) return st;
     sort_tuples(labels, n, L, k, off, count, order, tmp, start, lab, col);
-    /* Column-major blocks of the sorted rows (unit rows for cosine),
-     * zero-padded to whole blocks. */
-    memset(Xb + (nb - 1) * bw * d, 0, (size_t)(bw * d) * sizeof(double));
-    for (seg_idx p = 0; p < n; p++) {
-        const double *x = X + order[p] * d;
-        double *blk = Xb + (p / bw) * bw * d;
-        seg_idx j = p % bw;
-        if (metric == SEG_METRIC_COSINE) {
-            double norm = cosine_norm(x, d);
-            if (!isfinite(norm))
-                return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
-            for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f] / norm;
-        } else {
-            for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f];
-        }
-    }
+    if (!(f32 ? build_blocks_f32((const float *)X, n, d, bw, nb, order, metric, Xb)
+              : build_blocks_f64((const double *)X, n, d, bw, nb, order, metric, Xb)))
+        return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
     memset(acc, 0, (size_t)(n * ks) * sizeof(double));
 
     /* The tournament is played between super-blocks of sb blocks: a game is
@@ -663,6 +379,24 @@ seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const in
     }
     /* Finite input can still overflow when squared (|x| > 1e154). */
     return check_scores(s, n * L, detail);
+}
+
+seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
+                                 seg_idx n_labelings, const seg_idx *k, seg_metric metric,
+                                 int n_threads, const seg_interrupt *intr,
+                                 const seg_progress *progress, double *s, double *work,
+                                 seg_detail *detail) {
+    return scores(X, 0, n, d, labels, n_labelings, k, metric, n_threads, intr, progress, s, work,
+                  detail);
+}
+
+seg_status seg_silhouette_scores_f32(const float *X, seg_idx n, seg_idx d, const int32_t *labels,
+                                     seg_idx n_labelings, const seg_idx *k, seg_metric metric,
+                                     int n_threads, const seg_interrupt *intr,
+                                     const seg_progress *progress, double *s, double *work,
+                                     seg_detail *detail) {
+    return scores(X, 1, n, d, labels, n_labelings, k, metric, n_threads, intr, progress, s, work,
+                  detail);
 }
 
 seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads) {

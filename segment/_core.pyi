@@ -167,11 +167,12 @@ def silhouette_scores(
     n_threads: int = 0,
     metric: str = "euclidean",
     progress: Callable[[int], object] | None = None,
+    single: bool = False,
 ) -> F64:
     """Silhouettes (n_labelings, n) of several labelings, every distance
     computed once; labelings int32 (n_labelings, n), labeling l's codes in
     [0, n_clusters[l]); progress(m) gets the distance pairs done since its
-    last call."""
+    last call; single: X as float32 (float32 distances, float64 sums)."""
 
 def silhouette_precomputed(
     D: ArrayLike,

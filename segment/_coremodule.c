@@ -952,22 +952,26 @@ static int progress_interrupt(void *ctx) {
 static PyObject *py_silhouette_scores(PyObject *self, PyObject *args, PyObject *kwds) {
     (void)self;
     static char *kwlist[] = {"X", "labelings", "n_clusters", "n_threads", "metric", "progress",
-                             NULL};
+                             "single", NULL};
     PyObject *xo, *lo, *ko, *mo = NULL, *po = Py_None, *result = NULL;
-    int n_threads = 0;
+    int n_threads = 0, single = 0;
     seg_metric metric = SEG_METRIC_EUCLIDEAN;
     PyArrayObject *X = NULL, *L = NULL, *K = NULL, *S = NULL;
     double *work = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO|iOO", kwlist, &xo, &lo, &ko, &n_threads,
-                                     &mo, &po))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO|iOOp", kwlist, &xo, &lo, &ko, &n_threads,
+                                     &mo, &po, &single))
         return NULL;
     if (mo != NULL && get_metric(mo, &metric) < 0) return NULL;
     if (po != Py_None && !PyCallable_Check(po)) {
         PyErr_SetString(PyExc_TypeError, "progress must be None or a callable of one int");
         return NULL;
     }
-    if ((X = get_X(xo)) == NULL) goto done;
+    if ((X = single ? as_array(xo, NPY_FLOAT32, 2, "X") : get_X(xo)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
+    if (n < 1 || d < 1) {
+        PyErr_SetString(PyExc_ValueError, "X must have at least one row and one column");
+        goto done;
+    }
     if (!PyArray_Check(lo) || PyArray_TYPE((PyArrayObject *)lo) != NPY_INT32 ||
         PyArray_NDIM((PyArrayObject *)lo) != 2 || PyArray_DIM((PyArrayObject *)lo, 1) != n ||
         PyArray_DIM((PyArrayObject *)lo, 0) < 1) {
@@ -1000,10 +1004,13 @@ static PyObject *py_silhouette_scores(PyObject *self, PyObject *args, PyObject *
         seg_detail why = {NULL, -1};
         seg_status st;
         Py_BEGIN_ALLOW_THREADS
-        st = seg_silhouette_scores((const double *)PyArray_DATA(X), n, d,
-                                   (const int32_t *)PyArray_DATA(L), nl, k, metric, nt, &intr,
-                                   po == Py_None ? NULL : &prog, (double *)PyArray_DATA(S), work,
-                                   &why);
+        const int32_t *lab = (const int32_t *)PyArray_DATA(L);
+        const seg_progress *pr = po == Py_None ? NULL : &prog;
+        double *out = (double *)PyArray_DATA(S);
+        st = single ? seg_silhouette_scores_f32((const float *)PyArray_DATA(X), n, d, lab, nl, k,
+                                                metric, nt, &intr, pr, out, work, &why)
+                    : seg_silhouette_scores((const double *)PyArray_DATA(X), n, d, lab, nl, k,
+                                            metric, nt, &intr, pr, out, work, &why);
         Py_END_ALLOW_THREADS
         if (st != SEG_OK)
             raise_detail(st, "silhouette", &why);
@@ -2127,8 +2134,9 @@ static PyMethodDef core_methods[] = {
     {"silhouette_scores", (PyCFunction)(void (*)(void))py_silhouette_scores,
      METH_VARARGS | METH_KEYWORDS,
      "silhouette_scores(X, labelings, n_clusters, n_threads=0, metric='euclidean',\n"
-     "                  progress=None)\n--\n\n"
-     "Silhouettes (n_labelings, n) of several labelings, every distance computed once;\n"
+     "                  progress=None, single=False)\n--\n\n"
+     "Silhouettes (n_labelings, n) of several labelings, every distance computed once\n"
+     "(single: X as float32, float32 distances, float64 sums);\n"
      "labelings is int32 (n_labelings, n), labeling l's codes in [0, n_clusters[l]);\n"
      "progress(m) is called with the distance pairs done since its last call."},
     {"silhouette_precomputed", (PyCFunction)(void (*)(void))py_silhouette_precomputed,

@@ -518,6 +518,31 @@ static void fuzz_silhouette_scores(const shape *s, const int32_t *labels, seg_me
             REQUIRE(fabs(got[n + i] - one[i]) <= 1e-9);
         }
     }
+    /* float32: the values rounded to float (skipped past float's range):
+     * silhouettes bounded, 0 for singletons, the same bits on one thread
+     * (closeness to float64 is tested in Python, on data where rounding X
+     * to float cannot move a silhouette far) */
+    float *X32 = xmalloc((size_t)(n * s->d), sizeof(float));
+    int in_range = 1;
+    for (seg_idx i = 0; i < n * s->d; i++) {
+        double v = s->X[i];
+        in_range &= fabs(v) < 1e30;
+        X32[i] = in_range ? (float)v : 0.0f;
+    }
+    if (in_range) {
+        double *got1 = xmalloc((size_t)n, sizeof(double));
+        st = seg_silhouette_scores_f32(X32, n, s->d, two, 1, ks, metric, nt, NULL, NULL, got, work,
+                                       &why);
+        REQUIRE(st == SEG_OK || st == SEG_ENONFINITE);
+        if (st == SEG_OK) {
+            check_silhouettes(got, labels, n, 0, n, s->k);
+            REQUIRE(seg_silhouette_scores_f32(X32, n, s->d, two, 1, ks, metric, 1, NULL, NULL,
+                                              got1, work, NULL) == SEG_OK);
+            REQUIRE(memcmp(got, got1, (size_t)n * sizeof(double)) == 0);
+        }
+        free(got1);
+    }
+    free(X32);
     free(work);
     free(one);
     free(got);
