@@ -203,8 +203,9 @@ static seg_status count_labelings(const int32_t *labels, seg_idx n, seg_idx L, c
  * stable counting sorts from the last labeling to the first; one labeling:
  * the stable counting sort by label) into order, numbers the distinct
  * tuples in that order (lab[p] for sorted row p) and fills their columns of
- * acc (col, T x L). tmp is n indices; start k_max + 1 counts. */
-static void sort_tuples(const int32_t *labels, seg_idx n, seg_idx L, const seg_idx *k,
+ * acc (col, T x L); returns the number of tuples T. tmp is n indices;
+ * start k_max + 1 counts. */
+static seg_idx sort_tuples(const int32_t *labels, seg_idx n, seg_idx L, const seg_idx *k,
                         const seg_idx *off, const int64_t *count, seg_idx *order, seg_idx *tmp,
                         seg_idx *start, int32_t *lab, int32_t *col) {
     seg_idx *cur = order, *next = tmp;
@@ -231,6 +232,7 @@ static void sort_tuples(const int32_t *labels, seg_idx n, seg_idx L, const seg_i
         }
         lab[p] = (int32_t)(T - 1);
     }
+    return T;
 }
 
 /* Calls progress->fn with the tiles done so far, from the calling thread. */
@@ -289,7 +291,22 @@ static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int
     for (seg_idx l = 0; l < L; l++) off[l + 1] = off[l] + k[l];
     seg_status st = count_labelings(labels, n, L, k, off, count, detail);
     if (st != SEG_OK) return st;
-    sort_tuples(labels, n, L, k, off, count, order, tmp, start, lab, col);
+    seg_idx T = sort_tuples(labels, n, L, k, off, count, order, tmp, start, lab, col);
+    /* Few tuples (a K sweep's: about 20 for K = 2..10): the tiles add each
+     * run's sum to its tuple's entry alone, the single-labeling kernel with
+     * the tuple as the label (the first T of a row's ks sums), and every
+     * row's tuple sums are added to its labelings' sums at the end: one
+     * addition per run instead of L, scattered over one cache line or so of
+     * the row instead of all ks sums (1.6x faster at K = 2..10 in float32).
+     * Many tuples (more than ks, or than a thread's scratch holds) keep the
+     * map: memory stays n * ks. */
+    int per_tuple = L > 1 && T <= ks && T <= (RB + 1) * B;
+    int32_t *ident = (int32_t *)tmp; /* tmp (n indices) is free after the sort */
+    if (per_tuple) {
+        for (seg_idx t = 0; t < T; t++) ident[t] = (int32_t)t;
+        tm.col = ident;
+        tm.L = 1;
+    }
     if (!(f32 ? build_blocks_f32((const float *)X, n, d, bw, nb, order, metric, Xb)
               : build_blocks_f64((const double *)X, n, d, bw, nb, order, metric, Xb)))
         return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
@@ -373,6 +390,13 @@ static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int
 #endif
     for (seg_idx p = 0; p < n; p++) {
         seg_idx i = order[p];
+        if (per_tuple) { /* the tuple sums, folded into every labeling's */
+            double *row = acc + p * ks, *tsum = thread_buf + (RB + 1) * B * seg_thread_id();
+            memcpy(tsum, row, (size_t)T * sizeof(double));
+            memset(row, 0, (size_t)ks * sizeof(double));
+            for (seg_idx t = 0; t < T; t++)
+                for (seg_idx l = 0; l < L; l++) row[col[t * L + l]] += tsum[t];
+        }
         for (seg_idx l = 0; l < L; l++)
             s[l * n + i] = seg_silhouette_value(acc + p * ks + off[l], count + off[l], k[l],
                                                 labels[l * n + i]);

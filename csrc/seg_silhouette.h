@@ -118,9 +118,11 @@ seg_idx seg_silhouette_scores_work_size(seg_idx n, seg_idx d, seg_idx n_labeling
  * (row-major), labeling l's in [0, k[l]); s receives n_labelings rows of n
  * silhouettes. Each row's tuple of labels (one per labeling) plays the part
  * of the label in the single-labeling kernel: rows are sorted by tuple
- * (lexicographically), the tiles run as they do for one labeling, and each
- * distance sum of a run of one tuple is added to that row's sums of every
- * labeling (acc is n by sum(k): never n by the number of tuples). With one
+ * (lexicographically) and the tiles run as they do for one labeling. With
+ * few tuples (T <= sum(k), a K sweep's) each run's sum goes to its tuple's
+ * entry and every row's tuple sums are added to its labelings' sums at the
+ * end; with more, each run's sum is added to that row's sums of every
+ * labeling at once (acc is n by sum(k) either way: never n by T). With one
  * labeling this is seg_silhouette_samples_metric, bit for bit; with several,
  * each labeling's silhouettes equal that kernel's to round-off (sums of the
  * same distances, grouped by tuple). Tiles that hold rows of several tuples

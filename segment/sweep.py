@@ -20,7 +20,7 @@ from segment._kmeans_fit import check_weights, fit_arrays, in_input_terms
 from segment._progress import progress_bar
 from segment._validation import as_matrix, check_int, check_n_threads, check_random_state
 from segment.cluster import KMeans, KMeansResult
-from segment.metrics import unit_range
+from segment.metrics import _float32_range, _single, unit_range
 
 __all__ = ["SweepResult", "k_sweep"]
 
@@ -94,6 +94,7 @@ def _silhouettes(X, codes, rows, threads, show) -> None:
         s = _core.silhouette_scores(
             X, np.stack([codes[i][0] for i in scored]), [codes[i][1] for i in scored],
             n_threads=threads, progress=None if bar is None else bar.update,
+            single=X.dtype == np.float32,
         )
     finally:
         if bar is not None:
@@ -138,6 +139,7 @@ def k_sweep(
     progress=None,
     n_threads: int | None = None,
     nan_policy: str = "raise",
+    silhouette_dtype=None,
     **kmeans_params,
 ) -> SweepResult:
     """k-means for every K in ``k``, scored by the exact silhouette and more.
@@ -158,6 +160,11 @@ def k_sweep(
     sample_size : int, optional
         Compute the silhouette on this many rows drawn once (the same rows for
         every K) instead of exactly on all.
+    silhouette_dtype : None, numpy.float32 or numpy.float64
+        The precision of the silhouettes' distances (as ``dtype`` of
+        :func:`silhouette_scores`): None follows X (float32 X: float32
+        distances with float64 sums, within 1e-6 of float64 and about twice
+        as fast); ``numpy.float32`` opts float64 X in.
     progress : bool or None
         True shows a progress bar (tqdm's when installed: a widget in Jupyter
         with ipywidgets; else a line on stderr), False never; None shows one in
@@ -233,6 +240,7 @@ def k_sweep(
     if sw is not None and m.finite is not None:
         sw = np.ascontiguousarray(sw[m.finite])
     threads = check_n_threads(n_threads)
+    single = _single(silhouette_dtype, m.values)  # refused before any fit
     scored = unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
     bar = _progress_bar(progress, len(ks), n)
     rows, models, codes = [], {}, []
@@ -264,7 +272,8 @@ def k_sweep(
                                       int(fit.n_iter), bool(fit.converged))
             if bar is not None:
                 bar.update(1)
-        _silhouettes(scored if sample is None else scored[sample], codes, rows, threads,
+        sub = scored if sample is None else scored[sample]
+        _silhouettes(_float32_range(sub) if single else sub, codes, rows, threads,
                      progress is True)
     finally:
         if bar is not None and bar is not progress:
