@@ -232,7 +232,7 @@ def _plots(X, customers_features, sweep, profile, best_labels) -> dict[str, str]
     return {
         "Silhouette and inertia by K": figure_img(plotting.plot_k_sweep(sweep)),
         f"Silhouette per customer, K = {sweep.best_k}": figure_img(
-            plotting.plot_silhouette(X, best_labels)),
+            plotting.plot_silhouette(X, best_labels, samples=sweep._best_samples)),
         f"Cluster profiles, K = {sweep.best_k}": figure_img(plotting.plot_profile(profile)),
     }
 

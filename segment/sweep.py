@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,8 @@ class SweepResult:
     best_k: int
     elbow_k: int
     sample_size: int | None = None
+    # every row's silhouette for best_k (exact runs only), for segment run's plot
+    _best_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def best_model(self, k: int | None = None) -> KMeans:
         """A fitted :class:`KMeans` for K = k (default: best_k), without refitting."""
@@ -77,13 +79,14 @@ def _score(fn, X, labels, default=np.nan):
     return fn(X, np.ascontiguousarray(codes, dtype=np.int32), uniques.size)
 
 
-def _silhouettes(X, codes, rows, threads, show) -> None:
+def _silhouettes(X, codes, rows, threads, show) -> dict:
     """Fills rows[i]["silhouette"] for every K whose codes[i] is not None,
     all in one pass over the distances (silhouette_scores' kernel), and adds
-    an equal share of that pass's time to each of those rows' seconds."""
+    an equal share of that pass's time to each of those rows' seconds;
+    returns every row's silhouettes by index into codes."""
     scored = [i for i, c in enumerate(codes) if c is not None]
     if not scored:
-        return
+        return {}
     t0 = time.perf_counter()
     n = X.shape[0]
     # a bar of its own when asked for and long enough to watch (about 0.1 s
@@ -103,6 +106,7 @@ def _silhouettes(X, codes, rows, threads, show) -> None:
     for i, mean in zip(scored, s.mean(axis=1), strict=True):
         rows[i]["silhouette"] = float(mean)
         rows[i]["seconds"] += share
+    return dict(zip(scored, s, strict=True))
 
 
 def _elbow(ks: np.ndarray, inertia: np.ndarray) -> int:
@@ -273,7 +277,7 @@ def k_sweep(
             if bar is not None:
                 bar.update(1)
         sub = scored if sample is None else scored[sample]
-        _silhouettes(_float32_range(sub) if single else sub, codes, rows, threads,
+        samples = _silhouettes(_float32_range(sub) if single else sub, codes, rows, threads,
                      progress is True)
     finally:
         if bar is not None and bar is not progress:
@@ -281,5 +285,6 @@ def k_sweep(
     table = pd.DataFrame(rows).set_index("k")
     best_k = int(table["silhouette"].idxmax()) if table["silhouette"].notna().any() else ks[0]
     elbow = _elbow(np.asarray(ks, float), table["inertia"].to_numpy())
-    return SweepResult(table, models, best_k, elbow, sample_size)
+    best = samples.get(ks.index(best_k)) if sample is None else None
+    return SweepResult(table, models, best_k, elbow, sample_size, best)
 
