@@ -207,10 +207,12 @@ def test_progress_exception_stops_the_kernel_and_propagates():
 
 CHILD = textwrap.dedent(
     """
-    import time, numpy as np, segment as sg
+    import sys, time, numpy as np, segment as sg
     rng = np.random.default_rng(0)
-    X = rng.random((200_000, 8))
-    labs = [rng.integers(0, k, len(X)) for k in range(2, 11)]
+    X = rng.random((200_000, 8)).astype(sys.argv[1])
+    # unrelated labelings (many tuples) or a sweep's (few: one tuple per block)
+    labs = [rng.integers(0, k, len(X)) if sys.argv[2] == "random" else
+            np.sort(rng.integers(0, k, len(X))) for k in range(2, 11)]
     print("ready", flush=True)
     t0 = time.perf_counter()
     try:
@@ -224,8 +226,10 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_ctrl_c_stops_within_a_second():
-    line, latency, rest, err, returncode = interrupt_child(CHILD)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("labels", ["random", "sorted"])
+def test_ctrl_c_stops_within_a_second(dtype, labels):
+    line, latency, rest, err, returncode = interrupt_child(CHILD, dtype, labels)
     assert line.startswith("interrupted"), (line, err)
     assert latency < 1.0, latency
     assert rest.strip() == "next 0.8997", (rest, err)
