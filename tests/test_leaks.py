@@ -224,6 +224,10 @@ CASES = {
                             sg.silhouette_score(X[:200], LAB[:200], sample_size=50,
                                                 random_state=0, n_threads=1),
                             expect(ValueError, sg.silhouette_samples, X, LAB[:9])), 1000),
+    "silhouette_scores": (lambda: (
+        sg.silhouette_scores(X[:200], [LAB[:200], LAB[:200] % 2], n_threads=1),
+        sg.silhouette_scores(X[:200].astype(np.float32), [LAB[:200]], n_threads=1),
+        expect(ValueError, sg.silhouette_scores, X, [LAB, LAB[:9]])), 1000),
     "silhouette(metric=)": (lambda: (
         sg.silhouette_samples(X[:200], LAB[:200], metric=COSINE, n_threads=1),
         sg.silhouette_score(DIST, LAB[:300], metric="precomputed", sample_size=50,
