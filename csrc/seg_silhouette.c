@@ -324,12 +324,22 @@ static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int
      * stays bit-identical. Batches of games hold at most ROUND_WORK
      * multiply-adds (or one game per thread), with Ctrl-C polled between
      * them: within a fraction of a second, whatever n and d. */
-    /* a tile of several tuples adds each run's sum to every labeling's
-     * column: with many labelings (and tuples) that outweighs d, so batches
-     * count it as 4 extra multiply-adds a pair per further labeling */
-    double tile_work = (double)bw * (double)bw * ((double)d + 4.0 * (double)(L - 1));
+    /* a tile of several tuples that adds each run's sum to every labeling's
+     * column (many tuples: tm.L = L) costs more than d: batches count 4
+     * extra multiply-adds a pair per further labeling; a float32 pair
+     * counts half (twice the lanes). Fewer, larger batches where the work
+     * allows: every batch ends in a barrier, slow on a busy machine. */
+    double tile_work = (double)bw * (double)bw * ((double)d + 4.0 * (double)(tm.L - 1)) *
+                       (f32 ? 0.5 : 1.0);
     double fit = 3.2e9 / ((double)nb * (double)bw * (double)bw * (d > 8 ? (double)d : 8.0));
     seg_idx sb = fit < 1.0 ? 1 : (fit > 8.0 ? 8 : (seg_idx)fit);
+    /* Several labelings and float32 (new kernels: no earlier bits to keep)
+     * take 8-block super-blocks whenever that leaves 32 of them: a game
+     * then reuses its blocks' sums (acc rows) over 64 tiles instead of
+     * fetching them from memory for every tile, which at a million rows
+     * (sb = 1 above) made the pass memory-bound: 2.1x one float32
+     * silhouette with nine labelings, whose rows' sums span more lines. */
+    if ((L > 1 || f32) && nb / 32 > sb) sb = nb / 32 < 8 ? nb / 32 : 8;
     seg_idx ns = nb / sb + (nb % sb != 0);
     seg_idx batch = (seg_idx)(ROUND_WORK / (tile_work * (double)sb * (double)sb));
     batch = batch < nt ? nt : batch;

@@ -264,3 +264,14 @@ def test_k_sweep_keeps_the_best_ks_samples():
     want = sk_metrics.silhouette_samples(X, sweep.models[sweep.best_k].labels)
     np.testing.assert_allclose(sweep._best_samples, want, rtol=0, atol=TOL)
     assert sg.k_sweep(X, k=[2, 3], random_state=0, sample_size=100)._best_samples is None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_super_blocks_of_large_n_bit_identical_and_exact(dtype):
+    # n >= 16,384 rows: several labelings and float32 play 8-block super-blocks
+    X, labs = sweep_labelings(n=20_011, d=3, ks=(2, 3, 4))
+    X = X.astype(dtype)
+    one = sg.silhouette_scores(X, labs, n_threads=1)
+    assert sg.silhouette_scores(X, labs, n_threads=2).tobytes() == one.tobytes()
+    want = sk_metrics.silhouette_score(X.astype(np.float64), labs[1])
+    assert one[1] == pytest.approx(want, abs=TOL if dtype == np.float64 else 1e-6)
