@@ -89,21 +89,25 @@ static inline double seg_sum_in_order(const double *x, int m) {
     return s;
 }
 
-/* Sum of x[0..m) in four interleaved running sums s0..s3 (x[j] goes to
- * s_(j mod 4), the tail to s0), returned as (s0 + s1) + (s2 + s3):
- * vectorisable, and the same order on every run. */
-static inline double seg_sum_4lanes(const double *x, seg_idx m) {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    seg_idx j = 0;
-    for (; j + 4 <= m; j += 4) {
-        s0 += x[j];
-        s1 += x[j + 1];
-        s2 += x[j + 2];
-        s3 += x[j + 3];
+/* Sum of x[0..m) in four interleaved float64 running sums s0..s3 (x[j]
+ * goes to s_(j mod 4), the tail to s0), returned as (s0 + s1) + (s2 + s3):
+ * vectorisable, and the same order on every run. seg_sum_4lanes for
+ * doubles, seg_sum_4lanes_f32 for floats (each added in float64). */
+#define SEG_SUM_4LANES(name, T)                                                              \
+    static inline double name(const T *x, seg_idx m) {                                      \
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;                                       \
+        seg_idx j = 0;                                                                       \
+        for (; j + 4 <= m; j += 4) {                                                         \
+            s0 += x[j];                                                                      \
+            s1 += x[j + 1];                                                                  \
+            s2 += x[j + 2];                                                                  \
+            s3 += x[j + 3];                                                                  \
+        }                                                                                    \
+        for (; j < m; j++) s0 += x[j];                                                       \
+        return (s0 + s1) + (s2 + s3);                                                        \
     }
-    for (; j < m; j++) s0 += x[j];
-    return (s0 + s1) + (s2 + s3);
-}
+SEG_SUM_4LANES(seg_sum_4lanes, double)
+SEG_SUM_4LANES(seg_sum_4lanes_f32, float)
 
 /* Rousseeuw's (1987) s(i) of a row in cluster `own` from its per-cluster
  * sums of distances (sums, k) and the cluster sizes (count, k; count[own]

@@ -99,6 +99,58 @@ seg_status seg_silhouette_samples_metric(const double *X, seg_idx n, seg_idx d,
                                          int n_threads, const seg_interrupt *intr, double *s,
                                          double *work, seg_detail *detail);
 
+/* Progress of a long kernel: fn(ctx, done, total) is called from the
+ * calling thread between batches of work (as seg_interrupted is), with the
+ * work done so far and the whole work in the kernel's own units (tiles, for
+ * the silhouette). fn may be NULL. */
+typedef struct seg_progress {
+    void (*fn)(void *ctx, double done, double total);
+    void *ctx;
+} seg_progress;
+
+/* Scratch doubles for seg_silhouette_scores: n_labelings labelings whose
+ * cluster counts add up to k_total; -1 if the sizes overflow. */
+seg_idx seg_silhouette_scores_work_size(seg_idx n, seg_idx d, seg_idx n_labelings,
+                                        seg_idx k_total, int n_threads);
+
+/* The silhouettes of several labelings of the same rows, every pair's
+ * distance computed once: labels is n_labelings rows of n labels
+ * (row-major), labeling l's in [0, k[l]); s receives n_labelings rows of n
+ * silhouettes. Each row's tuple of labels (one per labeling) plays the part
+ * of the label in the single-labeling kernel: rows are sorted by tuple
+ * (lexicographically) and the tiles run as they do for one labeling. With
+ * few tuples (T <= sum(k), a K sweep's) each run's sum goes to its tuple's
+ * entry and every row's tuple sums are added to its labelings' sums at the
+ * end; with more, each run's sum is added to that row's sums of every
+ * labeling at once (acc is n by sum(k) either way: never n by T). With one
+ * labeling this is seg_silhouette_samples_metric, bit for bit; with several,
+ * each labeling's silhouettes equal that kernel's to round-off (sums of the
+ * same distances, grouped by tuple). Tiles that hold rows of several tuples
+ * take the slower general path: labelings whose tuples are much smaller
+ * than a block (unrelated labelings of many clusters) cost more, up to
+ * about n_labelings times one silhouette. Scratch as seg_silhouette_samples
+ * plus n * (sum(k) - k) sums and about 1.5 + n_labelings / 2 doubles per
+ * row. SEG_EINVAL names the labeling (a label out of range: the flat index
+ * l * n + row), SEG_EDEGENERATE the labeling with fewer than two labels
+ * used. progress (NULL allowed) is called between batches of tiles. */
+seg_status seg_silhouette_scores(const double *X, seg_idx n, seg_idx d, const int32_t *labels,
+                                 seg_idx n_labelings, const seg_idx *k, seg_metric metric,
+                                 int n_threads, const seg_interrupt *intr,
+                                 const seg_progress *progress, double *s, double *work,
+                                 seg_detail *detail);
+
+/* seg_silhouette_scores on float32 X: distances in float32 (16 lanes a
+ * vector), each tile's sums in float32 (at most 256 terms), every row's sums
+ * over the tiles in float64. The silhouettes are within about 1e-6 of the
+ * float64 kernel's on the same (float32) values; bit-identical on any
+ * number of threads. Scratch: seg_silhouette_scores_work_size (the float64
+ * size: the float32 blocks take half of their part). */
+seg_status seg_silhouette_scores_f32(const float *X, seg_idx n, seg_idx d, const int32_t *labels,
+                                     seg_idx n_labelings, const seg_idx *k, seg_metric metric,
+                                     int n_threads, const seg_interrupt *intr,
+                                     const seg_progress *progress, double *s, double *work,
+                                     seg_detail *detail);
+
 /* Scratch doubles for seg_silhouette_precomputed; -1 if the sizes overflow. */
 seg_idx seg_silhouette_precomputed_work_size(seg_idx n, seg_idx k, int n_threads);
 

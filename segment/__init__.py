@@ -39,6 +39,7 @@ from segment.metrics import (
     davies_bouldin_score,
     silhouette_samples,
     silhouette_score,
+    silhouette_scores,
 )
 from segment.preprocessing import minmax_scale
 from segment.profile import (
@@ -116,6 +117,7 @@ __all__ = [
     "kmeans_plusplus",
     "silhouette_samples",
     "silhouette_score",
+    "silhouette_scores",
     # profiles and choices (Paper B, Tables 9-16 and 23)
     "profile_clusters",
     "most_valuable",

@@ -13,6 +13,7 @@ tests/test_core_pyi.py checks that this file names every entry point with the
 parameters the C functions declare.
 """
 
+from collections.abc import Callable
 from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
@@ -158,6 +159,20 @@ def silhouette_samples(
 ) -> F64:
     """Exact silhouette of every row; labels are int32 codes in [0, n_clusters);
     metric "euclidean", "sqeuclidean", "manhattan" or "cosine" (no aliases)."""
+
+def silhouette_scores(
+    X: ArrayLike,
+    labelings: ArrayLike,
+    n_clusters: ArrayLike,
+    n_threads: int = 0,
+    metric: str = "euclidean",
+    progress: Callable[[int], object] | None = None,
+    single: bool = False,
+) -> F64:
+    """Silhouettes (n_labelings, n) of several labelings, every distance
+    computed once; labelings int32 (n_labelings, n), labeling l's codes in
+    [0, n_clusters[l]); progress(m) gets the distance pairs done since its
+    last call; single: X as float32 (float32 distances, float64 sums)."""
 
 def silhouette_precomputed(
     D: ArrayLike,

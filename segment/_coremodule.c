@@ -919,6 +919,116 @@ done:
     return result;
 }
 
+/* Progress of seg_silhouette_scores for Python: the kernel's tiles done,
+ * turned into distance pairs (n (n - 1) / 2 in all) and passed as the
+ * increment to the callable `cb`, with the GIL, from the calling thread.
+ * An exception in cb stops the kernel (the interrupt below sees `failed`)
+ * and stays set for the caller. */
+typedef struct progress_ctx {
+    PyObject *cb;
+    double pairs;
+    long long reported;
+    int failed;
+} progress_ctx;
+
+static void progress_call(void *ctx, double done, double total) {
+    progress_ctx *p = (progress_ctx *)ctx;
+    PyGILState_STATE st = PyGILState_Ensure();
+    long long target = (long long)(p->pairs * (done / total));
+    if (!p->failed && target > p->reported) {
+        PyObject *r = PyObject_CallFunction(p->cb, "L", target - p->reported);
+        if (r == NULL)
+            p->failed = 1;
+        Py_XDECREF(r);
+        p->reported = target;
+    }
+    PyGILState_Release(st);
+}
+
+static int progress_interrupt(void *ctx) {
+    return ((progress_ctx *)ctx)->failed || check_signals(NULL);
+}
+
+static PyObject *py_silhouette_scores(PyObject *self, PyObject *args, PyObject *kwds) {
+    (void)self;
+    static char *kwlist[] = {"X", "labelings", "n_clusters", "n_threads", "metric", "progress",
+                             "single", NULL};
+    PyObject *xo, *lo, *ko, *mo = NULL, *po = Py_None, *result = NULL;
+    int n_threads = 0, single = 0;
+    seg_metric metric = SEG_METRIC_EUCLIDEAN;
+    PyArrayObject *X = NULL, *L = NULL, *K = NULL, *S = NULL;
+    double *work = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO|iOOp", kwlist, &xo, &lo, &ko, &n_threads,
+                                     &mo, &po, &single))
+        return NULL;
+    if (mo != NULL && get_metric(mo, &metric) < 0) return NULL;
+    if (po != Py_None && !PyCallable_Check(po)) {
+        PyErr_SetString(PyExc_TypeError, "progress must be None or a callable of one int");
+        return NULL;
+    }
+    if ((X = single ? as_array(xo, NPY_FLOAT32, 2, "X") : get_X(xo)) == NULL) goto done;
+    npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
+    if (n < 1 || d < 1) {
+        PyErr_SetString(PyExc_ValueError, "X must have at least one row and one column");
+        goto done;
+    }
+    if (!PyArray_Check(lo) || PyArray_TYPE((PyArrayObject *)lo) != NPY_INT32 ||
+        PyArray_NDIM((PyArrayObject *)lo) != 2 || PyArray_DIM((PyArrayObject *)lo, 1) != n ||
+        PyArray_DIM((PyArrayObject *)lo, 0) < 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "labelings must be an int32 array of shape (n_labelings >= 1, %zd)",
+                     (Py_ssize_t)n);
+        goto done;
+    }
+    L = (PyArrayObject *)PyArray_FROM_OTF(lo, NPY_INT32, NPY_ARRAY_IN_ARRAY);
+    if (L == NULL) goto done;
+    npy_intp nl = PyArray_DIM(L, 0);
+    if ((K = get_ints(ko, nl, NPY_INT64, 1, INT32_MAX, "n_clusters")) == NULL) goto done;
+    seg_idx ks[1], *k = ks, k_total = 0;
+    if (nl > 1 && (k = (seg_idx *)alloc_scratch((size_t)nl, sizeof(seg_idx), "silhouette")) ==
+                      NULL)
+        goto done;
+    for (npy_intp l = 0; l < nl; l++) {
+        k[l] = (seg_idx)((const npy_int64 *)PyArray_DATA(K))[l];
+        k_total += k[l];
+    }
+    int nt = seg_resolve_threads(n_threads);
+    npy_intp sdims[2] = {nl, n};
+    S = (PyArrayObject *)PyArray_SimpleNew(2, sdims, NPY_FLOAT64);
+    if (S != NULL)
+        work = alloc_work(seg_silhouette_scores_work_size(n, d, nl, k_total, nt), "silhouette");
+    if (work != NULL) {
+        progress_ctx pctx = {po, (double)n * (double)(n - 1) / 2, 0, 0};
+        seg_progress prog = {progress_call, &pctx};
+        seg_interrupt intr = {progress_interrupt, &pctx};
+        seg_detail why = {NULL, -1};
+        seg_status st;
+        Py_BEGIN_ALLOW_THREADS
+        const int32_t *lab = (const int32_t *)PyArray_DATA(L);
+        const seg_progress *pr = po == Py_None ? NULL : &prog;
+        double *out = (double *)PyArray_DATA(S);
+        st = single ? seg_silhouette_scores_f32((const float *)PyArray_DATA(X), n, d, lab, nl, k,
+                                                metric, nt, &intr, pr, out, work, &why)
+                    : seg_silhouette_scores((const double *)PyArray_DATA(X), n, d, lab, nl, k,
+                                            metric, nt, &intr, pr, out, work, &why);
+        Py_END_ALLOW_THREADS
+        if (st != SEG_OK)
+            raise_detail(st, "silhouette", &why);
+        else {
+            result = (PyObject *)S;
+            S = NULL;
+        }
+    }
+    if (k != ks) PyMem_RawFree(k);
+done:
+    PyMem_RawFree(work);
+    Py_XDECREF(X);
+    Py_XDECREF(L);
+    Py_XDECREF(K);
+    Py_XDECREF(S);
+    return result;
+}
+
 /* Rows (offset by row0) of the m by n matrix D where bad(D row, n, row
  * index, tol) holds, the first 10 of them as "3, 17, ..." in buf. Returns
  * how many rows were found. */
@@ -2021,6 +2131,14 @@ static PyMethodDef core_methods[] = {
      "silhouette_samples(X, labels, n_clusters, n_threads=0, metric='euclidean')\n--\n\n"
      "Exact silhouette of every row; labels are int32 codes in [0, n_clusters); metric is\n"
      "'euclidean', 'sqeuclidean', 'manhattan' or 'cosine' (no aliases here)."},
+    {"silhouette_scores", (PyCFunction)(void (*)(void))py_silhouette_scores,
+     METH_VARARGS | METH_KEYWORDS,
+     "silhouette_scores(X, labelings, n_clusters, n_threads=0, metric='euclidean',\n"
+     "                  progress=None, single=False)\n--\n\n"
+     "Silhouettes (n_labelings, n) of several labelings, every distance computed once\n"
+     "(single: X as float32, float32 distances, float64 sums);\n"
+     "labelings is int32 (n_labelings, n), labeling l's codes in [0, n_clusters[l]);\n"
+     "progress(m) is called with the distance pairs done since its last call."},
     {"silhouette_precomputed", (PyCFunction)(void (*)(void))py_silhouette_precomputed,
      METH_VARARGS | METH_KEYWORDS,
      "silhouette_precomputed(D, labels, n_clusters, row0=0, n_threads=0, diag_tol=2.2e-14)\n"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from segment import _core, _sparse
+from segment._progress import progress_bar
 from segment._validation import (
     align_labels,
     as_matrix,
@@ -27,6 +28,7 @@ __all__ = [
     "davies_bouldin_score",
     "silhouette_samples",
     "silhouette_score",
+    "silhouette_scores",
 ]
 
 # ---------------------------------------------------------------------------
@@ -156,7 +158,8 @@ def _silhouette_callable(x, metric, codes, k, n_threads) -> np.ndarray:
     return s
 
 
-def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None = None):
+def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None = None,
+                       dtype=None):
     """Exact silhouette coefficient of every row (Rousseeuw 1987).
 
     For row i in cluster A, a(i) is the mean distance to the other rows of A,
@@ -173,8 +176,7 @@ def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None =
         The rows to cluster, or with ``metric="precomputed"`` their distance
         matrix: square, finite, >= 0, with a zero diagonal (within 100
         machine epsilons of X's float type, as scikit-learn allows); its
-        rows are read as given (the kernel makes nothing n by n). float32
-        input is computed in float64.
+        rows are read as given (the kernel makes nothing n by n).
     labels : array-like, shape (n_samples,)
         Cluster of every row (any sortable values), 2 to n_samples - 1 distinct.
         A Series given with a DataFrame X is aligned on X's index (X sorted
@@ -191,6 +193,14 @@ def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None =
         names raise ValueError.
     n_threads : int, optional
         OpenMP threads; the result is bit-identical for any count.
+    dtype : None, numpy.float32 or numpy.float64
+        The precision of the distances. None (default) follows X: float32 X
+        stays float32 (no copy in float64), anything else is float64;
+        ``numpy.float32`` lets float64 X opt in. In float32 the distances
+        take twice the vector lanes and every row's sums over the blocks are
+        float64: the silhouettes are within about 1e-6 of float64's. For the
+        four metrics computed from coordinates; ``"precomputed"``, a callable
+        and sparse X run in float64.
 
     Returns
     -------
@@ -210,7 +220,7 @@ def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None =
     """
     metric = _silhouette_metric(metric)
     m = _silhouette_input(X, metric)
-    s = _silhouette(m, align_labels(labels, m.index), metric, n_threads)
+    s = _silhouette(m, align_labels(labels, m.index), metric, n_threads, dtype)
     if m.is_frame:
         return pd.Series(s, index=m.index, name="silhouette")
     return s
@@ -254,20 +264,51 @@ def unit_range(data: np.ndarray) -> np.ndarray:
     return np.ldexp(data, -int(exponent)).astype(data.dtype, copy=False)
 
 
-def _silhouette(m, labels, metric, n_threads) -> np.ndarray:
+def _single(dtype, values) -> bool:
+    """Whether the silhouette runs in float32: dtype None follows X (float32
+    stays float32, anything else is float64); numpy.float32 or float64 (or
+    their names) choose."""
+    if dtype is None:
+        return getattr(values, "dtype", None) == np.float32
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be None, numpy.float32 or numpy.float64, got {dtype!r}")
+    return dt == np.float32
+
+
+def _float32_range(data: np.ndarray) -> np.ndarray:
+    """data as a float32 C array, times a power of two when its largest
+    |value| is outside [0.5, 2] (exact; float32's squares overflow near 1e19
+    and underflow near 1e-19, where float64's only do at 1e154)."""
+    top = max(float(np.max(data)), -float(np.min(data))) if data.size else 0.0
+    if np.isfinite(top) and top > 0.0 and not 0.5 <= top <= 2.0:
+        _, exponent = np.frexp(top)
+        data = np.ldexp(np.asarray(data, dtype=np.float64), -int(exponent))
+    return np.ascontiguousarray(data, dtype=np.float32)
+
+
+def _silhouette(m, labels, metric, n_threads, dtype=None) -> np.ndarray:
     """The silhouettes of a validated matrix m (labels in its row order,
     metric as _silhouette_metric gives it)."""
     n_threads = check_n_threads(n_threads)
+    single = _single(dtype, m.values)
     if metric == "precomputed":
         _check_square(m)
     codes, k = _encode_labels(labels, m.values.shape[0])
     if isinstance(m.values, _sparse.CSR):
         return _sparse.silhouette_samples(m.values, codes, k, n_threads=n_threads)
-    data = np.ascontiguousarray(m.values, dtype=np.float64)
+    data = None if single and isinstance(metric, str) and metric != "precomputed" else (
+        np.ascontiguousarray(m.values, dtype=np.float64))
     if metric == "precomputed":
         return _silhouette_precomputed(m, data, codes, k, n_threads)
     if callable(metric):
         return _silhouette_callable(data, metric, codes, k, n_threads)
+    if single:
+        return _core.silhouette_scores(_float32_range(m.values), codes[None, :], [k],
+                                       n_threads=n_threads, metric=metric, single=True)[0]
     return _core.silhouette_samples(unit_range(data), codes, k, n_threads=n_threads,
                                     metric=metric)
 
@@ -280,6 +321,7 @@ def silhouette_score(
     sample_size: int | None = None,
     random_state=None,
     n_threads: int | None = None,
+    dtype=None,
 ) -> float:
     """Mean silhouette coefficient over all rows (exact), or over a sample.
 
@@ -289,7 +331,8 @@ def silhouette_score(
     within that subset (with ``"precomputed"``, those rows and the same
     columns), drawn exactly as scikit-learn draws it: the same integer
     ``random_state`` gives scikit-learn's value. A labels Series with a
-    DataFrame X is aligned on X's index, as in :func:`silhouette_samples`.
+    DataFrame X is aligned on X's index, as in :func:`silhouette_samples`;
+    ``dtype`` as there (float32 X is scored in float32).
 
     Examples
     --------
@@ -317,7 +360,178 @@ def silhouette_score(
         # rows of a validated matrix: no second look at the values
         m = type(m)(values, None if m.index is None else m.index[idx], None, None)
         labels = labels[idx]
-    return float(np.mean(_silhouette(m, labels, metric, n_threads)))
+    return float(np.mean(_silhouette(m, labels, metric, n_threads, dtype)))
+
+
+def _labelings(labelings, m) -> list:
+    """Every labeling of `labelings` (a 2-D array, one labeling per row, or a
+    sequence of label vectors) in X's row order; errors name the labeling."""
+    if isinstance(labelings, pd.DataFrame):
+        raise TypeError(
+            "labelings must be a 2-D array (one labeling per row) or a list of label vectors, "
+            "not a DataFrame; pass a list of its columns: [df[c] for c in df]"
+        )
+    if isinstance(labelings, np.ndarray) and labelings.ndim == 2:
+        rows = list(labelings)
+    elif isinstance(labelings, (str, bytes)) or not hasattr(labelings, "__len__"):
+        raise TypeError(
+            "labelings must be a 2-D array (one labeling per row) or a list of label vectors, "
+            f"got {type(labelings).__name__}"
+        )
+    else:
+        rows = list(labelings)
+        if rows and np.ndim(rows[0]) == 0:
+            raise ValueError(
+                "labelings must be a 2-D array (one labeling per row) or a list of label "
+                "vectors; got one vector of labels: pass [labels] (or use silhouette_score)"
+            )
+    if not rows:
+        raise ValueError("labelings is empty: pass at least one labeling")
+    return [align_labels(lab, m.index, name=f"labelings[{i}]") for i, lab in enumerate(rows)]
+
+
+def _encode_labeling(labels, n: int, i: int) -> tuple[np.ndarray, int]:
+    """_encode_labels naming the labeling at fault."""
+    try:
+        return _encode_labels(labels, n)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"labelings[{i}]: {exc}") from None
+
+
+def _pairs_bar(progress, n: int):
+    """The bar for `progress` (silhouette_scores' rules; total n (n - 1) / 2
+    distance pairs), or None."""
+    if progress is False:
+        return None
+    if progress is None:
+        if not ("ipykernel" in __import__("sys").modules and n >= 20_000):
+            return None
+    elif progress is not True:
+        if not callable(getattr(progress, "update", None)):
+            raise TypeError(
+                "progress must be True, False, None or an object with an update(n) method, "
+                f"got {type(progress).__name__}"
+            )
+        return progress
+    return progress_bar(n * (n - 1) // 2, desc="silhouette", unit="pairs")
+
+
+def silhouette_scores(
+    X,
+    labelings,
+    *,
+    metric="euclidean",
+    n_threads: int | None = None,
+    progress=None,
+    dtype=None,
+) -> np.ndarray:
+    """Mean silhouette coefficient of several labelings of the same rows,
+    every pair's distance computed once.
+
+    The score of each labeling equals :func:`silhouette_score` (exact, all
+    rows; to round-off, about 1e-15), but the n^2 / 2 distances are computed
+    once for all of them: each row's tuple of labels (one per labeling)
+    plays the part of the label in the silhouette kernel, and each distance
+    sum is added to the row's sums of every labeling. The K = 2..10
+    solutions of a k-means sweep share most of their boundaries, so their
+    nine silhouettes cost little more than one. Labelings that are
+    unrelated to each other (many small tuples of labels) cost more, up to
+    about one silhouette per labeling. Memory is O(n * sum of the numbers of
+    clusters + n * n_features), never n by n.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame, shape (n_samples, n_features)
+        The rows (as in :func:`silhouette_samples`).
+    labelings : 2-D array of shape (n_labelings, n_samples), or a sequence of label vectors
+        One labeling per row (or item): each as ``labels`` of
+        :func:`silhouette_samples` (any sortable values, 2 to n_samples - 1
+        distinct; a Series with a DataFrame X is aligned on X's index).
+    metric : str or callable, default "euclidean"
+        Any of :func:`silhouette_samples`'s. ``"euclidean"``,
+        ``"sqeuclidean"``, ``"manhattan"`` and ``"cosine"`` (and their
+        aliases) take the one pass; ``"precomputed"``, a callable and sparse
+        X are scored one labeling at a time.
+    n_threads : int, optional
+        OpenMP threads; the result is bit-identical for any count.
+    progress : bool, None or object with ``update(n)``
+        True shows a bar of the distance pairs done (tqdm when installed,
+        else a line on stderr); False none; None (default) a bar in a
+        notebook for 20,000 rows or more; an object with ``update(n)`` gets
+        the pairs done since its last call (from the calling thread).
+    dtype : None, numpy.float32 or numpy.float64
+        As in :func:`silhouette_samples`: float32 X is scored in float32
+        distances with float64 sums (within about 1e-6 of float64), which
+        is faster; ``numpy.float32`` opts float64 X in.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_labelings,)
+        The mean silhouette of each labeling, in the order given.
+
+    Examples
+    --------
+    >>> import segment as sg
+    >>> X = [[0.0], [1.0], [10.0], [11.0], [20.0]]
+    >>> sg.silhouette_scores(X, [[0, 0, 1, 1, 1], [0, 0, 1, 1, 2]]).round(4).tolist()
+    [0.6611, 0.7166]
+    """
+    metric = _silhouette_metric(metric)
+    m = _silhouette_input(X, metric)
+    n = m.values.shape[0]
+    rows = _labelings(labelings, m)
+    if callable(metric) or metric == "precomputed" or isinstance(m.values, _sparse.CSR):
+        scores = []
+        for i, lab in enumerate(rows):
+            _encode_labeling(lab, n, i)  # names the labeling at fault
+            scores.append(np.mean(_silhouette(m, lab, metric, n_threads, dtype)))
+        return np.array(scores)
+    n_threads = check_n_threads(n_threads)
+    coded = [_encode_labeling(lab, n, i) for i, lab in enumerate(rows)]
+    codes = np.ascontiguousarray(np.stack([c for c, _ in coded]), dtype=np.int32)
+    ks = np.array([k for _, k in coded], dtype=np.int64)
+    single = _single(dtype, m.values)
+    data = (_float32_range(m.values) if single
+            else unit_range(np.ascontiguousarray(m.values, dtype=np.float64)))
+    bar = _pairs_bar(progress, n)
+    try:
+        s = _core.silhouette_scores(data, codes, ks, n_threads=n_threads, metric=metric,
+                                    progress=None if bar is None else bar.update, single=single)
+    finally:
+        if bar is not None and bar is not progress:
+            bar.close()
+    return s.mean(axis=1)
+
+
+# Nanoseconds per pair of rows and thread of the silhouette kernel, by metric:
+# max(floor, intercept + slope * n_features), fitted to one thread at 2, 8 and
+# 32 features (30,000 rows, x86-64-v4, December 2026; benchmarks/
+# bench_silhouette_sweep.py checks the estimate against the measured time).
+_NS_PER_PAIR = {
+    "euclidean": (1.08, 0.056, 0.1434),
+    "sqeuclidean": (0.235, -0.32, 0.132),
+    "manhattan": (0.414, -0.554, 0.1387),
+    "cosine": (0.538, 0.206, 0.0917),
+}
+# Extra cost of each further labeling in one pass (K = 2..10 k-means
+# solutions of Paper B's features: nine labelings take about 1.2 times one).
+_PER_LABELING = 0.025
+# float32's time over float64's (Paper B's 8 features, euclidean).
+_FLOAT32_FACTOR = 0.4
+
+
+def _silhouette_seconds(n: int, d: int, *, n_labelings: int = 1, metric: str = "euclidean",
+                        dtype="float64", n_threads: int | None = None) -> float:
+    """The time silhouette_scores should take on this kind of machine: a
+    throughput model of n (n + 1) / 2 pairs at the kernel's measured cost per
+    pair for d features, the metric and the dtype, shared by the threads
+    (segment run prints it before it starts)."""
+    floor, intercept, slope = _NS_PER_PAIR[_SILHOUETTE_METRICS.get(metric, "euclidean")]
+    ns = max(floor, intercept + slope * d) * (1 + _PER_LABELING * (n_labelings - 1))
+    if np.dtype(dtype) == np.float32:
+        ns *= _FLOAT32_FACTOR
+    threads = min(check_n_threads(n_threads) or _core.max_threads(), _core.max_threads())
+    return n * (n + 1) / 2 * ns * 1e-9 / max(1, threads)
 
 
 def _validity(X, labels, n_threads):

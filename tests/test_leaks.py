@@ -186,6 +186,14 @@ CASES = {
         _core.silhouette_samples(X[:300], LAB[:300], 3, n_threads=1, metric="manhattan"),
         expect(ValueError, _core.silhouette_samples, X, LAB, 3, metric="minkowski"),
         expect(ValueError, _core.silhouette_samples, X, LAB, 3, metric=ALPHA)), 2000),
+    "_core.silhouette_scores": (lambda: (
+        _core.silhouette_scores(X[:300], np.stack([LAB[:300], LAB[:300] % 2]), [3, 2],
+                                n_threads=1, progress=abs),
+        # degenerate after the scratch is allocated: the glue must free it
+        expect(ValueError, _core.silhouette_scores, X, np.stack([LAB, ZERO_LAB]), [3, 3],
+               n_threads=1),
+        expect(MemoryError, _core.silhouette_scores, X, np.stack([LAB]), [2**30]),
+        expect(ValueError, _core.silhouette_scores, X, LAB, [3])), 2000),
     "_core.silhouette_precomputed": (lambda: (
         _core.silhouette_precomputed(DIST, LAB[:300], 3, n_threads=1),
         _core.silhouette_precomputed(DIST[100:], LAB[:300], 3, row0=100, n_threads=1),
@@ -216,6 +224,10 @@ CASES = {
                             sg.silhouette_score(X[:200], LAB[:200], sample_size=50,
                                                 random_state=0, n_threads=1),
                             expect(ValueError, sg.silhouette_samples, X, LAB[:9])), 1000),
+    "silhouette_scores": (lambda: (
+        sg.silhouette_scores(X[:200], [LAB[:200], LAB[:200] % 2], n_threads=1),
+        sg.silhouette_scores(X[:200].astype(np.float32), [LAB[:200]], n_threads=1),
+        expect(ValueError, sg.silhouette_scores, X, [LAB, LAB[:9]])), 1000),
     "silhouette(metric=)": (lambda: (
         sg.silhouette_samples(X[:200], LAB[:200], metric=COSINE, n_threads=1),
         sg.silhouette_score(DIST, LAB[:300], metric="precomputed", sample_size=50,

@@ -106,10 +106,12 @@ def test_cosine_zero_rows_match_sklearn():
 
 
 @pytest.mark.parametrize("metric", ALL_NAMES)
-def test_float32_is_computed_in_float64(metric):
+def test_float32_in_float64_with_dtype(metric):
+    # float32 X is scored in float32 by default (tests/test_silhouette_float32.py);
+    # dtype=np.float64 gives the float64 kernel on the same values
     X, y = blobs(n=200)
     X32 = X.astype(np.float32)
-    got = sg.silhouette_samples(X32, y, metric=metric)
+    got = sg.silhouette_samples(X32, y, metric=metric, dtype=np.float64)
     np.testing.assert_array_equal(got, sg.silhouette_samples(X32.astype(np.float64), y,
                                                              metric=metric))
     np.testing.assert_allclose(

@@ -472,6 +472,83 @@ static double metric_dist(const double *x, const double *y, seg_idx d, seg_metri
     return c < 0.0 ? 0.0 : (c > 2.0 ? 2.0 : c);
 }
 
+/* Progress of seg_silhouette_scores: the last report must be the whole. */
+typedef struct progress_seen {
+    double done, total;
+    int calls;
+} progress_seen;
+
+static void note_progress(void *ctx, double done, double total) {
+    progress_seen *p = (progress_seen *)ctx;
+    REQUIRE(done >= p->done && done <= total);
+    p->done = done;
+    p->total = total;
+    p->calls++;
+}
+
+/* seg_silhouette_scores on the labels (bit for bit the single kernel's out)
+ * and, as two labelings, on them and a second labeling derived from them
+ * (each equal to the single kernel on it, to round-off). */
+static void fuzz_silhouette_scores(const shape *s, const int32_t *labels, seg_metric metric,
+                                   int nt, const double *out) {
+    seg_idx n = s->n, k2 = s->k + 1, ks[2] = {s->k, k2};
+    int32_t *two = xmalloc((size_t)(2 * n), sizeof(int32_t));
+    double *got = xmalloc((size_t)(2 * n), sizeof(double));
+    double *one = xmalloc((size_t)n, sizeof(double));
+    memcpy(two, labels, (size_t)n * sizeof(int32_t));
+    for (seg_idx i = 0; i < n; i++) two[n + i] = (int32_t)((labels[i] * 7 + i / 3) % k2);
+    seg_idx ws = seg_silhouette_scores_work_size(n, s->d, 2, s->k + k2, nt);
+    double *work = xmalloc((size_t)ws, sizeof(double));
+    progress_seen seen = {0.0, 0.0, 0};
+    seg_progress prog = {note_progress, &seen};
+    REQUIRE(seg_silhouette_scores(s->X, n, s->d, two, 1, ks, metric, nt, NULL, &prog, got, work,
+                                  NULL) == SEG_OK);
+    REQUIRE(memcmp(got, out, (size_t)n * sizeof(double)) == 0);
+    REQUIRE(seen.calls >= 1 && seen.done == seen.total);
+    seg_detail why = {NULL, -1};
+    seg_status st = seg_silhouette_scores(s->X, n, s->d, two, 2, ks, metric, nt, NULL, NULL, got,
+                                          work, &why);
+    seg_status st1 = seg_silhouette_samples_metric(s->X, n, s->d, two + n, k2, metric, nt, NULL,
+                                                   one, work, NULL);
+    REQUIRE(st == st1); /* the second labeling decides: the first one is fine */
+    if (st == SEG_EDEGENERATE) REQUIRE(why.reason != NULL && why.index == 1);
+    if (st == SEG_OK) {
+        for (seg_idx i = 0; i < n; i++) {
+            REQUIRE(fabs(got[i] - out[i]) <= 1e-9);
+            REQUIRE(fabs(got[n + i] - one[i]) <= 1e-9);
+        }
+    }
+    /* float32: the values rounded to float (skipped past float's range):
+     * silhouettes bounded, 0 for singletons, the same bits on one thread
+     * (closeness to float64 is tested in Python, on data where rounding X
+     * to float cannot move a silhouette far) */
+    float *X32 = xmalloc((size_t)(n * s->d), sizeof(float));
+    int in_range = 1;
+    for (seg_idx i = 0; i < n * s->d; i++) {
+        double v = s->X[i];
+        in_range &= fabs(v) < 1e30;
+        X32[i] = in_range ? (float)v : 0.0f;
+    }
+    if (in_range) {
+        double *got1 = xmalloc((size_t)n, sizeof(double));
+        st = seg_silhouette_scores_f32(X32, n, s->d, two, 1, ks, metric, nt, NULL, NULL, got, work,
+                                       &why);
+        REQUIRE(st == SEG_OK || st == SEG_ENONFINITE);
+        if (st == SEG_OK) {
+            check_silhouettes(got, labels, n, 0, n, s->k);
+            REQUIRE(seg_silhouette_scores_f32(X32, n, s->d, two, 1, ks, metric, 1, NULL, NULL,
+                                              got1, work, NULL) == SEG_OK);
+            REQUIRE(memcmp(got, got1, (size_t)n * sizeof(double)) == 0);
+        }
+        free(got1);
+    }
+    free(X32);
+    free(work);
+    free(one);
+    free(got);
+    free(two);
+}
+
 /* One byte after the labels picks the metric (0, the byte of inputs saved
  * before metrics existed, past their end: euclidean) or the precomputed
  * kernel on the distances of X by one of the metrics, maybe with one entry
@@ -498,6 +575,7 @@ static void fuzz_silhouette(reader *r) {
         REQUIRE_REASON(ws >= 0, st, why);
         if (mb == 252) REQUIRE(st == SEG_EINVAL);
         if (st == SEG_OK) check_silhouettes(out, labels, s.n, 0, s.n, s.k);
+        if (st == SEG_OK && (mb & 16)) fuzz_silhouette_scores(&s, labels, m, nt, out);
         free(out);
         free(work);
     } else if (s.n <= 300) { /* precomputed (n^2 doubles): the small shapes */

@@ -51,6 +51,9 @@ EXCEPTIONS: list[tuple[str, str, str]] = [
     (r"^test_inertia\[", "skip", _PRIVATE.format("_inertia_dense / _inertia_sparse")),
     (r"^test_is_same_clustering$", "skip", _PRIVATE.format("_is_same_clustering")),
     (r"^test_silhouette_reduce\[", "skip", _PRIVATE.format("_silhouette_reduce")),
+    (r"^test_silhouette_samples_euclidean_sparse\[", "xfail",
+     "float32 dense X is scored in float32 distances (issue 12) and sparse X in float64: "
+     "they agree to about 1e-8 here, not to this test's rtol 1e-7 on a silhouette near 0"),
 ]
 
 
