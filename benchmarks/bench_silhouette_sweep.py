@@ -15,7 +15,7 @@ same in float32 and one float32 silhouette; the table gives the median of the
 rounds and the ratios of medians. scikit-learn's silhouette_score is timed
 once on a random subset and extrapolated quadratically to n (said in the
 table). The estimate is the throughput model `segment run` prints
-(segment.metrics._silhouette_seconds). The machine line and `uptime` go
+(segment.metrics.silhouette_seconds). The machine line and `uptime` go
 with the figures: on a shared machine the ratios, taken within one round,
 are the figures to read.
 """
@@ -33,7 +33,7 @@ import numpy as np
 from _machine import machine as shared_machine
 
 import segment as sg
-from segment.metrics import _silhouette_seconds
+from segment.metrics import silhouette_seconds
 
 HERE = Path(__file__).resolve().parent
 KS = list(range(2, 11))
@@ -109,7 +109,7 @@ def main() -> None:
     diff32 = float(np.abs(res["one_pass_f32"] - sep).max())
     sk = sklearn_extrapolated(X, labs[3], min(args.sklearn_n, n))
     est = {
-        name: _silhouette_seconds(
+        name: silhouette_seconds(
             n,
             X.shape[1],
             n_labelings=9 if "pass" in name or "nine" in name else 1,
@@ -157,8 +157,8 @@ def main() -> None:
             "n": n,
             "one_f32_s": t1,
             "one_pass_f32_s": t9,
-            "estimate_one_f32_s": _silhouette_seconds(n, 8, dtype="float32"),
-            "estimate_one_pass_f32_s": _silhouette_seconds(n, 8, n_labelings=9, dtype="float32"),
+            "estimate_one_f32_s": silhouette_seconds(n, 8, dtype="float32"),
+            "estimate_one_pass_f32_s": silhouette_seconds(n, 8, n_labelings=9, dtype="float32"),
             "progress_calls": len(seen),
             "score_k5_f32": s1,
         }

@@ -232,7 +232,7 @@ def _plots(X, customers_features, sweep, profile, best_labels) -> dict[str, str]
     return {
         "Silhouette and inertia by K": figure_img(plotting.plot_k_sweep(sweep)),
         f"Silhouette per customer, K = {sweep.best_k}": figure_img(
-            plotting.plot_silhouette(X, best_labels, samples=sweep._best_samples)),
+            plotting.plot_silhouette(X, best_labels, samples=sweep.best_samples)),
         f"Cluster profiles, K = {sweep.best_k}": figure_img(plotting.plot_profile(profile)),
     }
 
@@ -312,12 +312,12 @@ def cmd_run(args) -> int:
         raise UserError(f"--k values {bad} need more customers than the {n} in the data")
     _say(f"[3/5] k-means + exact silhouette for K = {args.k[0]}..{args.k[-1]} on "
          f"{n:,} customers x {len(features)} features")
-    from segment.metrics import _silhouette_seconds
+    from segment.metrics import silhouette_seconds
 
     # float32 distances (float64 sums: within 1e-6) where float64 would take minutes
     single = n >= _FLOAT32_SILHOUETTE_ROWS
     dtype = "float32" if single else "float64"
-    seconds = _silhouette_seconds(n, len(features), n_labelings=len(args.k), dtype=dtype)
+    seconds = silhouette_seconds(n, len(features), n_labelings=len(args.k), dtype=dtype)
     about = f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}"
     _say(f"  the exact silhouettes of all {len(args.k)} K in one pass over the "
          f"{n * (n - 1) // 2:,} pairs in {dtype}: about {about} s (estimate)")

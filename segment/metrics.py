@@ -264,22 +264,37 @@ def unit_range(data: np.ndarray) -> np.ndarray:
     return np.ldexp(data, -int(exponent)).astype(data.dtype, copy=False)
 
 
-def _single(dtype, values) -> bool:
+# float32 distances only where they keep a silhouette within 1e-6 of float64:
+# not for cosine (1 - x.y of nearby unit rows loses most of its digits in
+# float32: rows off by 1e-4 in a review's test), and not past 256 features (a
+# distance's feature sum is float32: rows off by 1.3e-6 at 5,000 features).
+# Elsewhere float64 runs instead: more precise, never less.
+FLOAT32_METRICS = ("euclidean", "sqeuclidean", "manhattan")
+FLOAT32_MAX_FEATURES = 256
+
+
+def float32_wanted(dtype, values, metric="euclidean") -> bool:
     """Whether the silhouette runs in float32: dtype None follows X (float32
     stays float32, anything else is float64); numpy.float32 or float64 (or
-    their names) choose."""
+    their names) choose. Cosine and data wider than FLOAT32_MAX_FEATURES
+    always run in float64 (see FLOAT32_METRICS)."""
     if dtype is None:
-        return getattr(values, "dtype", None) == np.float32
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be None, numpy.float32 or numpy.float64, got {dtype!r}")
-    return dt == np.float32
+        want = getattr(values, "dtype", None) == np.float32
+    else:
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = None
+        if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(
+                f"dtype must be None, numpy.float32 or numpy.float64, got {dtype!r}")
+        want = dt == np.float32
+    shape = getattr(values, "shape", ())
+    wide = len(shape) == 2 and shape[1] > FLOAT32_MAX_FEATURES
+    return bool(want) and metric in FLOAT32_METRICS and not wide
 
 
-def _float32_range(data: np.ndarray) -> np.ndarray:
+def float32_range(data: np.ndarray) -> np.ndarray:
     """data as a float32 C array, times a power of two when its largest
     |value| is outside [0.5, 2] (exact; float32's squares overflow near 1e19
     and underflow near 1e-19, where float64's only do at 1e154)."""
@@ -294,7 +309,7 @@ def _silhouette(m, labels, metric, n_threads, dtype=None) -> np.ndarray:
     """The silhouettes of a validated matrix m (labels in its row order,
     metric as _silhouette_metric gives it)."""
     n_threads = check_n_threads(n_threads)
-    single = _single(dtype, m.values)
+    single = float32_wanted(dtype, m.values, metric)
     if metric == "precomputed":
         _check_square(m)
     codes, k = _encode_labels(labels, m.values.shape[0])
@@ -307,7 +322,7 @@ def _silhouette(m, labels, metric, n_threads, dtype=None) -> np.ndarray:
     if callable(metric):
         return _silhouette_callable(data, metric, codes, k, n_threads)
     if single:
-        return _core.silhouette_scores(_float32_range(m.values), codes[None, :], [k],
+        return _core.silhouette_scores(float32_range(m.values), codes[None, :], [k],
                                        n_threads=n_threads, metric=metric, single=True)[0]
     return _core.silhouette_samples(unit_range(data), codes, k, n_threads=n_threads,
                                     metric=metric)
@@ -490,8 +505,8 @@ def silhouette_scores(
     coded = [_encode_labeling(lab, n, i) for i, lab in enumerate(rows)]
     codes = np.ascontiguousarray(np.stack([c for c, _ in coded]), dtype=np.int32)
     ks = np.array([k for _, k in coded], dtype=np.int64)
-    single = _single(dtype, m.values)
-    data = (_float32_range(m.values) if single
+    single = float32_wanted(dtype, m.values, metric)
+    data = (float32_range(m.values) if single
             else unit_range(np.ascontiguousarray(m.values, dtype=np.float64)))
     bar = _pairs_bar(progress, n)
     try:
@@ -520,7 +535,7 @@ _PER_LABELING = 0.025
 _FLOAT32_FACTOR = 0.4
 
 
-def _silhouette_seconds(n: int, d: int, *, n_labelings: int = 1, metric: str = "euclidean",
+def silhouette_seconds(n: int, d: int, *, n_labelings: int = 1, metric: str = "euclidean",
                         dtype="float64", n_threads: int | None = None) -> float:
     """The time silhouette_scores should take on this kind of machine: a
     throughput model of n (n + 1) / 2 pairs at the kernel's measured cost per

@@ -20,7 +20,7 @@ from segment._kmeans_fit import check_weights, fit_arrays, in_input_terms
 from segment._progress import progress_bar
 from segment._validation import as_matrix, check_int, check_n_threads, check_random_state
 from segment.cluster import KMeans, KMeansResult
-from segment.metrics import _float32_range, _single, unit_range
+from segment.metrics import float32_range, float32_wanted, unit_range
 
 __all__ = ["SweepResult", "k_sweep"]
 
@@ -48,6 +48,10 @@ class SweepResult:
         the first to the last point of the min-max normalised curve.
     sample_size : int or None
         Rows the silhouette was computed on (None: all, exact).
+    best_samples : ndarray or None
+        Every row's silhouette for ``best_k`` (from the sweep's one pass; None
+        when ``sample_size`` is set), e.g. for
+        :func:`segment.plotting.plot_silhouette`'s ``samples``.
     """
 
     table: pd.DataFrame
@@ -55,8 +59,7 @@ class SweepResult:
     best_k: int
     elbow_k: int
     sample_size: int | None = None
-    # every row's silhouette for best_k (exact runs only), for segment run's plot
-    _best_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    best_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def best_model(self, k: int | None = None) -> KMeans:
         """A fitted :class:`KMeans` for K = k (default: best_k), without refitting."""
@@ -244,7 +247,7 @@ def k_sweep(
     if sw is not None and m.finite is not None:
         sw = np.ascontiguousarray(sw[m.finite])
     threads = check_n_threads(n_threads)
-    single = _single(silhouette_dtype, m.values)  # refused before any fit
+    single = float32_wanted(silhouette_dtype, m.values)  # refused before any fit
     scored = unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
     bar = _progress_bar(progress, len(ks), n)
     rows, models, codes = [], {}, []
@@ -277,7 +280,7 @@ def k_sweep(
             if bar is not None:
                 bar.update(1)
         sub = scored if sample is None else scored[sample]
-        samples = _silhouettes(_float32_range(sub) if single else sub, codes, rows, threads,
+        samples = _silhouettes(float32_range(sub) if single else sub, codes, rows, threads,
                      progress is True)
     finally:
         if bar is not None and bar is not progress:

@@ -250,20 +250,20 @@ def test_k_sweep_table_matches_sklearn_per_k():
 
 
 def test_time_estimate_is_the_right_order():
-    from segment.metrics import _silhouette_seconds
+    from segment.metrics import silhouette_seconds
 
-    one = _silhouette_seconds(10_000, 8, n_threads=1)
+    one = silhouette_seconds(10_000, 8, n_threads=1)
     assert 0.01 < one < 1.0  # ~0.06 s measured on the reference machine
-    assert _silhouette_seconds(20_000, 8, n_threads=1) == pytest.approx(4 * one, rel=1e-3)
-    assert _silhouette_seconds(10_000, 8, n_labelings=9, n_threads=1) > one
+    assert silhouette_seconds(20_000, 8, n_threads=1) == pytest.approx(4 * one, rel=1e-3)
+    assert silhouette_seconds(10_000, 8, n_labelings=9, n_threads=1) > one
 
 
 def test_k_sweep_keeps_the_best_ks_samples():
     X, _ = make_blobs(n_samples=400, n_features=3, centers=4, random_state=5)
     sweep = sg.k_sweep(X, k=range(2, 6), random_state=0)
     want = sk_metrics.silhouette_samples(X, sweep.models[sweep.best_k].labels)
-    np.testing.assert_allclose(sweep._best_samples, want, rtol=0, atol=TOL)
-    assert sg.k_sweep(X, k=[2, 3], random_state=0, sample_size=100)._best_samples is None
+    np.testing.assert_allclose(sweep.best_samples, want, rtol=0, atol=TOL)
+    assert sg.k_sweep(X, k=[2, 3], random_state=0, sample_size=100).best_samples is None
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
