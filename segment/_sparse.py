@@ -157,6 +157,34 @@ def as_float64(values):
     return values if isinstance(values, CSR) else np.ascontiguousarray(values, dtype=np.float64)
 
 
+def in_precision(values, dtype, name: str = "X"):
+    """values for the float64 kernels (as :func:`as_float64`), rounded to
+    float32 first when dtype is float32: the values a float32 copy of X holds.
+    ValueError naming X when a finite value is beyond float32's range."""
+    if dtype != np.float32:
+        return as_float64(values)
+    if isinstance(values, CSR):
+        csr = CSR(values.indptr, values.indices, _rounded(values.data, name), values.shape)
+        csr.source_dtype = np.dtype(np.float32)
+        return csr
+    return _rounded(values, name)
+
+
+def _rounded(a: np.ndarray, name: str) -> np.ndarray:
+    if a.dtype == np.float32:
+        return np.ascontiguousarray(a, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        single = np.asarray(a, dtype=np.float32)
+    over = np.isinf(single) & np.isfinite(a)
+    if over.any():
+        where = tuple(int(i) for i in np.argwhere(over)[0])
+        raise ValueError(
+            f"{name} holds {float(a[where]):.6g} at position {where}, beyond float32's range "
+            f"({float(np.finfo(np.float32).max):.6g}): use dtype=numpy.float64"
+        )
+    return np.ascontiguousarray(single, dtype=np.float64)
+
+
 def float_dtype(values) -> np.dtype:
     """The dtype results keep: float32 for float32 input (dense or sparse),
     float64 otherwise, as scikit-learn's estimators keep it."""

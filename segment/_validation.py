@@ -553,6 +553,20 @@ def check_int(value, name: str, *, low: int | None = None, high: int | None = No
     return value
 
 
+def check_float_dtype(dtype, name: str = "dtype") -> np.dtype | None:
+    """None (follow the input), or float32 / float64 as a numpy dtype, from
+    a dtype, its type or its name; ValueError naming the argument otherwise."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except (TypeError, ValueError):
+        dt = np.dtype(object)  # not a dtype at all: refused below
+    if isinstance(dtype, bool) or dt.name not in ("float32", "float64"):
+        raise ValueError(f"{name} must be None, numpy.float32 or numpy.float64, got {dtype!r}")
+    return dt
+
+
 def check_n_threads(n_threads) -> int:
     """0 means 'all' for the C core; None maps to 0. A count beyond C's int
     is clamped (the core caps every request at 4 threads per CPU anyway)

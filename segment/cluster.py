@@ -28,6 +28,7 @@ from segment._kmeans_fit import (
 from segment._validation import (
     as_matrix,
     check_feature_names,
+    check_float_dtype,
     check_int,
     check_n_threads,
     check_random_state,
@@ -119,6 +120,7 @@ def kmeans(
     n_threads: int | None = None,
     nan_policy: str = "raise",
     verbose: int = 0,
+    dtype=None,
 ) -> KMeansResult:
     """Cluster the rows of X into n_clusters groups with k-means.
 
@@ -166,6 +168,13 @@ def kmeans(
         With 1 or more, print every iteration's inertia and why each run
         stopped, as scikit-learn does (the runs then go one after another,
         one C iteration per call: same result, slower).
+    dtype : None, numpy.float32 or numpy.float64 (or their names)
+        The precision of the data and centres. None follows X: float32 X
+        gives float32 centres, anything else float64. float32 clusters X
+        rounded to float32 (a float64 user's opt-in; ValueError if a value
+        is beyond float32's range) and returns float32 centres; float64
+        clusters float32 X as float64. The arithmetic itself runs in float64
+        either way (distances and sums), so float32 is not faster yet.
 
     Returns
     -------
@@ -183,9 +192,11 @@ def kmeans(
     >>> round(res.inertia, 3)
     0.01
     """
+    precision = check_float_dtype(dtype)
     m = as_matrix(X, nan_policy=nan_policy, allow_sparse=True)
     values = m.values if m.finite is None else m.values[m.finite]
-    data = _sparse.as_float64(values)  # a sparse X stays sparse
+    precision = precision or _sparse.float_dtype(m.values)
+    data = _sparse.in_precision(values, precision)  # a sparse X stays sparse
     n = data.shape[0]
     k = check_k(n_clusters, n)
     sw = check_weights(sample_weight, m.values.shape[0])
@@ -206,7 +217,7 @@ def kmeans(
         n_threads=n_threads,
         verbose=verbose,
     )
-    centers = fit.centers.astype(_sparse.float_dtype(m.values), copy=False)  # float32 stays
+    centers = fit.centers.astype(precision, copy=False)  # float32 stays
     return _result(m, fit.labels, centers, fit.inertia, fit.n_iter, fit.converged)
 
 
@@ -332,6 +343,7 @@ class KMeans(EstimatorBase):
         algorithm="auto",
         n_threads=None,
         nan_policy="raise",
+        dtype=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -344,6 +356,7 @@ class KMeans(EstimatorBase):
         self.algorithm = algorithm
         self.n_threads = n_threads
         self.nan_policy = nan_policy
+        self.dtype = dtype
 
     def __sklearn_tags__(self):
         # Called only by scikit-learn (already imported then): segment itself
@@ -368,7 +381,8 @@ class KMeans(EstimatorBase):
                 f"X has {m.values.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input"
             )
-        return _sparse.as_float64(m.values)
+        # rounded to the centres' precision, as scikit-learn casts X to it
+        return _sparse.in_precision(m.values, self.cluster_centers_.dtype)
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering. y is ignored. Returns self."""
@@ -388,6 +402,7 @@ class KMeans(EstimatorBase):
             n_threads=self.n_threads,
             nan_policy=self.nan_policy,
             verbose=self.verbose,
+            dtype=self.dtype,
         )
         centers = np.asarray(result.centers)  # float32 for float32 input, as scikit-learn
         self.cluster_centers_ = centers
@@ -543,7 +558,8 @@ class KMeans(EstimatorBase):
         the result); X, if given, sets ``feature_names_in_`` like fit does.
         """
         est = cls(n_clusters=result.n_clusters, **params)
-        centers = np.asarray(result.centers, dtype=np.float64)
+        centers = np.asarray(result.centers)
+        centers = centers.astype(_sparse.float_dtype(centers), copy=False)  # float32 stays
         est.cluster_centers_ = centers
         est.labels_ = np.asarray(result.labels, dtype=np.int32)
         est.inertia_ = result.inertia

@@ -58,6 +58,8 @@ VOTES = load_paper_b_votes()
 LIKERT = pd.DataFrame({"q1": ["I agree", "I disagree", "I totally agree"] * 4,
                        "q2": ["I agree"] * 11 + ["I disagree"]})
 KM = sg.KMeans(3, random_state=0, n_threads=1).fit(X[:300])
+X32 = X.astype(np.float32)
+X_BIG = X * 1e39  # beyond float32's range: dtype=float32 refuses it
 SWEEP = sg.k_sweep(X[:200], k=[2, 3], random_state=0, n_threads=1, progress=False)
 CANDIDATES = sg.most_valuable(SWEEP, pd.DataFrame({"gross_revenue": X[:200, 0]}))
 PROFILE_LABELS = np.arange(len(CUSTOMERS)) % 2
@@ -218,6 +220,11 @@ CASES = {
     # ---- public API
     "kmeans": (lambda: (sg.kmeans(X[:200], 3, random_state=0, n_threads=1),
                         expect(ValueError, sg.kmeans, XN, 3)), 1000),
+    "kmeans(dtype=float32)": (lambda: (
+        sg.kmeans(X[:200], 3, random_state=0, n_threads=1, dtype="float32"),
+        sg.kmeans(X32[:200], 3, random_state=0, n_threads=1),
+        expect(ValueError, sg.kmeans, X[:200], 3, dtype="float16"),
+        expect(ValueError, sg.kmeans, X_BIG[:200], 3, dtype=np.float32)), 1000),
     "KMeans": (lambda: (KM.predict(X[:100]), KM.transform(X[:100]), KM.score(X[:100]),
                         expect(ValueError, KM.predict, X[:, :2])), 1000),
     "silhouette": (lambda: (sg.silhouette_samples(X[:200], LAB[:200], n_threads=1),
