@@ -18,6 +18,7 @@ from segment._validation import (
     align_labels,
     as_matrix,
     as_vector,
+    check_float_dtype,
     check_int,
     check_n_threads,
     check_random_state,
@@ -198,9 +199,10 @@ def silhouette_samples(X, labels, *, metric="euclidean", n_threads: int | None =
         stays float32 (no copy in float64), anything else is float64;
         ``numpy.float32`` lets float64 X opt in. In float32 the distances
         take twice the vector lanes and every row's sums over the blocks are
-        float64: the silhouettes are within about 1e-6 of float64's. For the
-        four metrics computed from coordinates; ``"precomputed"``, a callable
-        and sparse X run in float64.
+        float64: the silhouettes are within about 1e-6 of float64's. For
+        euclidean, sqeuclidean and manhattan up to 256 features; cosine
+        (``1 - x.y`` of nearby rows loses its digits in float32), wider data,
+        ``"precomputed"``, a callable and sparse X run in float64.
 
     Returns
     -------
@@ -273,22 +275,13 @@ FLOAT32_METRICS = ("euclidean", "sqeuclidean", "manhattan")
 FLOAT32_MAX_FEATURES = 256
 
 
-def float32_wanted(dtype, values, metric="euclidean") -> bool:
+def float32_wanted(dtype, values, metric="euclidean", name="dtype") -> bool:
     """Whether the silhouette runs in float32: dtype None follows X (float32
     stays float32, anything else is float64); numpy.float32 or float64 (or
     their names) choose. Cosine and data wider than FLOAT32_MAX_FEATURES
     always run in float64 (see FLOAT32_METRICS)."""
-    if dtype is None:
-        want = getattr(values, "dtype", None) == np.float32
-    else:
-        try:
-            dt = np.dtype(dtype)
-        except TypeError:
-            dt = None
-        if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(
-                f"dtype must be None, numpy.float32 or numpy.float64, got {dtype!r}")
-        want = dt == np.float32
+    dt = check_float_dtype(dtype, name)
+    want = getattr(values, "dtype", None) == np.float32 if dt is None else dt == np.float32
     shape = getattr(values, "shape", ())
     wide = len(shape) == 2 and shape[1] > FLOAT32_MAX_FEATURES
     return bool(want) and metric in FLOAT32_METRICS and not wide

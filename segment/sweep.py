@@ -247,7 +247,8 @@ def k_sweep(
     if sw is not None and m.finite is not None:
         sw = np.ascontiguousarray(sw[m.finite])
     threads = check_n_threads(n_threads)
-    single = float32_wanted(silhouette_dtype, m.values)  # refused before any fit
+    # a bad silhouette_dtype is refused before any fit
+    single = float32_wanted(silhouette_dtype, m.values, name="silhouette_dtype")
     scored = unit_range(data)  # the scores ignore X's scale; the kernels' tolerances do not
     bar = _progress_bar(progress, len(ks), n)
     rows, models, codes = [], {}, []

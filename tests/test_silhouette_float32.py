@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import segment as sg
+from segment.metrics import FLOAT32_METRICS
 
 sk_metrics = pytest.importorskip("sklearn.metrics")
 from sklearn.cluster import KMeans  # noqa: E402
@@ -29,7 +30,10 @@ def test_float32_input_stays_float32_and_matches_sklearn(metric):
     assert got == pytest.approx(sk_metrics.silhouette_score(X64, y, metric=metric), abs=SCORE_TOL)
     f64 = sg.silhouette_score(X32, y, metric=metric, dtype=np.float64)
     assert got == pytest.approx(f64, abs=SCORE_TOL)
-    assert got != f64  # computed in float32, not silently in float64
+    if metric in FLOAT32_METRICS:
+        assert got != f64  # computed in float32, not silently in float64
+    else:
+        assert got == f64  # cosine runs in float64 (test_cosine_float32_runs_in_float64)
     np.testing.assert_allclose(
         sg.silhouette_samples(X32, y, metric=metric),
         sk_metrics.silhouette_samples(X64, y, metric=metric),
@@ -110,3 +114,35 @@ def test_precomputed_and_sparse_stay_float64():
     np.fill_diagonal(D, 0)
     want = sk_metrics.silhouette_score(D.astype(np.float64), y, metric="precomputed")
     assert sg.silhouette_score(D, y, metric="precomputed") == pytest.approx(want, abs=1e-12)
+
+
+def test_cosine_float32_runs_in_float64():
+    # Rows at small angles: 1 - x.y in float32 lost up to 1e-4 per row (review
+    # of issue 12). float32 X with cosine is scored in float64 on its values.
+    rng = np.random.default_rng(0)
+    X32 = (100 + rng.uniform(-2, 2, (300, 5))).astype(np.float32)
+    y = rng.integers(0, 3, 300)
+    want = sk_metrics.silhouette_samples(X32.astype(np.float64), y, metric="cosine")
+    for dtype in (None, np.float32):
+        got = sg.silhouette_samples(X32, y, metric="cosine", dtype=dtype)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_wide_float32_runs_in_float64():
+    # Past FLOAT32_MAX_FEATURES a distance's float32 feature sum drifts past 1e-6.
+    from segment.metrics import FLOAT32_MAX_FEATURES
+
+    rng = np.random.default_rng(1)
+    for d in (FLOAT32_MAX_FEATURES, FLOAT32_MAX_FEATURES + 1, 5000):
+        X32 = rng.normal(size=(40, d)).astype(np.float32)
+        y = np.arange(40) % 2
+        want = sk_metrics.silhouette_samples(X32.astype(np.float64), y)
+        got = sg.silhouette_samples(X32, y)
+        tol = 1e-6 if d <= FLOAT32_MAX_FEATURES else 1e-12
+        np.testing.assert_allclose(got, want, rtol=0, atol=tol)
+
+
+def test_bad_silhouette_dtype_names_the_argument():
+    X32, _ = blobs32(n=50)
+    with pytest.raises(ValueError, match="silhouette_dtype must be None"):
+        sg.k_sweep(X32, k=[2, 3], silhouette_dtype="float16")
