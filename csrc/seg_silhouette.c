@@ -325,12 +325,13 @@ static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int
      * multiply-adds (or one game per thread), with Ctrl-C polled between
      * them: within a fraction of a second, whatever n and d. */
     /* a tile of several tuples that adds each run's sum to every labeling's
-     * column (many tuples: tm.L = L) costs more than d: batches count 4
-     * extra multiply-adds a pair per further labeling; a float32 pair
-     * counts half (twice the lanes). Fewer, larger batches where the work
-     * allows: every batch ends in a barrier, slow on a busy machine. */
-    double tile_work = (double)bw * (double)bw * ((double)d + 4.0 * (double)(tm.L - 1)) *
-                       (f32 ? 0.5 : 1.0);
+     * column (many tuples: tm.L = L) costs more than d: batches count 16
+     * extra multiply-adds a pair per further labeling (about 3 ns measured,
+     * in either precision); a float32 pair of one labeling counts half
+     * (twice the lanes). Fewer, larger batches where the work allows: every
+     * batch ends in a barrier, slow on a busy machine. */
+    double pair_work = (double)d + 16.0 * (double)(tm.L - 1);
+    double tile_work = (double)bw * (double)bw * pair_work * (f32 && tm.L == 1 ? 0.5 : 1.0);
     double fit = 3.2e9 / ((double)nb * (double)bw * (double)bw * (d > 8 ? (double)d : 8.0));
     seg_idx sb = fit < 1.0 ? 1 : (fit > 8.0 ? 8 : (seg_idx)fit);
     /* Several labelings and float32 (new kernels: no earlier bits to keep)
@@ -340,6 +341,12 @@ static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int
      * (sb = 1 above) made the pass memory-bound: 2.1x one float32
      * silhouette with nine labelings, whose rows' sums span more lines. */
     if ((L > 1 || f32) && nb / 32 > sb) sb = nb / 32 < 8 ? nb / 32 : 8;
+    /* ... but a game (sb^2 tiles, the least work between two Ctrl-C polls)
+     * stays within ROUND_WORK: 200 unrelated labelings at 8,192 rows went
+     * 2.5 s between polls with 8-block super-blocks. (Float64 with one
+     * labeling keeps its super-blocks, and so its bits.) */
+    if (L > 1 || f32)
+        while (sb > 1 && (double)sb * (double)sb * tile_work > ROUND_WORK) sb--;
     seg_idx ns = nb / sb + (nb % sb != 0);
     seg_idx batch = (seg_idx)(ROUND_WORK / (tile_work * (double)sb * (double)sb));
     batch = batch < nt ? nt : batch;
