@@ -233,7 +233,7 @@ class CleaningReport:
     >>> report.n_kept + report.n_dropped == report.n_read == 2000
     True
     >>> report.to_frame().loc[["kept", "outstanding_debt", "total"], "rows"].tolist()
-    [1870, 107, 2000]
+    [1869, 100, 2000]
     """
 
     source: str
