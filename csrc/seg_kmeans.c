@@ -180,12 +180,39 @@ static void block_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     }
 }
 
-/* X (n x d) -> XB, the row blocks described above (pad_lanes(n) * d doubles). */
+/* Features per slice of the copy below: a slice of one 8-row block (8 *
+ * BLOCK_SLICE doubles, 1 MiB) stays in the L2 cache while its rows are
+ * written in. */
+#define BLOCK_SLICE ((seg_idx)1 << 14)
+
+/* X (n x d) -> XB, the row blocks described above (pad_lanes(n) * d doubles).
+ * A chunk of many features (more than GROUP_WORK values: few rows of tens of
+ * thousands of features or more) is copied slice by slice of features, with
+ * Ctrl-C polled between slices: 4 rows of 5,000,000 features made one chunk
+ * of 320 MB, copied without a poll (about 0.3 s quiet, over 1 s on a busy
+ * machine), one double per cache line at a time. The copy is the same
+ * either way. */
 static int make_blocks(const double *X, seg_idx n, seg_idx d, seg_idx k, int nt,
                        const seg_interrupt *intr, double *XB) {
     block_ctx ctx = {X, n, d, XB};
     seg_idx chunk = chunk_rows(n, k, d);
-    return seg_for_chunks(block_chunk, &ctx, n, chunk, chunks_per_group(chunk, 1, d), nt, intr);
+    if ((double)chunk * (double)d <= GROUP_WORK)
+        return seg_for_chunks(block_chunk, &ctx, n, chunk, chunks_per_group(chunk, 1, d), nt,
+                              intr);
+    seg_idx np = pad_lanes(n);
+    for (seg_idx b0 = 0; b0 < np; b0 += VL) {
+        double *blk = XB + (b0 / VL) * d * VL;
+        for (seg_idx f0 = 0; f0 < d; f0 += BLOCK_SLICE) {
+            seg_idx f1 = d - f0 > BLOCK_SLICE ? f0 + BLOCK_SLICE : d;
+            for (seg_idx i = b0; i < b0 + VL; i++) {
+                const double *x = X + (i < n ? i : n - 1) * d;
+                double *b = blk + i % VL;
+                for (seg_idx f = f0; f < f1; f++) b[f * VL] = x[f];
+            }
+            if (seg_interrupted(intr)) return 1;
+        }
+    }
+    return 0;
 }
 
 /* Scratch of k-means++ beside the row blocks: closest (pad_lanes(n)), the
@@ -1034,9 +1061,15 @@ seg_kmeans_params seg_kmeans_params_default(seg_idx k) {
 #endif
 #define BATCH_MIN_BYTES ((double)(SEG_KMEANS_BATCH_MIN_BYTES))
 
+/* Not when one chunk holds more than GROUP_WORK values (few rows of tens of
+ * thousands of features or more): its rows do not stay in the caches for
+ * the next run anyway, and a batched pass over it (every run's work) would
+ * go seconds without a Ctrl-C poll (4 rows x 5,000,000 features, n_init=4:
+ * 1.75 s). Batched or not, the results are the same bits. */
 static int use_batched(seg_idx n, seg_idx d, const seg_kmeans_params *p) {
     return p->algorithm == SEG_KMEANS_LLOYD && p->n_init >= 2 &&
-           (double)pad_lanes(n) * (double)d * sizeof(double) > BATCH_MIN_BYTES;
+           (double)pad_lanes(n) * (double)d * sizeof(double) > BATCH_MIN_BYTES &&
+           (double)chunk_rows(n, p->k, d) * (double)d <= GROUP_WORK;
 }
 
 /* The batched runs' scratch: one buffer for k-means++ and the re-seeding
