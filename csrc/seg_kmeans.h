@@ -31,6 +31,26 @@
  * between groups of chunks (every few milliseconds) and return
  * SEG_EINTERRUPTED when asked to stop; outputs are then unspecified.
  *
+ * float32 X: every entry point but seg_kmeans_params_default has a _f32
+ * twin (declared at the end) taking `const float *X`; centres, weights,
+ * inertia and scratch stay double. Distances are float: x - c with the
+ * centre rounded to float, squares summed over the d features in float, 16
+ * rows per vector pass (twice float64's 8). Everything summed over rows is
+ * float64: the centre sums (of (double)x), weights, inertia and k-means++
+ * potentials; the centres are float64 inside a fit (division, shift, tol)
+ * and rounded to float (k x d) for each pass. Each distance then carries a
+ * relative error of about (d + 2) * 2^-24 of the squared norms of x and c
+ * involved (d + 2 roundings; cancellation makes it relative to
+ * ||x||^2 + ||c||^2, not to the distance), so labels may differ from
+ * float64's only for rows nearly equidistant from two centres, and the
+ * inertia within the same relative error. Memory: the row-block copy of X
+ * is float (half of float64's: pad16(n) * d floats, counted in doubles by
+ * the *_work_size_f32 functions), the rest as float64. The chunks are cut in
+ * whole blocks of 16 rows, so the float32 results too depend only on the
+ * data, centres and seeds, bit for bit, whatever the number of threads.
+ * Hamerly is float64 only (the _f32 fits return SEG_EINVAL for it; callers
+ * wanting Hamerly run the float64 kernel on a float64 copy).
+ *
  * Errors: every kernel takes an optional seg_detail (seg_common.h; NULL
  * allowed) and fills it with the reason (and the row or flat index) of any
  * failure but an interrupt.
@@ -173,6 +193,40 @@ seg_idx seg_kmeans_variance_work_size(seg_idx n, seg_idx d);
 seg_status seg_kmeans_mean_variance(const double *X, seg_idx n, seg_idx d, int n_threads,
                                     const seg_interrupt *intr, double *out, double *work,
                                     seg_detail *detail);
+
+/* The float32 twins of the kernels above (see "float32 X" at the top): the
+ * same contracts with X float (finite); centres in (init_centers, centers
+ * of fit) and out are double and must be within float's range (SEG_EINVAL
+ * otherwise: they are rounded to float for the passes), transform writes
+ * float distances. algorithm must be SEG_KMEANS_LLOYD. */
+seg_idx seg_kmeans_plusplus_work_size_f32(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials);
+seg_status seg_kmeans_plusplus_f32(const float *X, seg_idx n, seg_idx d, const double *sw,
+                                   seg_idx k, seg_idx n_trials, uint64_t seed, int n_threads,
+                                   const seg_interrupt *intr, double *centers, seg_idx *indices,
+                                   double *work, seg_detail *detail);
+seg_idx seg_kmeans_fit_work_size_f32(seg_idx n, seg_idx d, seg_idx k,
+                                     seg_kmeans_algorithm algorithm);
+seg_status seg_kmeans_fit_f32(const float *X, seg_idx n, seg_idx d, const double *sw, seg_idx k,
+                              double *centers, int max_iter, double tol,
+                              seg_kmeans_algorithm algorithm, int n_threads,
+                              const seg_interrupt *intr, int32_t *labels, double *inertia,
+                              int *n_iter, int *converged, double *work, seg_detail *detail);
+seg_idx seg_kmeans_runs_work_size_f32(seg_idx n, seg_idx d, const seg_kmeans_params *params);
+seg_status seg_kmeans_fit_runs_f32(const float *X, seg_idx n, seg_idx d, const double *sw,
+                                   const seg_kmeans_params *params, const seg_interrupt *intr,
+                                   seg_kmeans_runs_out *out, double *work, seg_detail *detail);
+seg_idx seg_kmeans_predict_work_size_f32(seg_idx n, seg_idx d, seg_idx k);
+seg_status seg_kmeans_predict_f32(const float *X, seg_idx n, seg_idx d, const double *sw,
+                                  const double *centers, seg_idx k, int n_threads,
+                                  const seg_interrupt *intr, int32_t *labels, double *inertia,
+                                  double *work, seg_detail *detail);
+seg_status seg_kmeans_transform_f32(const float *X, seg_idx n, seg_idx d, const double *centers,
+                                    seg_idx k, int n_threads, const seg_interrupt *intr,
+                                    float *out, seg_detail *detail);
+seg_idx seg_kmeans_variance_work_size_f32(seg_idx n, seg_idx d);
+seg_status seg_kmeans_mean_variance_f32(const float *X, seg_idx n, seg_idx d, int n_threads,
+                                        const seg_interrupt *intr, double *out, double *work,
+                                        seg_detail *detail);
 
 #ifdef __cplusplus
 }
