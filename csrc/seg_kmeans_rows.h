@@ -890,6 +890,13 @@ static seg_idx fit_state_scratch(seg_idx n, seg_idx d, seg_idx k,
     return s < 0 ? -1 : s - n;
 }
 
+#if KM_F32
+/* The centres (k x d doubles) rounded to float for the passes. */
+static void round_centres(const double *centers, seg_idx kd, float *out) {
+    for (seg_idx j = 0; j < kd; j++) out[j] = (float)centers[j];
+}
+#endif
+
 /* Carves the scratch (work: fit_state_scratch() doubles; dist: n doubles)
  * and sets up the run from the k x d centres in `centers`. */
 static void fit_begin(fit_state *s, const REAL *X, const REAL *XB, seg_idx n, seg_idx d,
@@ -976,21 +983,16 @@ static void fit_begin(fit_state *s, const REAL *X, const REAL *XB, seg_idx n, se
     s->tol = tol;
     s->hamerly = hamerly;
     s->max_iter = max_iter;
-}
-
 #if KM_F32
-/* The centres (k x d doubles) rounded to float for the passes. */
-static void round_centres(const double *centers, seg_idx kd, float *out) {
-    for (seg_idx j = 0; j < kd; j++) out[j] = (float)centers[j];
-}
+    round_centres(centers, k * d, s->CR);
 #endif
+}
 
 static void fit_before_pass(fit_state *s) {
     seg_idx k = s->ctx.k, d = s->ctx.d;
     const double *centers = s->centers;
 #if KM_F32
-    round_centres(centers, k * d, s->CR);
-    return;
+    (void)k, (void)d, (void)centers; /* rounded by fit_begin and fit_after_pass */
 #else
     if (!s->hamerly) return;
     if (!s->ctx.first) {
@@ -1065,6 +1067,10 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
     }
     memcpy(s->oldc, centers, (size_t)(k * d) * sizeof(double));
     memcpy(centers, newc, (size_t)(k * d) * sizeof(double));
+#if KM_F32
+    round_centres(centers, k * d, s->CR); /* for the next pass (the batched runs skip
+                                           * fit_before_pass) or the final one */
+#endif
     p->max1 = max1; /* the next Hamerly pass moves the bounds by these */
     p->max2 = max2;
     p->argmax1 = argmax1;
@@ -1080,9 +1086,6 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
         /* Labels must be the nearest final centre: re-assign unless Lloyd's
          * last pass already used these exact centres (strict convergence).
          * Hamerly always gets the pass: it is cheap insurance for its bounds. */
-#if KM_F32
-        round_centres(centers, k * d, s->CR);
-#endif
         s->fin = (fit_ctx){.X = X, .XB = p->XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
                            .CR = s->CR, .CT = s->CT, .pad = p->pad, .labels = p->labels,
                            .chunk_stat = p->chunk_stat};

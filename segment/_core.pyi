@@ -95,6 +95,9 @@ def has_openmp() -> bool:
     """True when the extension was built with OpenMP."""
 
 # ---- k-means (csrc/seg_kmeans.h) ----------------------------------------
+# A float32 ndarray X runs the _f32 kernels (float32 distances, float64
+# sums; Lloyd only: algorithm=1 raises ValueError); centres stay float64,
+# kmeans_transform then returns float32. Anything else runs as float64.
 
 def kmeans_plusplus(
     X: ArrayLike,
@@ -142,8 +145,8 @@ def kmeans_predict(
 ) -> KMeansPrediction:
     """Nearest centre of every row and the (weighted) inertia."""
 
-def kmeans_transform(X: ArrayLike, centers: ArrayLike, n_threads: int = 0) -> F64:
-    """Euclidean distances (n, k) to the centres."""
+def kmeans_transform(X: ArrayLike, centers: ArrayLike, n_threads: int = 0) -> NDArray[Any]:
+    """Euclidean distances (n, k) to the centres (float32 for float32 X)."""
 
 def kmeans_mean_variance(X: ArrayLike, n_threads: int = 0) -> float:
     """Mean over the columns of each column's population variance."""

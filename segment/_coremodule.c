@@ -329,9 +329,11 @@ static double *alloc_work(seg_idx n_doubles, const char *what) {
 /* Checks every value of a float64 array is finite; raises naming `name`. */
 static int require_finite(PyArrayObject *a, const char *name) {
     const double *p = (const double *)PyArray_DATA(a);
+    const float *q = (const float *)PyArray_DATA(a);
+    int single = PyArray_TYPE(a) == NPY_FLOAT32; /* else float64 */
     npy_intp size = PyArray_SIZE(a);
     for (npy_intp i = 0; i < size; i++) {
-        if (!isfinite(p[i])) {
+        if (single ? !isfinite(q[i]) : !isfinite(p[i])) {
             PyErr_Format(PyExc_ValueError, "%s contains NaN or infinity (at flat index %zd)", name,
                          (Py_ssize_t)i);
             return -1;
@@ -459,9 +461,14 @@ static int get_weights(PyObject *obj, npy_intp n, int need_positive_sum, PyArray
     return 0;
 }
 
-/* X as a non-empty (n, d) float64 C array with finite values. */
-static PyArrayObject *get_X(PyObject *obj) {
-    PyArrayObject *X = as_array(obj, NPY_FLOAT64, 2, "X");
+/* X as a non-empty (n, d) float64 C array with finite values; with f32 not
+ * NULL, a float32 array stays float32 (a C copy if needed; *f32 = 1) for the
+ * _f32 kernels. */
+static PyArrayObject *get_X_in(PyObject *obj, int *f32) {
+    int single = f32 != NULL && PyArray_Check(obj) &&
+                 PyArray_TYPE((PyArrayObject *)obj) == NPY_FLOAT32;
+    if (f32 != NULL) *f32 = single;
+    PyArrayObject *X = as_array(obj, single ? NPY_FLOAT32 : NPY_FLOAT64, 2, "X");
     if (X == NULL) return NULL;
     if (PyArray_DIM(X, 0) < 1 || PyArray_DIM(X, 1) < 1) {
         PyErr_Format(PyExc_ValueError, "X must have at least one row and one column, got (%zd, %zd)",
@@ -475,6 +482,8 @@ static PyArrayObject *get_X(PyObject *obj) {
     }
     return X;
 }
+
+static PyArrayObject *get_X(PyObject *obj) { return get_X_in(obj, NULL); }
 
 /* Centres as a (k, d) float64 C array with finite values and k >= 1. */
 static PyArrayObject *get_centers(PyObject *obj, npy_intp d) {
@@ -524,7 +533,8 @@ static PyObject *py_kmeans_plusplus(PyObject *self, PyObject *args, PyObject *kw
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "On|OnKi", kwlist, &xo, &k, &wo, &trials, &seed,
                                      &n_threads))
         return NULL;
-    if ((X = get_X(xo)) == NULL) goto done;
+    int f32;
+    if ((X = get_X_in(xo, &f32)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     if (k < 1 || k > n) {
         PyErr_Format(PyExc_ValueError, "n_clusters must be between 1 and the %zd rows of X, got %zd",
@@ -542,15 +552,20 @@ static PyObject *py_kmeans_plusplus(PyObject *self, PyObject *args, PyObject *kw
     npy_intp idims[1] = {k};
     Idx = (PyArrayObject *)PyArray_SimpleNew(1, idims, NPY_INTP);
     if (C == NULL || Idx == NULL) goto done;
-    work = alloc_work(seg_kmeans_plusplus_work_size(n, d, k, trials), "kmeans_plusplus");
+    work = alloc_work(f32 ? seg_kmeans_plusplus_work_size_f32(n, d, k, trials)
+                          : seg_kmeans_plusplus_work_size(n, d, k, trials),
+                      "kmeans_plusplus");
     if (work == NULL) goto done;
     seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_plusplus((const double *)PyArray_DATA(X), n, d,
-                             W ? (const double *)PyArray_DATA(W) : NULL, k, trials,
-                             (uint64_t)seed, n_threads, &INTERRUPT,
-                             (double *)PyArray_DATA(C), (seg_idx *)PyArray_DATA(Idx), work, &why);
+    const double *w = W ? (const double *)PyArray_DATA(W) : NULL;
+    double *c = (double *)PyArray_DATA(C);
+    seg_idx *idx = (seg_idx *)PyArray_DATA(Idx);
+    st = f32 ? seg_kmeans_plusplus_f32((const float *)PyArray_DATA(X), n, d, w, k, trials,
+                                       (uint64_t)seed, n_threads, &INTERRUPT, c, idx, work, &why)
+             : seg_kmeans_plusplus((const double *)PyArray_DATA(X), n, d, w, k, trials,
+                                   (uint64_t)seed, n_threads, &INTERRUPT, c, idx, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
         raise_detail(st, "kmeans_plusplus", &why);
@@ -578,7 +593,8 @@ static PyObject *py_kmeans_fit(PyObject *self, PyObject *args, PyObject *kwds) {
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|Oidii", kwlist, &xo, &co, &wo, &max_iter, &tol,
                                      &algorithm, &n_threads))
         return NULL;
-    if ((X = get_X(xo)) == NULL) goto done;
+    int f32;
+    if ((X = get_X_in(xo, &f32)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     PyArrayObject *C0 = get_centers(co, d);
     if (C0 == NULL) goto done;
@@ -597,7 +613,9 @@ static PyObject *py_kmeans_fit(PyObject *self, PyObject *args, PyObject *kwds) {
     npy_intp ldims[1] = {n};
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
     if (L == NULL) goto done;
-    work = alloc_work(seg_kmeans_fit_work_size(n, d, k, (seg_kmeans_algorithm)algorithm),
+    seg_kmeans_algorithm alg = (seg_kmeans_algorithm)algorithm;
+    work = alloc_work(f32 ? seg_kmeans_fit_work_size_f32(n, d, k, alg)
+                          : seg_kmeans_fit_work_size(n, d, k, alg),
                       "kmeans");
     if (work == NULL) goto done;
     double inertia = 0.0;
@@ -605,10 +623,15 @@ static PyObject *py_kmeans_fit(PyObject *self, PyObject *args, PyObject *kwds) {
     seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_fit((const double *)PyArray_DATA(X), n, d,
-                        W ? (const double *)PyArray_DATA(W) : NULL, k, (double *)PyArray_DATA(C),
-                        max_iter, tol, (seg_kmeans_algorithm)algorithm, n_threads, &INTERRUPT,
-                        (int32_t *)PyArray_DATA(L), &inertia, &n_iter, &converged, work, &why);
+    const double *w = W ? (const double *)PyArray_DATA(W) : NULL;
+    double *c = (double *)PyArray_DATA(C);
+    int32_t *lab = (int32_t *)PyArray_DATA(L);
+    st = f32 ? seg_kmeans_fit_f32((const float *)PyArray_DATA(X), n, d, w, k, c, max_iter, tol,
+                                  alg, n_threads, &INTERRUPT, lab, &inertia, &n_iter, &converged,
+                                  work, &why)
+             : seg_kmeans_fit((const double *)PyArray_DATA(X), n, d, w, k, c, max_iter, tol, alg,
+                              n_threads, &INTERRUPT, lab, &inertia, &n_iter, &converged, work,
+                              &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
         raise_detail(st, "kmeans", &why);
@@ -705,7 +728,8 @@ static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kw
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "On|OOOnidii", kwlist, &xo, &k, &so, &io, &wo,
                                      &trials, &max_iter, &tol, &algorithm, &n_threads))
         return NULL;
-    if ((X = get_X(xo)) == NULL) goto done;
+    int f32;
+    if ((X = get_X_in(xo, &f32)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     if (k < 1 || k > n) {
         PyErr_Format(PyExc_ValueError, "n_clusters must be between 1 and the %zd rows of X, got %zd",
@@ -723,15 +747,19 @@ static PyObject *py_kmeans_fit_runs(PyObject *self, PyObject *args, PyObject *kw
     if (C == NULL || L == NULL) goto done;
     seg_kmeans_params params = run_params(k, n_init, S, Init, trials, max_iter, tol, n_threads);
     params.algorithm = (seg_kmeans_algorithm)algorithm;
-    work = alloc_work(seg_kmeans_runs_work_size(n, d, &params), "kmeans");
+    work = alloc_work(f32 ? seg_kmeans_runs_work_size_f32(n, d, &params)
+                          : seg_kmeans_runs_work_size(n, d, &params),
+                      "kmeans");
     if (work == NULL) goto done;
     seg_kmeans_runs_out out = {(double *)PyArray_DATA(C), (int32_t *)PyArray_DATA(L), 0.0, 0, 0, 0};
     seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_fit_runs((const double *)PyArray_DATA(X), n, d,
-                             W ? (const double *)PyArray_DATA(W) : NULL, &params, &INTERRUPT,
-                             &out, work, &why);
+    const double *w = W ? (const double *)PyArray_DATA(W) : NULL;
+    st = f32 ? seg_kmeans_fit_runs_f32((const float *)PyArray_DATA(X), n, d, w, &params,
+                                       &INTERRUPT, &out, work, &why)
+             : seg_kmeans_fit_runs((const double *)PyArray_DATA(X), n, d, w, &params, &INTERRUPT,
+                                   &out, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
         raise_detail(st, "kmeans", &why);
@@ -758,7 +786,8 @@ static PyObject *py_kmeans_predict(PyObject *self, PyObject *args, PyObject *kwd
     double *work = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|Oi", kwlist, &xo, &co, &wo, &n_threads))
         return NULL;
-    if ((X = get_X(xo)) == NULL) goto done;
+    int f32;
+    if ((X = get_X_in(xo, &f32)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     if ((C = get_centers(co, d)) == NULL) goto done;
     npy_intp k = PyArray_DIM(C, 0);
@@ -766,16 +795,21 @@ static PyObject *py_kmeans_predict(PyObject *self, PyObject *args, PyObject *kwd
     npy_intp ldims[1] = {n};
     L = (PyArrayObject *)PyArray_SimpleNew(1, ldims, NPY_INT32);
     if (L == NULL) goto done;
-    work = alloc_work(seg_kmeans_predict_work_size(n, d, k), "kmeans_predict");
+    work = alloc_work(f32 ? seg_kmeans_predict_work_size_f32(n, d, k)
+                          : seg_kmeans_predict_work_size(n, d, k),
+                      "kmeans_predict");
     if (work == NULL) goto done;
     double inertia = 0.0;
     seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_predict((const double *)PyArray_DATA(X), n, d,
-                            W ? (const double *)PyArray_DATA(W) : NULL,
-                            (const double *)PyArray_DATA(C), k, n_threads, &INTERRUPT,
-                            (int32_t *)PyArray_DATA(L), &inertia, work, &why);
+    const double *w = W ? (const double *)PyArray_DATA(W) : NULL;
+    const double *c = (const double *)PyArray_DATA(C);
+    int32_t *lab = (int32_t *)PyArray_DATA(L);
+    st = f32 ? seg_kmeans_predict_f32((const float *)PyArray_DATA(X), n, d, w, c, k, n_threads,
+                                      &INTERRUPT, lab, &inertia, work, &why)
+             : seg_kmeans_predict((const double *)PyArray_DATA(X), n, d, w, c, k, n_threads,
+                                  &INTERRUPT, lab, &inertia, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
         raise_detail(st, "kmeans_predict", &why);
@@ -799,16 +833,21 @@ static PyObject *py_kmeans_mean_variance(PyObject *self, PyObject *args, PyObjec
     PyArrayObject *X = NULL;
     double *work = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i", kwlist, &xo, &n_threads)) return NULL;
-    if ((X = get_X(xo)) == NULL) goto done;
+    int f32;
+    if ((X = get_X_in(xo, &f32)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
-    work = alloc_work(seg_kmeans_variance_work_size(n, d), "kmeans_mean_variance");
+    work = alloc_work(f32 ? seg_kmeans_variance_work_size_f32(n, d)
+                          : seg_kmeans_variance_work_size(n, d),
+                      "kmeans_mean_variance");
     if (work == NULL) goto done;
     double var = 0.0;
     seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_mean_variance((const double *)PyArray_DATA(X), n, d, n_threads, &INTERRUPT,
-                                  &var, work, &why);
+    st = f32 ? seg_kmeans_mean_variance_f32((const float *)PyArray_DATA(X), n, d, n_threads,
+                                            &INTERRUPT, &var, work, &why)
+             : seg_kmeans_mean_variance((const double *)PyArray_DATA(X), n, d, n_threads,
+                                        &INTERRUPT, &var, work, &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
         raise_detail(st, "kmeans_mean_variance", &why);
@@ -829,20 +868,25 @@ static PyObject *py_kmeans_transform(PyObject *self, PyObject *args, PyObject *k
     PyArrayObject *X = NULL, *C = NULL, *D = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|i", kwlist, &xo, &co, &n_threads))
         return NULL;
-    if ((X = get_X(xo)) == NULL) goto done;
+    int f32;
+    if ((X = get_X_in(xo, &f32)) == NULL) goto done;
     npy_intp n = PyArray_DIM(X, 0), d = PyArray_DIM(X, 1);
     if ((C = get_centers(co, d)) == NULL) goto done;
     npy_intp k = PyArray_DIM(C, 0);
-    if (alloc_check((size_t)n, (size_t)k * sizeof(double), "kmeans_transform") < 0) goto done;
+    if (alloc_check((size_t)n, (size_t)k * (f32 ? sizeof(float) : sizeof(double)),
+                    "kmeans_transform") < 0)
+        goto done;
     npy_intp ddims[2] = {n, k};
-    D = (PyArrayObject *)PyArray_SimpleNew(2, ddims, NPY_FLOAT64);
+    D = (PyArrayObject *)PyArray_SimpleNew(2, ddims, f32 ? NPY_FLOAT32 : NPY_FLOAT64);
     if (D == NULL) goto done;
     seg_detail why = {NULL, -1};
     seg_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = seg_kmeans_transform((const double *)PyArray_DATA(X), n, d,
-                              (const double *)PyArray_DATA(C), k, n_threads, &INTERRUPT,
-                              (double *)PyArray_DATA(D), &why);
+    const double *c = (const double *)PyArray_DATA(C);
+    st = f32 ? seg_kmeans_transform_f32((const float *)PyArray_DATA(X), n, d, c, k, n_threads,
+                                        &INTERRUPT, (float *)PyArray_DATA(D), &why)
+             : seg_kmeans_transform((const double *)PyArray_DATA(X), n, d, c, k, n_threads,
+                                    &INTERRUPT, (double *)PyArray_DATA(D), &why);
     Py_END_ALLOW_THREADS
     if (st != SEG_OK) {
         raise_detail(st, "kmeans_transform", &why);
@@ -2114,7 +2158,8 @@ static PyMethodDef core_methods[] = {
      "n_trials=0, max_iter=300, tol=0.0, algorithm=0, n_threads=0)\n--\n\n"
      "n_init runs (one per uint64 seed, greedy k-means++; or one per (k, d) slice of "
      "init_centers); keeps the lowest inertia. Returns KMeansRuns(labels int32, centers, "
-     "inertia, n_iter, converged, best_run)."},
+     "inertia, n_iter, converged, best_run). A float32 X (as in every kmeans_* but the "
+     "dask steps) runs the float32 kernel: float32 distances, float64 sums, Lloyd only."},
     {"kmeans_predict", (PyCFunction)(void (*)(void))py_kmeans_predict,
      METH_VARARGS | METH_KEYWORDS,
      "kmeans_predict(X, centers, sample_weight=None, n_threads=0)\n--\n\n"
@@ -2125,7 +2170,8 @@ static PyMethodDef core_methods[] = {
      "Mean over the columns of each column's population variance (the scale of tol)."},
     {"kmeans_transform", (PyCFunction)(void (*)(void))py_kmeans_transform,
      METH_VARARGS | METH_KEYWORDS,
-     "kmeans_transform(X, centers, n_threads=0)\n--\n\nEuclidean distances (n, k) to the centres."},
+     "kmeans_transform(X, centers, n_threads=0)\n--\n\n"
+     "Euclidean distances (n, k) to the centres (float32 for float32 X)."},
     {"silhouette_samples", (PyCFunction)(void (*)(void))py_silhouette_samples,
      METH_VARARGS | METH_KEYWORDS,
      "silhouette_samples(X, labels, n_clusters, n_threads=0, metric='euclidean')\n--\n\n"

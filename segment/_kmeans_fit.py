@@ -53,8 +53,10 @@ def draw_seed(rng: np.random.RandomState) -> int:
     return int(rng.randint(np.iinfo(np.int64).max, dtype=np.int64))
 
 
-def resolve_algorithm(algorithm: str, k: int, d: int, n: int = 0) -> int:
+def resolve_algorithm(algorithm: str, k: int, d: int, n: int = 0, single: bool = False) -> int:
     if algorithm == "auto":
+        if single:  # float32: Lloyd's 16 rows a pass (Hamerly would need a float64 copy)
+            return 0
         wide = d > _HAMERLY_WIDE_D
         if wide:
             min_k = _HAMERLY_MIN_K_WIDE
@@ -205,7 +207,7 @@ def lloyd_verbose(data, k, centers, sw, max_iter, tol, threads, run):
 def fit_arrays(
     data, k, *, init, n_init, max_iter, tol, algorithm, sw, random_state, n_threads, verbose=0
 ):
-    """k-means on a validated float64 C array (or CSR); returns the best run
+    """k-means on a validated float64 or float32 C array (or CSR); returns the best run
     (a :class:`Fit`) and the number of runs made."""
     n, d = data.shape
     max_iter = check_int(max_iter, "max_iter", low=1, high=2**31 - 1)
@@ -229,7 +231,10 @@ def fit_arrays(
             stacklevel=3,
         )
         algorithm = "lloyd"
-    alg = resolve_algorithm(algorithm, k, d, n)
+    single = isinstance(data, np.ndarray) and data.dtype == np.float32
+    alg = resolve_algorithm(algorithm, k, d, n, single)
+    if single and alg == 1:
+        data = data.astype(np.float64)  # Hamerly's kernel is float64 only
     threads = check_n_threads(n_threads)
     rng = check_random_state(random_state)
     # scikit-learn's convention: tol is relative to the mean feature variance.

@@ -158,21 +158,26 @@ def as_float64(values):
 
 
 def in_precision(values, dtype, name: str = "X"):
-    """values for the float64 kernels (as :func:`as_float64`), rounded to
-    float32 first when dtype is float32: the values a float32 copy of X holds.
-    ValueError naming X when a finite value is beyond float32's range."""
+    """values for the dense kernels: float64 (as :func:`as_float64`), or when
+    dtype is float32 a float32 C array (the _f32 kernels: float32 X stays
+    float32) and, for a CSR, its values rounded to float32 but held in
+    float64 (the sparse kernels are float64). ValueError naming X when a
+    finite value is beyond float32's range."""
     if dtype != np.float32:
         return as_float64(values)
     if isinstance(values, CSR):
-        csr = CSR(values.indptr, values.indices, _rounded(values.data, name), values.shape)
+        data = _rounded(values.data, name).astype(np.float64)
+        csr = CSR(values.indptr, values.indices, data, values.shape)
         csr.source_dtype = np.dtype(np.float32)
         return csr
     return _rounded(values, name)
 
 
 def _rounded(a: np.ndarray, name: str) -> np.ndarray:
+    """a as a float32 C array; ValueError naming the first finite value
+    beyond float32's range."""
     if a.dtype == np.float32:
-        return np.ascontiguousarray(a, dtype=np.float64)
+        return np.ascontiguousarray(a)
     with np.errstate(over="ignore"):
         single = np.asarray(a, dtype=np.float32)
     over = np.isinf(single) & np.isfinite(a)
@@ -182,7 +187,7 @@ def _rounded(a: np.ndarray, name: str) -> np.ndarray:
             f"{name} holds {float(a[where]):.6g} at position {where}, beyond float32's range "
             f"({float(np.finfo(np.float32).max):.6g}): use dtype=numpy.float64"
         )
-    return np.ascontiguousarray(single, dtype=np.float64)
+    return np.ascontiguousarray(single)
 
 
 def float_dtype(values) -> np.dtype:

@@ -142,7 +142,7 @@ def _chunk_weight_search(w, value):
 
 
 def _chunk_predict(x, centers, block_info=None):
-    x = np.asarray(x)
+    x = np.asarray(x, dtype=np.float64)  # the float64 kernel, as the fit (not the _f32 one)
     if x.shape[0] == 0:
         return np.zeros(0, dtype=np.int32)
     try:
@@ -153,7 +153,7 @@ def _chunk_predict(x, centers, block_info=None):
 
 
 def _chunk_transform(x, centers, block_info=None):
-    x = np.asarray(x)
+    x = np.asarray(x, dtype=np.float64)  # float64 out, as map_blocks declares
     if x.shape[0] == 0:
         return np.zeros((0, centers.shape[0]))
     try:
