@@ -5,10 +5,12 @@
     python benchmarks/bench_kmeans_float32.py --sklearn    # scikit-learn's passes beside
 
 The same rows are clustered as float64 and as their float32 copy (dtype None:
-float32 stays float32), from the same start, algorithm="lloyd", tol=0,
-n_init=1. The start is a poor one on purpose (the K distinct rows of smallest
-feature sum, exact in float32): from k-means++ seeds Paper B converges in
-5-6 passes, too few to time. A call with max_iter=1 + P minus a call with max_iter=1
+float32 runs segment's float32 kernels, float64 the float64 ones), from the
+same start, algorithm="lloyd", tol=0, n_init=1. The start is K distinct rows
+drawn at random (seed 0; exact in float32): from k-means++ seeds Paper B
+converges in 5-6 passes, too few to time, and a start that leaves clusters
+empty would time their re-seeding (a serial scan) rather than the pass.
+A call with max_iter=1 + P minus a call with max_iter=1
 leaves P Lloyd passes (the set-up, the final labelling and the checks cancel
 out), P = min(--passes, the passes to convergence - 2): per pass, (median
 time of the long call - median of the short one) / P, in wall time and in
@@ -80,7 +82,7 @@ def bench(X64, ks, repeats, passes, libs, label):
     data = {"float64": X64, "float32": X32}
     for k in ks:
         distinct = np.unique(X64, axis=0)
-        init = distinct[np.argsort(distinct.sum(axis=1), kind="stable")[:k]]
+        init = distinct[np.random.default_rng(0).choice(len(distinct), k, replace=False)]
         full = sg.kmeans(X64, k, init=init, n_init=1, max_iter=300, tol=0, algorithm="lloyd")
         p = max(1, min(passes, full.n_iter - 2))
         for lib, fit in libs.items():
@@ -139,10 +141,11 @@ def main() -> None:
             f"{big.shape[0]:,} x {big.shape[1]}",
         )
     print(f"load average after: {os.getloadavg()}")
+    print("uptime:", os.popen("uptime").read().strip())
 
 
-# The poor start leaves clusters empty after one pass (the libraries re-seed
-# them; scikit-learn warns about it): expected here, so not printed.
+# Should a start leave a cluster empty (the libraries re-seed it;
+# scikit-learn warns about it), the warning is not printed.
 warnings.filterwarnings("ignore", message="Number of distinct clusters")
 
 

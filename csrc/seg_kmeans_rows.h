@@ -608,6 +608,18 @@ static void clear_chunk(fit_ctx *p, seg_idx c) {
 #define ACC_COPIES 4
 #define ACC_LOCAL 1024
 
+/* s += w * x over the d features of one row of a block (x[f * VL]; in the
+ * cache, as the block was just read). restrict (x never aliases the sums)
+ * frees the compiler to keep the loop tight; each s[f] gets the same product
+ * and sum as before (no contraction: -std=c11). Reading the row from
+ * row-major X instead (contiguous) was measured slower: a second stream
+ * from memory (1,000,000 x 8, K = 10, one thread: float64 22 ms a pass
+ * against 12, float32 11-14 against 8.5). */
+static SEG_ALWAYS_INLINE void add_row(double *restrict s, const REAL *restrict x, double w,
+                                      seg_idx d) {
+    for (seg_idx f = 0; f < d; f++) s[f] += w * x[f * VL];
+}
+
 /* Nearest centre of every row of the chunk, VL rows at a time (ties go to
  * the lower index, as the first centre is kept unless another is strictly
  * nearer); with update, the chunk's sums and label changes too. */
@@ -657,9 +669,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
             inertia[l % ACC_COPIES] += w * dd;
             if (local) {
                 double *a = acc + (l % ACC_COPIES) * per;
-                const REAL *x = p->X + i * d; /* the row, contiguous (vectorises) */
-                double *s = a + lab * d;
-                for (seg_idx f = 0; f < d; f++) s[f] += w * x[f];
+                add_row(a + lab * d, xb + l, w, d); /* the row, from the block just read */
                 a[k * d + lab] += w;
             } else if (p->update) {
                 accumulate(p, c, i, lab, w);
