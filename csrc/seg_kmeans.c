@@ -124,6 +124,37 @@ static SEG_ALWAYS_INLINE void block_dist(const double *xb, const double *c, seg_
     }
     *out = acc;
 }
+
+/* The VL rows of a block of VL features (xb: feature after feature, VL
+ * lanes each) as VL row vectors: rows[l][f] = xb[f * VL + l]. Three rounds
+ * of two-source shuffles (the classic 8 x 8 transpose); the values are only
+ * moved, not changed. */
+#if defined(__clang__)
+#define SHUF8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUF8(a, b, ...) __builtin_shuffle(a, b, (v8i){__VA_ARGS__})
+#endif
+static SEG_ALWAYS_INLINE void transpose8(const double *xb, v8d rows[VL]) {
+    v8d r[VL], t[VL], u[VL];
+    for (int f = 0; f < VL; f++) LOAD8(r[f], xb + f * VL);
+    for (int f = 0; f < VL; f += 2) {
+        t[f] = SHUF8(r[f], r[f + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+        t[f + 1] = SHUF8(r[f], r[f + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+    }
+    for (int h = 0; h < VL; h += 4) {
+        for (int o = 0; o < 2; o++) {
+            u[h + o] = SHUF8(t[h + o], t[h + o + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+            u[h + o + 2] =
+                SHUF8(t[h + o], t[h + o + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        }
+    }
+    /* u[0]: lanes 0 and 4 of features 0-3, u[1]: lanes 1 and 5, u[2]: 2 and 6,
+     * u[3]: 3 and 7; u[4..7] the same for features 4-7. */
+    for (int q = 0; q < 4; q++) {
+        rows[q] = SHUF8(u[q], u[q + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        rows[q + 4] = SHUF8(u[q], u[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
 #else
 /* The same, lane by lane (portable path). */
 static SEG_ALWAYS_INLINE void block_dist(const double *xb, const double *c, seg_idx d,
@@ -562,7 +593,13 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
     int local = p->update && per <= ACC_LOCAL;
     double acc[ACC_COPIES * ACC_LOCAL];
     if (local) memset(acc, 0, (size_t)(ACC_COPIES * per) * sizeof(double));
-    double inertia[ACC_COPIES] = {0.0}, changed = 0.0;
+    /* The inertia per lane, summed over the lanes in order at the end. */
+#if SEG_GNU_C
+    v8d inertia = {0.0};
+#else
+    double inertia[VL] = {0.0};
+#endif
+    double changed = 0.0;
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         const double *xb = p->XB + b0 * d;
 #if SEG_GNU_C
@@ -592,13 +629,50 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
         }
 #endif
         seg_idx lanes = i1 - b0 < VL ? i1 - b0 : VL;
+#if SEG_GNU_C
+        if (lanes == VL) {
+            /* A whole block: labels, distances and inertia as vectors; the
+             * sums row by row (8 features: the block transposed in registers,
+             * one vector addition per row). The same values and order as
+             * the loop below. */
+            v8d wv;
+            block_weights(p->sw, b0, p->n, &wv);
+            inertia += wv * best;
+            if (p->dist) memcpy(p->dist + b0, &best, sizeof best);
+            int32_t *lb = p->labels + b0;
+            if (p->update)
+                for (int l = 0; l < VL; l++) changed += lb[l] != (int32_t)bi[l] ? 1.0 : 0.0;
+            for (int l = 0; l < VL; l++) lb[l] = (int32_t)bi[l];
+            if (local && d == VL) {
+                v8d rows[VL];
+                transpose8(xb, rows);
+                for (int l = 0; l < VL; l++) {
+                    double *a = acc + (l % ACC_COPIES) * per, *sr = a + bi[l] * d;
+                    v8d sv;
+                    LOAD8(sv, sr);
+                    sv += p->sw ? wv[l] * rows[l] : rows[l];
+                    memcpy(sr, &sv, sizeof sv);
+                    a[k * d + bi[l]] += wv[l];
+                }
+            } else if (local) {
+                for (int l = 0; l < VL; l++) {
+                    double *a = acc + (l % ACC_COPIES) * per, *sr = a + bi[l] * d, w = wv[l];
+                    for (seg_idx f = 0; f < d; f++) sr[f] += w * xb[f * VL + l];
+                    a[k * d + bi[l]] += w;
+                }
+            } else if (p->update) {
+                for (int l = 0; l < VL; l++) accumulate(p, c, b0 + l, bi[l], wv[l]);
+            }
+            continue;
+        }
+#endif
         for (seg_idx l = 0; l < lanes; l++) {
             seg_idx i = b0 + l, lab = (seg_idx)bi[l];
             double dd = best[l], w = p->sw ? p->sw[i] : 1.0;
             if (p->update && p->labels[i] != (int32_t)lab) changed += 1.0;
             p->labels[i] = (int32_t)lab;
             if (p->dist) p->dist[i] = dd;
-            inertia[l % ACC_COPIES] += w * dd;
+            inertia[l] += w * dd;
             if (local) {
                 double *a = acc + (l % ACC_COPIES) * per;
                 const double *x = xb + l; /* the row, from the block just read */
@@ -620,7 +694,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
         }
     }
     double total = 0.0;
-    for (int r = 0; r < ACC_COPIES; r++) total += inertia[r];
+    for (int l = 0; l < VL; l++) total += inertia[l];
     p->chunk_stat[2 * c] = total;
     p->chunk_stat[2 * c + 1] = changed;
 }
