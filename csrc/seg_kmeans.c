@@ -403,71 +403,116 @@ static void pp_trials_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     DISPATCH_D(((pp_ctx *)vctx)->d, pp_trials_rows, (pp_ctx *)vctx, c, i0, i1)
 }
 
-/* k-means++ over the row blocks XB; work: pp_scratch() doubles. */
-static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, seg_idx d,
-                                  const double *sw, seg_idx k, seg_idx n_trials, uint64_t seed,
-                                  int nt, const seg_interrupt *intr, double *centers,
-                                  seg_idx *indices, double *work) {
-    seg_idx chunk = chunk_rows(n, k, d);
-    seg_idx nc = seg_n_chunks(n, chunk);
-    seg_idx group = chunks_per_group(chunk, n_trials, d);
-    double *closest = work;
-    double *chunk_tot = closest + pad_lanes(n);
-    double *chunk_pot = chunk_tot + nc;
-    seg_idx cand[MAX_TRIALS];
+/* One k-means++ in progress over the row blocks XB: plusplus_blocks runs one
+ * alone, fit_runs_batched several in lockstep (every pass over a chunk of
+ * rows does each run's work on it while the rows are in the cache). Either
+ * way a run does the same operations in the same order: the same bits. */
+typedef struct pp_run {
+    pp_ctx ctx;
     seg_rng rng;
-    seg_rng_seed(&rng, seed);
+    seg_idx cand[MAX_TRIALS];
+    seg_idx chunk, nc, k, step; /* step: the centre the next pass chooses */
+    const double *X;
+    double *centers;
+    seg_idx *indices;
+} pp_run;
 
-    /* First centre: a row with probability proportional to its weight. */
+/* Draws the first centre (a row with probability proportional to its
+ * weight) and readies the first pass, which folds it into closest. work:
+ * pp_scratch() doubles. */
+static void pp_start(pp_run *r, const double *X, const double *XB, seg_idx n, seg_idx d,
+                     const double *sw, seg_idx k, seg_idx n_trials, uint64_t seed,
+                     double *centers, seg_idx *indices, double *work) {
+    r->chunk = chunk_rows(n, k, d);
+    r->nc = seg_n_chunks(n, r->chunk);
+    r->k = k;
+    r->step = 1;
+    r->X = X;
+    r->centers = centers;
+    r->indices = indices;
+    seg_rng_seed(&r->rng, seed);
     double total = 0.0;
     for (seg_idx i = 0; i < n; i++) total += sw ? sw[i] : 1.0;
-    seg_idx first = seg_scan_rows(NULL, sw, 0, n, 0.0, seg_rng_uniform(&rng) * total);
+    seg_idx first = seg_scan_rows(NULL, sw, 0, n, 0.0, seg_rng_uniform(&r->rng) * total);
     memcpy(centers, X + first * d, (size_t)d * sizeof(double));
     if (indices) indices[0] = first;
+    double *closest = work, *chunk_tot = closest + pad_lanes(n);
+    r->ctx = (pp_ctx){.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .closest = closest,
+                      .cand = r->cand, .n_trials = n_trials, .chunk_pot = chunk_tot + r->nc,
+                      .chunk_tot = chunk_tot, .centre = centers, .init = 1};
+}
 
-    pp_ctx ctx = {.X = X, .XB = XB, .sw = sw, .n = n, .d = d, .closest = closest, .cand = cand,
-                  .n_trials = n_trials, .chunk_pot = chunk_pot, .chunk_tot = chunk_tot,
-                  .centre = centers, .init = 1};
-    if (seg_for_chunks(pp_fold_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
-    ctx.init = 0;
+/* A pass of run r over one chunk: the first centre's fold, then each step's
+ * candidates (with the previous step's centre folded in on the way). */
+static void pp_chunk(pp_run *r, seg_idx c, seg_idx i0, seg_idx i1) {
+    if (r->ctx.init) pp_fold_chunk(&r->ctx, c, i0, i1);
+    else pp_trials_chunk(&r->ctx, c, i0, i1);
+}
 
-    /* Each step's pass folds the previous step's centre into closest and
-     * tries the candidates (one read of X per step, not two). The chunk
-     * totals of the folded closest are the chosen candidate's potentials,
-     * known before the fold; only the chunk a draw lands in must be folded
-     * before its rows are scanned (folding is idempotent). */
-    for (seg_idx c = 1; c < k; c++) {
-        double pot = 0.0;
-        for (seg_idx ch = 0; ch < nc; ch++) pot += chunk_tot[ch];
-        for (seg_idx t = 0; t < n_trials; t++) {
-            double run, value = seg_rng_uniform(&rng) * pot;
-            seg_idx ch = seg_pick_chunk(chunk_tot, nc, value, &run);
-            seg_idx i0 = ch * chunk, i1 = i0 + chunk < n ? i0 + chunk : n;
-            if (ctx.pending != NULL) {
-                ctx.centre = ctx.pending;
-                pp_fold_chunk(&ctx, ch, i0, i1);
-            }
-            cand[t] = seg_scan_rows(closest, sw, i0, i1, run, value);
-        }
-        if (seg_for_chunks(pp_trials_chunk, &ctx, n, chunk, group, nt, intr))
-            return SEG_EINTERRUPTED;
-        /* Merge candidate potentials in chunk order; keep the first best. */
+static void pp_one_chunk(void *vr, seg_idx c, seg_idx i0, seg_idx i1) {
+    pp_chunk((pp_run *)vr, c, i0, i1);
+}
+
+/* After a pass: chooses the step's centre (the candidate of lowest
+ * potential, merged in chunk order; the first on ties) and draws the next
+ * step's candidates. Returns 0 when all k centres are chosen. Each step's
+ * pass folds the previous step's centre into closest and tries the
+ * candidates (one read of X per step, not two). The chunk totals of the
+ * folded closest are the chosen candidate's potentials, known before the
+ * fold; only the chunk a draw lands in must be folded before its rows are
+ * scanned (folding is idempotent). */
+static int pp_next(pp_run *r) {
+    pp_ctx *ctx = &r->ctx;
+    seg_idx nc = r->nc, n_trials = ctx->n_trials, d = ctx->d;
+    if (ctx->init) {
+        ctx->init = 0;
+    } else {
         seg_idx best = 0;
         double best_pot = INFINITY;
         for (seg_idx t = 0; t < n_trials; t++) {
             double s = 0.0;
-            for (seg_idx ch = 0; ch < nc; ch++) s += chunk_pot[ch * n_trials + t];
+            for (seg_idx ch = 0; ch < nc; ch++) s += ctx->chunk_pot[ch * n_trials + t];
             if (s < best_pot) {
                 best_pot = s;
                 best = t;
             }
         }
-        double *centre = centers + c * d;
-        memcpy(centre, X + cand[best] * d, (size_t)d * sizeof(double));
-        if (indices) indices[c] = cand[best];
-        for (seg_idx ch = 0; ch < nc; ch++) chunk_tot[ch] = chunk_pot[ch * n_trials + best];
-        ctx.pending = centre; /* closest itself is not needed after the last step */
+        double *centre = r->centers + r->step * d;
+        memcpy(centre, r->X + r->cand[best] * d, (size_t)d * sizeof(double));
+        if (r->indices) r->indices[r->step] = r->cand[best];
+        for (seg_idx ch = 0; ch < nc; ch++)
+            ctx->chunk_tot[ch] = ctx->chunk_pot[ch * n_trials + best];
+        ctx->pending = centre; /* closest itself is not needed after the last step */
+        r->step++;
     }
+    if (r->step >= r->k) return 0;
+    double pot = 0.0;
+    for (seg_idx ch = 0; ch < nc; ch++) pot += ctx->chunk_tot[ch];
+    for (seg_idx t = 0; t < n_trials; t++) {
+        double run, value = seg_rng_uniform(&r->rng) * pot;
+        seg_idx ch = seg_pick_chunk(ctx->chunk_tot, nc, value, &run);
+        seg_idx i0 = ch * r->chunk, i1 = i0 + r->chunk < ctx->n ? i0 + r->chunk : ctx->n;
+        if (ctx->pending != NULL) {
+            ctx->centre = ctx->pending;
+            pp_fold_chunk(ctx, ch, i0, i1);
+        }
+        r->cand[t] = seg_scan_rows(ctx->closest, ctx->sw, i0, i1, run, value);
+    }
+    return 1;
+}
+
+/* k-means++ over the row blocks XB; work: pp_scratch() doubles. */
+static seg_status plusplus_blocks(const double *X, const double *XB, seg_idx n, seg_idx d,
+                                  const double *sw, seg_idx k, seg_idx n_trials, uint64_t seed,
+                                  int nt, const seg_interrupt *intr, double *centers,
+                                  seg_idx *indices, double *work) {
+    pp_run r;
+    pp_start(&r, X, XB, n, d, sw, k, n_trials, seed, centers, indices, work);
+    seg_idx group = chunks_per_group(r.chunk, n_trials, d);
+    do {
+        if (seg_for_chunks(pp_one_chunk, &r, n, r.chunk, group, nt, intr))
+            return SEG_EINTERRUPTED;
+    } while (pp_next(&r));
     return SEG_OK;
 }
 
@@ -1146,11 +1191,13 @@ static int use_batched(seg_idx n, seg_idx d, const seg_kmeans_params *p) {
            (double)chunk_rows(n, p->k, d) * (double)d <= GROUP_WORK;
 }
 
-/* The batched runs' scratch: one buffer for k-means++ and the re-seeding
- * distances (n), then per run of a group its labels and fit_begin scratch. */
-static seg_idx batch_slot(seg_idx n, seg_idx d, seg_idx k) {
+/* The batched runs' scratch: one buffer for the re-seeding distances (n),
+ * then per run of a group its labels and a region for its k-means++ (seeded
+ * together) and then its fit_begin scratch. */
+static seg_idx batch_slot(seg_idx n, seg_idx d, seg_idx k, seg_idx n_trials) {
     seg_idx fs = fit_state_scratch(n, d, k, SEG_KMEANS_LLOYD);
-    return fs < 0 ? -1 : seg_add_sizes(n / 2 + 1, fs);
+    seg_idx pp = pp_scratch(n, d, k, n_trials);
+    return fs < 0 || pp < 0 ? -1 : seg_add_sizes(n / 2 + 1, fs > pp ? fs : pp);
 }
 
 /* Scratch of the runs (before their centres, stats and the row blocks):
@@ -1172,10 +1219,9 @@ static seg_idx runs_region(seg_idx n, seg_idx d, const seg_kmeans_params *p, int
     seg_idx slots = p->n_init >= 2 * nt ? nt : 1;
     if (batched) *batched = b;
     if (b) {
-        seg_idx shared = pp_scratch(n, d, p->k, p->n_trials);
-        seg_idx per = batch_slot(n, d, p->k);
-        if (shared < 0 || per < 0) return -1;
-        seg_idx one = seg_mul_add(batch_size(p->n_init, nt), per, shared > n ? shared : n);
+        seg_idx per = batch_slot(n, d, p->k, p->n_trials);
+        if (per < 0) return -1;
+        seg_idx one = seg_mul_add(batch_size(p->n_init, nt), per, n);
         return seg_mul_add(slots, one, 0);
     }
     return seg_mul_add(slots, run_slot_size(n, d, p->k, p->n_trials, p->algorithm), 0);
@@ -1250,6 +1296,18 @@ typedef struct batch_ctx {
     int n_runs;
 } batch_ctx;
 
+/* k-means++ of a group of runs, in lockstep: each chunk does every run's
+ * pass over its rows in turn. */
+typedef struct pp_batch {
+    pp_run *runs;
+    int n_runs;
+} pp_batch;
+
+static void pp_batch_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
+    pp_batch *b = (pp_batch *)vctx;
+    for (int j = 0; j < b->n_runs; j++) pp_chunk(&b->runs[j], c, i0, i1);
+}
+
 static void batch_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     batch_ctx *b = (batch_ctx *)vctx;
     for (int j = 0; j < b->n_runs; j++) {
@@ -1259,34 +1317,51 @@ static void batch_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
 }
 
 /* The Lloyd runs first, first + stride, ... of fit_runs, in batches of
- * `size` (<= BATCH_RUNS) sharing every pass: k-means++ (on nt threads) for
- * each run of a batch, then the batch's iterations in lockstep until each
- * run is final. Every run gives the bits it gives alone (one_run). Writes
- * run_centers and run_stats as one_run does, and on failure the run at
- * fault in *failed; work: one batch's runs_region() share. */
+ * `size` (<= BATCH_RUNS) sharing every pass: the batch's k-means++ steps in
+ * lockstep, then its iterations in lockstep until each run is final. Every
+ * run gives the bits it gives alone (one_run). Writes run_centers and
+ * run_stats as one_run does, and on failure the run at fault in *failed;
+ * work: one batch's runs_region() share. */
 static seg_status fit_runs_batched(const double *X, const double *XB, seg_idx n, seg_idx d,
                                    const double *sw, const seg_kmeans_params *p, int first,
                                    int stride, int size, int nt, const seg_interrupt *intr,
                                    double *run_centers, double *run_stats, double *work,
                                    int *failed) {
-    seg_idx k = p->k, per = batch_slot(n, d, k);
-    seg_idx pp = pp_scratch(n, d, k, p->n_trials);
-    double *shared = work, *slots = work + (pp > n ? pp : n);
+    seg_idx k = p->k, per = batch_slot(n, d, k, p->n_trials);
+    double *shared = work, *slots = work + n;
     fit_state runs[BATCH_RUNS];
+    pp_run seeding[BATCH_RUNS];
     int phase[BATCH_RUNS], index[BATCH_RUNS];
     int count = first < p->n_init ? (p->n_init - first + stride - 1) / stride : 0;
     seg_status st = SEG_OK;
     for (int g0 = 0; g0 < count && st == SEG_OK; g0 += size) {
         int nb = count - g0 < size ? count - g0 : size;
-        for (int j = 0; j < nb && st == SEG_OK; j++) {
+        for (int j = 0; j < nb; j++) {
             int r = index[j] = first + (g0 + j) * stride;
             double *c = run_centers + (seg_idx)r * k * d;
-            *failed = r;
             if (p->init_centers != NULL)
                 memcpy(c, p->init_centers + (seg_idx)r * k * d, (size_t)(k * d) * sizeof(double));
             else
-                st = plusplus_blocks(X, XB, n, d, sw, k, p->n_trials, p->seeds[r], nt, intr, c,
-                                     NULL, shared);
+                pp_start(&seeding[j], X, XB, n, d, sw, k, p->n_trials, p->seeds[r], c, NULL,
+                         slots + j * per + n / 2 + 1);
+        }
+        if (p->init_centers == NULL) {
+            pp_batch pb = {seeding, nb};
+            seg_idx group = chunks_per_group(seeding[0].chunk, p->n_trials, d) / nb;
+            *failed = index[0];
+            do {
+                if (seg_for_chunks(pp_batch_chunk, &pb, n, seeding[0].chunk,
+                                   group > 0 ? group : 1, nt, intr))
+                    return SEG_EINTERRUPTED;
+                int more = 0;
+                for (int j = 0; j < nb; j++) more |= pp_next(&seeding[j]);
+                if (!more) break;
+            } while (1);
+        }
+        for (int j = 0; j < nb && st == SEG_OK; j++) {
+            int r = index[j];
+            double *c = run_centers + (seg_idx)r * k * d;
+            *failed = r;
             double *slot = slots + j * per;
             fit_begin(&runs[j], X, XB, n, d, sw, k, c, p->max_iter, p->tol, SEG_KMEANS_LLOYD,
                       (int32_t *)slot, shared, slot + n / 2 + 1);
