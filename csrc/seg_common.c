@@ -2,6 +2,7 @@
 #include "seg_inline.h"
 
 #include <math.h>
+#include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -181,4 +182,30 @@ seg_idx seg_pick_chunk(const double *tot, seg_idx nc, double value, double *run)
         *run += tot[ch];
     }
     return ch;
+}
+
+double seg_merge_chunk_sums(const double *sums, const double *wts, const double *stat, seg_idx nc,
+                            seg_idx k, seg_idx d, double *newc, double *wsum) {
+    double changed = 0.0;
+    memset(newc, 0, (size_t)(k * d) * sizeof(double));
+    memset(wsum, 0, (size_t)k * sizeof(double));
+    for (seg_idx ch = 0; ch < nc; ch++) {
+        const double *sm = sums + ch * k * d, *cw = wts + ch * k;
+        for (seg_idx j = 0; j < k * d; j++) newc[j] += sm[j];
+        for (seg_idx c = 0; c < k; c++) wsum[c] += cw[c];
+        changed += stat[2 * ch + 1];
+    }
+    return changed;
+}
+
+void seg_centres_from_sums(double *newc, const double *wsum, const double *centers, seg_idx k,
+                           seg_idx d) {
+    for (seg_idx c = 0; c < k; c++) {
+        double *row = newc + c * d;
+        if (wsum[c] > 0.0) {
+            for (seg_idx f = 0; f < d; f++) row[f] /= wsum[c];
+        } else if (wsum[c] == 0.0) {
+            memcpy(row, centers + c * d, (size_t)d * sizeof(double));
+        } /* wsum < 0: re-seeded, the centre is already set */
+    }
 }

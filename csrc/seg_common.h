@@ -145,6 +145,19 @@ seg_idx seg_scan_rows(const double *v, const double *sw, seg_idx i0, seg_idx i1,
                       double value);
 seg_idx seg_pick_chunk(const double *tot, seg_idx nc, double value, double *run);
 
+/* k-means' centre update, shared by the dense, sparse and chunked kernels.
+ * seg_merge_chunk_sums: newc (k x d) and wsum (k) become the sums, in chunk
+ * order, of nc chunks' partials sums (nc x k x d) and wts (nc x k); returns
+ * the sum of stat[2 * ch + 1] over the chunks (the labels they changed).
+ * seg_centres_from_sums: in place, every cluster of positive weight wsum[c]
+ * gets its row of newc divided by it; one of zero weight (empty, not
+ * re-seeded) keeps its row of `centers`; wsum[c] < 0 marks one re-seeded
+ * already, whose row is left as it is. */
+double seg_merge_chunk_sums(const double *sums, const double *wts, const double *stat, seg_idx nc,
+                            seg_idx k, seg_idx d, double *newc, double *wsum);
+void seg_centres_from_sums(double *newc, const double *wsum, const double *centers, seg_idx k,
+                           seg_idx d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1148,16 +1148,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
     seg_idx n = p->n, k = p->k, d = p->d, nc = s->nc;
     double *centers = s->centers, *newc = s->newc, *wsum = s->wsum, *moved = s->moved;
     p->first = 0;
-    double changed = 0.0;
-    memset(newc, 0, (size_t)(k * d) * sizeof(double));
-    memset(wsum, 0, (size_t)k * sizeof(double));
-    for (seg_idx ch = 0; ch < nc; ch++) {
-        const double *sm = p->sums + ch * k * d;
-        const double *cw = p->wts + ch * k;
-        for (seg_idx j = 0; j < k * d; j++) newc[j] += sm[j];
-        for (seg_idx c = 0; c < k; c++) wsum[c] += cw[c];
-        changed += p->chunk_stat[2 * ch + 1];
-    }
+    double changed = seg_merge_chunk_sums(p->sums, p->wts, p->chunk_stat, nc, k, d, newc, wsum);
     int any_empty = 0;
     seg_idx relocated = 0;
     for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
@@ -1170,14 +1161,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
             relocate_empty(X, sw, n, d, k, p->labels, s->dist, newc, wsum, newc, s->oldc);
         if (s->hamerly) p->first = 1; /* dist now holds squared distances: rebuild bounds */
     }
-    for (seg_idx c = 0; c < k; c++) {
-        double *nc_ = newc + c * d;
-        if (wsum[c] > 0.0) {
-            for (seg_idx f = 0; f < d; f++) nc_[f] /= wsum[c];
-        } else if (wsum[c] == 0.0) {
-            memcpy(nc_, centers + c * d, (size_t)d * sizeof(double));
-        } /* wsum < 0: relocated, centre already set */
-    }
+    seg_centres_from_sums(newc, wsum, centers, k, d);
     /* Shift, then the new centres become current. */
     double shift = 0.0, max1 = 0.0, max2 = 0.0;
     seg_idx argmax1 = -1;

@@ -219,14 +219,7 @@ seg_status seg_kmeans_step_merge(seg_idx n_chunks, seg_idx k, seg_idx d, const d
         memcpy(dist, far->dist, (size_t)n_far * sizeof(double));
         moved = relocate_empty(far, dist, d, k, newc, wsum);
     }
-    for (seg_idx c = 0; c < k; c++) {
-        double *nc = newc + c * d;
-        if (wsum[c] > 0.0) {
-            for (seg_idx f = 0; f < d; f++) nc[f] /= wsum[c];
-        } else if (wsum[c] == 0.0) {
-            memcpy(nc, centers + c * d, (size_t)d * sizeof(double));
-        } /* wsum < 0: relocated, centre already set */
-    }
+    seg_centres_from_sums(newc, wsum, centers, k, d);
     double s2 = 0.0;
     for (seg_idx c = 0; c < k; c++) s2 += seg_sqdist(newc + c * d, centers + c * d, d);
     memcpy(centers, newc, (size_t)kd * sizeof(double));

@@ -468,15 +468,7 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
         ctx.update = 1;
         ctx.dist = NULL;
         if (seg_for_chunks(lloyd_chunk, &ctx, n, chunk, group, nt, intr)) return SEG_EINTERRUPTED;
-        double changed = 0.0;
-        memset(newc, 0, (size_t)(k * d) * sizeof(double));
-        memset(wsum, 0, (size_t)k * sizeof(double));
-        for (seg_idx ch = 0; ch < nc; ch++) { /* chunk order */
-            const double *s = sums + ch * k * d, *cw = wts + ch * k;
-            for (seg_idx j = 0; j < k * d; j++) newc[j] += s[j];
-            for (seg_idx c = 0; c < k; c++) wsum[c] += cw[c];
-            changed += chunk_stat[2 * ch + 1];
-        }
+        double changed = seg_merge_chunk_sums(sums, wts, chunk_stat, nc, k, d, newc, wsum);
         int any_empty = 0;
         seg_idx relocated = 0;
         for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
@@ -486,14 +478,7 @@ static seg_status fit(const seg_csr *X, const double *sw, seg_idx k, double *cen
                 return SEG_EINTERRUPTED;
             relocated = relocate_empty(X, sw, k, labels, dist, newc, wsum, newc);
         }
-        for (seg_idx c = 0; c < k; c++) {
-            double *nc_ = newc + c * d;
-            if (wsum[c] > 0.0) {
-                for (seg_idx f = 0; f < d; f++) nc_[f] /= wsum[c];
-            } else if (wsum[c] == 0.0) {
-                memcpy(nc_, centers + c * d, (size_t)d * sizeof(double));
-            }
-        }
+        seg_centres_from_sums(newc, wsum, centers, k, d);
         double shift = 0.0;
         for (seg_idx j = 0; j < k * d; j++) {
             double t = newc[j] - centers[j];

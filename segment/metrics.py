@@ -501,14 +501,25 @@ def silhouette_scores(
     single = float32_wanted(dtype, m.values, metric)
     data = (float32_range(m.values) if single
             else unit_range(np.ascontiguousarray(m.values, dtype=np.float64)))
-    bar = _pairs_bar(progress, n)
+    s = silhouette_pass(data, codes, ks, metric=metric, n_threads=n_threads, single=single,
+                        progress=progress)
+    return s.mean(axis=1)
+
+
+def silhouette_pass(data, codes, ks, *, metric, n_threads, single, progress) -> np.ndarray:
+    """Every labeling's per-row silhouettes (n_labelings x n) from one pass
+    of the kernel over prepared data (unit_range or float32_range) and
+    encoded labelings, with the pairs bar `progress` asks for (_pairs_bar's
+    rules), closed afterwards when it is ours. silhouette_scores and k_sweep
+    call it."""
+    bar = _pairs_bar(progress, data.shape[0])
     try:
-        s = _core.silhouette_scores(data, codes, ks, n_threads=n_threads, metric=metric,
-                                    progress=None if bar is None else bar.update, single=single)
+        return _core.silhouette_scores(data, codes, ks, n_threads=n_threads, metric=metric,
+                                       progress=None if bar is None else bar.update,
+                                       single=single)
     finally:
         if bar is not None and bar is not progress:
             bar.close()
-    return s.mean(axis=1)
 
 
 # Nanoseconds per pair of rows and thread of the silhouette kernel, by metric:

@@ -20,7 +20,7 @@ from segment._kmeans_fit import check_weights, fit_arrays, in_input_terms
 from segment._progress import progress_bar
 from segment._validation import as_matrix, check_int, check_n_threads, check_random_state
 from segment.cluster import KMeans, KMeansResult
-from segment.metrics import float32_range, float32_wanted, unit_range
+from segment.metrics import float32_range, float32_wanted, silhouette_pass, unit_range
 
 __all__ = ["SweepResult", "k_sweep"]
 
@@ -91,20 +91,13 @@ def _silhouettes(X, codes, rows, threads, show) -> dict:
     if not scored:
         return {}
     t0 = time.perf_counter()
-    n = X.shape[0]
     # a bar of its own when asked for and long enough to watch (about 0.1 s
     # at 20,000 rows of 8 features)
-    bar = (progress_bar(n * (n - 1) // 2, desc="silhouette", unit="pairs")
-           if show and n >= 20_000 else None)
-    try:
-        s = _core.silhouette_scores(
-            X, np.stack([codes[i][0] for i in scored]), [codes[i][1] for i in scored],
-            n_threads=threads, progress=None if bar is None else bar.update,
-            single=X.dtype == np.float32,
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    s = silhouette_pass(
+        X, np.stack([codes[i][0] for i in scored]), [codes[i][1] for i in scored],
+        metric="euclidean", n_threads=threads, single=X.dtype == np.float32,
+        progress=show and X.shape[0] >= 20_000,
+    )
     share = (time.perf_counter() - t0) / len(scored)
     for i, mean in zip(scored, s.mean(axis=1), strict=True):
         rows[i]["silhouette"] = float(mean)
