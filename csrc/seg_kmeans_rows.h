@@ -159,24 +159,39 @@ static SEG_ALWAYS_INLINE void block_dist_lanes(const REAL *xb, const REAL *c, se
     memcpy(out, &v, sizeof v);
 }
 
-#if !KM_F32
+/* Whole blocks in the Lloyd pass: 8 lanes of doubles at a time (a float32
+ * block of 16 lanes is two halves, each converted to double exactly). */
+typedef double vd8 __attribute__((vector_size(8 * sizeof(double))));
+typedef int64_t vi8 __attribute__((vector_size(8 * sizeof(int64_t))));
+#define HALVES (VL / 8)
 #if defined(__clang__)
 #define SHUF8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
 #else
-#define SHUF8(a, b, ...) __builtin_shuffle(a, b, (vmask){__VA_ARGS__})
+#define SHUF8(a, b, ...) __builtin_shuffle(a, b, (vi8){__VA_ARGS__})
 #endif
-/* The VL = 8 rows of a block of 8 features (xb: feature after feature, 8
- * lanes each) as 8 row vectors: rows[l][f] = xb[f * VL + l]. Three rounds of
- * two-source shuffles (the classic 8 x 8 transpose); the values are only
- * moved, not changed. */
-static SEG_ALWAYS_INLINE void transpose8(const double *xb, vreal rows[VL]) {
-    vreal r[VL], t[VL], u[VL];
-    for (int f = 0; f < VL; f++) LOADV(r[f], xb + f * VL);
-    for (int f = 0; f < VL; f += 2) {
+
+/* The 8 REALs at p as doubles (exact). */
+static SEG_ALWAYS_INLINE void load_d8(const REAL *p, vd8 *out) {
+#if KM_F32
+    typedef float vf8 __attribute__((vector_size(8 * sizeof(float))));
+    vf8 v;
+    memcpy(&v, p, sizeof v);
+    *out = __builtin_convertvector(v, vd8);
+#else
+    memcpy(out, p, sizeof *out);
+#endif
+}
+
+/* 8 rows of 8 features given feature by feature (r[f][l]) as 8 row vectors:
+ * rows[l][f] = r[f][l]. Three rounds of two-source shuffles (the classic
+ * 8 x 8 transpose); the values are only moved, not changed. */
+static SEG_ALWAYS_INLINE void transpose8(const vd8 r[8], vd8 rows[8]) {
+    vd8 t[8], u[8];
+    for (int f = 0; f < 8; f += 2) {
         t[f] = SHUF8(r[f], r[f + 1], 0, 8, 2, 10, 4, 12, 6, 14);
         t[f + 1] = SHUF8(r[f], r[f + 1], 1, 9, 3, 11, 5, 13, 7, 15);
     }
-    for (int h = 0; h < VL; h += 4) {
+    for (int h = 0; h < 8; h += 4) {
         for (int o = 0; o < 2; o++) {
             u[h + o] = SHUF8(t[h + o], t[h + o + 2], 0, 1, 8, 9, 4, 5, 12, 13);
             u[h + o + 2] = SHUF8(t[h + o], t[h + o + 2], 2, 3, 10, 11, 6, 7, 14, 15);
@@ -189,7 +204,6 @@ static SEG_ALWAYS_INLINE void transpose8(const double *xb, vreal rows[VL]) {
         rows[q + 4] = SHUF8(u[q], u[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
     }
 }
-#endif
 #else
 /* The same, lane by lane (portable path). */
 static SEG_ALWAYS_INLINE void block_dist(const REAL *xb, const REAL *c, seg_idx d, REAL out[VL]) {
@@ -705,12 +719,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
     int local = p->update && per <= ACC_LOCAL;
     double acc[ACC_COPIES * ACC_LOCAL];
     if (local) memset(acc, 0, (size_t)(ACC_COPIES * per) * sizeof(double));
-    /* The inertia per lane, summed over the lanes in order at the end. */
-#if SEG_GNU_C && !KM_F32
-    vreal inertia = {0.0};
-#else
-    double inertia[VL] = {0.0};
-#endif
+    double inertia[VL] = {0.0}; /* per lane, summed over the lanes in order at the end */
     double changed = 0.0;
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         const REAL *xb = p->XB + b0 * d;
@@ -741,40 +750,54 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
         }
 #endif
         seg_idx lanes = i1 - b0 < VL ? i1 - b0 : VL;
-#if SEG_GNU_C && !KM_F32
+#if SEG_GNU_C
         if (lanes == VL) {
-            /* A whole block: labels, distances and inertia as vectors; the
-             * sums row by row (8 features: the block transposed in registers,
-             * one vector addition per row). The same values and order as
-             * the loop below. */
-            vreal wv;
-            block_weights(p->sw, b0, p->n, &wv);
-            inertia += wv * best;
-            if (p->dist) memcpy(p->dist + b0, &best, sizeof best);
+            /* A whole block, 8 lanes at a time as vectors of doubles:
+             * distances and inertia, and the sums row by row (8 features:
+             * the 8 rows transposed in registers, one vector addition per
+             * row). The same values in the same order as the loop below. */
+            REAL bl[VL];
+            memcpy(bl, &best, sizeof bl);
             int32_t *lb = p->labels + b0;
-            if (p->update)
-                for (int l = 0; l < VL; l++) changed += lb[l] != (int32_t)bi[l] ? 1.0 : 0.0;
-            for (int l = 0; l < VL; l++) lb[l] = (int32_t)bi[l];
-            if (local && d == VL) {
-                vreal rows[VL];
-                transpose8(xb, rows);
-                for (int l = 0; l < VL; l++) {
-                    double *a = acc + (l % ACC_COPIES) * per, *sr = a + bi[l] * d;
-                    vreal sv;
-                    LOADV(sv, sr);
-                    sv += p->sw ? wv[l] * rows[l] : rows[l];
-                    memcpy(sr, &sv, sizeof sv);
-                    a[k * d + bi[l]] += wv[l];
+            for (int h = 0; h < HALVES; h++) {
+                vd8 bh, w = (vd8){0.0} + 1.0, iv;
+                load_d8(bl + 8 * h, &bh);
+                if (p->sw) memcpy(&w, p->sw + b0 + 8 * h, sizeof w);
+                memcpy(&iv, inertia + 8 * h, sizeof iv);
+                iv += w * bh;
+                memcpy(inertia + 8 * h, &iv, sizeof iv);
+                if (p->dist) memcpy(p->dist + b0 + 8 * h, &bh, sizeof bh);
+                if (local && d == 8) {
+                    vd8 r[8], rows[8];
+                    for (int f = 0; f < 8; f++) load_d8(xb + f * VL + 8 * h, &r[f]);
+                    transpose8(r, rows);
+                    for (int l = 0; l < 8; l++) {
+                        seg_idx lab = (seg_idx)bi[8 * h + l];
+                        double *a = acc + ((8 * h + l) % ACC_COPIES) * per, *sr = a + lab * 8;
+                        vd8 sv;
+                        memcpy(&sv, sr, sizeof sv);
+                        sv += p->sw ? w[l] * rows[l] : rows[l];
+                        memcpy(sr, &sv, sizeof sv);
+                        a[k * 8 + lab] += w[l];
+                    }
+                } else if (local) {
+                    for (int l = 0; l < 8; l++) {
+                        seg_idx lab = (seg_idx)bi[8 * h + l];
+                        double *a = acc + ((8 * h + l) % ACC_COPIES) * per;
+                        add_row(a + lab * d, xb + 8 * h + l, w[l], d);
+                        a[k * d + lab] += w[l];
+                    }
+                } else if (p->update) {
+                    for (int l = 0; l < 8; l++)
+                        accumulate(p, c, b0 + 8 * h + l, (seg_idx)bi[8 * h + l], w[l]);
                 }
-            } else if (local) {
-                for (int l = 0; l < VL; l++) {
-                    double *a = acc + (l % ACC_COPIES) * per;
-                    add_row(a + bi[l] * d, xb + l, wv[l], d);
-                    a[k * d + bi[l]] += wv[l];
-                }
-            } else if (p->update) {
-                for (int l = 0; l < VL; l++) accumulate(p, c, b0 + l, bi[l], wv[l]);
             }
+            int32_t now[VL];
+            int moved = 0;
+            for (int l = 0; l < VL; l++) now[l] = (int32_t)bi[l];
+            for (int l = 0; l < VL; l++) moved += lb[l] != now[l];
+            if (p->update) changed += (double)moved;
+            memcpy(lb, now, sizeof now);
             continue;
         }
 #endif
