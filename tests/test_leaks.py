@@ -73,6 +73,8 @@ NEG_SW = -ONES40
 ZERO_LAB = np.zeros(2000, np.int32)
 BIG = np.zeros((2**20, 1))
 ONES32 = np.ones((3, 2))
+X32N = XN.astype(np.float32)
+C_BEYOND_F32 = C * 1e39
 ALPHA = np.ones(5)
 NEG_ALPHA = -ALPHA
 DIST = np.sqrt(((X[:300, None] - X[None, :300]) ** 2).sum(axis=2))  # 300 x 300
@@ -155,6 +157,18 @@ CASES = {
     "_core.kmeans_transform": (lambda: (_core.kmeans_transform(X, C, n_threads=1),
                                         expect(MemoryError, _core.kmeans_transform, BIG, BIG)),
                                3000),
+    # the float32 kernels (a float32 X): success, the glue's NaN check, and C
+    # errors after the scratch is allocated (Hamerly refused, a centre beyond
+    # float32's range)
+    "_core.kmeans_f32": (lambda: (
+        _core.kmeans_fit_runs(X32, 3, seeds=SEEDS, max_iter=3, n_threads=1),
+        _core.kmeans_plusplus(X32, 3, seed=1, n_threads=1),
+        _core.kmeans_predict(X32, C, n_threads=1),
+        _core.kmeans_transform(X32, C, n_threads=1),
+        _core.kmeans_mean_variance(X32, n_threads=1),
+        expect(ValueError, _core.kmeans_fit_runs, X32N, 3, seeds=SEEDS),
+        expect(ValueError, _core.kmeans_fit, X32, C, algorithm=1),
+        expect(ValueError, _core.kmeans_predict, X32, C_BEYOND_F32)), 500),
     "_core.sparse_kmeans_fit_runs": (lambda: (
         _core.sparse_kmeans_fit_runs(XS, 3, seeds=SEEDS, max_iter=3, n_threads=1),
         expect(ValueError, _core.sparse_kmeans_fit_runs, XS_BAD, 3, seeds=SEEDS),
@@ -334,9 +348,9 @@ def test_memory_flat_over_many_calls(name):
 
 def test_refcounts_flat_on_success_and_error_paths():
     objs = [X, LAB, C, XN, MV, W, V, BIG, ZERO_LAB, ALPHA, XS[0], XS[1], XS[2], CS, DIST,
-            DIST_NEG, COSINE, None, True,
+            DIST_NEG, COSINE, X32, X32N, C_BEYOND_F32, None, True,
             False,
-            np.dtype(np.float64),
+            np.dtype(np.float64), np.dtype(np.float32),
             np.dtype(np.int32), np.dtype(np.intp), np.dtype(np.int64), np.dtype(np.bool_)]
     calls = [CASES[k][0] for k in CASES if k.startswith("_core.")]
     with warnings.catch_warnings():

@@ -22,6 +22,14 @@
  * No known bug is tolerated: BUG-5 and BUG-15, once allowed for here, are
  * fixed, and their inputs (fuzz/corpus/regress_*) are replayed as checks.
  *
+ * Every k-means input also drives the float32 twin of its entry point
+ * (seg_kmeans_*_f32) on X rounded to float (values beyond float's range turn
+ * infinite and must be refused), with the same centres, seeds and settings,
+ * reading no further bytes (saved inputs keep their meaning). Its contract
+ * is the float64 one with float32's error bound: each squared distance
+ * within 4 (d + 3) FLT_EPSILON (|x|^2 + |c|^2) + (d + 2) FLT_MIN of exact;
+ * Hamerly must be refused (SEG_EINVAL).
+ *
  * The Dask chunk kernels (seg_kmeans_step.h) take first bytes 234..255, so
  * that every input saved before they were added still drives the kernel it
  * was saved for (first byte % 9). Their results are re-derived by brute
@@ -216,6 +224,70 @@ static void check_assignment(const double *X, seg_idx n, seg_idx d, const double
     REQUIRE(fabs(inertia - total) <= 1e-9 * scale + 1e-300);
 }
 
+/* ---- float32 twins ---- */
+
+/* x rounded to float (beyond float's range: infinite, without the undefined
+ * conversion); malloc'd. */
+static float *to_float(const double *x, seg_idx count) {
+    float *out = xmalloc((size_t)(count > 0 ? count : 1), sizeof(float));
+    for (seg_idx i = 0; i < count; i++) {
+        double v = x[i];
+        out[i] = isnan(v) ? NAN : v > FLT_MAX ? INFINITY : v < -FLT_MAX ? -INFINITY : (float)v;
+    }
+    return out;
+}
+
+/* A bound on |float32 kernel's squared distance - exact| for row x, centre c. */
+static double f32_bound(const float *x, const double *c, seg_idx d) {
+    double nx = 0.0, nc = 0.0;
+    for (seg_idx f = 0; f < d; f++) {
+        nx += (double)x[f] * (double)x[f];
+        nc += c[f] * c[f];
+    }
+    return 4.0 * (double)(d + 3) * FLT_EPSILON * (nx + nc) + (double)(d + 2) * FLT_MIN;
+}
+
+static double sqdist_f(const float *a, const double *b, seg_idx d) {
+    double s = 0.0;
+    for (seg_idx f = 0; f < d; f++) s += ((double)a[f] - b[f]) * ((double)a[f] - b[f]);
+    return s;
+}
+
+/* check_assignment for float32 X: nearest and inertia up to f32_bound. */
+static void check_assignment_f32(const float *X, seg_idx n, seg_idx d, const double *sw,
+                                 const double *C, seg_idx k, const int32_t *labels,
+                                 double inertia) {
+    double total = 0.0, slack = 0.0, scale = 0.0;
+    for (seg_idx i = 0; i < n; i++) {
+        REQUIRE(labels[i] >= 0 && labels[i] < k);
+        const float *x = X + i * d;
+        double best = INFINITY, best_b = 0.0;
+        for (seg_idx c = 0; c < k; c++) {
+            double dd = sqdist_f(x, C + c * d, d);
+            if (dd < best) {
+                best = dd;
+                best_b = f32_bound(x, C + c * d, d);
+            }
+        }
+        const double *co = C + (seg_idx)labels[i] * d;
+        double own = sqdist_f(x, co, d), own_b = f32_bound(x, co, d);
+        REQUIRE(own <= best + best_b + own_b);
+        double w = sw ? sw[i] : 1.0;
+        total += w * own;
+        slack += w * own_b;
+        scale += fabs(w * own);
+    }
+    REQUIRE(fabs(inertia - total) <= slack + 1e-9 * scale + 1e-300);
+}
+
+/* X as floats finite, and small enough that float32 squares and their sums
+ * stay far from overflow (48 x 6 x (2e15)^2 ~ 1e33 < FLT_MAX). */
+static int f32_safe(const float *Xf, seg_idx count) {
+    for (seg_idx i = 0; i < count; i++)
+        if (!isfinite(Xf[i]) || fabsf(Xf[i]) > 1e15f) return 0;
+    return 1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* One harness per kernel                                                    */
 /* ------------------------------------------------------------------------ */
@@ -287,6 +359,25 @@ static void fuzz_plusplus(reader *r) {
             REQUIRE(memcmp(C + c * s.d, s.X + idx[c] * s.d, (size_t)s.d * sizeof(double)) == 0);
         }
     }
+    /* the float32 twin, the same draw settings */
+    float *Xf = to_float(s.X, s.n * s.d);
+    s.stop.calls = 0;
+    seg_idx wf = seg_kmeans_plusplus_work_size_f32(s.n, s.d, s.k, trials);
+    double *workf = xmalloc((size_t)(wf > 0 ? wf : 1), sizeof(double));
+    why.reason = NULL;
+    st = wf < 0 ? SEG_EINVAL
+                : seg_kmeans_plusplus_f32(Xf, s.n, s.d, s.sw, s.k, trials, seed, s.n_threads,
+                                          &s.intr, C, idx, workf, &why);
+    REQUIRE_REASON(wf >= 0, st, why);
+    if (st == SEG_OK) {
+        REQUIRE(s.k >= 1 && s.k <= s.n && trials >= 1 && trials <= 64);
+        for (seg_idx c = 0; c < s.k; c++) {
+            REQUIRE(idx[c] >= 0 && idx[c] < s.n);
+            for (seg_idx f = 0; f < s.d; f++) REQUIRE(C[c * s.d + f] == Xf[idx[c] * s.d + f]);
+        }
+    }
+    free(workf);
+    free(Xf);
     free(C);
     free(idx);
     free(work);
@@ -305,8 +396,12 @@ static void fuzz_fit(reader *r, int runs) {
     double inertia = -1.0;
     int n_iter = -1, converged = -1, best = -1;
     seg_status st;
+    double *C0 = xmalloc((size_t)(kk * s.d), sizeof(double)); /* the start, for the twin */
+    seg_kmeans_params p = seg_kmeans_params_default(s.k);
+    uint64_t seeds[8];
     if (!runs) {
         fill(r, C, kk * s.d); /* initial centres: junk allowed */
+        memcpy(C0, C, (size_t)(kk * s.d) * sizeof(double));
         int safe_c = !r->huge && all_finite(C, kk * s.d);
         seg_idx ws = seg_kmeans_fit_work_size(s.n, s.d, s.k, alg);
         double *work = xmalloc((size_t)(ws > 0 ? ws : 1), sizeof(double));
@@ -321,9 +416,7 @@ static void fuzz_fit(reader *r, int runs) {
     } else {
         int n_init = (int)(u8(r) % 6); /* 0 is invalid */
         seg_idx trials = 1 + (seg_idx)(u8(r) % 4);
-        uint64_t seeds[8];
         for (int i = 0; i < 8; i++) seeds[i] = u64(r);
-        seg_kmeans_params p = seg_kmeans_params_default(s.k);
         p.n_init = n_init;
         p.seeds = seeds;
         p.n_trials = trials;
@@ -355,6 +448,41 @@ static void fuzz_fit(reader *r, int runs) {
             check_assignment(s.X, s.n, s.d, s.sw, C, s.k, labels, inertia);
         }
     }
+    /* the float32 twin: the same start (centres or seeds) and settings */
+    float *Xf = to_float(s.X, s.n * s.d);
+    s.stop.calls = 0;
+    seg_detail why = {NULL, -1};
+    seg_idx wf = runs ? seg_kmeans_runs_work_size_f32(s.n, s.d, &p)
+                      : seg_kmeans_fit_work_size_f32(s.n, s.d, s.k, alg);
+    double *workf = xmalloc((size_t)(wf > 0 ? wf : 1), sizeof(double));
+    if (runs) {
+        seg_kmeans_runs_out out = {C, labels, 0.0, 0, 0, -1};
+        st = wf < 0 ? SEG_EINVAL
+                    : seg_kmeans_fit_runs_f32(Xf, s.n, s.d, s.sw, &p, &s.intr, &out, workf, &why);
+        inertia = out.inertia;
+        n_iter = out.n_iter;
+        converged = out.converged;
+        if (st == SEG_OK) REQUIRE(out.best_run >= 0 && out.best_run < p.n_init);
+    } else {
+        memcpy(C, C0, (size_t)(kk * s.d) * sizeof(double));
+        st = wf < 0 ? SEG_EINVAL
+                    : seg_kmeans_fit_f32(Xf, s.n, s.d, s.sw, s.k, C, max_iter, tol, alg,
+                                         s.n_threads, &s.intr, labels, &inertia, &n_iter,
+                                         &converged, workf, &why);
+    }
+    REQUIRE_REASON(wf >= 0, st, why);
+    if (alg == SEG_KMEANS_HAMERLY) REQUIRE(st != SEG_OK);
+    if (st == SEG_OK) {
+        REQUIRE(s.k >= 1 && s.k <= s.n && max_iter >= 1);
+        REQUIRE(n_iter >= 1 && n_iter <= max_iter && (converged == 0 || converged == 1));
+        for (seg_idx i = 0; i < s.n; i++) REQUIRE(labels[i] >= 0 && labels[i] < s.k);
+        REQUIRE(all_finite(C, s.k * s.d) && isfinite(inertia) && inertia >= 0.0);
+        if (s.finite_safe && f32_safe(Xf, s.n * s.d))
+            check_assignment_f32(Xf, s.n, s.d, s.sw, C, s.k, labels, inertia);
+    }
+    free(workf);
+    free(Xf);
+    free(C0);
     free(C);
     free(labels);
     free_shape(&s);
@@ -428,6 +556,48 @@ static void fuzz_predict_transform(reader *r) {
     } else {
         REQUIRE(st == SEG_EINVAL || st == SEG_ENONFINITE || st == SEG_EINTERRUPTED);
     }
+    /* the float32 twins: predict, transform, mean variance on X as floats */
+    float *Xf = to_float(s.X, s.n * s.d);
+    int safe_f = safe && f32_safe(Xf, s.n * s.d);
+    s.stop.calls = 0;
+    seg_idx wf = seg_kmeans_predict_work_size_f32(s.n, s.d, s.k);
+    double *workf = xmalloc((size_t)(wf > 0 ? wf : 1), sizeof(double));
+    why.reason = NULL;
+    st = wf < 0 ? SEG_EINVAL
+                : seg_kmeans_predict_f32(Xf, s.n, s.d, s.sw, C, s.k, s.n_threads, &s.intr,
+                                         labels, &inertia, workf, &why);
+    REQUIRE_REASON(wf >= 0, st, why);
+    int weights_ok = 1;
+    for (seg_idx i = 0; s.sw && i < s.n; i++) weights_ok &= s.sw[i] >= 0.0;
+    if (st == SEG_OK && safe_f && weights_ok)
+        check_assignment_f32(Xf, s.n, s.d, s.sw, C, s.k, labels, inertia);
+    float *Df = xmalloc((size_t)(s.n * kk), sizeof(float));
+    why.reason = NULL;
+    st = seg_kmeans_transform_f32(Xf, s.n, s.d, C, s.k, s.n_threads, &s.intr, Df, &why);
+    REQUIRE_REASON(1, st, why);
+    if (st == SEG_OK && safe_f) {
+        for (seg_idx i = 0; i < s.n; i++)
+            for (seg_idx c = 0; c < s.k; c++) {
+                const float *x = Xf + i * s.d;
+                double want = sqdist_f(x, C + c * s.d, s.d), got = Df[i * s.k + c];
+                REQUIRE(isfinite(got));
+                /* the squared distance's bound, then sqrt and float rounding */
+                REQUIRE(fabs(got * got - want) <=
+                        f32_bound(x, C + c * s.d, s.d) + 4.0 * FLT_EPSILON * want);
+            }
+    }
+    seg_idx vf = seg_kmeans_variance_work_size_f32(s.n, s.d);
+    why.reason = NULL;
+    double var32 = -1.0;
+    st = vf < 0 ? SEG_EINVAL
+                : seg_kmeans_mean_variance_f32(Xf, s.n, s.d, s.n_threads, &s.intr, &var32,
+                                               vwork, &why); /* same size as float64's */
+    REQUIRE(vf == vs);
+    REQUIRE_REASON(vf >= 0, st, why);
+    if (st == SEG_OK) REQUIRE(isfinite(var32) && var32 >= 0.0);
+    free(Df);
+    free(workf);
+    free(Xf);
     free(vwork);
     free(C);
     free(labels);

@@ -276,7 +276,108 @@ static void test_fewer_distinct_points_than_clusters(seg_kmeans_algorithm alg) {
     free(w);
 }
 
+/* The float32 twins against the float64 kernels on the same values (X
+ * rounded to float, held both ways): predict's labels where the gap between
+ * the two nearest centres beats float32's error bound (4 (d + 3) FLT_EPSILON
+ * (|x|^2 + |c|^2) per distance), inertia and transform within it; a fit's
+ * labels are the nearest final centres to the bound, its centres the means
+ * of its rows (strict convergence); fit_runs the same bits on 1 and 2
+ * threads; Hamerly refused. */
+static void test_f32_against_f64(void) {
+    const seg_idx n = 3000, d = 5, k = 4;
+    double *X = malloc(sizeof(double) * n * d);
+    float *Xf = malloc(sizeof(float) * n * d);
+    make_data(X, n, d, 123);
+    for (seg_idx j = 0; j < n * d; j++) {
+        Xf[j] = (float)X[j];
+        X[j] = Xf[j];
+    }
+    double C[20];
+    memcpy(C, X, sizeof(C));
+    for (int j = 0; j < 20; j++) C[j] += 0.01; /* not exactly rows */
+    int32_t *l64 = malloc(sizeof(int32_t) * n), *l32 = malloc(sizeof(int32_t) * n);
+    double *work = malloc(sizeof(double) * (size_t)seg_kmeans_predict_work_size(n, d, k));
+    double *workf = malloc(sizeof(double) * (size_t)seg_kmeans_predict_work_size_f32(n, d, k));
+    double i64, i32;
+    CHECK(seg_kmeans_predict(X, n, d, NULL, C, k, 2, NULL, l64, &i64, work, NULL) == SEG_OK);
+    CHECK(seg_kmeans_predict_f32(Xf, n, d, NULL, C, k, 2, NULL, l32, &i32, workf, NULL) == SEG_OK);
+    double *D64 = malloc(sizeof(double) * n * k);
+    float *D32 = malloc(sizeof(float) * n * k);
+    CHECK(seg_kmeans_transform(X, n, d, C, k, 2, NULL, D64, NULL) == SEG_OK);
+    CHECK(seg_kmeans_transform_f32(Xf, n, d, C, k, 2, NULL, D32, NULL) == SEG_OK);
+    double slack = 0.0;
+    int labels_ok = 1, transform_ok = 1, sure = 0;
+    for (seg_idx i = 0; i < n; i++) {
+        double b[4], d2[4], nx = 0.0;
+        for (seg_idx f = 0; f < d; f++) nx += X[i * d + f] * X[i * d + f];
+        seg_idx a1 = 0, a2 = 1;
+        for (seg_idx c = 0; c < k; c++) {
+            double nc = 0.0;
+            for (seg_idx f = 0; f < d; f++) nc += C[c * d + f] * C[c * d + f];
+            d2[c] = sq(X + i * d, C + c * d, d);
+            b[c] = 4.0 * (double)(d + 3) * 0x1p-23 * (nx + nc);
+            double got = (double)D32[i * k + c];
+            transform_ok &= fabs(got * got - d2[c]) <= b[c] + 0x1p-21 * d2[c];
+        }
+        for (seg_idx c = 0; c < k; c++)
+            if (d2[c] < d2[a1]) a1 = c;
+        if (a2 == a1) a2 = 0;
+        for (seg_idx c = 0; c < k; c++)
+            if (c != a1 && d2[c] < d2[a2]) a2 = c;
+        if (d2[a2] - d2[a1] > b[a1] + b[a2]) {
+            sure++;
+            labels_ok &= l32[i] == l64[i];
+        }
+        slack += b[l64[i]];
+    }
+    CHECK(labels_ok && transform_ok);
+    CHECK(sure > n * 9 / 10);
+    CHECK(fabs(i32 - i64) <= slack);
+    /* fit: nearest final centres; the centres the means of their rows */
+    double Cf[20];
+    memcpy(Cf, C, sizeof(Cf));
+    double *fw = malloc(sizeof(double) *
+                        (size_t)seg_kmeans_fit_work_size_f32(n, d, k, SEG_KMEANS_LLOYD));
+    int it, conv;
+    CHECK(seg_kmeans_fit_f32(Xf, n, d, NULL, k, Cf, 300, 0.0, SEG_KMEANS_LLOYD, 2, NULL, l32, &i32,
+                             &it, &conv, fw, NULL) == SEG_OK);
+    CHECK(conv == 1);
+    double mean[20] = {0}, cnt[4] = {0}, total = 0.0;
+    for (seg_idx i = 0; i < n; i++) {
+        for (seg_idx f = 0; f < d; f++) mean[l32[i] * d + f] += X[i * d + f];
+        cnt[l32[i]] += 1.0;
+        total += sq(X + i * d, Cf + l32[i] * d, d);
+    }
+    int means_ok = 1;
+    for (seg_idx j = 0; j < k * d; j++) means_ok &= fabs(mean[j] / cnt[j / d] - Cf[j]) <= 1e-12;
+    CHECK(means_ok);
+    CHECK(fabs(i32 - total) <= slack);
+    seg_detail why = {NULL, -1};
+    CHECK(seg_kmeans_fit_f32(Xf, n, d, NULL, k, Cf, 300, 0.0, SEG_KMEANS_HAMERLY, 2, NULL, l32,
+                             &i32, &it, &conv, fw, &why) == SEG_EINVAL);
+    CHECK_WHY(why, "float32 X runs Lloyd only", -1);
+    /* fit_runs: 1 and 2 threads, the same bits */
+    uint64_t seeds[3] = {5, 6, 7};
+    seg_kmeans_params p = seg_kmeans_params_default(k);
+    p.n_init = 3;
+    p.seeds = seeds;
+    double R1[20], R2[20];
+    int32_t *r2 = malloc(sizeof(int32_t) * n);
+    seg_kmeans_runs_out o1 = {R1, l32, 0.0, 0, 0, 0}, o2 = {R2, r2, 0.0, 0, 0, 0};
+    p.n_threads = 1;
+    double *rw1 = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size_f32(n, d, &p));
+    CHECK(seg_kmeans_fit_runs_f32(Xf, n, d, NULL, &p, NULL, &o1, rw1, NULL) == SEG_OK);
+    p.n_threads = 2;
+    double *rw2 = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size_f32(n, d, &p));
+    CHECK(seg_kmeans_fit_runs_f32(Xf, n, d, NULL, &p, NULL, &o2, rw2, NULL) == SEG_OK);
+    CHECK(memcmp(R1, R2, sizeof(R1)) == 0 && memcmp(l32, r2, sizeof(int32_t) * n) == 0);
+    CHECK(o1.inertia == o2.inertia && o1.best_run == o2.best_run);
+    free(X), free(Xf), free(l64), free(l32), free(r2), free(work), free(workf);
+    free(D64), free(D32), free(fw), free(rw1), free(rw2);
+}
+
 int main(void) {
+    test_f32_against_f64();
     test_fewer_distinct_points_than_clusters(SEG_KMEANS_LLOYD);
     test_fewer_distinct_points_than_clusters(SEG_KMEANS_HAMERLY);
     test_against_brute_force(SEG_KMEANS_LLOYD);
