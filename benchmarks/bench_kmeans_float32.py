@@ -3,6 +3,7 @@
     python benchmarks/bench_kmeans_float32.py              # Paper B (66,551 x 8), K = 5, 10, 20
     python benchmarks/bench_kmeans_float32.py --big        # and 1,000,000 x 8
     python benchmarks/bench_kmeans_float32.py --sklearn    # scikit-learn's passes beside
+    BENCH_THREADS=1 python benchmarks/bench_kmeans_float32.py   # on one thread
 
 The same rows are clustered as float64 and as their float32 copy (dtype None:
 float32 runs segment's float32 kernels, float64 the float64 ones), from the
@@ -10,7 +11,9 @@ same start, algorithm="lloyd", tol=0, n_init=1. The start is K distinct rows
 drawn at random (seed 0; exact in float32): from k-means++ seeds Paper B
 converges in 5-6 passes, too few to time, and a start that leaves clusters
 empty would time their re-seeding (a serial scan) rather than the pass.
-A call with max_iter=1 + P minus a call with max_iter=1
+segment is timed at its C kernel (_core.kmeans_fit, the call segment.kmeans
+makes for these settings, minus the Python checks). A call with
+max_iter=1 + P minus a call with max_iter=1
 leaves P Lloyd passes (the set-up, the final labelling and the checks cancel
 out), P = min(--passes, the passes to convergence - 2): per pass, (median
 time of the long call - median of the short one) / P, in wall time and in
@@ -29,7 +32,7 @@ import time
 import warnings
 from pathlib import Path
 
-N_THREADS = 2
+N_THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # BENCH_THREADS=1: one thread
 os.environ.setdefault("OMP_NUM_THREADS", str(N_THREADS))
 
 import numpy as np  # noqa: E402
@@ -39,6 +42,7 @@ from _machine import machine  # noqa: E402
 from bench_cluster import paper_b_features, settle  # noqa: E402
 
 import segment as sg  # noqa: E402
+from segment import _core  # noqa: E402
 
 
 def timed(fn, *args):
@@ -50,16 +54,11 @@ def timed(fn, *args):
 
 
 def segment_fit(X, init, max_iter):
-    res = sg.kmeans(
-        X,
-        len(init),
-        init=init,
-        n_init=1,
-        max_iter=max_iter,
-        tol=0,
-        algorithm="lloyd",
-        n_threads=N_THREADS,
-    )
+    """The C kernel the Lloyd fit of segment.kmeans(X, K, init=init, n_init=1,
+    tol=0, algorithm="lloyd") runs, without the Python layer's checks and
+    copies (their milliseconds of jitter per call at a million rows would
+    swamp a pass): float32 X runs seg_kmeans_fit_f32, float64 X seg_kmeans_fit."""
+    res = _core.kmeans_fit(X, init, max_iter=max_iter, tol=0.0, algorithm=0, n_threads=N_THREADS)
     return res.n_iter, res.inertia
 
 
