@@ -13,8 +13,9 @@
  * everything summed over rows is float64 (centre sums of (double)x, weights,
  * inertia, k-means++ potentials), the centres are float64 inside a fit and
  * rounded to float (k x d) for each pass. Hamerly is float64 only. The
- * float64 instance is the kernel as it was before float32 existed,
- * operation for operation: the same bits. */
+ * float64 instance gives the labels and centres the kernel gave before
+ * float32 existed, bit for bit; its inertia is now summed per lane of a
+ * block (the whole-block path of lloyd_rows), so its last digit can move. */
 
 #if KM_F32
 #define REAL float
@@ -172,11 +173,13 @@ typedef int64_t vi8 __attribute__((vector_size(8 * sizeof(int64_t))));
 
 /* The 8 REALs at p as doubles (exact). */
 static SEG_ALWAYS_INLINE void load_d8(const REAL *p, vd8 *out) {
-#if KM_F32
+#if KM_F32 && (defined(__clang__) || __GNUC__ >= 9)
     typedef float vf8 __attribute__((vector_size(8 * sizeof(float))));
     vf8 v;
     memcpy(&v, p, sizeof v);
     *out = __builtin_convertvector(v, vd8);
+#elif KM_F32 /* gcc 8 has no __builtin_convertvector: the same, lane by lane */
+    *out = (vd8){p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]};
 #else
     memcpy(out, p, sizeof *out);
 #endif
@@ -572,8 +575,18 @@ static seg_status plusplus_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_
 
 /* The reason for SEG_ENONFINITE once the input was checked finite: squared
  * distances (or sums of them) overflowed. Other statuses pass through. */
+#if KM_F32
+/* float32 squares overflow far sooner than float64's (FLT_MAX ~ 3.4e38). */
+#define KM_REASON_OVERFLOW                                                                     \
+    "NaN or infinity in the result: float32 values so far apart (|x - c| > about 1e19) that "  \
+    "their squares overflow float32; rescale the data (e.g. minmax_scale) or cluster in "       \
+    "float64 (dtype=numpy.float64)"
+#else
+#define KM_REASON_OVERFLOW SEG_REASON_OVERFLOW
+#endif
+
 static seg_status overflowed(seg_status st, seg_detail *detail) {
-    return st == SEG_ENONFINITE ? seg_fail(detail, st, SEG_REASON_OVERFLOW, -1) : st;
+    return st == SEG_ENONFINITE ? seg_fail(detail, st, KM_REASON_OVERFLOW, -1) : st;
 }
 
 #if KM_F32
@@ -776,7 +789,11 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
                         double *a = acc + ((8 * h + l) % ACC_COPIES) * per, *sr = a + lab * 8;
                         vd8 sv;
                         memcpy(&sv, sr, sizeof sv);
-                        sv += p->sw ? w[l] * rows[l] : rows[l];
+                        /* w * x even without weights (w = 1: exact), so
+                         * that a compiler that fuses multiply and add (clang
+                         * contracts across statements' expressions) fuses it
+                         * here as it does in add_row: the same bits. */
+                        sv += w[l] * rows[l];
                         memcpy(sr, &sv, sizeof sv);
                         a[k * 8 + lab] += w[l];
                     }
@@ -1491,15 +1508,26 @@ static seg_status fit_runs_batched(const REAL *X, const REAL *XB, seg_idx n, seg
                          slots + j * per + n / 2 + 1);
         }
         if (p->init_centers == NULL) {
-            pp_batch pb = {seeding, nb};
-            seg_idx group = chunks_per_group(seeding[0].chunk, p->n_trials, d) / nb;
+            /* Each pass in sub-batches of runs whose work on one chunk stays
+             * within GROUP_WORK, so that Ctrl-C is polled as often as alone
+             * (a chunk of many features times 16 runs went seconds without
+             * a poll); and a poll after each run's serial draws. */
+            seg_idx g1 = chunks_per_group(seeding[0].chunk, p->n_trials, d);
+            int sub = g1 >= nb ? nb : (int)g1;
             *failed = index[0];
             do {
-                if (seg_for_chunks(pp_batch_chunk, &pb, n, seeding[0].chunk,
-                                   group > 0 ? group : 1, nt, intr))
-                    return SEG_EINTERRUPTED;
+                for (int j0 = 0; j0 < nb; j0 += sub) {
+                    pp_batch pb = {seeding + j0, nb - j0 < sub ? nb - j0 : sub};
+                    seg_idx group = g1 / pb.n_runs;
+                    if (seg_for_chunks(pp_batch_chunk, &pb, n, seeding[0].chunk,
+                                       group > 0 ? group : 1, nt, intr))
+                        return SEG_EINTERRUPTED;
+                }
                 int more = 0;
-                for (int j = 0; j < nb; j++) more |= pp_next(&seeding[j]);
+                for (int j = 0; j < nb; j++) {
+                    more |= pp_next(&seeding[j]);
+                    if (seg_interrupted(intr)) return SEG_EINTERRUPTED;
+                }
                 if (!more) break;
             } while (1);
         }
