@@ -57,6 +57,9 @@ static void nap_2ms(void) {} /* C11 without <threads.h>: the caller polls withou
 /* Work per parallel region between two interrupt checks, in d-dimensional
  * distance evaluations times d (about a few milliseconds). */
 #define GROUP_WORK ((double)(1 << 24))
+/* Features per Ctrl-C poll inside a distance of a very wide chunk (VL *
+ * DIST_SLICE = 2^20 values, a millisecond or two; see for_chunks_polled). */
+#define DIST_SLICE ((seg_idx)(1 << 20) / VL)
 
 static seg_idx chunk_rows(seg_idx n, seg_idx k, seg_idx d) {
     double per = (double)k * (double)(d + 1) + 2.0;
@@ -152,6 +155,26 @@ static SEG_ALWAYS_INLINE void block_dist(const REAL *xb, const REAL *c, seg_idx 
     *out = acc;
 }
 
+/* block_dist for a pass whose chunks are too wide for the polls between
+ * chunks (see for_chunks_polled): the features in slices of DIST_SLICE with
+ * a Ctrl-C poll after each. The same sums in the same order: the same bits.
+ * Once poll says stop, out is unspecified (the pass is abandoned). */
+static void block_dist_polled(const REAL *xb, const REAL *c, seg_idx d, vreal *out,
+                              const seg_interrupt *poll) {
+    vreal acc = {0.0};
+    for (seg_idx f0 = 0; f0 < d; f0 += DIST_SLICE) {
+        seg_idx f1 = d - f0 > DIST_SLICE ? f0 + DIST_SLICE : d;
+        for (seg_idx f = f0; f < f1; f++) {
+            vreal x;
+            LOADV(x, xb + f * VL);
+            vreal t = x - c[f];
+            acc += t * t;
+        }
+        if (seg_interrupted(poll)) break;
+    }
+    *out = acc;
+}
+
 /* The same into an array of VL REALs. */
 static SEG_ALWAYS_INLINE void block_dist_lanes(const REAL *xb, const REAL *c, seg_idx d,
                                                REAL out[VL]) {
@@ -159,6 +182,15 @@ static SEG_ALWAYS_INLINE void block_dist_lanes(const REAL *xb, const REAL *c, se
     block_dist(xb, c, d, &v);
     memcpy(out, &v, sizeof v);
 }
+
+#if KM_F32 /* k-means++ in float32 takes its distances as lanes */
+static void block_dist_polled_lanes(const REAL *xb, const REAL *c, seg_idx d, REAL out[VL],
+                                    const seg_interrupt *poll) {
+    vreal v;
+    block_dist_polled(xb, c, d, &v, poll);
+    memcpy(out, &v, sizeof v);
+}
+#endif
 
 /* Whole blocks in the Lloyd pass: 8 lanes of doubles at a time (a float32
  * block of 16 lanes is two halves, each converted to double exactly). */
@@ -218,8 +250,95 @@ static SEG_ALWAYS_INLINE void block_dist(const REAL *xb, const REAL *c, seg_idx 
         }
     }
 }
+
+/* block_dist_polled above, lane by lane. */
+static void block_dist_polled(const REAL *xb, const REAL *c, seg_idx d, REAL out[VL],
+                              const seg_interrupt *poll) {
+    for (int l = 0; l < VL; l++) out[l] = 0;
+    for (seg_idx f0 = 0; f0 < d; f0 += DIST_SLICE) {
+        seg_idx f1 = d - f0 > DIST_SLICE ? f0 + DIST_SLICE : d;
+        for (seg_idx f = f0; f < f1; f++) {
+            for (int l = 0; l < VL; l++) {
+                REAL t = xb[f * VL + l] - c[f];
+                out[l] += t * t;
+            }
+        }
+        if (seg_interrupted(poll)) break;
+    }
+}
 #define block_dist_lanes block_dist
+#define block_dist_polled_lanes block_dist_polled
 #endif
+
+/* block_dist(xb, c, d, out) for the pass context p: polled when p->poll is
+ * set (for_chunks_polled). */
+#define BLOCK_DIST(p, xb, c, d, out)                                                          \
+    ((p)->poll != NULL ? block_dist_polled(xb, c, d, out, (p)->poll) : block_dist(xb, c, d, out))
+#define BLOCK_DIST_LANES(p, xb, c, d, out)                                                    \
+    ((p)->poll != NULL ? block_dist_polled_lanes(xb, c, d, out, (p)->poll)                     \
+                       : block_dist_lanes(xb, c, d, out))
+
+/* A Ctrl-C poll that stays raised: a kernel may poll again after the
+ * caller's callback said stop (Python's handler runs once), and must still
+ * stop. */
+typedef struct sticky_poll {
+    const seg_interrupt *intr;
+    int hit;
+} sticky_poll;
+
+static int sticky_check(void *v) {
+    sticky_poll *s = (sticky_poll *)v;
+    if (!s->hit && seg_interrupted(s->intr)) s->hit = 1;
+    return s->hit;
+}
+
+/* Very wide rows: with more than GROUP_WORK distance terms per chunk, a
+ * parallel region holds one chunk (group 1), which seg_for_chunks runs on
+ * the calling thread, so its passes may poll Ctrl-C inside a chunk. With
+ * more than DIST_SLICE features they do (a context's `poll`): the distances
+ * every DIST_SLICE features, and the per-row and per-centre loops of a fit
+ * row by row and centre by centre. 4 rows of 5,000,000 features and 3
+ * centres went 0.2-0.3 s without a poll (over 1 s on a busy machine).
+ * wide_poll returns the poll for the contexts (NULL when not wide): sp
+ * wrapped around intr, sticky, and the kernel's polls must then all go
+ * through *si (the callback may not say stop twice). */
+static const seg_interrupt *wide_poll(sticky_poll *sp, seg_interrupt *si,
+                                      const seg_interrupt *intr, seg_idx group, seg_idx d) {
+    *sp = (sticky_poll){intr, 0};
+    *si = (seg_interrupt){sticky_check, sp};
+    return intr != NULL && group == 1 && d > DIST_SLICE ? si : NULL;
+}
+
+/* seg_for_chunks for one pass whose context has a `poll` field (*poll), armed
+ * by wide_poll for the pass. */
+static int for_chunks_polled(seg_chunk_fn fn, void *ctx, const seg_interrupt **poll, seg_idx n,
+                             seg_idx d, seg_idx chunk, seg_idx group, int nt,
+                             const seg_interrupt *intr) {
+    sticky_poll sp;
+    seg_interrupt si;
+    *poll = wide_poll(&sp, &si, intr, group, d);
+    int r = seg_for_chunks(fn, ctx, n, chunk, group, nt, *poll != NULL ? &si : intr);
+    *poll = NULL;
+    return r;
+}
+
+/* A poll of the wide loops: 1 to stop (never when poll is NULL). */
+static int poll_wide(const seg_interrupt *poll) { return poll != NULL && seg_interrupted(poll); }
+
+/* memcpy of count doubles into the caller's output, 2 MiB at a time with a
+ * Ctrl-C poll after each: the first write into a fresh array faults its
+ * pages in, and with transparent huge pages (numpy asks for them) that can
+ * mean compaction: 0.3 s for the 120 MB of 3 centres of 5,000,000 features
+ * on a quiet machine, more on a busy one. Returns 1 if interrupted. */
+static int copy_out(double *dst, const double *src, seg_idx count, const seg_interrupt *intr) {
+    const seg_idx step = (seg_idx)1 << 18;
+    for (seg_idx i = 0; i < count; i += step) {
+        seg_idx m = count - i < step ? count - i : step;
+        memcpy(dst + i, src + i, (size_t)m * sizeof(double));
+        if (m == step && seg_interrupted(intr)) return 1;
+    }
+    return 0;
+}
 
 /* x (d REALs) -> out (d doubles), exactly. */
 static void row_to_double(const REAL *x, seg_idx d, double *out) {
@@ -330,6 +449,7 @@ typedef struct pp_ctx {
     const REAL *centre;     /* the centre (a row of X) to fold into closest */
     int init;               /* 1: closest = dist to centre; 0: min with it */
     const REAL *pending;    /* a centre not yet folded into closest (NULL: none) */
+    const seg_interrupt *poll; /* Ctrl-C inside the distances (for_chunks_polled) or NULL */
 } pp_ctx;
 
 #if SEG_GNU_C && !KM_F32
@@ -349,7 +469,7 @@ static SEG_ALWAYS_INLINE void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg
     vreal tot = {0.0};
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         vreal dd, cl, w;
-        block_dist(p->XB + b0 * d, p->centre, d, &dd);
+        BLOCK_DIST(p, p->XB + b0 * d, p->centre, d, &dd);
         if (p->init) {
             cl = dd;
         } else {
@@ -380,7 +500,7 @@ static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, s
         LOADV(cl, p->closest + b0); /* 0 in unused lanes: they add nothing */
         if (p->pending != NULL) {   /* the last centre chosen, folded in on the way */
             vreal dd;
-            block_dist(xb, p->pending, d, &dd);
+            BLOCK_DIST(p, xb, p->pending, d, &dd);
             vmask lt = dd < cl;
             cl = VSEL(lt, dd, cl);
             memcpy(p->closest + b0, &cl, sizeof cl);
@@ -388,7 +508,7 @@ static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, s
         block_weights(p->sw, b0, p->n, &w);
         for (seg_idx t = 0; t < p->n_trials; t++) {
             vreal dd;
-            block_dist(xb, p->X + p->cand[t] * d, d, &dd);
+            BLOCK_DIST(p, xb, p->X + p->cand[t] * d, d, &dd);
             vmask lt = dd < cl;
             vreal m = VSEL(lt, dd, cl);
             sums[t] += p->sw ? w * m : m;
@@ -414,7 +534,7 @@ static SEG_ALWAYS_INLINE void pp_fold_rows(pp_ctx *p, seg_idx c, seg_idx i0, seg
     double tot[VL] = {0.0};
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         REAL dd[VL];
-        block_dist_lanes(p->XB + b0 * d, p->centre, d, dd);
+        BLOCK_DIST_LANES(p, p->XB + b0 * d, p->centre, d, dd);
         for (int l = 0; l < VL; l++) {
             double cl = dd[l];
             if (!p->init && !(dd[l] < p->closest[b0 + l])) cl = p->closest[b0 + l];
@@ -437,12 +557,12 @@ static SEG_ALWAYS_INLINE void pp_trials_rows(pp_ctx *p, seg_idx c, seg_idx i0, s
         double *cl = p->closest + b0; /* 0 in unused lanes: they add nothing */
         REAL dd[VL];
         if (p->pending != NULL) {
-            block_dist_lanes(xb, p->pending, d, dd);
+            BLOCK_DIST_LANES(p, xb, p->pending, d, dd);
             for (int l = 0; l < VL; l++)
                 if (dd[l] < cl[l]) cl[l] = dd[l];
         }
         for (seg_idx t = 0; t < p->n_trials; t++) {
-            block_dist_lanes(xb, p->X + p->cand[t] * d, d, dd);
+            BLOCK_DIST_LANES(p, xb, p->X + p->cand[t] * d, d, dd);
             for (int l = 0; l < VL; l++) {
                 double m = dd[l] < cl[l] ? dd[l] : cl[l];
                 sums[t][l] += p->sw ? row_weight(p->sw, b0 + l, p->n) * m : m;
@@ -566,11 +686,15 @@ static seg_status plusplus_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_
     pp_run r;
     pp_start(&r, X, XB, n, d, sw, k, n_trials, seed, centers, indices, work);
     seg_idx group = chunks_per_group(r.chunk, n_trials, d);
+    sticky_poll sp;
+    seg_interrupt si;
+    r.ctx.poll = wide_poll(&sp, &si, intr, group, d); /* pp_next's folds poll too */
+    if (r.ctx.poll != NULL) intr = &si;
     do {
         if (seg_for_chunks(pp_one_chunk, &r, n, r.chunk, group, nt, intr))
             return SEG_EINTERRUPTED;
     } while (pp_next(&r));
-    return SEG_OK;
+    return poll_wide(r.ctx.poll) ? SEG_EINTERRUPTED : SEG_OK;
 }
 
 /* The reason for SEG_ENONFINITE once the input was checked finite: squared
@@ -644,7 +768,7 @@ typedef struct fit_ctx {
     const double *CT;    /* the same, transposed: d x pad */
     seg_idx pad;
     int32_t *labels;     /* n */
-    double *dist;        /* n: Lloyd: squared distance to own centre; Hamerly: upper bound */
+    double *dist;        /* n: Hamerly's upper bounds (NULL for Lloyd) */
     double *lower;       /* n: Hamerly lower bound on the second-nearest distance */
     const double *half;  /* k: Hamerly, half the distance to the nearest other centre */
     double *sums;        /* n_chunks x k x d */
@@ -656,6 +780,7 @@ typedef struct fit_ctx {
     const double *moved; /* Hamerly: how far each centre moved in the last update, */
     double max1, max2;   /* the largest and second largest of those moves, */
     seg_idx argmax1;     /* and the centre that moved most */
+    const seg_interrupt *poll; /* Ctrl-C inside the distances (for_chunks_polled) or NULL */
 } fit_ctx;
 
 #if !KM_F32
@@ -736,13 +861,14 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
     double changed = 0.0;
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         const REAL *xb = p->XB + b0 * d;
+        if (poll_wide(p->poll)) break; /* stopped: the pass is abandoned */
 #if SEG_GNU_C
         vreal best;
         vmask bi = {0};
-        block_dist(xb, p->CR, d, &best);
+        BLOCK_DIST(p, xb, p->CR, d, &best);
         for (seg_idx j = 1; j < k; j++) {
             vreal dd;
-            block_dist(xb, p->CR + j * d, d, &dd);
+            BLOCK_DIST(p, xb, p->CR + j * d, d, &dd);
             vmask lt = dd < best;
             best = VSEL(lt, dd, best);
             bi = VSELI(lt, (vmask){0} + (LANE_INT)j, bi);
@@ -750,10 +876,10 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
 #else
         REAL best[VL];
         seg_idx bi[VL] = {0};
-        block_dist(xb, p->CR, d, best);
+        BLOCK_DIST(p, xb, p->CR, d, best);
         for (seg_idx j = 1; j < k; j++) {
             REAL dj[VL];
-            block_dist(xb, p->CR + j * d, d, dj);
+            BLOCK_DIST(p, xb, p->CR + j * d, d, dj);
             for (int l = 0; l < VL; l++) {
                 if (dj[l] < best[l]) {
                     best[l] = dj[l];
@@ -779,7 +905,6 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
                 memcpy(&iv, inertia + 8 * h, sizeof iv);
                 iv += w * bh;
                 memcpy(inertia + 8 * h, &iv, sizeof iv);
-                if (p->dist) memcpy(p->dist + b0 + 8 * h, &bh, sizeof bh);
                 if (local && d == 8) {
                     vd8 r[8], rows[8];
                     for (int f = 0; f < 8; f++) load_d8(xb + f * VL + 8 * h, &r[f]);
@@ -805,15 +930,19 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
                         a[k * d + lab] += w[l];
                     }
                 } else if (p->update) {
-                    for (int l = 0; l < 8; l++)
+                    for (int l = 0; l < 8; l++) {
                         accumulate(p, c, b0 + 8 * h + l, (seg_idx)bi[8 * h + l], w[l]);
+                        if (poll_wide(p->poll)) break; /* a row of a wide chunk */
+                    }
                 }
             }
             int32_t now[VL];
-            int moved = 0;
             for (int l = 0; l < VL; l++) now[l] = (int32_t)bi[l];
-            for (int l = 0; l < VL; l++) moved += lb[l] != now[l];
-            if (p->update) changed += (double)moved;
+            if (p->update) { /* predict's labels are outputs: never read */
+                int moved = 0;
+                for (int l = 0; l < VL; l++) moved += lb[l] != now[l];
+                changed += (double)moved;
+            }
             memcpy(lb, now, sizeof now);
             continue;
         }
@@ -823,7 +952,6 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
             double dd = best[l], w = p->sw ? p->sw[i] : 1.0;
             if (p->update && p->labels[i] != (int32_t)lab) changed += 1.0;
             p->labels[i] = (int32_t)lab;
-            if (p->dist) p->dist[i] = dd;
             inertia[l] += w * dd;
             if (local) {
                 double *a = acc + (l % ACC_COPIES) * per;
@@ -831,6 +959,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
                 a[k * d + lab] += w;
             } else if (p->update) {
                 accumulate(p, c, i, lab, w);
+                if (poll_wide(p->poll)) break; /* a row of a wide chunk */
             }
         }
     }
@@ -920,6 +1049,7 @@ typedef struct inertia_ctx {
     seg_idx d;
     double *chunk_inertia;
     double *dist; /* optional: squared distance to own centre */
+    const seg_interrupt *poll; /* wide rows: Ctrl-C row by row (wide_poll) or NULL */
 } inertia_ctx;
 
 static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
@@ -929,6 +1059,7 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
         double dd = real_sqdist(p->X + i * p->d, p->C + (seg_idx)p->labels[i] * p->d, p->d);
         if (p->dist) p->dist[i] = dd;
         s += p->sw ? p->sw[i] * dd : dd;
+        if (poll_wide(p->poll)) break;
     }
     p->chunk_inertia[c] = s;
 }
@@ -1189,12 +1320,13 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
     double *centers = s->centers, *newc = s->newc, *wsum = s->wsum, *moved = s->moved;
     p->first = 0;
     double changed = seg_merge_chunk_sums(p->sums, p->wts, p->chunk_stat, nc, k, d, newc, wsum);
+    if (poll_wide(p->poll)) return SEG_EINTERRUPTED;
     int any_empty = 0;
     seg_idx relocated = 0;
     for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
     if (any_empty) {
         /* Exact squared distances to the current centres for the choice. */
-        inertia_ctx ic = {X, sw, s->CR, p->labels, d, p->chunk_stat, s->dist};
+        inertia_ctx ic = {X, sw, s->CR, p->labels, d, p->chunk_stat, s->dist, p->poll};
         if (seg_for_chunks(inertia_chunk, &ic, n, s->chunk, s->group, nt, intr))
             return SEG_EINTERRUPTED;
         relocated =
@@ -1202,6 +1334,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
         if (s->hamerly) p->first = 1; /* dist now holds squared distances: rebuild bounds */
     }
     seg_centres_from_sums(newc, wsum, centers, k, d);
+    if (poll_wide(p->poll)) return SEG_EINTERRUPTED;
     /* Shift, then the new centres become current. */
     double shift = 0.0, max1 = 0.0, max2 = 0.0;
     seg_idx argmax1 = -1;
@@ -1217,6 +1350,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
             max2 = moved[c];
         }
     }
+    if (poll_wide(p->poll)) return SEG_EINTERRUPTED;
     memcpy(s->oldc, centers, (size_t)(k * d) * sizeof(double));
     memcpy(centers, newc, (size_t)(k * d) * sizeof(double));
 #if KM_F32
@@ -1241,7 +1375,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
         s->fin = (fit_ctx){.X = X, .XB = p->XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers,
                            .CR = s->CR, .CT = s->CT, .pad = p->pad, .labels = p->labels,
                            .chunk_stat = p->chunk_stat};
-        s->ic = (inertia_ctx){X, sw, s->CR, p->labels, d, p->chunk_stat, NULL};
+        s->ic = (inertia_ctx){X, sw, s->CR, p->labels, d, p->chunk_stat, NULL, NULL};
     }
     return SEG_OK;
 }
@@ -1277,6 +1411,10 @@ static seg_status fit_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_idx d
     fit_state s;
     fit_begin(&s, X, XB, n, d, sw, k, centers, max_iter, tol, algorithm, labels, work,
               work + n);
+    sticky_poll sp;
+    seg_interrupt si;
+    s.ctx.poll = wide_poll(&sp, &si, intr, s.group, d);
+    if (s.ctx.poll != NULL) intr = &si;
     while (!s.stop) {
         fit_before_pass(&s);
         if (seg_for_chunks(s.step, &s.ctx, n, s.chunk, s.group, nt, intr))
@@ -1284,6 +1422,7 @@ static seg_status fit_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_idx d
         seg_status st = fit_after_pass(&s, nt, intr);
         if (st != SEG_OK) return st;
     }
+    s.fin.poll = s.ic.poll = s.ctx.poll;
     if (seg_for_chunks(final_chunk, &s, n, s.chunk, s.group, nt, intr)) return SEG_EINTERRUPTED;
     return fit_finish(&s, inertia, n_iter, converged);
 }
@@ -1703,7 +1842,8 @@ static seg_status fit_runs(const REAL *X, seg_idx n, seg_idx d, const double *sw
     int best = 0;
     for (int r = 1; r < n_init; r++)
         if (run_stats[3 * r] < run_stats[3 * best]) best = r;
-    memcpy(centers, run_centers + (seg_idx)best * k * d, (size_t)(k * d) * sizeof(double));
+    if (copy_out(centers, run_centers + (seg_idx)best * k * d, k * d, intr))
+        return SEG_EINTERRUPTED;
     out->n_iter = (int)run_stats[3 * best + 1];
     out->converged = (int)run_stats[3 * best + 2];
     out->best_run = best;
@@ -1734,7 +1874,8 @@ static seg_status predict_blocks(const REAL *XB, seg_idx n, seg_idx d, const dou
 #endif
     fit_ctx ctx = {.XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers, .CR = CR,
                    .labels = labels, .chunk_stat = work};
-    if (seg_for_chunks(lloyd_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+    if (for_chunks_polled(lloyd_chunk, &ctx, &ctx.poll, n, d, chunk, chunks_per_group(chunk, k, d),
+                          nt, intr))
         return SEG_EINTERRUPTED;
     double total = 0.0;
     for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];

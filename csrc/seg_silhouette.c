@@ -39,6 +39,9 @@
  * A tile is then bw^2 d <= 2^25 multiply-adds (a few ms) while bw >= 8,
  * i.e. for d <= 16384; beyond that, 8-row tiles of 64 d multiply-adds. */
 #define BLOCK_DOUBLES ((double)(1 << 17))
+/* Values per slice of build_blocks' copy: a slice of a block stays in the
+ * L2 cache while its rows are written in. */
+#define BUILD_SLICE ((seg_idx)1 << 17)
 /* Multiply-adds of one parallel region (a round's batch of games) at most,
  * unless one game per thread is more: a few tenths of a second. */
 #define ROUND_WORK ((double)(1 << 30))
@@ -307,9 +310,10 @@ static seg_status scores(const void *X, int f32, seg_idx n, seg_idx d, const int
         tm.col = ident;
         tm.L = 1;
     }
-    if (!(f32 ? build_blocks_f32((const float *)X, n, d, bw, nb, order, metric, Xb)
-              : build_blocks_f64((const double *)X, n, d, bw, nb, order, metric, Xb)))
-        return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
+    int built = f32 ? build_blocks_f32((const float *)X, n, d, bw, nb, order, metric, intr, Xb)
+                    : build_blocks_f64((const double *)X, n, d, bw, nb, order, metric, intr, Xb);
+    if (built < 0) return SEG_EINTERRUPTED;
+    if (built == 0) return seg_fail(detail, SEG_ENONFINITE, SEG_REASON_OVERFLOW, -1);
     memset(acc, 0, (size_t)(n * ks) * sizeof(double));
 
     /* The tournament is played between super-blocks of sb blocks: a game is

@@ -334,21 +334,47 @@ static double SIL_FN(cosine_norm)(const REAL *x, seg_idx d) {
 
 /* Column-major blocks (Xb, nb blocks of bw rows) of the rows of X in
  * `order` (unit rows for cosine), zero-padded to whole blocks. Returns 0
- * when a row's norm overflows (cosine). */
+ * when a row's norm overflows (cosine), -1 when intr says stop. Written a
+ * block at a time, slice of features by slice (BUILD_SLICE values), with a
+ * Ctrl-C poll after every 2^20 values: 4 rows of 5,000,000 features made
+ * one block of 320 MB (8 lanes), written without a poll (0.3 s quiet, one
+ * double per cache line at a time). The same values in the same places
+ * either way. */
 static int SIL_FN(build_blocks)(const REAL *X, seg_idx n, seg_idx d, seg_idx bw, seg_idx nb,
-                                const seg_idx *order, seg_metric metric, void *blocks) {
+                                const seg_idx *order, seg_metric metric,
+                                const seg_interrupt *intr, void *blocks) {
     REAL *Xb = (REAL *)blocks;
-    memset(Xb + (nb - 1) * bw * d, 0, (size_t)(bw * d) * sizeof(REAL));
-    for (seg_idx p = 0; p < n; p++) {
-        const REAL *x = X + order[p] * d;
-        REAL *blk = Xb + (p / bw) * bw * d;
-        seg_idx j = p % bw;
-        if (metric == SEG_METRIC_COSINE) {
-            double norm = SIL_FN(cosine_norm)(x, d);
-            if (!isfinite(norm)) return 0;
-            for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = (REAL)(x[f] / norm);
-        } else {
-            for (seg_idx f = 0; f < d; f++) blk[f * bw + j] = x[f];
+    seg_idx slice = BUILD_SLICE / bw > 0 ? BUILD_SLICE / bw : 1;
+    double norms[B], done = 0.0;
+    for (seg_idx b = 0; b < nb; b++) {
+        REAL *blk = Xb + b * bw * d;
+        seg_idx p0 = b * bw, p1 = p0 + bw < n ? p0 + bw : n;
+        if (metric == SEG_METRIC_COSINE)
+            for (seg_idx p = p0; p < p1; p++) {
+                norms[p - p0] = SIL_FN(cosine_norm)(X + order[p] * d, d);
+                if (!isfinite(norms[p - p0])) return 0;
+            }
+        for (seg_idx f0 = 0; f0 < d; f0 += slice) {
+            seg_idx f1 = d - f0 > slice ? f0 + slice : d;
+            for (seg_idx j = 0; j < bw; j++) {
+                REAL *col = blk + j;
+                if (p0 + j >= n) { /* padding lanes of the last block */
+                    for (seg_idx f = f0; f < f1; f++) col[f * bw] = 0;
+                    continue;
+                }
+                const REAL *x = X + order[p0 + j] * d;
+                if (metric == SEG_METRIC_COSINE) {
+                    double norm = norms[j];
+                    for (seg_idx f = f0; f < f1; f++) col[f * bw] = (REAL)(x[f] / norm);
+                } else {
+                    for (seg_idx f = f0; f < f1; f++) col[f * bw] = x[f];
+                }
+            }
+            done += (double)bw * (double)(f1 - f0);
+            if (done >= (double)(1 << 20)) {
+                done = 0.0;
+                if (seg_interrupted(intr)) return -1;
+            }
         }
     }
     return 1;

@@ -1,4 +1,5 @@
 /* Plain-C tests of seg_kmeans: every result re-derived by brute force. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,83 @@ static void test_against_brute_force(seg_kmeans_algorithm alg) {
     free(lab);
     free(labb);
     free(work);
+}
+
+/* Says stop on its `at`-th call only (a Python handler runs once): the
+ * kernel must still stop. */
+typedef struct once {
+    int calls, at;
+} once;
+
+static int stop_once(void *ctx) {
+    once *o = (once *)ctx;
+    return ++o->calls == o->at;
+}
+
+/* Very wide rows (d past the slice of polled distances): the sliced sums
+ * give brute force's labels and centres, and a single "stop" anywhere -
+ * inside a distance, between rows, between the steps of an update, in
+ * k-means++, in the runs - stops every kernel. */
+static void test_wide_rows(void) {
+    const seg_idx n = 5, d = 300000, k = 3;
+    double *X = malloc(sizeof(double) * n * d);
+    make_data(X, n, d, 77);
+    double *C = malloc(sizeof(double) * k * d), *Cb = malloc(sizeof(double) * k * d);
+    memcpy(C, X, sizeof(double) * k * d); /* rows 0, 1, 2: one per group */
+    memcpy(Cb, C, sizeof(double) * k * d);
+    int32_t lab[5], labb[5];
+    double *work = malloc(sizeof(double) *
+                          (size_t)seg_kmeans_fit_work_size(n, d, k, SEG_KMEANS_LLOYD));
+    double inertia;
+    int it, conv;
+    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, SEG_KMEANS_LLOYD, 2, NULL, lab, &inertia,
+                         &it, &conv, work, NULL) == SEG_OK);
+    CHECK(it == brute_lloyd(X, n, d, k, Cb, 50, 0, labb));
+    for (seg_idx i = 0; i < n; i++) CHECK(lab[i] == labb[i]);
+    double worst = 0;
+    for (seg_idx j = 0; j < k * d; j++) worst = fmax(worst, fabs(C[j] - Cb[j]));
+    CHECK(worst <= 1e-12);
+    /* how many polls a fit makes, then a stop at several of them */
+    once count = {0, -1};
+    seg_interrupt counter = {stop_once, &count};
+    memcpy(C, X, sizeof(double) * k * d);
+    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, SEG_KMEANS_LLOYD, 2, &counter, lab,
+                         &inertia, &it, &conv, work, NULL) == SEG_OK);
+    CHECK(count.calls > 20); /* polled inside the passes, not only between them */
+    int total = count.calls;
+    for (int at = 1; at <= total; at += 1 + total / 13) {
+        once o = {0, at};
+        seg_interrupt intr = {stop_once, &o};
+        memcpy(C, X, sizeof(double) * k * d);
+        CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, SEG_KMEANS_LLOYD, 2, &intr, lab,
+                             &inertia, &it, &conv, work, NULL) == SEG_EINTERRUPTED);
+    }
+    double *pw = malloc(sizeof(double) * (size_t)seg_kmeans_plusplus_work_size(n, d, k, 3));
+    for (int at = 1; at <= 9; at += 2) {
+        once o = {0, at};
+        seg_interrupt intr = {stop_once, &o};
+        CHECK(seg_kmeans_plusplus(X, n, d, NULL, k, 3, 5, 1, &intr, C, NULL, pw, NULL) ==
+              SEG_EINTERRUPTED);
+    }
+    uint64_t seeds[4] = {1, 2, 3, 4};
+    seg_kmeans_params p = seg_kmeans_params_default(k);
+    p.n_init = 4;
+    p.seeds = seeds;
+    p.n_threads = 2;
+    double *rw = malloc(sizeof(double) * (size_t)seg_kmeans_runs_work_size(n, d, &p));
+    seg_kmeans_runs_out out = {C, lab, 0.0, 0, 0, -1};
+    for (int at = 1; at <= 60; at += 7) {
+        once o = {0, at};
+        seg_interrupt intr = {stop_once, &o};
+        CHECK(seg_kmeans_fit_runs(X, n, d, NULL, &p, &intr, &out, rw, NULL) ==
+              SEG_EINTERRUPTED);
+    }
+    free(X);
+    free(C);
+    free(Cb);
+    free(work);
+    free(pw);
+    free(rw);
 }
 
 static void test_threads_bit_identical(void) {
@@ -386,5 +464,6 @@ int main(void) {
     test_empty_cluster_reseeded();
     test_bad_input();
     test_runs_equal_sequential();
+    test_wide_rows();
     return seg_test_report();
 }

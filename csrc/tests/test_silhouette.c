@@ -155,6 +155,22 @@ static void run_case(seg_idx n, seg_idx d, seg_idx k, uint64_t seed, int grid) {
     free(lab);
 }
 
+/* Very wide rows: the blocks are built slice by slice of features with
+ * Ctrl-C polls (a stop at the first one stops the kernel), and every metric
+ * still matches brute force. */
+static void test_wide_rows(void) {
+    run_case(5, 300000, 2, 41, 0);
+    const seg_idx n = 4, d = 300000;
+    double *X = malloc(sizeof(double) * (size_t)(n * d)), s[4];
+    for (seg_idx i = 0; i < n * d; i++) X[i] = (double)(i % 7);
+    int32_t lab[4] = {0, 1, 0, 1};
+    double *w = malloc(sizeof(double) * (size_t)seg_silhouette_work_size(n, d, 2, 1));
+    seg_interrupt stop = {stop_now, NULL};
+    CHECK(seg_silhouette_samples(X, n, d, lab, 2, 1, &stop, s, w, NULL) == SEG_EINTERRUPTED);
+    free(X);
+    free(w);
+}
+
 /* Cosine edge cases: zero rows (distance 1 to every other row, 0 to
  * themselves), rows under the 10-epsilon norm, parallel rows (distance 0
  * up to round-off, clipped at 0). */
@@ -246,6 +262,7 @@ int main(void) {
     run_case(4100, 2, 4, 31, 0);
     run_case(6200, 1, 3, 32, 1);
     test_cosine_rows();
+    test_wide_rows();
     test_bad_input();
     return seg_test_report();
 }
