@@ -96,10 +96,16 @@ static seg_idx xb_doubles(seg_idx n, seg_idx d) {
 }
 
 #if !KM_F32 /* Hamerly's distances, float64 only */
-/* rows (k x d, row-major) -> T (d x pad), zero-padded. */
-static void transpose_pad(const double *rows, seg_idx k, seg_idx d, seg_idx pad, double *T) {
-    for (seg_idx f = 0; f < d; f++)
+/* rows (k x d, row-major) -> T (d x pad), zero-padded; with poll (very wide
+ * rows, see wide_poll) a Ctrl-C poll every 2^20 values (T is then
+ * unspecified if it says stop). */
+static void transpose_pad(const double *rows, seg_idx k, seg_idx d, seg_idx pad, double *T,
+                          const seg_interrupt *poll) {
+    seg_idx slice = ((seg_idx)1 << 20) / pad;
+    for (seg_idx f = 0; f < d; f++) {
         for (seg_idx c = 0; c < pad; c++) T[f * pad + c] = c < k ? rows[c * d + f] : 0.0;
+        if (poll != NULL && (f + 1) % slice == 0 && seg_interrupted(poll)) return;
+    }
 }
 
 /* Squared distances of x to the VL points of lane block cb of T. */
@@ -123,6 +129,36 @@ static inline void lanes8(const double *x, const double *T, seg_idx pad, seg_idx
         }
     }
 #endif
+}
+
+/* lanes8 for very wide rows (a context's poll set, see wide_poll): the
+ * features in slices of DIST_SLICE with a Ctrl-C poll after each. The same
+ * sums in the same order: the same bits. */
+static void lanes8_polled(const double *x, const double *T, seg_idx pad, seg_idx cb, seg_idx d,
+                          double out[VL], const seg_interrupt *poll) {
+#if SEG_GNU_C
+    vreal acc = {0.0};
+#else
+    double acc[VL] = {0.0};
+#endif
+    for (seg_idx f0 = 0; f0 < d; f0 += DIST_SLICE) {
+        seg_idx f1 = d - f0 > DIST_SLICE ? f0 + DIST_SLICE : d;
+        for (seg_idx f = f0; f < f1; f++) {
+#if SEG_GNU_C
+            vreal c;
+            LOADV(c, T + f * pad + cb);
+            vreal t = x[f] - c;
+            acc += t * t;
+#else
+            for (int l = 0; l < VL; l++) {
+                double t = x[f] - T[f * pad + cb + l];
+                acc[l] += t * t;
+            }
+#endif
+        }
+        if (seg_interrupted(poll)) break;
+    }
+    memcpy(out, &acc, sizeof acc);
 }
 #endif
 
@@ -787,12 +823,13 @@ typedef struct fit_ctx {
 /* Nearest and second-nearest squared distances to the k centres in CT;
  * ties go to the lower index. */
 static inline seg_idx nearest2(const double *x, const double *CT, seg_idx pad, seg_idx k,
-                               seg_idx d, double *d1, double *d2) {
+                               seg_idx d, const seg_interrupt *poll, double *d1, double *d2) {
     seg_idx best = 0;
     double b1 = INFINITY, b2 = INFINITY;
     for (seg_idx cb = 0; cb < pad; cb += VL) {
         double dd[VL];
-        lanes8(x, CT, pad, cb, d, dd);
+        if (poll != NULL) lanes8_polled(x, CT, pad, cb, d, dd, poll);
+        else lanes8(x, CT, pad, cb, d, dd);
         seg_idx lim = k - cb < VL ? k - cb : VL;
         for (seg_idx l = 0; l < lim; l++) {
             if (dd[l] < b1) {
@@ -992,9 +1029,10 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     for (seg_idx i = i0; i < i1; i++) {
         const double *x = p->X + i * p->d;
         seg_idx lab = p->labels[i];
+        if (poll_wide(p->poll)) break; /* stopped: the pass is abandoned */
         if (p->first) {
             double d1, d2;
-            lab = nearest2(x, p->CT, p->pad, p->k, p->d, &d1, &d2);
+            lab = nearest2(x, p->CT, p->pad, p->k, p->d, p->poll, &d1, &d2);
             p->dist[i] = sqrt(d1);
             p->lower[i] = sqrt(d2);
             changed += 1.0;
@@ -1011,7 +1049,7 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
                 p->dist[i] = sqrt(seg_sqdist(x, p->C + lab * p->d, p->d));
                 if (p->dist[i] >= m) {
                     double d1, d2;
-                    seg_idx now = nearest2(x, p->CT, p->pad, p->k, p->d, &d1, &d2);
+                    seg_idx now = nearest2(x, p->CT, p->pad, p->k, p->d, p->poll, &d1, &d2);
                     if (now != lab) changed += 1.0;
                     lab = now;
                     p->dist[i] = sqrt(d1);
@@ -1303,9 +1341,10 @@ static void fit_before_pass(fit_state *s) {
                 double dd = 0.5 * sqrt(seg_sqdist(centers + a * d, centers + b * d, d));
                 if (dd < half[a]) half[a] = dd;
                 if (dd < half[b]) half[b] = dd;
+                if (poll_wide(s->ctx.poll)) return; /* a pair of very wide centres */
             }
     }
-    transpose_pad(centers, k, d, s->ctx.pad, s->CT);
+    transpose_pad(centers, k, d, s->ctx.pad, s->CT, s->ctx.poll);
 #endif
 }
 

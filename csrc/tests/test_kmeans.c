@@ -126,34 +126,36 @@ static void test_wide_rows(void) {
     double *X = malloc(sizeof(double) * n * d);
     make_data(X, n, d, 77);
     double *C = malloc(sizeof(double) * k * d), *Cb = malloc(sizeof(double) * k * d);
-    memcpy(C, X, sizeof(double) * k * d); /* rows 0, 1, 2: one per group */
-    memcpy(Cb, C, sizeof(double) * k * d);
+    memcpy(Cb, X, sizeof(double) * k * d); /* rows 0, 1, 2: one per group */
     int32_t lab[5], labb[5];
-    double *work = malloc(sizeof(double) *
-                          (size_t)seg_kmeans_fit_work_size(n, d, k, SEG_KMEANS_LLOYD));
+    int it_b = brute_lloyd(X, n, d, k, Cb, 50, 0, labb);
     double inertia;
     int it, conv;
-    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, SEG_KMEANS_LLOYD, 2, NULL, lab, &inertia,
-                         &it, &conv, work, NULL) == SEG_OK);
-    CHECK(it == brute_lloyd(X, n, d, k, Cb, 50, 0, labb));
-    for (seg_idx i = 0; i < n; i++) CHECK(lab[i] == labb[i]);
-    double worst = 0;
-    for (seg_idx j = 0; j < k * d; j++) worst = fmax(worst, fabs(C[j] - Cb[j]));
-    CHECK(worst <= 1e-12);
-    /* how many polls a fit makes, then a stop at several of them */
-    once count = {0, -1};
-    seg_interrupt counter = {stop_once, &count};
-    memcpy(C, X, sizeof(double) * k * d);
-    CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, SEG_KMEANS_LLOYD, 2, &counter, lab,
-                         &inertia, &it, &conv, work, NULL) == SEG_OK);
-    CHECK(count.calls > 20); /* polled inside the passes, not only between them */
-    int total = count.calls;
-    for (int at = 1; at <= total; at += 1 + total / 13) {
-        once o = {0, at};
-        seg_interrupt intr = {stop_once, &o};
+    /* Lloyd, then Hamerly (its own distances, lanes8) */
+    for (int a = 0; a < 2; a++) {
+        seg_kmeans_algorithm alg = a ? SEG_KMEANS_HAMERLY : SEG_KMEANS_LLOYD;
+        double *work = malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, alg));
+        /* brute force's labels and centres; how many polls the fit makes */
+        once count = {0, -1};
+        seg_interrupt counter = {stop_once, &count};
         memcpy(C, X, sizeof(double) * k * d);
-        CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, SEG_KMEANS_LLOYD, 2, &intr, lab,
-                             &inertia, &it, &conv, work, NULL) == SEG_EINTERRUPTED);
+        CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, alg, 2, &counter, lab, &inertia, &it,
+                             &conv, work, NULL) == SEG_OK);
+        CHECK(it == it_b);
+        for (seg_idx i = 0; i < n; i++) CHECK(lab[i] == labb[i]);
+        double worst = 0;
+        for (seg_idx j = 0; j < k * d; j++) worst = fmax(worst, fabs(C[j] - Cb[j]));
+        CHECK(worst <= 1e-12);
+        CHECK(count.calls > 20); /* polled inside the passes, not only between them */
+        /* then a stop at several of those polls */
+        for (int at = 1; at <= count.calls; at += 1 + count.calls / 13) {
+            once o = {0, at};
+            seg_interrupt intr = {stop_once, &o};
+            memcpy(C, X, sizeof(double) * k * d);
+            CHECK(seg_kmeans_fit(X, n, d, NULL, k, C, 50, 0, alg, 2, &intr, lab, &inertia, &it,
+                                 &conv, work, NULL) == SEG_EINTERRUPTED);
+        }
+        free(work);
     }
     double *pw = malloc(sizeof(double) * (size_t)seg_kmeans_plusplus_work_size(n, d, k, 3));
     for (int at = 1; at <= 9; at += 2) {
@@ -178,7 +180,6 @@ static void test_wide_rows(void) {
     free(X);
     free(C);
     free(Cb);
-    free(work);
     free(pw);
     free(rw);
 }
