@@ -331,9 +331,11 @@ static int sticky_check(void *v) {
 /* Very wide rows: with more than GROUP_WORK distance terms per chunk, a
  * parallel region holds one chunk (group 1), which seg_for_chunks runs on
  * the calling thread, so its passes may poll Ctrl-C inside a chunk. With
- * more than DIST_SLICE features they do (a context's `poll`): the distances
- * every DIST_SLICE features, and the per-row and per-centre loops of a fit
- * row by row and centre by centre. 4 rows of 5,000,000 features and 3
+ * more than DIST_SLICE features they do (a context's `poll`): inside every
+ * distance (each DIST_SLICE features), at each block of rows, after each
+ * row's sum update or inertia term, between the steps of the centre update
+ * (whose copies go 2 MiB at a time), and the fit's scratch is faulted in
+ * first (touch_pages). 4 rows of 5,000,000 features and 3
  * centres went 0.2-0.3 s without a poll (over 1 s on a busy machine).
  * wide_poll returns the poll for the contexts (NULL when not wide): sp
  * wrapped around intr, sticky, and the kernel's polls must then all go
@@ -372,6 +374,17 @@ static int copy_out(double *dst, const double *src, seg_idx count, const seg_int
         seg_idx m = count - i < step ? count - i : step;
         memcpy(dst + i, src + i, (size_t)m * sizeof(double));
         if (m == step && seg_interrupted(intr)) return 1;
+    }
+    return 0;
+}
+
+/* Faults in the pages of count doubles of scratch (a zero written every 4
+ * KiB; the contents are the kernels' to set), with a Ctrl-C poll every 2
+ * MiB. Returns 1 if interrupted. */
+static int touch_pages(double *p, seg_idx count, const seg_interrupt *intr) {
+    for (seg_idx i = 0; i < count; i += 512) {
+        p[i] = 0.0;
+        if ((i + 512) % ((seg_idx)1 << 18) == 0 && seg_interrupted(intr)) return 1;
     }
     return 0;
 }
@@ -1389,9 +1402,8 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
             max2 = moved[c];
         }
     }
-    if (poll_wide(p->poll)) return SEG_EINTERRUPTED;
-    memcpy(s->oldc, centers, (size_t)(k * d) * sizeof(double));
-    memcpy(centers, newc, (size_t)(k * d) * sizeof(double));
+    if (copy_out(s->oldc, centers, k * d, p->poll) || copy_out(centers, newc, k * d, p->poll))
+        return SEG_EINTERRUPTED;
 #if KM_F32
     round_centres(centers, k * d, s->CR); /* for the next pass (the batched runs skip
                                            * fit_before_pass) or the final one */
@@ -1448,12 +1460,19 @@ static seg_status fit_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_idx d
                              const seg_interrupt *intr, int32_t *labels, double *inertia,
                              int *n_iter, int *converged, double *work) {
     fit_state s;
-    fit_begin(&s, X, XB, n, d, sw, k, centers, max_iter, tol, algorithm, labels, work,
-              work + n);
     sticky_poll sp;
     seg_interrupt si;
-    s.ctx.poll = wide_poll(&sp, &si, intr, s.group, d);
-    if (s.ctx.poll != NULL) intr = &si;
+    const seg_interrupt *poll =
+        wide_poll(&sp, &si, intr, chunks_per_group(chunk_rows(n, k, d), k, d), d);
+    /* Very wide rows: the scratch's pages faulted in first, with polls (two
+     * threads faulting in the k x d sums and centres of their runs in the
+     * memsets and copies between passes went 0.5-0.8 s without a poll). */
+    if (poll != NULL && touch_pages(work, fit_scratch(n, d, k, algorithm), poll))
+        return SEG_EINTERRUPTED;
+    fit_begin(&s, X, XB, n, d, sw, k, centers, max_iter, tol, algorithm, labels, work,
+              work + n);
+    s.ctx.poll = poll;
+    if (poll != NULL) intr = &si;
     while (!s.stop) {
         fit_before_pass(&s);
         if (seg_for_chunks(s.step, &s.ctx, n, s.chunk, s.group, nt, intr))
@@ -1622,7 +1641,7 @@ static seg_status one_run(const REAL *X, const REAL *XB, seg_idx n, seg_idx d,
     st = fit_blocks(X, XB, n, d, sw, k, c, max_iter, tol, algorithm, nt, intr, lab, &inertia,
                     &it, &conv, w);
     if (st != SEG_OK) return st;
-    memcpy(out_centers, c, (size_t)(k * d) * sizeof(double));
+    if (copy_out(out_centers, c, k * d, intr)) return SEG_EINTERRUPTED; /* fresh pages */
     out_stats[0] = inertia;
     out_stats[1] = (double)it;
     out_stats[2] = (double)conv;
