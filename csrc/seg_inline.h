@@ -144,8 +144,9 @@ static inline seg_status seg_fail(seg_detail *detail, seg_status st, const char 
  * row x (d values, sample weight w, current cluster old, -1 for none) was
  * chosen to re-seed the empty cluster c. Its weighted row leaves old's sums
  * (sums, wsum: k x d and k), unless old is c, outside [0, k) or already
- * weightless; a cluster left with no weight is marked 0 (it keeps its
- * previous centre). Then x becomes c's centre (newc row c; x may already be
+ * weightless; a cluster left with no weight, or with less than 2^-13 of
+ * its weight before the move (rounding, then: see below), is marked 0 (it
+ * keeps its previous centre). Then x becomes c's centre (newc row c; x may already be
  * that row) and wsum[c] = -1 marks c "relocated: centre already set". The
  * row pick differs per kernel and stays in its file: seg_kmeans.c and
  * seg_sparse.c scan all n rows (skipping rows on their centre),
@@ -153,9 +154,15 @@ static inline seg_status seg_fail(seg_detail *detail, seg_status st, const char 
 static inline void seg_move_to_empty(const double *x, double w, seg_idx old, seg_idx c, seg_idx d,
                                      seg_idx k, double *sums, double *wsum, double *newc) {
     if (old >= 0 && old < k && old != c && wsum[old] > 0.0) {
+        double before = wsum[old];
         for (seg_idx f = 0; f < d; f++) sums[old * d + f] -= w * x[f];
         wsum[old] -= w;
-        if (wsum[old] <= 0.0) wsum[old] = 0.0;
+        /* What is left is a difference of rounded sums: below 2^-13 of the
+         * weight before, the division would put the centre anywhere (the
+         * rounding of sums over all the cluster's rows over a near-zero
+         * weight; 17 where the rows lay in [-7.6, 0.26]). It counts as
+         * emptied. Above it, the mean keeps about 39 - log2(rows) bits. */
+        if (!(wsum[old] > before * 0x1p-13)) wsum[old] = 0.0;
     }
     if (newc + c * d != x) memcpy(newc + c * d, x, (size_t)d * sizeof(double));
     wsum[c] = -1.0;

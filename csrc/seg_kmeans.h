@@ -26,6 +26,9 @@
  * their centres, farthest first, lower index first on ties; only points away
  * from their centre qualify, so with fewer distinct points than clusters the
  * extra clusters keep their centres (and stay empty) and the run converges.
+ * A point's weight leaves its old cluster; a cluster that keeps less than
+ * 2^-13 of its weight by such a move counts as emptied and keeps its centre
+ * (its weight is then rounding, and the mean could land anywhere).
  *
  * Interrupts: long loops call seg_interrupted(intr) from the calling thread
  * between groups of chunks (every few milliseconds) and return

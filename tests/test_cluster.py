@@ -132,6 +132,32 @@ def test_empty_cluster_is_reseeded_like_sklearn():
     np.testing.assert_array_equal(ham.labels, res.labels)
 
 
+@pytest.mark.parametrize("kind", ["lloyd", "hamerly", "sparse", "float32"])
+def test_relocation_that_empties_a_cluster_keeps_its_centre(kind):
+    """Both rows of cluster 0 (weights not exact in binary) re-seed the two
+    empty clusters. Exact arithmetic leaves cluster 0 with no row, so it
+    keeps its centre; the rounding left of its weight (about 1e-15) used to
+    divide the rounding left of its sums: centre 17.1 for data in
+    [-7.6, 0.26] (scikit-learn 1.x does the same). The rows at 100 and 200
+    weigh nothing, so clusters 1 and 2 start empty."""
+    import scipy.sparse
+
+    xa, xb = -7.566899017869496, 0.25809005854230316
+    X = np.array([[xa], [xb], [100.0], [200.0]])
+    w = np.array([42.88447340171971, 1.7759202077426712, 0.0, 0.0])
+    init = np.array([[0.0], [100.0], [200.0]])
+    data = scipy.sparse.csr_matrix(X) if kind == "sparse" else X
+    dtype = np.float32 if kind == "float32" else None
+    if kind == "float32":
+        xa, xb = float(np.float32(xa)), float(np.float32(xb))
+    algorithm = "hamerly" if kind == "hamerly" else "lloyd"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer distinct clusters than asked
+        res = sg.kmeans(data, 3, init=init, sample_weight=w, max_iter=1,
+                        algorithm=algorithm, dtype=dtype)
+    np.testing.assert_allclose(res.centers[:, 0], [0.0, xa, xb], rtol=1e-12, atol=0)
+
+
 @pytest.mark.parametrize("n_init, seeds", [(10, 10), (1, 40)])
 def test_inertia_within_half_percent_of_sklearn(n_init, seeds):
     """Median over seeds, same n_init (issue 2). With n_init=1 both land on

@@ -55,7 +55,8 @@ def test_step_matches_numpy(weighted):
 
 def np_merge(sums, weights, C, far_dist, far_label, far_weight, far_rows):
     """segment.KMeans' centre update, re-derived: merged sums, empty clusters
-    re-seeded from the farthest rows (first maximum), rows leaving their cluster."""
+    re-seeded from the farthest rows (first maximum), rows leaving their cluster
+    (which counts as emptied when less than 2^-13 of its weight is left)."""
     s = sums.sum(axis=0)
     wsum = weights.sum(axis=0)
     dist = far_dist.copy()
@@ -69,7 +70,9 @@ def np_merge(sums, weights, C, far_dist, far_label, far_weight, far_rows):
         old = far_label[e]
         if old != c and wsum[old] > 0:
             s[old] -= far_weight[e] * far_rows[e]
-            wsum[old] = max(wsum[old] - far_weight[e], 0.0)
+            left = wsum[old] - far_weight[e]
+            # Less than 2^-13 of its weight left: emptied (seg_kmeans.h).
+            wsum[old] = left if left > wsum[old] * 2.0**-13 else 0.0
         s[c] = far_rows[e]
         wsum[c] = -1
     new = C.copy()
@@ -98,6 +101,40 @@ def test_merge_matches_numpy_with_empty_clusters():
     d2 = ((X[:, None] - C[None]) ** 2).sum(2).min(1)
     top = np.argsort(-d2, kind="stable")[:2]
     np.testing.assert_array_equal(new[3:], X[top])
+
+
+def test_merge_never_divides_rounding_when_relocation_empties_a_cluster():
+    """The fuzzer's find (a CI run; csrc/fuzz/corpus/267bac04...): a cluster whose only
+    two rows (weights 6/7 and 150/7, not exact in binary) both re-seed empty
+    clusters was left with a weight of rounding, and dividing its summed
+    rounding by that put its centre at x = 6.4 when the data lie in
+    [-8, 0.86]. It is empty: it keeps its centre."""
+    X = np.array([[6 / 7, 0.0], [-8.0, 6 / 7], [6 / 7, 6 / 7]])
+    w = np.array([6 / 7, 150 / 7, 1.0])
+    C = np.array([[0.0, 0.0], [40.0, 0.0], [6 / 7, 6 / 7], [0.0, 40.0]])
+    p = _core.kmeans_step(X, C, n_far=4, sample_weight=w)
+    args = [p.sums[None], p.weights[None], C, p.far_dist, p.far_label, p.far_weight, p.far_rows]
+    new, shift, moved = _core.kmeans_step_merge(*args)
+    assert moved == 2
+    # Exact arithmetic: cluster 0 lost both its rows, cluster 2 kept its row,
+    # clusters 1 and 3 took rows 1 and 0 (farthest first).
+    np.testing.assert_array_equal(new, [C[0], X[1], X[2], X[0]])
+    ref, ref_shift = np_merge(*args)
+    np.testing.assert_array_equal(new, ref)
+    assert shift == pytest.approx(((new - C) ** 2).sum(), rel=1e-15)
+
+
+@pytest.mark.parametrize("small", [1e-3, 2.0**-12])
+def test_merge_keeps_a_small_remaining_weight(small):
+    """Above 2^-13 of the weight what is left is a real mean: a cluster that
+    gives its heavy far row away moves onto its light row."""
+    X = np.array([[-8.0], [0.25], [0.5]])
+    w = np.array([1.0, small, 1.0])
+    C = np.array([[0.0], [0.5], [40.0]])
+    s, wt, _, _, fd, fl, fw, fr, _ = _core.kmeans_step(X, C, n_far=3, sample_weight=w)
+    new, shift, moved = _core.kmeans_step_merge(s[None], wt[None], C, fd, fl, fw, fr)
+    assert moved == 1
+    np.testing.assert_allclose(new[:, 0], [0.25, 0.5, -8.0], rtol=1e-9)
 
 
 def test_nearest_and_sample_match_numpy():

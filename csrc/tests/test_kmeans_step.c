@@ -274,6 +274,34 @@ static void test_merge_rules(void) {
     CHECK(C[2] == 3.0);
     CHECK_CLOSE(shift, 2.25 + 0.0 + 97.0 * 97.0, 1e-12);
 
+    /* A cluster whose weight after a move is rounding (the fuzzer's find):
+     * cluster 0 holds 0.1 + 0.2 (0.30000000000000004 in binary) and gives
+     * a row of weight 0.3 away. 0x1p-54 of weight is left; with sums whose
+     * own rounding left 1e-9, the quotient was 2e7 for data in [-1, 1].
+     * It counts as emptied and keeps its centre; so does a cluster left
+     * with exactly nothing, and 2^-12 of the weight is a real mean. */
+    {
+        double s0[2] = {1e-9, 0.0}, w0[2] = {0.1 + 0.2, 0.0};
+        seg_idx i0[1] = {0};
+        double d0[1] = {1.0}, fw0[1] = {0.3}, r0[1] = {0.0};
+        int32_t l0[1] = {0};
+        seg_kmeans_far f0 = {i0, d0, l0, fw0, r0, 1, 1};
+        double C0[2] = {0.5, 9.0};
+        CHECK(seg_kmeans_step_merge(1, 2, 1, s0, w0, &f0, C0, &shift, &moved, work, NULL) ==
+              SEG_OK);
+        CHECK(moved == 1 && C0[0] == 0.5 && C0[1] == 0.0);
+        double w1b[2] = {1.0 + 0x1p-12, 0.0}, s1b[2] = {0x1p-13, 0.0}, C1b[2] = {0.5, 9.0};
+        fw0[0] = 1.0;
+        CHECK(seg_kmeans_step_merge(1, 2, 1, s1b, w1b, &f0, C1b, &shift, &moved, work, NULL) ==
+              SEG_OK);
+        CHECK(moved == 1 && C1b[0] == 0.5 && C1b[1] == 0.0); /* 2^-13 / 2^-12 */
+        w1b[0] = 1.0 + 0x1p-14;
+        C1b[0] = 0.25;
+        CHECK(seg_kmeans_step_merge(1, 2, 1, s1b, w1b, &f0, C1b, &shift, &moved, work, NULL) ==
+              SEG_OK);
+        CHECK(moved == 1 && C1b[0] == 0.25); /* 2^-14 left of 1 + 2^-14: emptied */
+    }
+
     /* No weight anywhere: degenerate. */
     double zero[3] = {0, 0, 0};
     CHECK(seg_kmeans_step_merge(1, 3, 1, zero, zero, NULL, C, &shift, &moved, work, NULL) ==
