@@ -149,7 +149,10 @@ int seg_for_chunks(seg_chunk_fn fn, void *ctx, seg_idx n, seg_idx chunk, seg_idx
     for (seg_idx g0 = 0; g0 < nc; g0 += group) {
         seg_idx g1 = g0 + group < nc ? g0 + group : nc;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 4) if (g1 - g0 > 1 && nt > 1)
+        /* Chunks taken 4 at a time, or one at a time when a region holds
+         * fewer than 8 per thread (4 would leave threads idle). */
+        int grab = g1 - g0 >= 8 * (seg_idx)nt ? 4 : 1;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, grab) if (g1 - g0 > 1 && nt > 1)
 #endif
         for (seg_idx c = g0; c < g1; c++) {
             seg_idx i0 = c * chunk;

@@ -306,46 +306,73 @@ static void block_dist_polled(const REAL *xb, const REAL *c, seg_idx d, REAL out
 #define block_dist_polled_lanes block_dist_polled
 #endif
 
-/* block_dist(xb, c, d, out) for the pass context p: polled when p->poll is
- * set (for_chunks_polled). */
+/* block_dist(xb, c, d, out) for the pass context p: polled inside when
+ * p->poll is set (for_chunks_polled) and the rows are wider than a slice. */
 #define BLOCK_DIST(p, xb, c, d, out)                                                          \
-    ((p)->poll != NULL ? block_dist_polled(xb, c, d, out, (p)->poll) : block_dist(xb, c, d, out))
+    ((p)->poll != NULL && (d) > DIST_SLICE ? block_dist_polled(xb, c, d, out, (p)->poll)       \
+                                           : block_dist(xb, c, d, out))
 #define BLOCK_DIST_LANES(p, xb, c, d, out)                                                    \
-    ((p)->poll != NULL ? block_dist_polled_lanes(xb, c, d, out, (p)->poll)                     \
-                       : block_dist_lanes(xb, c, d, out))
+    ((p)->poll != NULL && (d) > DIST_SLICE ? block_dist_polled_lanes(xb, c, d, out, (p)->poll) \
+                                           : block_dist_lanes(xb, c, d, out))
+
+/* Its address tells the threads apart (one per thread). */
+static _Thread_local char poll_owner_mark;
 
 /* A Ctrl-C poll that stays raised: a kernel may poll again after the
  * caller's callback said stop (Python's handler runs once), and must still
- * stop. */
+ * stop. Only the thread that set it up (the kernel's caller: owner) asks
+ * intr; the other threads of a region read the flag it raises. */
 typedef struct sticky_poll {
     const seg_interrupt *intr;
-    int hit;
+    const char *owner; /* &poll_owner_mark of the calling thread */
+    atomic_int hit;
+    double work; /* terms since the owner last asked (poll_wide) */
 } sticky_poll;
 
 static int sticky_check(void *v) {
     sticky_poll *s = (sticky_poll *)v;
-    if (!s->hit && seg_interrupted(s->intr)) s->hit = 1;
-    return s->hit;
+    if (atomic_load_explicit(&s->hit, memory_order_relaxed)) return 1;
+    if (&poll_owner_mark != s->owner || !seg_interrupted(s->intr)) return 0;
+    atomic_store_explicit(&s->hit, 1, memory_order_relaxed);
+    return 1;
 }
 
-/* Very wide rows: with more than GROUP_WORK distance terms per chunk, a
+/* Big chunks: with more than GROUP_WORK distance terms per chunk, a
  * parallel region holds one chunk (group 1), which seg_for_chunks runs on
- * the calling thread, so its passes may poll Ctrl-C inside a chunk. With
- * more than DIST_SLICE features they do (a context's `poll`): inside every
- * distance (each DIST_SLICE features), at each block of rows, after each
- * row's sum update or inertia term, between the steps of the centre update
- * (whose copies go 2 MiB at a time), and the fit's scratch is faulted in
- * first (touch_pages). 4 rows of 5,000,000 features and 3
- * centres went 0.2-0.3 s without a poll (over 1 s on a busy machine).
- * wide_poll returns the poll for the contexts (NULL when not wide): sp
- * wrapped around intr, sticky, and the kernel's polls must then all go
- * through *si (the callback may not say stop twice). */
+ * the calling thread, so its passes poll Ctrl-C inside the chunk (a
+ * context's `poll`): at each block of rows, after each row's sum update or
+ * inertia term and between the steps of the centre update, asking the
+ * caller once 2^20 terms have gone by (poll_wide); copies go 2 MiB at a time
+ * and the fit's scratch is faulted in first (touch_pages). With more than
+ * DIST_SLICE features, inside every distance too (each DIST_SLICE
+ * features). 4 rows of 5,000,000 features and 3 centres went 0.2-0.3 s
+ * without a poll (over 1 s on a busy machine); predicting 1,000 rows of
+ * 100,000 features with 50 centres, 1.8 s (one chunk: a poll before and
+ * after it). wide_poll returns the poll for the contexts (NULL when the
+ * group has more than one chunk): sp wrapped around intr, sticky, and the
+ * kernel's polls must then all go through *si (the callback may not say
+ * stop twice). d is unused (every group-1 pass polls; the distances of
+ * rows wider than DIST_SLICE poll inside: BLOCK_DIST, nearest2). */
 static const seg_interrupt *wide_poll(sticky_poll *sp, seg_interrupt *si,
                                       const seg_interrupt *intr, seg_idx group, seg_idx d) {
-    *sp = (sticky_poll){intr, 0};
+    (void)d;
+    sp->intr = intr;
+    sp->owner = &poll_owner_mark;
+    sp->work = 0.0;
+    atomic_init(&sp->hit, 0);
     *si = (seg_interrupt){sticky_check, sp};
-    return intr != NULL && group == 1 && d > DIST_SLICE ? si : NULL;
+    return intr != NULL && group == 1 ? si : NULL;
 }
+
+/* The chunks of a parallel region: at least one per thread. A region of
+ * one chunk ran on one thread (seg_for_chunks), so every pass whose chunks
+ * hold more than GROUP_WORK / 2 terms (k * d above about 32,768: 50
+ * clusters of 768-feature embeddings) used one core of many. Regions then
+ * take longer than GROUP_WORK, but no longer in time; the chunks are the
+ * same, and so are the results. Their Ctrl-C polls inside the chunks
+ * (wide_poll: armed by the group of one chunk before spreading) come from
+ * the calling thread's chunk, the others stop on its flag. */
+static seg_idx spread(seg_idx group, int nt) { return group < nt ? (seg_idx)nt : group; }
 
 /* seg_for_chunks for one pass whose context has a `poll` field (*poll), armed
  * by wide_poll for the pass. */
@@ -355,13 +382,32 @@ static int for_chunks_polled(seg_chunk_fn fn, void *ctx, const seg_interrupt **p
     sticky_poll sp;
     seg_interrupt si;
     *poll = wide_poll(&sp, &si, intr, group, d);
-    int r = seg_for_chunks(fn, ctx, n, chunk, group, nt, *poll != NULL ? &si : intr);
+    int r = seg_for_chunks(fn, ctx, n, chunk, spread(group, nt), nt, *poll != NULL ? &si : intr);
     *poll = NULL;
     return r;
 }
 
-/* A poll of the wide loops: 1 to stop (never when poll is NULL). */
-static int poll_wide(const seg_interrupt *poll) { return poll != NULL && seg_interrupted(poll); }
+/* Terms of work between two questions to the caller inside a chunk: its
+ * callback takes the GIL (well under a microsecond alone), a thousandth of
+ * the 2^20 terms' millisecond or less. */
+#define POLL_WORK ((double)(1 << 20))
+
+/* A poll of the loops inside a group-1 chunk (poll from wide_poll, or
+ * NULL): 1 to stop, never when poll is NULL. work: the terms done (or about
+ * to be) since the last call; the caller is asked once POLL_WORK have gone
+ * by, and in between the answer is the sticky one. */
+static int poll_wide(const seg_interrupt *poll, double work) {
+    if (poll == NULL) return 0;
+    sticky_poll *sp = (sticky_poll *)poll->ctx;
+    if (&poll_owner_mark == sp->owner) {
+        sp->work += work;
+        if (sp->work >= POLL_WORK) {
+            sp->work = 0.0;
+            return sticky_check(sp);
+        }
+    }
+    return atomic_load_explicit(&sp->hit, memory_order_relaxed);
+}
 
 /* memcpy of count doubles into the caller's output, 2 MiB at a time with a
  * Ctrl-C poll after each: the first write into a fresh array faults its
@@ -740,10 +786,10 @@ static seg_status plusplus_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_
     r.ctx.poll = wide_poll(&sp, &si, intr, group, d); /* pp_next's folds poll too */
     if (r.ctx.poll != NULL) intr = &si;
     do {
-        if (seg_for_chunks(pp_one_chunk, &r, n, r.chunk, group, nt, intr))
+        if (seg_for_chunks(pp_one_chunk, &r, n, r.chunk, spread(group, nt), nt, intr))
             return SEG_EINTERRUPTED;
     } while (pp_next(&r));
-    return poll_wide(r.ctx.poll) ? SEG_EINTERRUPTED : SEG_OK;
+    return poll_wide(r.ctx.poll, 0.0) ? SEG_EINTERRUPTED : SEG_OK;
 }
 
 /* The reason for SEG_ENONFINITE once the input was checked finite: squared
@@ -841,7 +887,7 @@ static inline seg_idx nearest2(const double *x, const double *CT, seg_idx pad, s
     double b1 = INFINITY, b2 = INFINITY;
     for (seg_idx cb = 0; cb < pad; cb += VL) {
         double dd[VL];
-        if (poll != NULL) lanes8_polled(x, CT, pad, cb, d, dd, poll);
+        if (poll != NULL && d > DIST_SLICE) lanes8_polled(x, CT, pad, cb, d, dd, poll);
         else lanes8(x, CT, pad, cb, d, dd);
         seg_idx lim = k - cb < VL ? k - cb : VL;
         for (seg_idx l = 0; l < lim; l++) {
@@ -911,7 +957,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
     double changed = 0.0;
     for (seg_idx b0 = i0; b0 < i1; b0 += VL) {
         const REAL *xb = p->XB + b0 * d;
-        if (poll_wide(p->poll)) break; /* stopped: the pass is abandoned */
+        if (poll_wide(p->poll, (double)VL * (double)k * (double)d)) break; /* abandoned */
 #if SEG_GNU_C
         vreal best;
         vmask bi = {0};
@@ -982,7 +1028,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
                 } else if (p->update) {
                     for (int l = 0; l < 8; l++) {
                         accumulate(p, c, b0 + 8 * h + l, (seg_idx)bi[8 * h + l], w[l]);
-                        if (poll_wide(p->poll)) break; /* a row of a wide chunk */
+                        if (poll_wide(p->poll, (double)d)) break; /* a row's sums */
                     }
                 }
             }
@@ -1009,7 +1055,7 @@ static SEG_ALWAYS_INLINE void lloyd_rows(fit_ctx *p, seg_idx c, seg_idx i0, seg_
                 a[k * d + lab] += w;
             } else if (p->update) {
                 accumulate(p, c, i, lab, w);
-                if (poll_wide(p->poll)) break; /* a row of a wide chunk */
+                if (poll_wide(p->poll, (double)d)) break; /* a row's sums */
             }
         }
     }
@@ -1042,7 +1088,11 @@ static void hamerly_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
     for (seg_idx i = i0; i < i1; i++) {
         const double *x = p->X + i * p->d;
         seg_idx lab = p->labels[i];
-        if (poll_wide(p->poll)) break; /* stopped: the pass is abandoned */
+        /* A row's own distance, or all k at the first pass (the full
+         * searches of later passes are not counted: polls come less often
+         * then, at most k times less). */
+        if (poll_wide(p->poll, (double)p->d * (p->first ? (double)p->k : 1.0)))
+            break; /* stopped: the pass is abandoned */
         if (p->first) {
             double d1, d2;
             lab = nearest2(x, p->CT, p->pad, p->k, p->d, p->poll, &d1, &d2);
@@ -1110,7 +1160,7 @@ static void inertia_chunk(void *vctx, seg_idx c, seg_idx i0, seg_idx i1) {
         double dd = real_sqdist(p->X + i * p->d, p->C + (seg_idx)p->labels[i] * p->d, p->d);
         if (p->dist) p->dist[i] = dd;
         s += p->sw ? p->sw[i] * dd : dd;
-        if (poll_wide(p->poll)) break;
+        if (poll_wide(p->poll, (double)p->d)) break;
     }
     p->chunk_inertia[c] = s;
 }
@@ -1354,7 +1404,7 @@ static void fit_before_pass(fit_state *s) {
                 double dd = 0.5 * sqrt(seg_sqdist(centers + a * d, centers + b * d, d));
                 if (dd < half[a]) half[a] = dd;
                 if (dd < half[b]) half[b] = dd;
-                if (poll_wide(s->ctx.poll)) return; /* a pair of very wide centres */
+                if (poll_wide(s->ctx.poll, (double)d)) return; /* a pair of centres */
             }
     }
     transpose_pad(centers, k, d, s->ctx.pad, s->CT, s->ctx.poll);
@@ -1372,7 +1422,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
     double *centers = s->centers, *newc = s->newc, *wsum = s->wsum, *moved = s->moved;
     p->first = 0;
     double changed = seg_merge_chunk_sums(p->sums, p->wts, p->chunk_stat, nc, k, d, newc, wsum);
-    if (poll_wide(p->poll)) return SEG_EINTERRUPTED;
+    if (poll_wide(p->poll, (double)nc * (double)k * (double)d)) return SEG_EINTERRUPTED;
     int any_empty = 0;
     seg_idx relocated = 0;
     for (seg_idx c = 0; c < k; c++) any_empty |= !(wsum[c] > 0.0);
@@ -1386,7 +1436,7 @@ static seg_status fit_after_pass(fit_state *s, int nt, const seg_interrupt *intr
         if (s->hamerly) p->first = 1; /* dist now holds squared distances: rebuild bounds */
     }
     seg_centres_from_sums(newc, wsum, centers, k, d);
-    if (poll_wide(p->poll)) return SEG_EINTERRUPTED;
+    if (poll_wide(p->poll, (double)k * (double)d)) return SEG_EINTERRUPTED;
     /* Shift, then the new centres become current. */
     double shift = 0.0, max1 = 0.0, max2 = 0.0;
     seg_idx argmax1 = -1;
@@ -1471,6 +1521,7 @@ static seg_status fit_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_idx d
         return SEG_EINTERRUPTED;
     fit_begin(&s, X, XB, n, d, sw, k, centers, max_iter, tol, algorithm, labels, work,
               work + n);
+    s.group = spread(s.group, nt);
     s.ctx.poll = poll;
     if (poll != NULL) intr = &si;
     while (!s.stop) {
@@ -1717,7 +1768,7 @@ static seg_status fit_runs_batched(const REAL *X, const REAL *XB, seg_idx n, seg
                     pp_batch pb = {seeding + j0, nb - j0 < sub ? nb - j0 : sub};
                     seg_idx group = g1 / pb.n_runs;
                     if (seg_for_chunks(pp_batch_chunk, &pb, n, seeding[0].chunk,
-                                       group > 0 ? group : 1, nt, intr))
+                                       spread(group > 0 ? group : 1, nt), nt, intr))
                         return SEG_EINTERRUPTED;
                 }
                 int more = 0;
@@ -1741,8 +1792,8 @@ static seg_status fit_runs_batched(const REAL *X, const REAL *XB, seg_idx n, seg
         for (int left = nb; left > 0 && st == SEG_OK;) {
             seg_idx group = runs[0].group / left;
             *failed = index[0];
-            if (seg_for_chunks(batch_chunk, &b, n, runs[0].chunk, group > 0 ? group : 1, nt,
-                               intr))
+            if (seg_for_chunks(batch_chunk, &b, n, runs[0].chunk, spread(group > 0 ? group : 1, nt),
+                               nt, intr))
                 return SEG_EINTERRUPTED;
             for (int j = 0; j < nb && st == SEG_OK; j++) {
                 *failed = index[j];
@@ -2006,9 +2057,15 @@ seg_status KM_PUB(seg_kmeans_transform)(const REAL *X, seg_idx n, seg_idx d,
     seg_status st = check_centres_and_X(X, n, d, centers, k, detail);
     if (st != SEG_OK) return st;
     int nt = seg_resolve_threads(n_threads);
-    seg_idx chunk = chunk_rows(n, k, d);
+    /* No sums: chunks of about 2^20 terms (one row at least), whatever
+     * the accumulators' chunks would be, so that regions of GROUP_WORK
+     * poll Ctrl-C and share the rows between threads (1,000 x 50,000 with
+     * 100 centres was one chunk: 2.7 s on one thread without a poll). */
+    double per_row = (double)k * (double)d;
+    seg_idx chunk = per_row >= POLL_WORK ? 1 : (seg_idx)(POLL_WORK / per_row);
     transform_ctx ctx = {X, centers, d, k, out};
-    if (seg_for_chunks(transform_chunk, &ctx, n, chunk, chunks_per_group(chunk, k, d), nt, intr))
+    if (seg_for_chunks(transform_chunk, &ctx, n, chunk,
+                       spread(chunks_per_group(chunk, k, d), nt), nt, intr))
         return SEG_EINTERRUPTED;
     return first_nonfinite_real(out, n * k) < 0 ? SEG_OK : overflowed(SEG_ENONFINITE, detail);
 }

@@ -17,7 +17,9 @@ CHILD = textwrap.dedent(
     rng = np.random.default_rng(0)
     # wide: the work between two checks must allow for the feature count
     # batched: Lloyd runs sharing their passes (row blocks past 16 MiB)
-    shape = {"wide": (30_000, 1_000), "4rows": (4, 5_000_000),
+    # big: one chunk of 1,000 rows (k x d sums past the accumulators' cap),
+    # 5e9 distance terms a pass, which once ran on one thread without a poll
+    shape = {"wide": (30_000, 1_000), "4rows": (4, 5_000_000), "big": (1_000, 50_000),
              "batched": (1_500_000, 8)}.get(kind.split("-")[-1])
     if kind == "silhouette":
         X = rng.random((200_000, 8)); labels = rng.integers(0, 5, len(X))
@@ -25,6 +27,15 @@ CHILD = textwrap.dedent(
     elif kind.startswith("silhouette-"):
         X = rng.random(shape); labels = np.arange(len(X)) % 2
         call = lambda: [sg.silhouette_samples(X, labels) for _ in range(1000)]
+    elif kind.endswith("-big"):
+        X = rng.random(shape); C = X[:100].copy()
+        km = sg.KMeans(100, init=C, n_init=1, max_iter=1).fit(X[:100])
+        call = {
+            "hamerly-big": lambda: [sg.kmeans(X, 100, init=C, algorithm="hamerly", max_iter=1000,
+                                              tol=0) for _ in range(100)],
+            "predict-big": lambda: [km.predict(X) for _ in range(100)],
+            "transform-big": lambda: [km.transform(X) for _ in range(100)],
+        }[kind]
     elif kind.startswith("kmeans-"):
         X = rng.random(shape)
         call = lambda: [sg.kmeans(X, min(8, len(X) - 1), n_init=4, max_iter=1000, tol=0,
@@ -56,6 +67,9 @@ CHILD = textwrap.dedent(
         "kmeans-wide",
         "kmeans-4rows",
         "kmeans-batched",
+        "hamerly-big",
+        "predict-big",
+        "transform-big",
     ],
 )
 def test_ctrl_c_stops_within_a_second(kind):

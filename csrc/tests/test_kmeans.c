@@ -184,6 +184,124 @@ static void test_wide_rows(void) {
     free(rw);
 }
 
+/* The calling thread (the callback must run on no other). */
+static _Thread_local int on_caller;
+
+static int stop_once_caller(void *ctx) {
+    CHECK(on_caller);
+    return stop_once(ctx);
+}
+
+/* Chunks of more than GROUP_WORK terms but narrow rows (d well below the
+ * polled slice): 5 chunks of 256 rows, each region spread over the threads.
+ * One thread or two give brute force's labels and the same bits; the fit,
+ * predict and transform poll inside the chunks, only on the calling thread,
+ * and a stop anywhere stops them. */
+static void test_big_chunks(void) {
+    const seg_idx n = 1200, d = 2000, k = 40;
+    on_caller = 1;
+    double *X = malloc(sizeof(double) * n * d);
+    make_data(X, n, d, 78);
+    double *C[2], *Cb = malloc(sizeof(double) * k * d);
+    C[0] = malloc(sizeof(double) * k * d);
+    C[1] = malloc(sizeof(double) * k * d);
+    memcpy(Cb, X, sizeof(double) * k * d);
+    int32_t *lab[2] = {malloc(sizeof(int32_t) * n), malloc(sizeof(int32_t) * n)};
+    int32_t *labb = malloc(sizeof(int32_t) * n);
+    int it_b = brute_lloyd(X, n, d, k, Cb, 3, 0, labb);
+    for (int a = 0; a < 2; a++) {
+        seg_kmeans_algorithm alg = a ? SEG_KMEANS_HAMERLY : SEG_KMEANS_LLOYD;
+        double *work = malloc(sizeof(double) * (size_t)seg_kmeans_fit_work_size(n, d, k, alg));
+        double inertia[2];
+        int it[2], conv;
+        once counts[2] = {{0, -1}, {0, -1}};
+        for (int t = 0; t < 2; t++) {
+            seg_interrupt counter = {stop_once_caller, &counts[t]};
+            memcpy(C[t], X, sizeof(double) * k * d);
+            CHECK(seg_kmeans_fit(X, n, d, NULL, k, C[t], 3, 0, alg, t + 1, &counter, lab[t],
+                                 &inertia[t], &it[t], &conv, work, NULL) == SEG_OK);
+        }
+        CHECK(it[0] == it_b && it[1] == it_b && inertia[0] == inertia[1]);
+        CHECK(memcmp(lab[0], lab[1], sizeof(int32_t) * n) == 0);
+        CHECK(memcmp(C[0], C[1], sizeof(double) * k * d) == 0);
+        int same = 1;
+        for (seg_idx i = 0; i < n; i++) same &= lab[0][i] == labb[i];
+        CHECK(same);
+        double worst = 0;
+        for (seg_idx j = 0; j < k * d; j++) worst = fmax(worst, fabs(C[0][j] - Cb[j]));
+        CHECK(worst <= 1e-12);
+        /* about 1e8 terms a pass, a poll every 2^20 of the caller's share:
+         * more than one per chunk, not one per block */
+        CHECK(counts[0].calls > 40 && counts[0].calls < 4000);
+        CHECK(counts[1].calls >= 5 && counts[1].calls <= counts[0].calls);
+        /* A stop at any poll of one thread; on two, the calling thread's
+         * share of the chunks varies with the scheduling, and only its
+         * first polls (scratch, region ends: at least 5) are certain. */
+        for (int t = 0; t < 2; t++) {
+            int last = t == 0 ? counts[0].calls : 4;
+            for (int at = 1; at <= last; at += t == 0 ? 1 + last / 23 : 1) {
+                once o = {0, at};
+                seg_interrupt intr = {stop_once_caller, &o};
+                memcpy(C[1], X, sizeof(double) * k * d);
+                CHECK(seg_kmeans_fit(X, n, d, NULL, k, C[1], 3, 0, alg, t + 1, &intr, lab[1],
+                                     &inertia[1], &it[1], &conv, work, NULL) ==
+                      SEG_EINTERRUPTED);
+            }
+        }
+        free(work);
+    }
+    /* predict and transform: the same on one thread or two, polled inside */
+    double *pw = malloc(sizeof(double) * (size_t)seg_kmeans_predict_work_size(n, d, k));
+    double *T[2] = {malloc(sizeof(double) * n * k), malloc(sizeof(double) * n * k)};
+    double pin[2];
+    for (int t = 0; t < 2; t++) {
+        CHECK(seg_kmeans_predict(X, n, d, NULL, Cb, k, t + 1, NULL, lab[t], &pin[t], pw, NULL) ==
+              SEG_OK);
+        CHECK(seg_kmeans_transform(X, n, d, Cb, k, t + 1, NULL, T[t], NULL) == SEG_OK);
+    }
+    CHECK(memcmp(lab[0], lab[1], sizeof(int32_t) * n) == 0 && pin[0] == pin[1]);
+    CHECK(memcmp(T[0], T[1], sizeof(double) * n * k) == 0);
+    int nearest = 1;
+    for (seg_idx i = 0; i < n; i++)
+        for (seg_idx c = 0; c < k; c++) {
+            nearest &= sq(X + i * d, Cb + lab[0][i] * d, d) <= sq(X + i * d, Cb + c * d, d);
+            nearest &= fabs(T[0][i * k + c] - sqrt(sq(X + i * d, Cb + c * d, d))) <= 1e-12;
+        }
+    CHECK(nearest);
+    once pc = {0, -1};
+    seg_interrupt pcount = {stop_once_caller, &pc};
+    CHECK(seg_kmeans_predict(X, n, d, NULL, Cb, k, 1, &pcount, lab[1], &pin[1], pw, NULL) ==
+          SEG_OK);
+    CHECK(pc.calls > 20); /* inside the one region of the 5 chunks */
+    for (int at = 1; at <= pc.calls; at += 1 + pc.calls / 11) {
+        once o = {0, at};
+        seg_interrupt intr = {stop_once_caller, &o};
+        CHECK(seg_kmeans_predict(X, n, d, NULL, Cb, k, 1, &intr, lab[1], &pin[1], pw, NULL) ==
+              SEG_EINTERRUPTED);
+    }
+    once p2 = {0, 1}; /* two threads: the region's end at least */
+    seg_interrupt p2stop = {stop_once_caller, &p2};
+    CHECK(seg_kmeans_predict(X, n, d, NULL, Cb, k, 2, &p2stop, lab[1], &pin[1], pw, NULL) ==
+          SEG_EINTERRUPTED);
+    once tc = {0, -1};
+    seg_interrupt tcount = {stop_once_caller, &tc};
+    CHECK(seg_kmeans_transform(X, n, d, Cb, k, 2, &tcount, T[1], NULL) == SEG_OK);
+    CHECK(tc.calls >= 5); /* regions of about 2^24 terms, not one */
+    once to = {0, 2};
+    seg_interrupt tstop = {stop_once_caller, &to};
+    CHECK(seg_kmeans_transform(X, n, d, Cb, k, 2, &tstop, T[1], NULL) == SEG_EINTERRUPTED);
+    free(X);
+    free(C[0]);
+    free(C[1]);
+    free(Cb);
+    free(lab[0]);
+    free(lab[1]);
+    free(labb);
+    free(pw);
+    free(T[0]);
+    free(T[1]);
+}
+
 static void test_threads_bit_identical(void) {
     const seg_idx n = 5000, d = 3, k = 7;
     double *X = malloc(sizeof(double) * n * d);
@@ -466,5 +584,6 @@ int main(void) {
     test_bad_input();
     test_runs_equal_sequential();
     test_wide_rows();
+    test_big_chunks();
     return seg_test_report();
 }
