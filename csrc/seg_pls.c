@@ -145,18 +145,27 @@ seg_idx seg_pls_work_size(const seg_pls_model *mod) {
     return s;
 }
 
-/* Scales each block of w so that its score has unit variance (w'R w = 1). */
+/* Scales each block of w so that its score has unit variance (w'R w = 1).
+ * The variance is a sum of terms as large as mag = sum |w_i R_il w_l|; at
+ * or below 1e-12 of that it is rounding (items that cancel: two of
+ * correlation -1 with weights of one sign; the fuzzer's resample scaled
+ * such weights to 4.5e15 and gave a loading of -2), and counts as none. */
 static seg_status normalize(const seg_pls_model *mod, const double *R, double *w, seg_detail *why) {
     seg_idx p = mod->p;
     for (seg_idx j = 0; j < mod->m; j++) {
         seg_idx b0 = mod->block[j], b1 = mod->block[j + 1];
-        double var = 0.0;
+        double var = 0.0, mag = 0.0;
         for (seg_idx i = b0; i < b1; i++) {
-            double s = 0.0;
-            for (seg_idx l = b0; l < b1; l++) s += MAT(R, i, l, p) * w[l];
+            double s = 0.0, a = 0.0;
+            for (seg_idx l = b0; l < b1; l++) {
+                double t = MAT(R, i, l, p) * w[l];
+                s += t;
+                a += fabs(t);
+            }
             var += w[i] * s;
+            mag += fabs(w[i]) * a;
         }
-        if (!(var > 0.0) || !isfinite(var))
+        if (!(var > 1e-12 * mag) || !isfinite(var))
             return degenerate(why, "the scores have no variance for construct", j);
         double f = 1.0 / sqrt(var);
         for (seg_idx i = b0; i < b1; i++) w[i] *= f;
@@ -285,6 +294,12 @@ seg_status seg_pls_estimate(const seg_pls_model *mod, const double *R, seg_pls_f
         for (seg_idx i = mod->block[j]; i < mod->block[j + 1]; i++) {
             fit->weights[i] = w[i];
             fit->loadings[i] = MAT(RW, i, j, m);
+            /* A loading is a correlation: beyond +-1 by more than rounding,
+             * the block's scores lost their precision (near-cancelling
+             * items) and nothing computed from them holds. */
+            if (!(fabs(fit->loadings[i]) <= 1.0 + 1e-10))
+                return degenerate(why, "the scores lost their precision (a loading beyond "
+                                       "+-1) for construct", j);
         }
     memcpy(fit->cor, C, sizeof(double) * (size_t)(m * m));
     for (seg_idx i = 0; i < m * m; i++) fit->paths[i] = 0.0;

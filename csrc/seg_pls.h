@@ -44,7 +44,10 @@
  * Degenerate input (SEG_EDEGENERATE, with a seg_detail whose index is a
  * construct): a Mode B block whose items' correlation matrix is singular,
  * predecessors whose scores are collinear, a construct whose scores have
- * no variance. "Singular" means a Cholesky pivot <= SEG_PLS_PIVOT_RTOL
+ * no variance (w'R w at most 1e-12 of the sum of its terms' magnitudes:
+ * rounding), or a loading beyond +-(1 + 1e-10) (a correlation out of range:
+ * the scores lost their precision, or R is no correlation matrix).
+ * "Singular" means a Cholesky pivot <= SEG_PLS_PIVOT_RTOL
  * times the largest diagonal element (correlation matrices have diagonal 1).
  *
  * Ties and zeros: the centroid scheme takes sign(0) = 0; a path's

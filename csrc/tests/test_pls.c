@@ -292,6 +292,47 @@ int main(void) {
     Rs[3 * P + 4] = Rs[4 * P + 3] = 1.0;
     CHECK(seg_pls_estimate(&mod, Rs, &fit2, work, &why) == SEG_EDEGENERATE && why.index == 1);
 
+    /* Two items that cancel: correlation -(1 - 2^-53), weights of one sign
+     * at the start. The score's variance, 2^-52 of terms of size 4, is
+     * rounding (the fuzzer's resample of this kind scaled the weights to
+     * 4.5e15 and gave a loading of -2): construct 0 has none. And a matrix
+     * whose "correlation" is 1.5 gives loadings beyond 1: construct 0. */
+    {
+        static const seg_idx b2[3] = {0, 2, 4};
+        static const int8_t modes2[2] = {0, 0};
+        static const int8_t adj2[4] = {0, 1, 0, 0};
+        seg_pls_model two = {4, 2, b2, modes2, adj2, SEG_PLS_PATH, 300, 1e-7, 0};
+        double *wk2 = malloc(sizeof(double) * (size_t)seg_pls_work_size(&two));
+        double R2[16] = {1.0, -(1.0 - 0x1p-53), 0.3, 0.2,
+                         -(1.0 - 0x1p-53), 1.0, -0.3, -0.2,
+                         0.3, -0.3, 1.0, 0.5,
+                         0.2, -0.2, 0.5, 1.0};
+        double ew[4], el[4], ec[4], ep[4], er[2];
+        seg_pls_fit f2 = {ew, el, ec, ep, er, 0, 0, 0.0};
+        CHECK(seg_pls_check_model(&two, wk2, &why) == SEG_OK);
+        why = (seg_detail){NULL, -1};
+        CHECK(seg_pls_estimate(&two, R2, &f2, wk2, &why) == SEG_EDEGENERATE && why.index == 0 &&
+              strstr(why.reason, "no variance") != NULL);
+        /* 3 + 2 items, a symmetric unit-diagonal matrix that is not a
+         * correlation matrix (not positive semi-definite) */
+        static const seg_idx b3[3] = {0, 3, 5};
+        seg_pls_model three = {5, 2, b3, modes2, adj2, SEG_PLS_PATH, 300, 1e-7, 0};
+        double *wk3 = malloc(sizeof(double) * (size_t)seg_pls_work_size(&three));
+        double R3[25] = {1, 0.7, 0.4, 0.2, -0.1, 0.7, 1, -0.8, -0.5, -0.5, 0.4, -0.8, 1,
+                         0.3, -0.9, 0.2, -0.5, 0.3, 1, 0.9, -0.1, -0.5, -0.9, 0.9, 1};
+        double gw[5], gl[5];
+        seg_pls_fit f3 = {gw, gl, ec, ep, er, 0, 0, 0.0};
+        why = (seg_detail){NULL, -1};
+        CHECK(seg_pls_estimate(&three, R3, &f3, wk3, &why) == SEG_EDEGENERATE &&
+              why.index == 0 && strstr(why.reason, "beyond") != NULL);
+        free(wk3);
+        R2[1] = R2[4] = -0.5; /* a real one: fine */
+        R2[6] = R2[9] = R2[7] = R2[13] = -0.1;
+        CHECK(seg_pls_estimate(&two, R2, &f2, wk2, &why) == SEG_OK);
+        for (int i = 0; i < 4; i++) CHECK(fabs(el[i]) <= 1.0);
+        free(wk2);
+    }
+
     /* Bootstrap: the identity row set reproduces the estimate. */
     int nt2 = 2;
     seg_idx bws = seg_pls_boot_work_size(&mod, N, nt2);
