@@ -351,11 +351,10 @@ static int sticky_check(void *v) {
  * after it). wide_poll returns the poll for the contexts (NULL when the
  * group has more than one chunk): sp wrapped around intr, sticky, and the
  * kernel's polls must then all go through *si (the callback may not say
- * stop twice). d is unused (every group-1 pass polls; the distances of
- * rows wider than DIST_SLICE poll inside: BLOCK_DIST, nearest2). */
+ * stop twice). The distances of rows wider than DIST_SLICE poll inside
+ * (BLOCK_DIST, nearest2). */
 static const seg_interrupt *wide_poll(sticky_poll *sp, seg_interrupt *si,
-                                      const seg_interrupt *intr, seg_idx group, seg_idx d) {
-    (void)d;
+                                      const seg_interrupt *intr, seg_idx group) {
     sp->intr = intr;
     sp->owner = &poll_owner_mark;
     sp->work = 0.0;
@@ -377,11 +376,10 @@ static seg_idx spread(seg_idx group, int nt) { return group < nt ? (seg_idx)nt :
 /* seg_for_chunks for one pass whose context has a `poll` field (*poll), armed
  * by wide_poll for the pass. */
 static int for_chunks_polled(seg_chunk_fn fn, void *ctx, const seg_interrupt **poll, seg_idx n,
-                             seg_idx d, seg_idx chunk, seg_idx group, int nt,
-                             const seg_interrupt *intr) {
+                             seg_idx chunk, seg_idx group, int nt, const seg_interrupt *intr) {
     sticky_poll sp;
     seg_interrupt si;
-    *poll = wide_poll(&sp, &si, intr, group, d);
+    *poll = wide_poll(&sp, &si, intr, group);
     int r = seg_for_chunks(fn, ctx, n, chunk, spread(group, nt), nt, *poll != NULL ? &si : intr);
     *poll = NULL;
     return r;
@@ -783,7 +781,7 @@ static seg_status plusplus_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_
     seg_idx group = chunks_per_group(r.chunk, n_trials, d);
     sticky_poll sp;
     seg_interrupt si;
-    r.ctx.poll = wide_poll(&sp, &si, intr, group, d); /* pp_next's folds poll too */
+    r.ctx.poll = wide_poll(&sp, &si, intr, group); /* pp_next's folds poll too */
     if (r.ctx.poll != NULL) intr = &si;
     do {
         if (seg_for_chunks(pp_one_chunk, &r, n, r.chunk, spread(group, nt), nt, intr))
@@ -1513,7 +1511,7 @@ static seg_status fit_blocks(const REAL *X, const REAL *XB, seg_idx n, seg_idx d
     sticky_poll sp;
     seg_interrupt si;
     const seg_interrupt *poll =
-        wide_poll(&sp, &si, intr, chunks_per_group(chunk_rows(n, k, d), k, d), d);
+        wide_poll(&sp, &si, intr, chunks_per_group(chunk_rows(n, k, d), k, d));
     /* Very wide rows: the scratch's pages faulted in first, with polls (two
      * threads faulting in the k x d sums and centres of their runs in the
      * memsets and copies between passes went 0.5-0.8 s without a poll). */
@@ -1983,8 +1981,8 @@ static seg_status predict_blocks(const REAL *XB, seg_idx n, seg_idx d, const dou
 #endif
     fit_ctx ctx = {.XB = XB, .sw = sw, .n = n, .d = d, .k = k, .C = centers, .CR = CR,
                    .labels = labels, .chunk_stat = work};
-    if (for_chunks_polled(lloyd_chunk, &ctx, &ctx.poll, n, d, chunk, chunks_per_group(chunk, k, d),
-                          nt, intr))
+    if (for_chunks_polled(lloyd_chunk, &ctx, &ctx.poll, n, chunk, chunks_per_group(chunk, k, d), nt,
+                          intr))
         return SEG_EINTERRUPTED;
     double total = 0.0;
     for (seg_idx ch = 0; ch < nc; ch++) total += work[2 * ch];
